@@ -1,0 +1,67 @@
+package dev.orderflow.storage;
+
+import java.io.IOException;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Reading Bitstamp frames exactly: numbers become {@link java.math.BigDecimal}/{@code long}/{@link java.math.BigInteger}
+ * nodes that keep their value and scale, never {@code double}; every field is kept.
+ */
+public final class Frames {
+    /** The mapper every module uses for frames. */
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE)
+            .build();
+
+    static {
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNumberLength(1000).build());
+    }
+
+    private Frames() {
+    }
+
+    /** Parses one frame; throws {@link IOException} when it is not a JSON object. */
+    public static ObjectNode parse(String text) throws IOException {
+        JsonNode node = MAPPER.readTree(text);
+        if (node == null || !node.isObject()) {
+            throw new IOException("frame is not a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+
+    /** {@code data.microtimestamp} (a string of µs on the wire), or -1 when absent or not a whole number. */
+    public static long microtimestamp(JsonNode frame) {
+        JsonNode data = frame.get("data");
+        if (data == null) {
+            return -1;
+        }
+        JsonNode mt = data.get("microtimestamp");
+        if (mt == null || !(mt.isTextual() || mt.isIntegralNumber())) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(mt.asText());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Serialises a frame back to JSON text. */
+    public static String toJson(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.orderflow.storage;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * The table's keys and items: the one place that knows them. The README's "Table layout" section describes the
+ * same thing for readers without this code.
+ *
+ * <p>Event chunks: {@code pk = "<pair>#<channel>"} (e.g. {@code btcusd#orders}),
+ * {@code sk = "<window start, epoch ms, 13 digits>#<part, 3 digits>"} (e.g. {@code 1786269861000#000}),
+ * attributes {@code n} (events), {@code t0}/{@code t1} (first/last microtimestamp), {@code v} (encoding version)
+ * and {@code z} (the {@link ChunkCodec} payload).
+ *
+ * <p>Catalog: {@code pk = "catalog"}, {@code sk = "<pair>#<channel>"}, attributes {@code first}/{@code last}
+ * (µs of the first and last stored event) and {@code updated} (µs, when the writer last confirmed a write).
+ */
+public final class TableLayout {
+    public static final String PK = "pk";
+    public static final String SK = "sk";
+    public static final String EVENTS = "n";
+    public static final String FIRST_MICROS = "t0";
+    public static final String LAST_MICROS = "t1";
+    public static final String VERSION = "v";
+    public static final String PAYLOAD = "z";
+
+    public static final String CATALOG_PK = "catalog";
+    public static final String CATALOG_FIRST = "first";
+    public static final String CATALOG_LAST = "last";
+    public static final String CATALOG_UPDATED = "updated";
+
+    /** Length of one storage window: events are grouped by the second of their microtimestamp. */
+    public static final long WINDOW_MICROS = 1_000_000L;
+    /** A window with more events than this is written as several parts (items stay far below 400 KB). */
+    public static final int MAX_EVENTS_PER_PART = 4_000;
+    /** Largest part number a key can hold. */
+    public static final int MAX_PART = 999;
+
+    /** BatchWriteItem accepts at most this many items per call. */
+    public static final int MAX_BATCH_WRITE = 25;
+
+    private TableLayout() {
+    }
+
+    public static String chunkPk(String pair, Channel channel) {
+        return pair + "#" + channel.apiName();
+    }
+
+    public static long windowStart(long micros) {
+        return Math.floorDiv(micros, WINDOW_MICROS) * WINDOW_MICROS;
+    }
+
+    public static String chunkSk(long windowStartMicros, int part) {
+        if (part < 0 || part > MAX_PART) {
+            throw new IllegalArgumentException("part out of range: " + part);
+        }
+        return String.format("%013d#%03d", Math.floorDiv(windowStartMicros, 1000L), part);
+    }
+
+    /** Lowest sort key of any chunk that can hold an event at or after {@code fromMicros}. */
+    public static String lowestSk(long fromMicros) {
+        return chunkSk(windowStart(fromMicros), 0);
+    }
+
+    /** Highest sort key of any chunk that can hold an event before {@code toMicrosExclusive}. */
+    public static String highestSk(long toMicrosExclusive) {
+        return chunkSk(windowStart(toMicrosExclusive - 1), MAX_PART);
+    }
+
+    /** Window start (µs) written in a chunk sort key. */
+    public static long windowOfSk(String sk) {
+        return Long.parseLong(sk.substring(0, sk.indexOf('#'))) * 1000L;
+    }
+
+    public static Map<String, AttributeValue> toItem(Chunk chunk) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, AttributeValue.fromS(chunkPk(chunk.pair(), chunk.channel())));
+        item.put(SK, AttributeValue.fromS(chunkSk(chunk.windowStartMicros(), chunk.part())));
+        item.put(EVENTS, AttributeValue.fromN(Integer.toString(chunk.events().size())));
+        item.put(FIRST_MICROS, AttributeValue.fromN(Long.toString(chunk.events().get(0).microtimestamp())));
+        item.put(LAST_MICROS,
+                AttributeValue.fromN(Long.toString(chunk.events().get(chunk.events().size() - 1).microtimestamp())));
+        item.put(VERSION, AttributeValue.fromN(Integer.toString(ChunkCodec.VERSION)));
+        item.put(PAYLOAD, AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(ChunkCodec.encode(chunk.events()))));
+        return item;
+    }
+
+    /** The chunk an item holds, or empty when the item is not an event chunk. */
+    public static Optional<Chunk> fromItem(Map<String, AttributeValue> item) {
+        AttributeValue pk = item.get(PK);
+        AttributeValue sk = item.get(SK);
+        AttributeValue payload = item.get(PAYLOAD);
+        if (pk == null || sk == null || payload == null || pk.s() == null || payload.b() == null) {
+            return Optional.empty();
+        }
+        int hash = pk.s().lastIndexOf('#');
+        if (hash < 0) {
+            return Optional.empty();
+        }
+        Optional<Channel> channel = Channel.fromApiName(pk.s().substring(hash + 1));
+        if (channel.isEmpty()) {
+            return Optional.empty();
+        }
+        String pair = pk.s().substring(0, hash);
+        String skValue = sk.s();
+        int part = Integer.parseInt(skValue.substring(skValue.indexOf('#') + 1));
+        return Optional.of(new Chunk(pair, channel.get(), windowOfSk(skValue), part,
+                ChunkCodec.decode(payload.b().asByteArrayUnsafe())));
+    }
+
+    /** On-demand table with the pipeline's key schema (used locally; in AWS the SAM template owns the table). */
+    public static CreateTableRequest createTableRequest(String tableName) {
+        return CreateTableRequest.builder()
+                .tableName(tableName)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                        AttributeDefinition.builder().attributeName(PK).attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName(SK).attributeType(ScalarAttributeType.S).build())
+                .keySchema(
+                        KeySchemaElement.builder().attributeName(PK).keyType(KeyType.HASH).build(),
+                        KeySchemaElement.builder().attributeName(SK).keyType(KeyType.RANGE).build())
+                .build();
+    }
+}
