@@ -22,6 +22,14 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * attributes {@code n} (events), {@code t0}/{@code t1} (first/last microtimestamp), {@code v} (encoding version)
  * and {@code z} (the {@link ChunkCodec} payload).
  *
+ * <p>Gaps: {@code pk = "<pair>#<channel>#gaps"}, {@code sk = "<from µs, 16 digits>#<kind>"}, attributes
+ * {@code kind} ({@code chain_break}|{@code disconnect}), {@code from}/{@code to} (µs), and where known
+ * {@code last_event_id}, {@code first_event_id_after}, {@code expected_pre_event_id}, {@code detail}.
+ *
+ * <p>Bad frames (kept aside, never dropped): {@code pk = "bad#<yyyy-MM-dd of receipt, UTC>"},
+ * {@code sk = "<received µs, 16 digits>#<sequence, 6 digits>"}, attributes {@code raw} (the frame text as received,
+ * cut at 300,000 characters with {@code truncated = true}) and {@code reason}.
+ *
  * <p>Catalog: {@code pk = "catalog"}, {@code sk = "<pair>#<channel>"}, attributes {@code first}/{@code last}
  * (µs of the first and last stored event) and {@code updated} (µs, when the writer last confirmed a write).
  */
@@ -49,7 +57,86 @@ public final class TableLayout {
     /** BatchWriteItem accepts at most this many items per call. */
     public static final int MAX_BATCH_WRITE = 25;
 
+    public static final String GAP_KIND = "kind";
+    public static final String GAP_FROM = "from";
+    public static final String GAP_TO = "to";
+    public static final String GAP_LAST_EVENT_ID = "last_event_id";
+    public static final String GAP_FIRST_EVENT_ID_AFTER = "first_event_id_after";
+    public static final String GAP_EXPECTED_PRE_EVENT_ID = "expected_pre_event_id";
+    public static final String GAP_DETAIL = "detail";
+
+    public static final String BAD_RAW = "raw";
+    public static final String BAD_REASON = "reason";
+    public static final String BAD_TRUNCATED = "truncated";
+    static final int BAD_RAW_MAX_CHARS = 300_000;
+
     private TableLayout() {
+    }
+
+    public static String gapsPk(String pair, Channel channel) {
+        return chunkPk(pair, channel) + "#gaps";
+    }
+
+    public static String gapSk(long fromMicros, GapRecord.Kind kind) {
+        return String.format("%016d#%s", fromMicros, kind.apiName());
+    }
+
+    public static Map<String, AttributeValue> toItem(GapRecord gap) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, AttributeValue.fromS(gapsPk(gap.pair(), gap.channel())));
+        item.put(SK, AttributeValue.fromS(gapSk(gap.fromMicros(), gap.kind())));
+        item.put(GAP_KIND, AttributeValue.fromS(gap.kind().apiName()));
+        item.put(GAP_FROM, AttributeValue.fromN(Long.toString(gap.fromMicros())));
+        item.put(GAP_TO, AttributeValue.fromN(Long.toString(gap.toMicros())));
+        putIfPresent(item, GAP_LAST_EVENT_ID, gap.lastEventId());
+        putIfPresent(item, GAP_FIRST_EVENT_ID_AFTER, gap.firstEventIdAfter());
+        putIfPresent(item, GAP_EXPECTED_PRE_EVENT_ID, gap.expectedPreEventId());
+        putIfPresent(item, GAP_DETAIL, gap.detail());
+        return item;
+    }
+
+    public static GapRecord gapFromItem(Map<String, AttributeValue> item) {
+        String pk = item.get(PK).s();
+        String base = pk.substring(0, pk.length() - "#gaps".length());
+        int hash = base.lastIndexOf('#');
+        return new GapRecord(base.substring(0, hash),
+                Channel.fromApiName(base.substring(hash + 1)).orElseThrow(),
+                GapRecord.Kind.fromApiName(item.get(GAP_KIND).s()),
+                Long.parseLong(item.get(GAP_FROM).n()),
+                Long.parseLong(item.get(GAP_TO).n()),
+                stringOrNull(item, GAP_LAST_EVENT_ID),
+                stringOrNull(item, GAP_FIRST_EVENT_ID_AFTER),
+                stringOrNull(item, GAP_EXPECTED_PRE_EVENT_ID),
+                stringOrNull(item, GAP_DETAIL));
+    }
+
+    public static String badFramesPk(long receivedMicros) {
+        return "bad#" + java.time.LocalDate.ofInstant(
+                java.time.Instant.ofEpochSecond(Math.floorDiv(receivedMicros, 1_000_000L)), java.time.ZoneOffset.UTC);
+    }
+
+    public static Map<String, AttributeValue> badFrameItem(long receivedMicros, int sequence, String raw, String reason) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, AttributeValue.fromS(badFramesPk(receivedMicros)));
+        item.put(SK, AttributeValue.fromS(String.format("%016d#%06d", receivedMicros, sequence % 1_000_000)));
+        boolean truncated = raw.length() > BAD_RAW_MAX_CHARS;
+        item.put(BAD_RAW, AttributeValue.fromS(truncated ? raw.substring(0, BAD_RAW_MAX_CHARS) : raw.isEmpty() ? " " : raw));
+        item.put(BAD_REASON, AttributeValue.fromS(reason));
+        if (truncated) {
+            item.put(BAD_TRUNCATED, AttributeValue.fromBool(true));
+        }
+        return item;
+    }
+
+    private static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {
+        if (value != null && !value.isEmpty()) {
+            item.put(name, AttributeValue.fromS(value));
+        }
+    }
+
+    private static String stringOrNull(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null ? null : v.s();
     }
 
     public static String chunkPk(String pair, Channel channel) {
