@@ -1,48 +1,679 @@
 package dev.orderflow.storage;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
-import java.util.zip.DeflaterOutputStream;
-import java.util.zip.InflaterInputStream;
+import java.util.Map;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
-/** Encodes the events of one chunk losslessly and compactly. (Interim: deflated JSON lines.) */
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Encodes the events of one chunk losslessly and compactly: every frame comes back as the same JSON tree (same fields in
+ * the same order, same strings, numbers with the same value and scale).
+ *
+ * <p>Layout (version 1), all of it raw-deflated: {@code varint events}, the object shapes (each a list of field names),
+ * then one column per JSON path ({@code /data/price_str}, {@code /event_id}, …) holding that path's values of every event
+ * in order. Values are tagged: integers in strings ({@code id_str}, {@code microtimestamp}) and plain decimal strings
+ * ({@code price_str}) are stored as deltas to the previous value of the column, exactly re-spelt on decoding; UUID-shaped
+ * {@code event_id}s as two 64-bit deltas, whose high half is usually the event's own microtimestamp; a
+ * {@code pre_event_id} equal to the previous event's {@code event_id} as one byte; a number field equal to its
+ * {@code <name>_str} sibling as one byte; a string equal to an earlier field of the same object as a back-reference;
+ * repeated short strings through a per-column dictionary. Anything else is stored as written. Grouping by column puts
+ * similar bytes together for the deflater.
+ */
 public final class ChunkCodec {
-    public static final int VERSION = 0;
+    public static final int VERSION = 1;
+
+    private static final int T_NULL = 0;
+    private static final int T_TRUE = 1;
+    private static final int T_FALSE = 2;
+    private static final int T_OBJECT = 3;
+    private static final int T_ARRAY = 4;
+    private static final int T_STRING = 5;
+    private static final int T_DICT = 6;
+    private static final int T_INT_STRING = 7;
+    private static final int T_DECIMAL_STRING = 8;
+    private static final int T_UUID = 9;
+    private static final int T_UUID_AT_TIME = 10;
+    private static final int T_CHAIN = 11;
+    private static final int T_INT = 12;
+    private static final int T_DECIMAL = 13;
+    private static final int T_BIG_INTEGER = 14;
+    private static final int T_FROM_STRING = 15;
+    private static final int T_SAME_AS_FIELD = 16;
+    private static final int T_DOUBLE = 17;
+
+    private static final String RECEIVED = "@received";
+    private static final String TIME = "@time";
+    private static final String TIME_COLUMN = "/data/microtimestamp";
+    private static final int DICT_MAX = 250;
+    private static final int DICT_MAX_LENGTH = 48;
+    private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
 
     private ChunkCodec() {
     }
 
     public static byte[] encode(List<CapturedEvent> events) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(new DeflaterOutputStream(bytes))) {
-            out.writeInt(events.size());
-            for (CapturedEvent e : events) {
-                out.writeLong(e.microtimestamp());
-                out.writeLong(e.receivedMicros());
-                out.writeUTF(Frames.toJson(e.frame()));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        Encoder encoder = new Encoder();
+        for (CapturedEvent event : events) {
+            encoder.event(event);
         }
-        return bytes.toByteArray();
+        return deflate(encoder.finish(events.size()));
     }
 
     public static List<CapturedEvent> decode(byte[] payload) {
-        try (DataInputStream in = new DataInputStream(new InflaterInputStream(new ByteArrayInputStream(payload)))) {
-            int n = in.readInt();
-            List<CapturedEvent> events = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                events.add(new CapturedEvent(in.readLong(), in.readLong(), Frames.parse(in.readUTF())));
+        Decoder decoder = new Decoder(inflate(payload));
+        int count = decoder.header();
+        List<CapturedEvent> events = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            events.add(decoder.event());
+        }
+        return events;
+    }
+
+    // ---- shared value forms -------------------------------------------------------------------------------------
+
+    /** Column state shared by the encoder and decoder: both update it identically, value by value. */
+    private static final class Column {
+        final Bytes out = new Bytes();
+        Reader in;
+        long lastInt;
+        long lastUnscaled;
+        long lastHigh;
+        long lastLow;
+        final List<String> dict = new ArrayList<>();
+        final Map<String, Integer> dictIndex = new HashMap<>();
+
+        void remember(String s) {
+            if (s.length() <= DICT_MAX_LENGTH && dict.size() < DICT_MAX) {
+                dictIndex.put(s, dict.size());
+                dict.add(s);
             }
-            return events;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A whole number spelt canonically ("0", "-12", no leading zeros) that fits a long, or null. */
+    private static Long canonicalLong(String s) {
+        int n = s.length();
+        if (n == 0 || n > 18) {
+            return null;
+        }
+        int start = s.charAt(0) == '-' ? 1 : 0;
+        if (start == n || (s.charAt(start) == '0' && n - start > 1) || (start == 1 && n == 2 && s.charAt(1) == '0')) {
+            return null;
+        }
+        for (int i = start; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+        }
+        return Long.parseLong(s);
+    }
+
+    /** A plain decimal ("58356.10", "0.00000000") that re-spells exactly from (unscaled, scale), or null. */
+    private static BigDecimal plainDecimal(String s) {
+        int dot = s.indexOf('.');
+        if (dot <= 0 || dot == s.length() - 1 || s.length() > 40) {
+            return null;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9') && c != '.' && !(c == '-' && i == 0)) {
+                return null;
+            }
+        }
+        BigDecimal value = new BigDecimal(s);
+        if (value.scale() > 60 || value.unscaledValue().bitLength() > 62 || !value.toPlainString().equals(s)) {
+            return null;
+        }
+        return value;
+    }
+
+    private static boolean isUuid(String s) {
+        if (s.length() != 36) {
+            return false;
+        }
+        for (int i = 0; i < 36; i++) {
+            char c = s.charAt(i);
+            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long uuidHigh(String s) {
+        return Long.parseUnsignedLong(s.substring(0, 8) + s.substring(9, 13) + s.substring(14, 18), 16);
+    }
+
+    private static long uuidLow(String s) {
+        return Long.parseUnsignedLong(s.substring(19, 23) + s.substring(24, 36), 16);
+    }
+
+    private static String uuid(long high, long low) {
+        String h = String.format("%016x", high);
+        String l = String.format("%016x", low);
+        return h.substring(0, 8) + '-' + h.substring(8, 12) + '-' + h.substring(12, 16) + '-' + l.substring(0, 4) + '-'
+                + l.substring(4);
+    }
+
+    /** The number a {@code <name>_str} sibling stands for, as the frame parser would have built it. */
+    private static JsonNode numberFromString(String s) {
+        BigDecimal value;
+        try {
+            value = new BigDecimal(s);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        BigDecimal stripped = value.stripTrailingZeros();
+        if (stripped.scale() <= 0) {
+            return integral(stripped.toBigIntegerExact());
+        }
+        return NODES.numberNode(stripped);
+    }
+
+    private static JsonNode integral(BigInteger value) {
+        if (value.bitLength() < 32) {
+            return NODES.numberNode(value.intValue());
+        }
+        if (value.bitLength() < 64) {
+            return NODES.numberNode(value.longValue());
+        }
+        return NODES.numberNode(value);
+    }
+
+    private static JsonNode integral(long value) {
+        return value == (int) value ? NODES.numberNode((int) value) : NODES.numberNode(value);
+    }
+
+    // ---- encoder -------------------------------------------------------------------------------------------------
+
+    private static final class Encoder {
+        final Map<String, Column> columns = new java.util.LinkedHashMap<>();
+        final Map<String, Integer> shapeIndex = new HashMap<>();
+        final List<List<String>> shapes = new ArrayList<>();
+        String previousEventId;
+        long lastReceived;
+
+        Column column(String path) {
+            return columns.computeIfAbsent(path, p -> new Column());
+        }
+
+        void event(CapturedEvent event) {
+            Column received = column(RECEIVED);
+            received.out.signed(event.receivedMicros() - lastReceived);
+            lastReceived = event.receivedMicros();
+            Column time = column(TIME);
+            if (event.microtimestamp() == Frames.microtimestamp(event.frame())) {
+                time.out.unsigned(0);
+            } else {
+                time.out.unsigned(1);
+                time.out.signed(event.microtimestamp());
+            }
+            value("", event.frame(), null, null);
+            JsonNode id = event.frame().get("event_id");
+            previousEventId = id != null && id.isTextual() ? id.textValue() : null;
+        }
+
+        void value(String path, JsonNode node, ObjectNode parent, String name) {
+            Column c = column(path);
+            Bytes out = c.out;
+            switch (node.getNodeType()) {
+                case NULL, MISSING -> out.unsigned(T_NULL);
+                case BOOLEAN -> out.unsigned(node.booleanValue() ? T_TRUE : T_FALSE);
+                case OBJECT -> object(path, (ObjectNode) node, out);
+                case ARRAY -> {
+                    out.unsigned(T_ARRAY);
+                    out.unsigned(node.size());
+                    for (JsonNode element : node) {
+                        value(path + "[]", element, null, null);
+                    }
+                }
+                case STRING -> string(c, node.textValue(), parent, name);
+                case NUMBER -> number(c, node, parent, name);
+                default -> throw new IllegalArgumentException("cannot encode " + node.getNodeType());
+            }
+        }
+
+        void object(String path, ObjectNode node, Bytes out) {
+            List<String> names = new ArrayList<>(node.size());
+            node.fieldNames().forEachRemaining(names::add);
+            Integer shape = shapeIndex.get(String.join("\u0000", names));
+            if (shape == null) {
+                shape = shapes.size();
+                shapes.add(names);
+                shapeIndex.put(String.join("\u0000", names), shape);
+            }
+            out.unsigned(T_OBJECT);
+            out.unsigned(shape);
+            for (String field : names) {
+                value(path + '/' + field, node.get(field), node, field);
+            }
+        }
+
+        void string(Column c, String s, ObjectNode parent, String name) {
+            Bytes out = c.out;
+            if ("pre_event_id".equals(name) && s.equals(previousEventId)) {
+                out.unsigned(T_CHAIN);
+                return;
+            }
+            if (parent != null) {
+                int index = 0;
+                for (Iterator<Map.Entry<String, JsonNode>> it = parent.fields(); it.hasNext(); index++) {
+                    Map.Entry<String, JsonNode> field = it.next();
+                    if (field.getKey().equals(name)) {
+                        break;
+                    }
+                    if (field.getValue().isTextual() && field.getValue().textValue().equals(s)) {
+                        out.unsigned(T_SAME_AS_FIELD);
+                        out.unsigned(index);
+                        return;
+                    }
+                }
+            }
+            Long whole = canonicalLong(s);
+            if (whole != null) {
+                out.unsigned(T_INT_STRING);
+                out.signed(whole - c.lastInt);
+                c.lastInt = whole;
+                return;
+            }
+            BigDecimal decimal = plainDecimal(s);
+            if (decimal != null) {
+                long unscaled = decimal.unscaledValue().longValue();
+                out.unsigned(T_DECIMAL_STRING);
+                out.unsigned(decimal.scale());
+                out.signed(unscaled - c.lastUnscaled);
+                c.lastUnscaled = unscaled;
+                return;
+            }
+            if (isUuid(s)) {
+                long high = uuidHigh(s);
+                long low = uuidLow(s);
+                Column time = columns.get(TIME_COLUMN);
+                if (time != null && time.lastInt == high) {
+                    out.unsigned(T_UUID_AT_TIME);
+                } else {
+                    out.unsigned(T_UUID);
+                    out.signed(high - c.lastHigh);
+                }
+                out.signed(low - c.lastLow);
+                c.lastHigh = high;
+                c.lastLow = low;
+                return;
+            }
+            Integer known = c.dictIndex.get(s);
+            if (known != null) {
+                out.unsigned(T_DICT);
+                out.unsigned(known);
+                return;
+            }
+            out.unsigned(T_STRING);
+            out.string(s);
+            c.remember(s);
+        }
+
+        void number(Column c, JsonNode node, ObjectNode parent, String name) {
+            Bytes out = c.out;
+            if (parent != null) {
+                JsonNode sibling = parent.get(name + "_str");
+                if (sibling != null && sibling.isTextual() && node.equals(numberFromString(sibling.textValue()))) {
+                    out.unsigned(T_FROM_STRING);
+                    return;
+                }
+            }
+            if (node.isInt() || node.isLong()) {
+                long v = node.longValue();
+                out.unsigned(T_INT);
+                out.signed(v - c.lastInt);
+                c.lastInt = v;
+            } else if (node.isBigInteger()) {
+                out.unsigned(T_BIG_INTEGER);
+                out.string(node.bigIntegerValue().toString());
+            } else if (node.isBigDecimal()) {
+                out.unsigned(T_DECIMAL);
+                out.string(node.decimalValue().toString());
+            } else {
+                out.unsigned(T_DOUBLE);
+                out.fixed64(Double.doubleToRawLongBits(node.doubleValue()));
+            }
+        }
+
+        byte[] finish(int count) {
+            Bytes header = new Bytes();
+            header.unsigned(VERSION);
+            header.unsigned(count);
+            header.unsigned(shapes.size());
+            for (List<String> shape : shapes) {
+                header.unsigned(shape.size());
+                for (String field : shape) {
+                    header.string(field);
+                }
+            }
+            header.unsigned(columns.size());
+            for (Map.Entry<String, Column> column : columns.entrySet()) {
+                header.string(column.getKey());
+                header.unsigned(column.getValue().out.size());
+            }
+            for (Column column : columns.values()) {
+                header.append(column.out);
+            }
+            return header.toByteArray();
+        }
+    }
+
+    // ---- decoder -------------------------------------------------------------------------------------------------
+
+    private static final class Decoder {
+        final Reader in;
+        final Map<String, Column> columns = new HashMap<>();
+        final List<String[]> shapes = new ArrayList<>();
+        String previousEventId;
+        long lastReceived;
+
+        Decoder(byte[] bytes) {
+            this.in = new Reader(bytes, 0, bytes.length);
+        }
+
+        int header() {
+            int version = (int) in.unsigned();
+            if (version != VERSION) {
+                throw new IllegalArgumentException("unknown chunk encoding version " + version);
+            }
+            int count = (int) in.unsigned();
+            int shapeCount = (int) in.unsigned();
+            for (int i = 0; i < shapeCount; i++) {
+                String[] names = new String[(int) in.unsigned()];
+                for (int j = 0; j < names.length; j++) {
+                    names[j] = in.string();
+                }
+                shapes.add(names);
+            }
+            int columnCount = (int) in.unsigned();
+            String[] paths = new String[columnCount];
+            int[] lengths = new int[columnCount];
+            for (int i = 0; i < columnCount; i++) {
+                paths[i] = in.string();
+                lengths[i] = (int) in.unsigned();
+            }
+            int offset = in.position;
+            for (int i = 0; i < columnCount; i++) {
+                Column column = new Column();
+                column.in = new Reader(in.bytes, offset, offset + lengths[i]);
+                offset += lengths[i];
+                columns.put(paths[i], column);
+            }
+            return count;
+        }
+
+        Column column(String path) {
+            Column c = columns.get(path);
+            if (c == null) {
+                throw new IllegalArgumentException("chunk has no column " + path);
+            }
+            return c;
+        }
+
+        CapturedEvent event() {
+            long received = lastReceived + column(RECEIVED).in.signed();
+            lastReceived = received;
+            Reader time = column(TIME).in;
+            Long explicitTime = time.unsigned() == 0 ? null : time.signed();
+            JsonNode frame = value("", null);
+            if (!frame.isObject()) {
+                throw new IllegalArgumentException("chunk event is not an object");
+            }
+            JsonNode id = frame.get("event_id");
+            previousEventId = id != null && id.isTextual() ? id.textValue() : null;
+            long microtimestamp = explicitTime != null ? explicitTime : Frames.microtimestamp(frame);
+            return new CapturedEvent(microtimestamp, received, (ObjectNode) frame);
+        }
+
+        /** Decodes one value; {@code parent} is the object being filled (for back-references), or null. */
+        JsonNode value(String path, ObjectNode parent) {
+            Column c = column(path);
+            Reader r = c.in;
+            int tag = (int) r.unsigned();
+            switch (tag) {
+                case T_NULL:
+                    return NODES.nullNode();
+                case T_TRUE:
+                    return NODES.booleanNode(true);
+                case T_FALSE:
+                    return NODES.booleanNode(false);
+                case T_OBJECT:
+                    return object(path, shapes.get((int) r.unsigned()));
+                case T_ARRAY: {
+                    int size = (int) r.unsigned();
+                    ArrayNode array = NODES.arrayNode(size);
+                    for (int i = 0; i < size; i++) {
+                        array.add(value(path + "[]", null));
+                    }
+                    return array;
+                }
+                case T_STRING: {
+                    String s = r.string();
+                    c.remember(s);
+                    return NODES.textNode(s);
+                }
+                case T_DICT:
+                    return NODES.textNode(c.dict.get((int) r.unsigned()));
+                case T_INT_STRING:
+                    c.lastInt += r.signed();
+                    return NODES.textNode(Long.toString(c.lastInt));
+                case T_DECIMAL_STRING: {
+                    int scale = (int) r.unsigned();
+                    c.lastUnscaled += r.signed();
+                    return NODES.textNode(BigDecimal.valueOf(c.lastUnscaled, scale).toPlainString());
+                }
+                case T_UUID:
+                case T_UUID_AT_TIME: {
+                    long high = tag == T_UUID ? c.lastHigh + r.signed() : column(TIME_COLUMN).lastInt;
+                    c.lastHigh = high;
+                    c.lastLow += r.signed();
+                    return NODES.textNode(uuid(high, c.lastLow));
+                }
+                case T_CHAIN:
+                    return NODES.textNode(previousEventId);
+                case T_INT:
+                    c.lastInt += r.signed();
+                    return integral(c.lastInt);
+                case T_DECIMAL:
+                    return NODES.numberNode(new BigDecimal(r.string()));
+                case T_BIG_INTEGER:
+                    return NODES.numberNode(new BigInteger(r.string()));
+                case T_FROM_STRING:
+                    return null; // filled in by object() once the sibling string is known
+                case T_SAME_AS_FIELD: {
+                    int index = (int) r.unsigned();
+                    Iterator<JsonNode> it = parent.elements();
+                    for (int i = 0; i < index; i++) {
+                        it.next();
+                    }
+                    return it.next().deepCopy();
+                }
+                case T_DOUBLE:
+                    return NODES.numberNode(Double.longBitsToDouble(r.fixed64()));
+                default:
+                    throw new IllegalArgumentException("bad value tag " + tag + " in column " + path);
+            }
+        }
+
+        ObjectNode object(String path, String[] names) {
+            ObjectNode node = NODES.objectNode();
+            List<String> fromString = null;
+            for (String name : names) {
+                JsonNode v = value(path + '/' + name, node);
+                if (v == null) {
+                    if (fromString == null) {
+                        fromString = new ArrayList<>(3);
+                    }
+                    fromString.add(name);
+                    node.putNull(name);
+                } else {
+                    node.set(name, v);
+                }
+            }
+            if (fromString != null) {
+                for (String name : fromString) {
+                    node.set(name, numberFromString(node.get(name + "_str").textValue()));
+                }
+            }
+            return node;
+        }
+    }
+
+    // ---- bytes ---------------------------------------------------------------------------------------------------
+
+    private static final class Bytes extends ByteArrayOutputStream {
+        Bytes() {
+            super(64);
+        }
+
+        void unsigned(long v) {
+            while ((v & ~0x7FL) != 0) {
+                write((int) ((v & 0x7F) | 0x80));
+                v >>>= 7;
+            }
+            write((int) v);
+        }
+
+        void signed(long v) {
+            unsigned((v << 1) ^ (v >> 63));
+        }
+
+        void fixed64(long v) {
+            for (int i = 0; i < 8; i++) {
+                write((int) (v >>> (8 * i)));
+            }
+        }
+
+        void string(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            unsigned(b.length);
+            write(b, 0, b.length);
+        }
+
+        void append(Bytes other) {
+            write(other.buf, 0, other.count);
+        }
+    }
+
+    private static final class Reader {
+        final byte[] bytes;
+        int position;
+        final int end;
+
+        Reader(byte[] bytes, int position, int end) {
+            if (end > bytes.length || position > end) {
+                throw new IllegalArgumentException("chunk payload is truncated");
+            }
+            this.bytes = bytes;
+            this.position = position;
+            this.end = end;
+        }
+
+        private int next() {
+            if (position >= end) {
+                throw new IllegalArgumentException("chunk column is truncated");
+            }
+            return bytes[position++] & 0xFF;
+        }
+
+        long unsigned() {
+            long v = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                int b = next();
+                v |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("varint too long");
+        }
+
+        long signed() {
+            long v = unsigned();
+            return (v >>> 1) ^ -(v & 1);
+        }
+
+        long fixed64() {
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v |= (long) next() << (8 * i);
+            }
+            return v;
+        }
+
+        String string() {
+            int length = (int) unsigned();
+            if (length < 0 || position + length > end) {
+                throw new IllegalArgumentException("chunk string is truncated");
+            }
+            String s = new String(bytes, position, length, StandardCharsets.UTF_8);
+            position += length;
+            return s;
+        }
+    }
+
+    private static byte[] deflate(byte[] raw) {
+        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
+        try {
+            deflater.setInput(raw);
+            deflater.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 3 + 64);
+            byte[] buffer = new byte[8192];
+            while (!deflater.finished()) {
+                int n = deflater.deflate(buffer);
+                out.write(buffer, 0, n);
+            }
+            return out.toByteArray();
+        } finally {
+            deflater.end();
+        }
+    }
+
+    private static byte[] inflate(byte[] payload) {
+        Inflater inflater = new Inflater(true);
+        try {
+            inflater.setInput(payload);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length * 4 + 64);
+            byte[] buffer = new byte[16384];
+            while (!inflater.finished()) {
+                int n = inflater.inflate(buffer);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    // raw deflate streams may need one extra dummy byte to signal the end
+                    if (inflater.needsInput() && !inflater.finished()) {
+                        inflater.setInput(new byte[1]);
+                        n = inflater.inflate(buffer);
+                        out.write(buffer, 0, n);
+                        if (!inflater.finished()) {
+                            throw new IllegalArgumentException("chunk payload is truncated");
+                        }
+                        break;
+                    }
+                    throw new IllegalArgumentException("chunk payload is truncated");
+                }
+                out.write(buffer, 0, n);
+            }
+            return out.toByteArray();
+        } catch (DataFormatException e) {
+            throw new IllegalArgumentException("chunk payload is not a deflate stream", e);
+        } finally {
+            inflater.end();
         }
     }
 }

@@ -1,0 +1,125 @@
+package dev.orderflow.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+class ChunkCodecTest {
+
+    private static final String ORDER = """
+            {"data":{"id":2037493297635328,"id_str":"2037493297635328","order_type":0,"order_subtype":5,\
+            "datetime":"1786269862","microtimestamp":"1786269861947000","amount":0.00171371,"amount_str":"0.00171371",\
+            "amount_traded":"0","amount_at_create":"0.00171371","price":58356.1,"price_str":"58356.10",\
+            "is_liquidation":false},"channel":"live_orders_btcusd","event":"order_deleted",\
+            "event_id":"0006589a-5c98-2678-0000-000101000020","pre_event_id":"0006589a-5c97-f798-0000-000100000020",\
+            "order_source":"orderbook"}""";
+
+    @Test
+    void shouldRoundTripEverySampleFrameExactly() throws Exception {
+        Assumptions.assumeTrue(SampleFrames.available(),
+                "recorded samples not found at " + SampleFrames.folder() + ": skipping the sample round trip");
+        int frames = 0;
+        for (List<ObjectNode> file : SampleFrames.byFile()) {
+            assertRoundTrip(file);
+            for (int from = 0; from < file.size(); from += 37) {
+                assertRoundTrip(file.subList(from, Math.min(file.size(), from + 37)));
+            }
+            frames += file.size();
+        }
+        assertTrue(frames > 3000, "expected the samples' thousands of frames, found " + frames);
+    }
+
+    @Test
+    void shouldKeepDecimalSpellingsAndIdsExactly() throws Exception {
+        List<ObjectNode> frames = List.of(
+                Frames.parse(ORDER),
+                Frames.parse("{\"data\":{\"amount\":1e-08,\"amount_str\":\"1E-8\",\"price\":3651.3000000000002,"
+                        + "\"price_str\":\"3651.30\",\"microtimestamp\":\"1554076803243152\",\"id\":2001939623936278528,"
+                        + "\"id_str\":\"2001939623936278528\",\"big\":123456789012345678901234567890,"
+                        + "\"zero\":\"0.00000\",\"odd\":\"007\",\"neg\":\"-0.5\",\"list\":[1,\"2\",null,true,{\"x\":1.50}]},"
+                        + "\"channel\":\"live_trades_btcusd-perp\",\"event\":\"trade\",\"unknown\":{\"nested\":[]}}"),
+                Frames.parse("{\"event\":\"bts:request_reconnect\",\"channel\":\"\",\"data\":null}"));
+        List<ObjectNode> decoded = assertRoundTrip(frames);
+        assertEquals("0.00171371", decoded.get(0).get("data").get("amount_str").textValue());
+        assertEquals("3651.3000000000002", decoded.get(1).get("data").get("price").decimalValue().toPlainString());
+        assertEquals("1E-8", decoded.get(1).get("data").get("amount_str").textValue());
+        assertEquals("007", decoded.get(1).get("data").get("odd").textValue());
+        assertEquals("2001939623936278528", decoded.get(1).get("data").get("id").asText());
+    }
+
+    @Test
+    void shouldKeepReceivedTimesAndExplicitEventTimes() throws Exception {
+        ObjectNode frame = Frames.parse(ORDER);
+        List<CapturedEvent> events = List.of(
+                new CapturedEvent(1786269861947000L, 1786269862000123L, frame),
+                new CapturedEvent(42L, 1786269861000000L, frame.deepCopy()));
+        assertEquals(events, ChunkCodec.decode(ChunkCodec.encode(events)));
+    }
+
+    @Test
+    void shouldStoreARealisticOrderStreamInFewBytesPerEvent() throws Exception {
+        List<CapturedEvent> events = new ArrayList<>();
+        ObjectNode template = Frames.parse(ORDER);
+        long time = 1786269861947000L;
+        long id = 2037493297635328L;
+        String previous = "0006589a-5c97-f798-0000-000100000020";
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < 70; i++) {
+            time += 1000L * (1 + random.nextInt(25));
+            id += 1 + random.nextInt(200_000);
+            ObjectNode frame = template.deepCopy();
+            ObjectNode data = (ObjectNode) frame.get("data");
+            data.put("id", id).put("id_str", Long.toString(id));
+            data.put("microtimestamp", Long.toString(time)).put("datetime", Long.toString(time / 1_000_000));
+            String amount = new java.math.BigDecimal(random.nextInt(100_000_000)).movePointLeft(8).toPlainString();
+            data.put("amount_str", amount).put("amount_at_create", amount)
+                    .put("amount", new java.math.BigDecimal(amount).stripTrailingZeros());
+            String price = new java.math.BigDecimal(6_480_000 + random.nextInt(2000)).movePointLeft(2).toPlainString();
+            data.put("price_str", price).put("price", new java.math.BigDecimal(price).stripTrailingZeros());
+            frame.put("event", random.nextBoolean() ? "order_created" : "order_deleted");
+            String eventId = String.format("%016x", time);
+            eventId = eventId.substring(0, 8) + "-" + eventId.substring(8, 12) + "-" + eventId.substring(12)
+                    + "-0000-0001" + String.format("%02x", random.nextInt(4)) + "000020";
+            frame.put("pre_event_id", previous).put("event_id", eventId);
+            previous = eventId;
+            events.add(new CapturedEvent(time, time + 40_000 + random.nextInt(5000), frame));
+        }
+        byte[] payload = ChunkCodec.encode(events);
+        assertEquals(events, ChunkCodec.decode(payload));
+        double perEvent = payload.length / 70.0;
+        assertTrue(perEvent < 30, "expected under 30 bytes per event, got " + perEvent);
+    }
+
+    @Test
+    void shouldRejectCorruptPayloadsWithoutHanging() {
+        assertThrows(IllegalArgumentException.class, () -> ChunkCodec.decode(new byte[] {1, 2, 3, 4}));
+        byte[] good = ChunkCodec.encode(List.of(new CapturedEvent(1, 2, Frames.MAPPER.createObjectNode().put("a", 1))));
+        byte[] cut = java.util.Arrays.copyOf(good, good.length - 2);
+        assertThrows(IllegalArgumentException.class, () -> ChunkCodec.decode(cut));
+    }
+
+    private static List<ObjectNode> assertRoundTrip(List<ObjectNode> frames) {
+        List<CapturedEvent> events = new ArrayList<>();
+        long received = 1_700_000_000_000_000L;
+        for (ObjectNode frame : frames) {
+            events.add(new CapturedEvent(Frames.microtimestamp(frame), received += 1234, frame));
+        }
+        List<CapturedEvent> decoded = ChunkCodec.decode(ChunkCodec.encode(events));
+        assertEquals(events.size(), decoded.size());
+        List<ObjectNode> out = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            assertEquals(events.get(i), decoded.get(i), "event " + i);
+            assertEquals(Frames.toJson(events.get(i).frame()), Frames.toJson(decoded.get(i).frame()), "event " + i);
+            out.add(decoded.get(i).frame());
+        }
+        return out;
+    }
+}

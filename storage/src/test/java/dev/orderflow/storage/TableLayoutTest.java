@@ -1,0 +1,63 @@
+package dev.orderflow.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+class TableLayoutTest {
+
+    @Test
+    void shouldSortChunkKeysByWindowThenPart() {
+        String a = TableLayout.chunkSk(TableLayout.windowStart(1786269861947000L), 0);
+        String b = TableLayout.chunkSk(TableLayout.windowStart(1786269861947000L), 1);
+        String c = TableLayout.chunkSk(TableLayout.windowStart(1786269862000000L), 0);
+        assertEquals("1786269861000#000", a);
+        assertTrue(a.compareTo(b) < 0 && b.compareTo(c) < 0);
+        assertEquals(1786269861000000L, TableLayout.windowOfSk(b));
+    }
+
+    @Test
+    void shouldCoverExactlyTheWindowsOfAHalfOpenRange() {
+        assertEquals("1786269861000#000", TableLayout.lowestSk(1786269861500000L));
+        assertEquals("1786269861000#999", TableLayout.highestSk(1786269862000000L));
+        assertEquals("1786269862000#999", TableLayout.highestSk(1786269862000001L));
+    }
+
+    @Test
+    void shouldWriteAndReadAChunkItemWithDeterministicKeys() throws Exception {
+        var frame = Frames.parse("{\"data\":{\"id\":1,\"microtimestamp\":\"1786269861947000\",\"price_str\":\"1.10\"},"
+                + "\"channel\":\"live_trades_btcusd\",\"event\":\"trade\"}");
+        Chunk chunk = new Chunk("btcusd", Channel.TRADES, 1786269861000000L, 2,
+                List.of(new CapturedEvent(1786269861947000L, 1786269862000000L, frame)));
+        Map<String, AttributeValue> item = TableLayout.toItem(chunk);
+        assertEquals("btcusd#trades", item.get(TableLayout.PK).s());
+        assertEquals("1786269861000#002", item.get(TableLayout.SK).s());
+        assertEquals("1", item.get(TableLayout.EVENTS).n());
+        assertEquals(TableLayout.toItem(chunk), item);
+        assertEquals(chunk, TableLayout.fromItem(item).orElseThrow());
+    }
+
+    @Test
+    void shouldWriteAndReadGapItems() {
+        GapRecord gap = new GapRecord("ethusd", Channel.ORDERS, GapRecord.Kind.CHAIN_BREAK, 10L, 20L,
+                "a", "b", "c", "3 events lost");
+        Map<String, AttributeValue> item = TableLayout.toItem(gap);
+        assertEquals("ethusd#orders#gaps", item.get(TableLayout.PK).s());
+        assertEquals("0000000000000010#chain_break", item.get(TableLayout.SK).s());
+        assertEquals(gap, TableLayout.gapFromItem(item));
+    }
+
+    @Test
+    void shouldSplitWireChannelNames() {
+        assertEquals(new Channel.WireChannel(Channel.ORDERS, "btcusd-perp"),
+                Channel.parseWire("live_orders_btcusd-perp").orElseThrow());
+        assertTrue(Channel.parseWire("diff_order_book_btcusd").isEmpty());
+        assertTrue(Channel.parseWire("live_orders_").isEmpty());
+    }
+}
