@@ -9,9 +9,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.DataFormatException;
-import java.util.zip.Deflater;
-import java.util.zip.Inflater;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -69,11 +66,11 @@ public final class ChunkCodec {
         for (CapturedEvent event : events) {
             encoder.event(event);
         }
-        return deflate(encoder.finish(events.size()));
+        return Deflate.deflate(encoder.finish(events.size()));
     }
 
     public static List<CapturedEvent> decode(byte[] payload) {
-        Decoder decoder = new Decoder(inflate(payload));
+        Decoder decoder = new Decoder(Deflate.inflate(payload));
         int count = decoder.header();
         List<CapturedEvent> events = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -626,54 +623,6 @@ public final class ChunkCodec {
             String s = new String(bytes, position, length, StandardCharsets.UTF_8);
             position += length;
             return s;
-        }
-    }
-
-    private static byte[] deflate(byte[] raw) {
-        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
-        try {
-            deflater.setInput(raw);
-            deflater.finish();
-            ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 3 + 64);
-            byte[] buffer = new byte[8192];
-            while (!deflater.finished()) {
-                int n = deflater.deflate(buffer);
-                out.write(buffer, 0, n);
-            }
-            return out.toByteArray();
-        } finally {
-            deflater.end();
-        }
-    }
-
-    private static byte[] inflate(byte[] payload) {
-        Inflater inflater = new Inflater(true);
-        try {
-            inflater.setInput(payload);
-            ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length * 4 + 64);
-            byte[] buffer = new byte[16384];
-            while (!inflater.finished()) {
-                int n = inflater.inflate(buffer);
-                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
-                    // raw deflate streams may need one extra dummy byte to signal the end
-                    if (inflater.needsInput() && !inflater.finished()) {
-                        inflater.setInput(new byte[1]);
-                        n = inflater.inflate(buffer);
-                        out.write(buffer, 0, n);
-                        if (!inflater.finished()) {
-                            throw new IllegalArgumentException("chunk payload is truncated");
-                        }
-                        break;
-                    }
-                    throw new IllegalArgumentException("chunk payload is truncated");
-                }
-                out.write(buffer, 0, n);
-            }
-            return out.toByteArray();
-        } catch (DataFormatException e) {
-            throw new IllegalArgumentException("chunk payload is not a deflate stream", e);
-        } finally {
-            inflater.end();
         }
     }
 }

@@ -26,6 +26,10 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * {@code kind} ({@code chain_break}|{@code disconnect}), {@code from}/{@code to} (µs), and where known
  * {@code last_event_id}, {@code first_event_id_after}, {@code expected_pre_event_id}, {@code detail}.
  *
+ * <p>Order book snapshots: {@code pk = "<pair>#snapshots"}, {@code sk = "<book microtimestamp, 16 digits>#<part, 3
+ * digits>"}, attributes {@code received} (µs), {@code reason}, {@code parts} (how many items hold this snapshot) and
+ * {@code z}: the REST body as JSON, raw-deflated, cut into parts of at most 350,000 bytes in part order.
+ *
  * <p>Bad frames (kept aside, never dropped): {@code pk = "bad#<yyyy-MM-dd of receipt, UTC>"},
  * {@code sk = "<received µs, 16 digits>#<sequence, 6 digits>"}, attributes {@code raw} (the frame text as received,
  * cut at 300,000 characters with {@code truncated = true}) and {@code reason}.
@@ -64,6 +68,11 @@ public final class TableLayout {
     public static final String GAP_FIRST_EVENT_ID_AFTER = "first_event_id_after";
     public static final String GAP_EXPECTED_PRE_EVENT_ID = "expected_pre_event_id";
     public static final String GAP_DETAIL = "detail";
+
+    public static final String SNAPSHOT_RECEIVED = "received";
+    public static final String SNAPSHOT_REASON = "reason";
+    public static final String SNAPSHOT_PARTS = "parts";
+    static final int SNAPSHOT_PART_BYTES = 350_000;
 
     public static final String BAD_RAW = "raw";
     public static final String BAD_REASON = "reason";
@@ -108,6 +117,58 @@ public final class TableLayout {
                 stringOrNull(item, GAP_FIRST_EVENT_ID_AFTER),
                 stringOrNull(item, GAP_EXPECTED_PRE_EVENT_ID),
                 stringOrNull(item, GAP_DETAIL));
+    }
+
+    public static String snapshotsPk(String pair) {
+        return pair + "#snapshots";
+    }
+
+    public static String snapshotSk(long microtimestamp, int part) {
+        return String.format("%016d#%03d", microtimestamp, part);
+    }
+
+    /** The items that hold one snapshot (usually one; a very large book spans several parts). */
+    public static java.util.List<Map<String, AttributeValue>> toItems(SnapshotRecord snapshot) {
+        byte[] z = Deflate.deflate(Frames.toJson(snapshot.body()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        int parts = Math.max(1, (z.length + SNAPSHOT_PART_BYTES - 1) / SNAPSHOT_PART_BYTES);
+        java.util.List<Map<String, AttributeValue>> items = new java.util.ArrayList<>(parts);
+        for (int part = 0; part < parts; part++) {
+            Map<String, AttributeValue> item = new HashMap<>();
+            item.put(PK, AttributeValue.fromS(snapshotsPk(snapshot.pair())));
+            item.put(SK, AttributeValue.fromS(snapshotSk(snapshot.microtimestamp(), part)));
+            item.put(SNAPSHOT_RECEIVED, AttributeValue.fromN(Long.toString(snapshot.receivedMicros())));
+            item.put(SNAPSHOT_REASON, AttributeValue.fromS(snapshot.reason()));
+            item.put(SNAPSHOT_PARTS, AttributeValue.fromN(Integer.toString(parts)));
+            int from = part * SNAPSHOT_PART_BYTES;
+            int to = Math.min(z.length, from + SNAPSHOT_PART_BYTES);
+            item.put(PAYLOAD, AttributeValue.fromB(SdkBytes.fromByteArray(java.util.Arrays.copyOfRange(z, from, to))));
+            items.add(item);
+        }
+        return items;
+    }
+
+    /** Rebuilds a snapshot from all its part items, in part order. */
+    public static SnapshotRecord snapshotFromItems(java.util.List<Map<String, AttributeValue>> items) {
+        Map<String, AttributeValue> first = items.get(0);
+        int parts = Integer.parseInt(first.get(SNAPSHOT_PARTS).n());
+        if (items.size() != parts) {
+            throw new IllegalArgumentException("snapshot has " + parts + " parts, got " + items.size());
+        }
+        java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
+        for (Map<String, AttributeValue> item : items) {
+            z.writeBytes(item.get(PAYLOAD).b().asByteArrayUnsafe());
+        }
+        String pk = first.get(PK).s();
+        String sk = first.get(SK).s();
+        try {
+            return new SnapshotRecord(pk.substring(0, pk.length() - "#snapshots".length()),
+                    Long.parseLong(sk.substring(0, sk.indexOf('#'))),
+                    Long.parseLong(first.get(SNAPSHOT_RECEIVED).n()),
+                    first.get(SNAPSHOT_REASON).s(),
+                    Frames.parse(new String(Deflate.inflate(z.toByteArray()), java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("snapshot body is not a JSON object", e);
+        }
     }
 
     public static String badFramesPk(long receivedMicros) {

@@ -60,4 +60,23 @@ class TableLayoutTest {
         assertTrue(Channel.parseWire("diff_order_book_btcusd").isEmpty());
         assertTrue(Channel.parseWire("live_orders_").isEmpty());
     }
+
+    @Test
+    void shouldSplitALargeSnapshotIntoPartsAndRebuildItExactly() throws Exception {
+        var body = Frames.MAPPER.createObjectNode().put("timestamp", "1786269861").put("microtimestamp", "1786269861947000");
+        var bids = body.putArray("bids");
+        java.util.Random random = new java.util.Random(5);
+        for (int i = 0; i < 60_000; i++) {
+            bids.addArray().add(String.format("%d.%02d", 60000 - i / 10, random.nextInt(100)))
+                    .add(String.format("0.%08d", random.nextInt(100_000_000)))
+                    .add(Long.toString(2037493297635328L + random.nextInt(1 << 30)));
+        }
+        body.putArray("asks");
+        SnapshotRecord snapshot = new SnapshotRecord("btcusd", 1786269861947000L, 1786269862000000L, "connect", body);
+        List<Map<String, AttributeValue>> items = TableLayout.toItems(snapshot);
+        assertTrue(items.size() > 1, "expected several parts, got " + items.size());
+        assertEquals("btcusd#snapshots", items.get(0).get(TableLayout.PK).s());
+        assertEquals("1786269861947000#001", items.get(1).get(TableLayout.SK).s());
+        assertEquals(snapshot, TableLayout.snapshotFromItems(items));
+    }
 }

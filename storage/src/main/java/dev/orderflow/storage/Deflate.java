@@ -1,0 +1,52 @@
+package dev.orderflow.storage;
+
+import java.io.ByteArrayOutputStream;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+/** Raw deflate (no zlib header): the compression of chunk payloads and snapshot bodies. */
+final class Deflate {
+    private Deflate() {
+    }
+
+    static byte[] deflate(byte[] raw) {
+        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
+        try {
+            deflater.setInput(raw);
+            deflater.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 3 + 64);
+            byte[] buffer = new byte[8192];
+            while (!deflater.finished()) {
+                int n = deflater.deflate(buffer);
+                out.write(buffer, 0, n);
+            }
+            return out.toByteArray();
+        } finally {
+            deflater.end();
+        }
+    }
+
+    static byte[] inflate(byte[] payload) {
+        Inflater inflater = new Inflater(true);
+        try {
+            // with nowrap the inflater wants one extra byte after the stream
+            byte[] input = java.util.Arrays.copyOf(payload, payload.length + 1);
+            inflater.setInput(input);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length * 4 + 64);
+            byte[] buffer = new byte[16384];
+            while (!inflater.finished()) {
+                int n = inflater.inflate(buffer);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    throw new IllegalArgumentException("compressed payload is truncated");
+                }
+                out.write(buffer, 0, n);
+            }
+            return out.toByteArray();
+        } catch (DataFormatException e) {
+            throw new IllegalArgumentException("payload is not a deflate stream", e);
+        } finally {
+            inflater.end();
+        }
+    }
+}
