@@ -65,7 +65,10 @@ public final class DynamoDbLocal implements AutoCloseable {
         }
         try {
             Path log = Files.createTempFile("dynamodb-local-", ".log");
+            // DynamoDB Local drops a metadata file into its working directory even in memory: keep it out of the tree
+            Path workDir = dataDir == null ? Files.createTempDirectory("dynamodb-local-") : dataDir.toAbsolutePath();
             Process process = new ProcessBuilder(command)
+                    .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
