@@ -1,0 +1,152 @@
+package dev.orderflow.capture.feed;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.orderflow.capture.store.WindowAssembler;
+import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.Frames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+
+/**
+ * Bitstamp's WebSocket API v2 as the capture uses it: the subscribe frames, and a switch on each received frame's
+ * {@code event}. Events go to the window assembler; control frames update the subscription state; anything else
+ * is a bad frame (counted, logged at a limited rate, kept aside).
+ */
+@ApplicationScoped
+public class BitstampProtocol {
+    /** What the transport should do after a frame. */
+    public enum Reaction {
+        NONE,
+        /** The exchange asked for a reconnect ({@code bts:request_reconnect}). */
+        RECONNECT
+    }
+
+    public static final String HEARTBEAT = "{\"event\":\"bts:heartbeat\"}";
+
+    private final WindowAssembler assembler;
+    private final BadFrames badFrames;
+    private final MeterRegistry registry;
+    private final Set<String> requested = ConcurrentHashMap.newKeySet();
+    private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+    private final Map<Channel.WireChannel, Counter> received = new ConcurrentHashMap<>();
+    private volatile long lastHeartbeatMicros;
+
+    public BitstampProtocol(WindowAssembler assembler, BadFrames badFrames, MeterRegistry registry) {
+        this.assembler = assembler;
+        this.badFrames = badFrames;
+        this.registry = registry;
+    }
+
+    /** The subscribe frames for both channels of every pair; starts a new connection's subscription state. */
+    public List<String> subscribeFrames(List<String> pairs) {
+        requested.clear();
+        subscribed.clear();
+        List<String> frames = new ArrayList<>();
+        for (String pair : pairs) {
+            for (Channel channel : Channel.values()) {
+                String wire = channel.wireName(pair);
+                requested.add(wire);
+                ObjectNode frame = Frames.MAPPER.createObjectNode().put("event", "bts:subscribe");
+                frame.putObject("data").put("channel", wire);
+                frames.add(Frames.toJson(frame));
+            }
+        }
+        return frames;
+    }
+
+    /** The connection is gone: nothing is subscribed any more. */
+    public void disconnected() {
+        subscribed.clear();
+    }
+
+    /** True when every requested channel has been acknowledged on the current connection. */
+    public boolean allSubscribed() {
+        return !requested.isEmpty() && subscribed.containsAll(requested);
+    }
+
+    public Set<String> subscribedChannels() {
+        return Set.copyOf(subscribed);
+    }
+
+    public long lastHeartbeatMicros() {
+        return lastHeartbeatMicros;
+    }
+
+    /** Every text frame received goes through here, on the event loop. */
+    public Reaction onFrame(String text, long receivedMicros) {
+        ObjectNode frame;
+        try {
+            frame = Frames.parse(text);
+        } catch (IOException | RuntimeException e) {
+            badFrames.keep(text, receivedMicros, "invalid_json");
+            return Reaction.NONE;
+        }
+        String event = frame.path("event").asText("");
+        switch (event) {
+            case "order_created", "order_changed", "order_deleted", "trade" -> onEvent(text, frame, event, receivedMicros);
+            case "bts:subscription_succeeded" -> onSubscribed(frame.path("channel").asText(""));
+            case "bts:heartbeat" -> lastHeartbeatMicros = receivedMicros;
+            case "bts:error" -> Log.warnf("The exchange answered with an error: %s", text);
+            case "bts:request_reconnect" -> {
+                Log.info("The exchange asked for a reconnect");
+                return Reaction.RECONNECT;
+            }
+            default -> badFrames.keep(text, receivedMicros, "unknown_event");
+        }
+        return Reaction.NONE;
+    }
+
+    /** A binary message: the exchange sends none, so it is kept aside (base64). */
+    public void onBinary(byte[] bytes, long receivedMicros) {
+        badFrames.keep(Base64.getEncoder().encodeToString(bytes), receivedMicros, "binary");
+    }
+
+    private void onEvent(String text, ObjectNode frame, String event, long receivedMicros) {
+        String wire = frame.path("channel").asText("");
+        Optional<Channel.WireChannel> channel = Channel.parseWire(wire)
+                .filter(c -> requested.contains(wire))
+                .filter(c -> (c.channel() == Channel.TRADES) == event.equals("trade"));
+        if (channel.isEmpty()) {
+            badFrames.keep(text, receivedMicros, "unknown_channel");
+            return;
+        }
+        CapturedEvent captured;
+        try {
+            captured = EventAdapter.toEvent(frame, receivedMicros);
+        } catch (EventAdapter.BadFrame bad) {
+            badFrames.keep(text, receivedMicros, bad.reason);
+            return;
+        }
+        Channel.WireChannel c = channel.get();
+        received.computeIfAbsent(c, k -> Counter.builder("capture.events.received")
+                .tag("pair", k.pair()).tag("channel", k.channel().apiName())
+                .description("Events received from the exchange").register(registry)).increment();
+        assembler.add(c.pair(), c.channel(), captured);
+    }
+
+    private void onSubscribed(String channel) {
+        if (!requested.contains(channel)) {
+            Log.warnf("Subscription acknowledged for %s, which was not requested", channel);
+            return;
+        }
+        subscribed.add(channel);
+        Log.debugf("Subscribed to %s", channel);
+        if (allSubscribed()) {
+            Log.infof("Subscribed to all %d channels", requested.size());
+        }
+    }
+}

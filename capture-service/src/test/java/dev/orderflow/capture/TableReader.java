@@ -1,0 +1,40 @@
+package dev.orderflow.capture;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.TableLayout;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+
+/** Reads stored events back the way a reader of the table would: Query by key range, decode each chunk. */
+public final class TableReader {
+    private TableReader() {
+    }
+
+    public static List<CapturedEvent> events(DynamoDbClient dynamoDb, String table, String pair, Channel channel) {
+        List<CapturedEvent> events = new ArrayList<>();
+        for (Map<String, AttributeValue> item : dynamoDb.queryPaginator(QueryRequest.builder()
+                .tableName(table)
+                .consistentRead(true)
+                .keyConditionExpression("pk = :pk AND sk BETWEEN :lo AND :hi")
+                .expressionAttributeValues(Map.of(
+                        ":pk", AttributeValue.fromS(TableLayout.chunkPk(pair, channel)),
+                        ":lo", AttributeValue.fromS(TableLayout.lowestSk(0)),
+                        ":hi", AttributeValue.fromS(TableLayout.highestSk(Long.MAX_VALUE / 2))))
+                .build()).items()) {
+            events.addAll(TableLayout.fromItem(item).orElseThrow().events());
+        }
+        return events;
+    }
+
+    public static Map<String, AttributeValue> item(DynamoDbClient dynamoDb, String table, String pk, String sk) {
+        return dynamoDb.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(Map.of(TableLayout.PK, AttributeValue.fromS(pk), TableLayout.SK, AttributeValue.fromS(sk))))
+                .item();
+    }
+}
