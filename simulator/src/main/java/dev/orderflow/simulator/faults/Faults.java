@@ -1,0 +1,143 @@
+package dev.orderflow.simulator.faults;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.orderflow.simulator.protocol.Feed;
+import dev.orderflow.simulator.protocol.Session;
+import dev.orderflow.simulator.world.Json;
+
+/**
+ * The faults of {@code POST /sim/faults/{fault}} (issue 4). Each returns what it did, as JSON; times are wall-clock
+ * µs. They act on the connections open at the moment (new connections are normal) except {@code refuse}, which acts
+ * on new ones, and {@code skip}, which acts on a channel.
+ */
+public final class Faults {
+    /** Size of the {@code huge} malformed frame: over the usual 64 KiB frame limit, under a 256 KiB message limit. */
+    static final int HUGE_FRAME_CHARS = 200_000;
+    private static final List<String> KINDS = List.of("broken_json", "unknown_event", "wrong_types", "huge",
+            "missing_fields");
+
+    private final Feed feed;
+    private long refuseUntilMillis;
+
+    public Faults(Feed feed) {
+        this.feed = feed;
+    }
+
+    /** Whether new WebSocket connections are refused now. */
+    public boolean refusing() {
+        return System.currentTimeMillis() < refuseUntilMillis;
+    }
+
+    /** Closes every connection's TCP socket at once, without a WebSocket close frame. */
+    public ObjectNode drop() {
+        List<Session> sessions = feed.sessions();
+        sessions.forEach(Session::drop);
+        ObjectNode r = answer("drop");
+        r.put("connections", sessions.size());
+        r.put("at_micros", nowMicros());
+        return r;
+    }
+
+    /**
+     * Every open connection goes half-open for {@code seconds}: the server sends nothing (no frames, pings or
+     * replies) and reads nothing (so client pings get no pong). Generation goes on; those frames count as sent and
+     * withheld.
+     */
+    public ObjectNode silence(double seconds) {
+        List<Session> sessions = feed.liveSessions();
+        long millis = Math.round(seconds * 1000);
+        sessions.forEach(s -> s.silence(millis));
+        ObjectNode r = answer("silence");
+        r.put("seconds", seconds);
+        r.put("connections", sessions.size());
+        long from = nowMicros();
+        r.put("from_micros", from);
+        r.put("until_micros", from + millis * 1000);
+        return r;
+    }
+
+    /** Sends {@code bts:request_reconnect} on every open connection, closes them {@code seconds} later. */
+    public ObjectNode requestReconnect(double seconds) {
+        List<Session> sessions = feed.liveSessions();
+        sessions.forEach(s -> s.requestReconnect(Math.round(seconds * 1000)));
+        ObjectNode r = answer("request-reconnect");
+        r.put("connections", sessions.size());
+        r.put("close_after_seconds", seconds);
+        return r;
+    }
+
+    /**
+     * Sends {@code count} bad frames to every live connection, cycling through: broken JSON, an unknown event, wrong
+     * field types, a huge frame ({@value #HUGE_FRAME_CHARS} characters) and missing fields. They are not channel
+     * events: not counted as sent, not in {@code /sim/sent}.
+     */
+    public ObjectNode malformed(int count, String channel) {
+        List<String> frames = new ArrayList<>();
+        Map<String, Integer> kinds = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            String kind = KINDS.get(i % KINDS.size());
+            frames.add(badFrame(kind, channel, i));
+            kinds.merge(kind, 1, Integer::sum);
+        }
+        int connections = feed.sendMalformed(frames);
+        ObjectNode r = answer("malformed");
+        r.put("count", count);
+        r.put("channel", channel);
+        r.put("connections", connections);
+        ObjectNode byKind = r.putObject("kinds");
+        kinds.forEach(byKind::put);
+        return r;
+    }
+
+    /** The next {@code count} frames of {@code channel} are generated but sent to nobody. */
+    public ObjectNode skip(String channel, int count) {
+        feed.skipNext(channel, count);
+        ObjectNode r = answer("skip");
+        r.put("channel", channel);
+        r.put("count", count);
+        return r;
+    }
+
+    /** New WebSocket connections are refused (HTTP 503 to the upgrade) for {@code seconds}. */
+    public ObjectNode refuse(double seconds) {
+        long now = System.currentTimeMillis();
+        refuseUntilMillis = now + Math.round(seconds * 1000);
+        ObjectNode r = answer("refuse");
+        r.put("seconds", seconds);
+        r.put("until_micros", refuseUntilMillis * 1000);
+        return r;
+    }
+
+    private static String badFrame(String kind, String channel, int i) {
+        String id = Long.toString(2_000_000_000_000_000L + i);
+        return switch (kind) {
+            case "broken_json" -> "{\"data\":{\"id\":" + id + ",\"id_str\":\"" + id + "\",\"order_type\":0,\"price\":";
+            case "unknown_event" -> "{\"data\":{\"id\":" + id + ",\"id_str\":\"" + id + "\"},\"channel\":\""
+                    + channel + "\",\"event\":\"order_teleported\"}";
+            case "wrong_types" -> "{\"data\":{\"id\":\"abc\",\"id_str\":" + id + ",\"order_type\":\"buy\","
+                    + "\"datetime\":[],\"microtimestamp\":{\"us\":1},\"amount\":\"lots\",\"amount_str\":0.5,"
+                    + "\"price\":true,\"price_str\":null},\"channel\":\"" + channel
+                    + "\",\"event\":\"order_created\",\"event_id\":42,\"pre_event_id\":false}";
+            case "huge" -> "{\"data\":{\"id_str\":\"" + id + "\",\"padding\":\"" + "x".repeat(HUGE_FRAME_CHARS)
+                    + "\"},\"channel\":\"" + channel + "\",\"event\":\"order_created\"}";
+            default -> "{\"data\":{\"id_str\":\"" + id + "\"},\"channel\":\"" + channel
+                    + "\",\"event\":\"order_deleted\"}";
+        };
+    }
+
+    private static ObjectNode answer(String fault) {
+        ObjectNode r = Json.object();
+        r.put("fault", fault);
+        return r;
+    }
+
+    private static long nowMicros() {
+        return System.currentTimeMillis() * 1000;
+    }
+}

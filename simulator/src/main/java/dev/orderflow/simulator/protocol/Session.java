@@ -1,0 +1,156 @@
+package dev.orderflow.simulator.protocol;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.orderflow.simulator.world.Json;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.ServerWebSocket;
+
+/**
+ * One client connection speaking Bitstamp's WebSocket API v2: {@code bts:subscribe}/{@code bts:unsubscribe} with
+ * their acks, {@code bts:heartbeat} replies, {@code bts:error} for bad JSON, a bad subscription string or an invalid
+ * channel, close 1009 for a client message over 512 bytes, at most 1,024 subscriptions, a ping every interval.
+ * Any well-formed lowercase channel is acknowledged; one that carries no data then simply stays silent. A JSON object
+ * with another {@code event} gets "Bad subscription string."; over-limit subscriptions get a {@code bts:error} of
+ * the same shape (the exchange's wording for that case is not in our samples).
+ */
+public final class Session {
+    static final int MAX_CLIENT_BYTES = 512;
+    static final int MAX_SUBSCRIPTIONS = 1024;
+    private static final Pattern CHANNEL = Pattern.compile("[a-z0-9_-]+");
+
+    private final Vertx vertx;
+    private final Feed feed;
+    private final ServerWebSocket ws;
+    private final HttpConnection connection;
+    private final Set<String> channels = new LinkedHashSet<>();
+    private long pingTimer = -1;
+    private long silenceTimer = -1;
+    private boolean silenced;
+    private boolean closed;
+
+    Session(Vertx vertx, Feed feed, ServerWebSocket ws, HttpConnection connection) {
+        this.vertx = vertx;
+        this.feed = feed;
+        this.ws = ws;
+        this.connection = connection;
+    }
+
+    void start(long pingMillis) {
+        ws.textMessageHandler(text -> receive(text, text.getBytes(StandardCharsets.UTF_8).length));
+        ws.binaryMessageHandler(data -> receive(data.toString(StandardCharsets.UTF_8), data.length()));
+        ws.exceptionHandler(e -> { });
+        ws.closeHandler(v -> closed());
+        pingTimer = vertx.setPeriodic(pingMillis, id -> {
+            if (!silenced && !closed) {
+                ws.writePing(Buffer.buffer());
+            }
+        });
+    }
+
+    private void receive(String text, int bytes) {
+        if (bytes > MAX_CLIENT_BYTES) {
+            ws.close((short) 1009, "Message too big");
+            return;
+        }
+        JsonNode message = Json.parseOrNull(text);
+        if (message == null || !message.isObject()) {
+            send(ControlFrames.error(ControlFrames.INCORRECT_JSON));
+            return;
+        }
+        String event = message.path("event").asText("");
+        switch (event) {
+            case "bts:heartbeat" -> send(ControlFrames.HEARTBEAT);
+            case "bts:subscribe", "bts:unsubscribe" -> {
+                JsonNode channel = message.path("data").path("channel");
+                if (!channel.isTextual()) {
+                    send(ControlFrames.error(ControlFrames.BAD_SUBSCRIPTION));
+                } else if (!CHANNEL.matcher(channel.asText()).matches()) {
+                    send(ControlFrames.error(ControlFrames.INVALID_CHANNEL));
+                } else if (event.equals("bts:subscribe")) {
+                    subscribe(channel.asText());
+                } else {
+                    channels.remove(channel.asText());
+                    send(ControlFrames.unsubscribed(channel.asText()));
+                }
+            }
+            default -> send(ControlFrames.error(ControlFrames.BAD_SUBSCRIPTION));
+        }
+    }
+
+    private void subscribe(String channel) {
+        if (!channels.contains(channel) && channels.size() >= MAX_SUBSCRIPTIONS) {
+            send(ControlFrames.error(ControlFrames.TOO_MANY_SUBSCRIPTIONS));
+            return;
+        }
+        channels.add(channel);
+        send(ControlFrames.subscribed(channel));
+        feed.subscribed();
+    }
+
+    boolean subscribedTo(String channel) {
+        return channels.contains(channel);
+    }
+
+    boolean silenced() {
+        return silenced;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Sends a text frame unless the connection is closed or silenced. */
+    void send(String text) {
+        if (!closed && !silenced) {
+            ws.writeTextMessage(text);
+        }
+    }
+
+    /** Half-open for {@code millis}: nothing sent, nothing read (so no pong, no heartbeat reply), then normal. */
+    public void silence(long millis) {
+        silenced = true;
+        Sockets.stopReading(connection);
+        if (silenceTimer >= 0) {
+            vertx.cancelTimer(silenceTimer);
+        }
+        silenceTimer = vertx.setTimer(millis, id -> {
+            silenceTimer = -1;
+            silenced = false;
+            if (!closed) {
+                Sockets.resumeReading(connection);
+            }
+        });
+    }
+
+    /** Closes the TCP connection without a close frame. */
+    public void drop() {
+        Sockets.abort(connection);
+    }
+
+    /** Sends {@code bts:request_reconnect}, then closes normally after {@code millis}. */
+    public void requestReconnect(long millis) {
+        send(ControlFrames.REQUEST_RECONNECT);
+        vertx.setTimer(millis, id -> {
+            if (!closed) {
+                ws.close();
+            }
+        });
+    }
+
+    private void closed() {
+        closed = true;
+        vertx.cancelTimer(pingTimer);
+        if (silenceTimer >= 0) {
+            vertx.cancelTimer(silenceTimer);
+        }
+        feed.unregister(this);
+    }
+}
