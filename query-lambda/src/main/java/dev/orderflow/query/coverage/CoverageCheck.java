@@ -1,0 +1,53 @@
+package dev.orderflow.query.coverage;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.orderflow.query.QueryConfig;
+import dev.orderflow.query.gaps.GapStore;
+import dev.orderflow.query.pairs.Catalog;
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.GapRecord;
+
+/** Decides the {@link Coverage} of a range from the gap records and the catalog. */
+@ApplicationScoped
+public class CoverageCheck {
+    private final GapStore gaps;
+    private final QueryConfig config;
+
+    public CoverageCheck(GapStore gaps, QueryConfig config) {
+        this.gaps = gaps;
+        this.config = config;
+    }
+
+    /**
+     * @param entry      the catalog entry of the pair and channel, or {@code null} when there is none
+     * @param unreadable stored chunks in the range that could not be decoded
+     */
+    public Coverage of(String pair, Channel channel, long fromMicros, long toMicros, Catalog.Entry entry,
+            int unreadable) {
+        int max = config.gaps().maxInCoverage();
+        List<GapRecord> found = gaps.intersecting(pair, channel, fromMicros, toMicros, max);
+        boolean truncated = found.size() > max;
+        List<GapRecord> listed = truncated ? found.subList(0, max) : found;
+        Long confirmed = entry == null ? null : entry.updatedMicros();
+        Long first = entry == null ? null : entry.firstMicros();
+        List<String> reasons = new ArrayList<>(4);
+        if (!found.isEmpty()) {
+            reasons.add("gaps");
+        }
+        if (confirmed == null || toMicros > confirmed) {
+            reasons.add("after_confirmed_writes");
+        }
+        if (first == null || fromMicros < first) {
+            reasons.add("before_first_event");
+        }
+        if (unreadable > 0) {
+            reasons.add("unreadable_chunks");
+        }
+        return new Coverage(pair, channel, fromMicros, toMicros, reasons.isEmpty(), confirmed, List.copyOf(reasons),
+                List.copyOf(listed), truncated);
+    }
+}
