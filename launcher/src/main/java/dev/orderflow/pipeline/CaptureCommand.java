@@ -1,0 +1,54 @@
+package dev.orderflow.pipeline;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import dev.orderflow.pipeline.capture.CaptureProcess;
+import dev.orderflow.pipeline.process.Components;
+import dev.orderflow.pipeline.process.Ports;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "capture", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "The packaged capture service alone.",
+        description = "DynamoDB endpoint and table come from the environment (QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE,"
+                + " ORDERFLOW_TABLE), by default DynamoDB Local on http://127.0.0.1:8000 and table orderflow, created"
+                + " if missing; the journal is kept in ./data/journal (CAPTURE_JOURNAL_DIR).")
+final class CaptureCommand implements Callable<Integer> {
+    @Option(names = "--feed", paramLabel = "URL", defaultValue = "wss://ws.bitstamp.net",
+            description = "WebSocket feed, e.g. ws://127.0.0.1:9090 for the simulator (default: ${DEFAULT-VALUE})")
+    URI feed;
+
+    @Option(names = "--pairs", paramLabel = "PAIRS", defaultValue = Pairs.DEFAULT,
+            description = "pairs to capture, or all (default: ${DEFAULT-VALUE})")
+    String pairs;
+
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8081",
+            description = "the service's health and metrics port (default: ${DEFAULT-VALUE})")
+    int httpPort;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Home home = Home.locate();
+        Map<String, String> env = new LinkedHashMap<>(
+                CaptureProcess.feedEnvironment(feed, Pairs.parse(pairs).captureValue()));
+        env.putAll(LocalAws.unlessSet(LocalAws.dynamoDb(LocalAws.DEFAULT_DYNAMODB, LocalAws.DEFAULT_TABLE)));
+        env.putAll(LocalAws.unlessSet(CaptureProcess.journalEnvironment(home.dataDir().resolve("journal"))));
+        Components components = new Components().closeOnExit();
+        CaptureProcess capture = start(components, home, env, httpPort);
+        return new Foreground(components).watch(List.of(capture.process())).await();
+    }
+
+    /** Starts the packaged capture service, registers it for stopping and prints where to look. */
+    static CaptureProcess start(Components components, Home home, Map<String, String> env, int httpPort) {
+        Ports.requireFree(httpPort, "capture service HTTP", "--http-port");
+        CaptureProcess capture = components.add(CaptureProcess.start(home.captureJar(), env, httpPort, System.out));
+        System.out.printf("capture service  %s   feed %s, pairs %s, DynamoDB %s table %s%n", capture.healthUrl(),
+                env.getOrDefault("CAPTURE_FEED_URL", "?"), env.getOrDefault("CAPTURE_PAIRS", "?"),
+                LocalAws.endpointFromEnv(), LocalAws.tableFromEnv());
+        return capture;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.orderflow.pipeline;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import dev.orderflow.dynamodblocal.DynamoDbLocal;
+import dev.orderflow.pipeline.capture.CaptureProcess;
+import dev.orderflow.pipeline.lambda.LocalLambda;
+import dev.orderflow.pipeline.process.Components;
+import dev.orderflow.pipeline.process.Ports;
+import dev.orderflow.simulator.Simulator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Everything together: DynamoDB Local, the simulator (--simulate), the capture service, the query API.",
+        description = "DynamoDB Local on 8000 (data in ./data/dynamodb, kept between runs), the simulator on 9090"
+                + " with --simulate (otherwise the capture reads wss://ws.bitstamp.net), the capture service (health"
+                + " and metrics on 8081) and the query API on 8080. Ctrl-C stops everything.")
+final class RunCommand implements Callable<Integer> {
+    static final int DYNAMODB_PORT = 8000;
+    static final int SIMULATOR_PORT = 9090;
+    static final int API_PORT = 8080;
+    static final URI EXCHANGE = URI.create("wss://ws.bitstamp.net");
+
+    @Option(names = "--simulate", arity = "0..1", paramLabel = "EVENTS_PER_S", fallbackValue = "70",
+            description = "feed from the bundled simulator instead of the exchange, at EVENTS_PER_S order events"
+                    + " per second per pair (default 70)")
+    Double simulate;
+
+    @Option(names = "--pairs", paramLabel = "PAIRS", defaultValue = Pairs.DEFAULT,
+            description = "pairs to capture, or all (default: ${DEFAULT-VALUE})")
+    String pairs;
+
+    @Option(names = "--instances", paramLabel = "N", defaultValue = "2",
+            description = "query function processes (default: ${DEFAULT-VALUE})")
+    int instances;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Home home = Home.locate();
+        Pairs chosen = Pairs.parse(pairs);
+        // every artifact and port is checked before anything starts
+        Path captureJar = home.captureJar();
+        home.functionZip();
+        home.lambdaRuntimeDir();
+        Ports.requireFree(DYNAMODB_PORT, "DynamoDB Local", "./pipeline dynamodb --port, and run the parts one by one");
+        if (simulate != null) {
+            Ports.requireFree(SIMULATOR_PORT, "simulator", "./pipeline simulate --port, and run the parts one by one");
+        }
+        Ports.requireFree(CaptureProcess.DEFAULT_HTTP_PORT, "capture service HTTP",
+                "./pipeline capture --http-port, and run the parts one by one");
+        Ports.requireFree(API_PORT, "query API", "./pipeline api --port, and run the parts one by one");
+
+        Components components = new Components().closeOnExit();
+        Path dataDir = home.dataDir().resolve("dynamodb");
+        System.out.println("Starting DynamoDB Local ...");
+        DynamoDbLocal db = components.add(DynamoDbLocal.start(DYNAMODB_PORT, dataDir));
+        System.out.printf("DynamoDB Local   %s   data in ./%s%n", db.endpoint(), home.root().relativize(dataDir));
+
+        URI feed = EXCHANGE;
+        if (simulate != null) {
+            Simulator simulator = SimulateCommand.start(components,
+                    SimulateCommand.options(SIMULATOR_PORT, simulate, chosen, 1, null, 1));
+            feed = URI.create("ws://127.0.0.1:" + simulator.port());
+        }
+
+        Map<String, String> env = new LinkedHashMap<>(CaptureProcess.feedEnvironment(feed, chosen.captureValue()));
+        env.putAll(LocalAws.dynamoDb(db.endpoint(), LocalAws.DEFAULT_TABLE));
+        env.putAll(CaptureProcess.journalEnvironment(home.dataDir().resolve("journal")));
+        CaptureProcess capture = components.add(CaptureProcess.start(captureJar, env,
+                CaptureProcess.DEFAULT_HTTP_PORT, System.out));
+        System.out.printf("capture service  %s   feed %s, pairs %s%n", capture.healthUrl(), feed,
+                chosen.captureValue());
+
+        LocalLambda api = ApiCommand.start(components, home, API_PORT, instances,
+                LocalAws.dynamoDb(db.endpoint(), LocalAws.DEFAULT_TABLE));
+
+        System.out.println();
+        System.out.println("Try:");
+        ApiCommand.examples(api.port()).forEach(example -> System.out.println("  " + example));
+        System.out.println("Ctrl-C stops everything (the capture service writes what it holds first).");
+
+        return new Foreground(components).watch("DynamoDB Local", db::isAlive).watch(List.of(capture.process()))
+                .watch(api.functions()).await();
+    }
+}

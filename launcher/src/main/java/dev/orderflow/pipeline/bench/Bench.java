@@ -1,0 +1,425 @@
+package dev.orderflow.pipeline.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.orderflow.dynamodblocal.DynamoDbLocal;
+import dev.orderflow.pipeline.Home;
+import dev.orderflow.pipeline.LaunchException;
+import dev.orderflow.pipeline.LocalAws;
+import dev.orderflow.pipeline.capture.CaptureProcess;
+import dev.orderflow.pipeline.lambda.LocalLambda;
+import dev.orderflow.pipeline.process.ChildJvm;
+import dev.orderflow.pipeline.process.Components;
+import dev.orderflow.pipeline.process.Ports;
+import dev.orderflow.pipeline.process.Scratch;
+import dev.orderflow.simulator.Simulator;
+import dev.orderflow.simulator.SimulatorOptions;
+import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.Chunk;
+import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.TableLayout;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * {@code ./pipeline bench}: the simulator, the packaged capture service and DynamoDB Local on this machine, then
+ * the packaged query function. Prints one figure per line as {@code name: value unit} on {@code figures}
+ * (progress goes to {@code progress}); capture figures carry the suffix of their stream ({@code _synthetic},
+ * {@code _replay2015}). Everything runs in memory and stops by itself.
+ */
+public final class Bench {
+    private static final String PAIR = "btcusd";
+    private static final int BURST_CALL = 10_000;
+    private static final int PAGE = 1_000;
+    private static final int EXPORT_PAGE = 10_000;
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(300);
+
+    /**
+     * @param rate        order events per second of the synthetic stream
+     * @param steady      how long the synthetic stream runs before its figures are taken
+     * @param burstEvents order events emitted at once to measure the capture's maximum rate
+     * @param replay      the 2015 log to replay, or {@code null} to skip that stream
+     * @param pageSamples timed 1,000-event page requests
+     */
+    public record Settings(double rate, Duration steady, int burstEvents, Path replay, int pageSamples) {
+    }
+
+    private final Home home;
+    private final Settings settings;
+    private final PrintStream figures;
+    private final PrintStream progress;
+
+    public Bench(Home home, Settings settings, PrintStream figures, PrintStream progress) {
+        this.home = home;
+        this.settings = settings;
+        this.figures = figures;
+        this.progress = progress;
+    }
+
+    public void run() throws Exception {
+        Path captureJar = home.captureJar();
+        Path functionZip = home.functionZip();
+        Path runtime = home.lambdaRuntimeDir();
+        try (Components parts = new Components()) {
+            progress.println("bench: starting DynamoDB Local (in memory)");
+            DynamoDbLocal db = parts.add(DynamoDbLocal.start(0, null));
+            try (Tables tables = new Tables(db.endpoint())) {
+                List<CapturedEvent> steadyOrders = synthetic(captureJar, db, tables);
+                if (settings.replay() != null) {
+                    replay2015(captureJar, db, tables);
+                }
+                query(functionZip, runtime, db, tables, steadyOrders);
+            }
+        }
+    }
+
+    /** The btcusd-like stream: figures over a steady run, then a burst for the maximum rate. */
+    private List<CapturedEvent> synthetic(Path captureJar, DynamoDbLocal db, Tables tables) throws Exception {
+        String table = "bench_synthetic";
+        figures.printf(Locale.ROOT, "# synthetic: simulated %s at %s order events/s for %d s; capture_max from a"
+                        + " %,d-event burst%n", PAIR, number(settings.rate()), settings.steady().toSeconds(),
+                settings.burstEvents());
+        try (Components scenario = new Components()) {
+            Simulator simulator = scenario.add(Simulator.start(SimulatorOptions.defaults().withPort(0)
+                    .withRate(settings.rate()).withPairs(List.of(PAIR))));
+            SimulatorControl control = new SimulatorControl(simulator.port());
+            Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
+            CaptureProcess capture = scenario.add(startCapture(captureJar, db, simulator.port(), table, journal));
+            RssPeak rss = scenario.add(new RssPeak(capture.process()));
+            capture.awaitReady(Duration.ofSeconds(90));
+            progress.printf("bench: synthetic stream for %d s%n", settings.steady().toSeconds());
+            Thread.sleep(settings.steady().toMillis());
+            control.pause();
+            Thread.sleep(500); // frames already on the wire
+            Counts steady = drained(capture, 1);
+            Prometheus metrics = new Prometheus(capture.metrics());
+            List<Tables.StoredChunk> chunks = allChunks(tables, table);
+            List<CapturedEvent> orders = chunks.stream().filter(c -> c.chunk().channel() == Channel.ORDERS)
+                    .flatMap(c -> c.chunk().events().stream()).toList();
+            storageFigures("synthetic", steady, metrics, chunks, tables);
+
+            progress.printf("bench: burst of %,d order events%n", settings.burstEvents());
+            long started = System.nanoTime();
+            for (int emitted = 0; emitted < settings.burstEvents(); emitted += BURST_CALL) {
+                control.emit(PAIR, Math.min(BURST_CALL, settings.burstEvents() - emitted));
+            }
+            Counts burst = drained(capture, steady.received() + settings.burstEvents());
+            double seconds = (burst.at() - started) / 1e9;
+            figure("capture_max_events_per_s_synthetic", (burst.stored() - steady.stored()) / seconds, "events/s");
+            figure("capture_rss_mb_synthetic", rss.peakMb(), "MB");
+            return orders;
+        }
+    }
+
+    /** The 2015 btcusd log replayed as fast as the simulator can send it. */
+    private void replay2015(Path captureJar, DynamoDbLocal db, Tables tables) throws Exception {
+        String table = "bench_replay2015";
+        figures.printf("# replay2015: %s replayed as fast as possible, keeping its 2015 timestamps (about 3 events/s"
+                + " over 5 hours, so about one item per 3 events); queryable_p99 includes the backlog%n",
+                settings.replay().getFileName());
+        try (Components scenario = new Components()) {
+            Simulator simulator = scenario.add(Simulator.start(SimulatorOptions.defaults().withPort(0)
+                    .withPairs(List.of(PAIR)).withReplay(settings.replay()).withSpeed(0)));
+            SimulatorControl control = new SimulatorControl(simulator.port());
+            Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
+            CaptureProcess capture = scenario.add(startCapture(captureJar, db, simulator.port(), table, journal));
+            RssPeak rss = scenario.add(new RssPeak(capture.process()));
+            capture.awaitReady(Duration.ofSeconds(90));
+            progress.println("bench: replaying the 2015 log");
+            long firstReceived = awaitFirstEvent(capture);
+            awaitReplayDone(control);
+            Counts done = drained(capture, 1);
+            Prometheus metrics = new Prometheus(capture.metrics());
+            figure("capture_max_events_per_s_replay2015", done.stored() / ((done.at() - firstReceived) / 1e9),
+                    "events/s");
+            storageFigures("replay2015", done, metrics, allChunks(tables, table), tables);
+            figure("capture_rss_mb_replay2015", rss.peakMb(), "MB");
+        }
+    }
+
+    /** Write units, stored bytes, the one-item-per-event baseline and the queryable delay of one stream. */
+    private void storageFigures(String stream, Counts counts, Prometheus metrics, List<Tables.StoredChunk> chunks,
+                                Tables tables) throws InterruptedException {
+        long events = chunks.stream().mapToLong(c -> c.chunk().events().size()).sum();
+        long bytes = chunks.stream().mapToLong(Tables.StoredChunk::itemBytes).sum();
+        if (events != counts.stored()) {
+            progress.printf("bench: note: the table holds %,d events, the capture reports %,.0f stored%n", events,
+                    counts.stored());
+        }
+        figure("write_units_per_1000_events_" + stream,
+                metrics.sum(CaptureProcess.WRITE_UNITS) * 1000 / counts.stored(), "WCU");
+        figure("stored_bytes_per_event_" + stream, (double) bytes / events, "bytes");
+        progress.printf("bench: writing the same %,d events one item per event%n", events);
+        String baseline = "bench_item_per_event_" + stream;
+        tables.create(baseline);
+        double units = tables.write(baseline, itemPerEvent(chunks));
+        figure("item_per_event_write_units_per_1000_events_" + stream, units * 1000 / events, "WCU");
+        figure("queryable_p99_ms_" + stream,
+                metrics.sum(CaptureProcess.QUERYABLE_DELAY, Map.of("quantile", "0.99")) * 1000, "ms");
+    }
+
+    /** Query figures over one hour of the btcusd-like stream, served by the packaged query function. */
+    private void query(Path functionZip, Path runtime, DynamoDbLocal db, Tables tables, List<CapturedEvent> template)
+            throws Exception {
+        if (template.isEmpty()) {
+            throw new LaunchException("the synthetic stream stored no order events; no query figures");
+        }
+        String table = "bench_query";
+        Instant hourStart = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
+        long hourMicros = hourStart.toEpochMilli() * 1000;
+        progress.println("bench: writing one hour of the btcusd-like stream for the query API");
+        tables.create(table);
+        long events = writeHour(tables, table, template, hourMicros);
+        figures.printf(Locale.ROOT, "# query API: packaged query function behind the local API Gateway, one hour"
+                + " of the btcusd-like stream (%,d order events); pages as NDJSON%n", events);
+
+        Map<String, String> env = LocalAws.dynamoDb(db.endpoint(), table);
+        long started = System.nanoTime();
+        try (LocalLambda api = LocalLambda.start(functionZip, runtime, Home.QUARKUS_HANDLER, Ports.free(), 1, env,
+                null)) {
+            QueryClient client = new QueryClient(URI.create("http://127.0.0.1:" + api.port()));
+            awaitFirstAnswer(api, client);
+            figure("api_start_ms", (System.nanoTime() - started) / 1e6, "ms");
+
+            Random random = new Random(1);
+            String to = hourStart.plus(1, ChronoUnit.HOURS).toString();
+            int warmUp = Math.max(10, settings.pageSamples() / 10);
+            double[] millis = new double[settings.pageSamples()];
+            for (int i = -warmUp; i < settings.pageSamples(); i++) {
+                String from = hourStart.plusSeconds(random.nextInt(3000)).toString();
+                long t0 = System.nanoTime();
+                QueryClient.Page page = client.page("/v1/events?"
+                        + QueryClient.query(PAIR, "orders", from, to, PAGE, "ndjson"));
+                if (i >= 0) {
+                    millis[i] = (System.nanoTime() - t0) / 1e6;
+                }
+                if (page.events().size() != PAGE) {
+                    throw new IllegalStateException("a page held " + page.events().size() + " events, not " + PAGE);
+                }
+            }
+            Arrays.sort(millis);
+            figure("query_page_1000_p50_ms", percentile(millis, 0.50), "ms");
+            figure("query_page_1000_p99_ms", percentile(millis, 0.99), "ms");
+
+            progress.println("bench: exporting the hour page by page");
+            long t0 = System.nanoTime();
+            List<ObjectNode> all = client.all(PAIR, "orders", hourStart.toString(), to, EXPORT_PAGE, "ndjson");
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (all.size() != events) {
+                throw new IllegalStateException("the export returned " + all.size() + " events of " + events);
+            }
+            figure("export_events_per_s", all.size() / seconds, "events/s");
+        }
+    }
+
+    private CaptureProcess startCapture(Path jar, DynamoDbLocal db, int simulatorPort, String table, Scratch journal) {
+        Map<String, String> env = new LinkedHashMap<>(CaptureProcess.feedEnvironment(
+                URI.create("ws://127.0.0.1:" + simulatorPort), PAIR));
+        env.putAll(LocalAws.dynamoDb(db.endpoint(), table));
+        env.putAll(CaptureProcess.journalEnvironment(journal.path()));
+        progress.println("bench: starting the capture service");
+        return CaptureProcess.start(jar, env, Ports.free(), null);
+    }
+
+    private static List<Tables.StoredChunk> allChunks(Tables tables, String table) {
+        List<Tables.StoredChunk> chunks = new ArrayList<>(tables.chunks(table, PAIR, Channel.ORDERS));
+        chunks.addAll(tables.chunks(table, PAIR, Channel.TRADES));
+        return chunks;
+    }
+
+    /** The events of the chunks as one item each: the frame as received, keyed by time and position. */
+    private static List<Map<String, AttributeValue>> itemPerEvent(List<Tables.StoredChunk> chunks) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        for (Tables.StoredChunk stored : chunks) {
+            Chunk chunk = stored.chunk();
+            int position = chunk.part() * TableLayout.MAX_EVENTS_PER_PART;
+            for (CapturedEvent event : chunk.events()) {
+                items.add(Map.of(
+                        TableLayout.PK, AttributeValue.fromS(TableLayout.chunkPk(chunk.pair(), chunk.channel())),
+                        TableLayout.SK, AttributeValue.fromS(String.format("%016d#%06d", event.microtimestamp(),
+                                position++)),
+                        "frame", AttributeValue.fromS(Frames.toJson(event.frame()))));
+            }
+        }
+        return items;
+    }
+
+    /**
+     * Fills {@code [hourStart, hourStart + 1 h)} with copies of {@code template} shifted in time, stored as the
+     * capture service stores them, plus the catalog item the API looks pairs up in. Returns the events written.
+     */
+    private static long writeHour(Tables tables, String table, List<CapturedEvent> template, long hourStart)
+            throws InterruptedException {
+        long first = template.get(0).microtimestamp();
+        long span = Math.max(1_000_000, template.get(template.size() - 1).microtimestamp() - first + 1_000);
+        long hourEnd = hourStart + 3_600_000_000L;
+        TreeMap<Long, List<CapturedEvent>> windows = new TreeMap<>();
+        long events = 0;
+        for (long offset = 0; hourStart + offset < hourEnd; offset += span) {
+            for (CapturedEvent event : template) {
+                long micros = hourStart + offset + (event.microtimestamp() - first);
+                if (micros >= hourEnd) {
+                    break;
+                }
+                ObjectNode frame = event.frame().deepCopy();
+                ((ObjectNode) frame.get("data")).put("microtimestamp", Long.toString(micros));
+                windows.computeIfAbsent(TableLayout.windowStart(micros), w -> new ArrayList<>())
+                        .add(new CapturedEvent(micros, micros, frame));
+                events++;
+            }
+        }
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        windows.forEach((window, list) -> {
+            for (int part = 0; part * TableLayout.MAX_EVENTS_PER_PART < list.size(); part++) {
+                items.add(TableLayout.toItem(new Chunk(PAIR, Channel.ORDERS, window, part,
+                        list.subList(part * TableLayout.MAX_EVENTS_PER_PART,
+                                Math.min(list.size(), (part + 1) * TableLayout.MAX_EVENTS_PER_PART)))));
+            }
+        });
+        long last = windows.lastEntry().getValue().get(windows.lastEntry().getValue().size() - 1).microtimestamp();
+        items.add(Map.of(
+                TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
+                TableLayout.SK, AttributeValue.fromS(PAIR + "#" + Channel.ORDERS.apiName()),
+                TableLayout.CATALOG_FIRST, AttributeValue.fromN(Long.toString(hourStart)),
+                TableLayout.CATALOG_LAST, AttributeValue.fromN(Long.toString(last)),
+                TableLayout.CATALOG_UPDATED, AttributeValue.fromN(Long.toString(System.currentTimeMillis() * 1000))));
+        tables.write(table, items);
+        return events;
+    }
+
+    /** Events received and stored by the capture service, and when that was read. */
+    private record Counts(double received, double stored, long at) {
+    }
+
+    /**
+     * Waits until the capture service has received at least {@code minReceived} events and stored every event it
+     * received; returns the counts at that moment.
+     */
+    private Counts drained(CaptureProcess capture, double minReceived) throws Exception {
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            requireAlive(capture.process());
+            Prometheus metrics = new Prometheus(capture.metrics());
+            long at = System.nanoTime();
+            double received = metrics.sum(CaptureProcess.EVENTS_RECEIVED);
+            double stored = metrics.sum(CaptureProcess.EVENTS_STORED);
+            if (received >= minReceived && stored >= received) {
+                return new Counts(received, stored, at);
+            }
+            Thread.sleep(100);
+        }
+        throw new LaunchException("the capture service did not store what it received within " + DRAIN_TIMEOUT);
+    }
+
+    private long awaitFirstEvent(CaptureProcess capture) throws Exception {
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            requireAlive(capture.process());
+            if (new Prometheus(capture.metrics()).sum(CaptureProcess.EVENTS_RECEIVED) > 0) {
+                return System.nanoTime();
+            }
+            Thread.sleep(20);
+        }
+        throw new LaunchException("the capture service received nothing from the replay within " + DRAIN_TIMEOUT);
+    }
+
+    private static void awaitReplayDone(SimulatorControl control) throws Exception {
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode replay = control.stats().path("replay");
+            if (replay.path("state").asText().equals("done")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new LaunchException("the replay did not finish within " + DRAIN_TIMEOUT);
+    }
+
+    private static void awaitFirstAnswer(LocalLambda api, QueryClient client) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            api.functions().forEach(Bench::requireAlive);
+            try {
+                HttpResponse<String> answer = client.get("/v1/pairs");
+                if (answer.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // the front door answers as soon as it listens; the function may still be starting
+            }
+            Thread.sleep(10);
+        }
+        throw new LaunchException("the query function did not answer within 90 s");
+    }
+
+    private static void requireAlive(ChildJvm child) {
+        if (!child.isAlive()) {
+            throw new LaunchException(child.name() + " exited with " + child.exitValue() + "; its last output:"
+                    + System.lineSeparator() + child.tail());
+        }
+    }
+
+    private void figure(String name, double value, String unit) {
+        figures.printf(Locale.ROOT, "%s: %s %s%n", name, number(value), unit);
+    }
+
+    private static String number(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            return "n/a";
+        }
+        return Math.abs(value) >= 100 || value == Math.rint(value) ? String.format(Locale.ROOT, "%.0f", value)
+                : String.format(Locale.ROOT, "%.1f", value);
+    }
+
+    private static double percentile(double[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    /** The highest resident memory of a process, sampled every 250 ms until closed. */
+    private static final class RssPeak implements AutoCloseable {
+        private final Thread sampler;
+        private volatile double peak = -1;
+
+        RssPeak(ChildJvm process) {
+            sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted() && process.isAlive()) {
+                    peak = Math.max(peak, process.residentMb());
+                    try {
+                        Thread.sleep(250);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "rss-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        double peakMb() {
+            return peak < 0 ? Double.NaN : peak;
+        }
+
+        @Override
+        public void close() {
+            sampler.interrupt();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.orderflow.pipeline.bench;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.Chunk;
+import dev.orderflow.storage.TableLayout;
+
+/** The bench's own reads and writes of DynamoDB Local, with the plain SDK client. */
+final class Tables implements AutoCloseable {
+    private final DynamoDbClient client;
+
+    Tables(URI endpoint) {
+        this.client = DynamoDbClient.builder()
+                .endpointOverride(endpoint)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+    }
+
+    /** Creates a table with the pipeline's key schema (the baseline uses the same keys' names). */
+    void create(String table) {
+        client.createTable(TableLayout.createTableRequest(table));
+        client.waiter().waitUntilTableExists(b -> b.tableName(table));
+    }
+
+    /** A chunk item as stored, with its size by DynamoDB's rules. */
+    record StoredChunk(Chunk chunk, long itemBytes) {
+    }
+
+    /** Every event chunk of one pair and channel, read with {@code Query} by key. */
+    List<StoredChunk> chunks(String table, String pair, Channel channel) {
+        List<StoredChunk> chunks = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryResponse page;
+            try {
+                page = client.query(QueryRequest.builder().tableName(table)
+                        .keyConditionExpression("pk = :pk")
+                        .expressionAttributeValues(Map.of(":pk",
+                                AttributeValue.fromS(TableLayout.chunkPk(pair, channel))))
+                        .exclusiveStartKey(start).build());
+            } catch (ResourceNotFoundException e) {
+                return chunks;
+            }
+            for (Map<String, AttributeValue> item : page.items()) {
+                TableLayout.fromItem(item).ifPresent(chunk -> chunks.add(new StoredChunk(chunk, ItemSize.of(item))));
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return chunks;
+    }
+
+    /**
+     * Writes items with {@code BatchWriteItem} (25 per call, unprocessed ones again) and returns the write units
+     * DynamoDB reports as consumed.
+     */
+    double write(String table, List<Map<String, AttributeValue>> items) throws InterruptedException {
+        double units = 0;
+        for (int from = 0; from < items.size(); from += TableLayout.MAX_BATCH_WRITE) {
+            List<WriteRequest> batch = new ArrayList<>();
+            for (Map<String, AttributeValue> item : items.subList(from,
+                    Math.min(items.size(), from + TableLayout.MAX_BATCH_WRITE))) {
+                batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
+            }
+            int attempt = 0;
+            while (!batch.isEmpty()) {
+                BatchWriteItemResponse response = client.batchWriteItem(b -> b
+                        .requestItems(Map.of(table, List.copyOf(batch)))
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+                if (response.hasConsumedCapacity()) {
+                    for (ConsumedCapacity consumed : response.consumedCapacity()) {
+                        units += consumed.capacityUnits() == null ? 0 : consumed.capacityUnits();
+                    }
+                }
+                batch.clear();
+                List<WriteRequest> unprocessed = response.unprocessedItems().get(table);
+                if (unprocessed != null && !unprocessed.isEmpty()) {
+                    batch.addAll(unprocessed);
+                    Thread.sleep(Math.min(1000, 20L << Math.min(attempt++, 5)));
+                }
+            }
+        }
+        return units;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

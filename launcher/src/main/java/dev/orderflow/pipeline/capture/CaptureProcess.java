@@ -1,0 +1,140 @@
+package dev.orderflow.pipeline.capture;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.orderflow.pipeline.LaunchException;
+import dev.orderflow.pipeline.process.ChildJvm;
+
+/** The packaged capture service as a child JVM, with its health and metrics endpoints. */
+public final class CaptureProcess implements AutoCloseable {
+    /** The capture service's own HTTP port (health and metrics) by the team's contract. */
+    public static final int DEFAULT_HTTP_PORT = 8081;
+    /** {@code /q/metrics}: events received, per {@code pair} and {@code channel}. */
+    public static final String EVENTS_RECEIVED = "capture_events_received_total";
+    /** {@code /q/metrics}: events DynamoDB confirmed, all pairs and channels, each counted once. */
+    public static final String EVENTS_STORED = "capture_events_stored_total";
+    /** {@code /q/metrics}: events DynamoDB confirmed, per {@code pair} and {@code channel}. */
+    public static final String EVENTS_STORED_BY_CHANNEL = "capture_events_stored_by_channel_total";
+    /** {@code /q/metrics}: write capacity units DynamoDB reported as consumed. */
+    public static final String WRITE_UNITS = "capture_write_units_total";
+    /** {@code /q/metrics}: receipt to confirmed write, with {@code quantile} 0.5 and 0.99, in seconds. */
+    public static final String QUERYABLE_DELAY = "capture_event_queryable_delay_seconds";
+
+    /** How long the service may take to flush and confirm its last windows after SIGTERM. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+
+    private final ChildJvm jvm;
+    private final int httpPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private CaptureProcess(ChildJvm jvm, int httpPort) {
+        this.jvm = jvm;
+        this.httpPort = httpPort;
+    }
+
+    /**
+     * Starts {@code java -jar <jar>} with {@code env} (see {@link #feedEnvironment}) and its HTTP server on
+     * {@code httpPort}.
+     */
+    public static CaptureProcess start(Path jar, Map<String, String> env, int httpPort, PrintStream out) {
+        Map<String, String> all = new LinkedHashMap<>(env);
+        all.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        return new CaptureProcess(ChildJvm.start("capture", List.of("-jar", jar.toString()), all, null, out,
+                STOP_GRACE), httpPort);
+    }
+
+    /** The feed part of the capture's environment; the REST base URL is derived from the feed URL. */
+    public static Map<String, String> feedEnvironment(URI feed, String pairs) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("CAPTURE_FEED_URL", feed.toString());
+        env.put("CAPTURE_REST_URL", restUrlFor(feed).toString());
+        env.put("CAPTURE_PAIRS", pairs);
+        env.put("CAPTURE_TABLE_CREATE", "true");
+        return env;
+    }
+
+    /** Where the service keeps its journal of received frames ({@code CAPTURE_JOURNAL_DIR}). */
+    public static Map<String, String> journalEnvironment(Path dir) {
+        return Map.of("CAPTURE_JOURNAL_DIR", dir.toAbsolutePath().toString());
+    }
+
+    /**
+     * The REST base URL that belongs to a feed: Bitstamp's own for {@code wss://ws.bitstamp.net}, otherwise the
+     * same host and port over HTTP (the simulator serves both on one port): {@code ws://127.0.0.1:9090} →
+     * {@code http://127.0.0.1:9090}.
+     */
+    public static URI restUrlFor(URI feed) {
+        String scheme = feed.getScheme() == null ? "" : feed.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("ws") && !scheme.equals("wss")) {
+            throw new LaunchException("the feed must be a ws:// or wss:// URL: " + feed);
+        }
+        if ("ws.bitstamp.net".equalsIgnoreCase(feed.getHost())) {
+            return URI.create("https://www.bitstamp.net");
+        }
+        try {
+            return new URI(scheme.equals("wss") ? "https" : "http", null, feed.getHost(), feed.getPort(), null, null,
+                    null);
+        } catch (URISyntaxException e) {
+            throw new LaunchException("cannot derive a REST URL from the feed " + feed, e);
+        }
+    }
+
+    public ChildJvm process() {
+        return jvm;
+    }
+
+    public URI healthUrl() {
+        return URI.create("http://127.0.0.1:" + httpPort + "/q/health");
+    }
+
+    /** Waits until {@code /q/health/ready} answers 200 (connected, subscribed, writer not stuck). */
+    public void awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        URI ready = URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready");
+        while (System.nanoTime() < deadline) {
+            if (!jvm.isAlive()) {
+                throw new LaunchException("the capture service exited with " + jvm.exitValue()
+                        + "; its last output:" + System.lineSeparator() + jvm.tail());
+            }
+            try {
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new LaunchException("the capture service was not ready within " + timeout.toSeconds() + " s");
+    }
+
+    /** {@code /q/metrics} in Prometheus text format. */
+    public String metrics() throws IOException, InterruptedException {
+        URI metrics = URI.create("http://127.0.0.1:" + httpPort + "/q/metrics");
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new IOException("/q/metrics answered " + answer.statusCode());
+        }
+        return answer.body();
+    }
+
+    @Override
+    public void close() {
+        jvm.close();
+    }
+}

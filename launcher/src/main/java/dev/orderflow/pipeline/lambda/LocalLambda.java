@@ -1,0 +1,232 @@
+package dev.orderflow.pipeline.lambda;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import dev.orderflow.pipeline.LaunchException;
+import dev.orderflow.pipeline.process.ChildJvm;
+import dev.orderflow.pipeline.process.Scratch;
+
+/**
+ * The packaged query function served over HTTP as AWS serves it: the {@link FrontDoor} plays API Gateway and the
+ * Lambda Runtime API, and each function process is what the managed Java runtime runs: AWS's runtime interface
+ * client ({@code com.amazonaws.services.lambda.runtime.api.client.AWSLambda}) in the unpacked {@code function.zip}
+ * as task root, invoking the handler named in the SAM template. No second build of the application is involved.
+ */
+public final class LocalLambda implements AutoCloseable {
+    /** Memory of the function as in the SAM template; the heap is sized from it as Lambda does. */
+    public static final int MEMORY_MB = 512;
+    private static final String RUNTIME_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+
+    /** Where the runtime client loads its native HTTP client from (it would share one fixed path in /tmp). */
+    private static final String NATIVE_CLIENT_PROPERTY =
+            "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
+
+    private final FrontDoor frontDoor;
+    private final Scratch taskRoot;
+    private final Scratch runtime;
+    private final Path nativeClient;
+    private final List<ChildJvm> functions = new ArrayList<>();
+
+    private LocalLambda(FrontDoor frontDoor, Scratch taskRoot, Scratch runtime, Path nativeClient) {
+        this.frontDoor = frontDoor;
+        this.taskRoot = taskRoot;
+        this.runtime = runtime;
+        this.nativeClient = nativeClient;
+    }
+
+    /**
+     * Opens the front door on {@code port} (0 = free) and starts {@code instances} function processes, each
+     * handling one request at a time; requests queue in the front door until a process takes them.
+     *
+     * @param functionZip the deployment package ({@code query-lambda/target/function.zip})
+     * @param runtimeDir  the runtime interface client's jars
+     * @param handler     the handler, e.g. {@link dev.orderflow.pipeline.Home#QUARKUS_HANDLER}
+     * @param env         the function's environment (table, DynamoDB endpoint, credentials)
+     * @param out         where the functions' output goes ({@code null}: dropped)
+     */
+    public static LocalLambda start(Path functionZip, Path runtimeDir, String handler, int port, int instances,
+                                    Map<String, String> env, PrintStream out) {
+        if (instances < 1) {
+            throw new LaunchException("--instances must be at least 1");
+        }
+        Scratch taskRoot = Scratch.create("orderflow-function-");
+        Scratch runtime = Scratch.create("orderflow-lambda-runtime-");
+        LocalLambda lambda;
+        try {
+            unzip(functionZip, taskRoot.path());
+            Path nativeClient = nativeClient(runtimeDir, runtime.path());
+            lambda = new LocalLambda(FrontDoor.listen(port), taskRoot, runtime, nativeClient);
+        } catch (RuntimeException e) {
+            taskRoot.close();
+            runtime.close();
+            throw e;
+        }
+        try {
+            for (int i = 1; i <= instances; i++) {
+                lambda.functions.add(ChildJvm.start(instances == 1 ? "api" : "api-" + i,
+                        lambda.jvmArguments(runtimeDir, handler), lambda.environment(handler, env), taskRoot.path(),
+                        out, Duration.ofSeconds(5)));
+            }
+        } catch (RuntimeException e) {
+            lambda.close();
+            throw e;
+        }
+        return lambda;
+    }
+
+    /** The port the front door listens on. */
+    public int port() {
+        return frontDoor.getPort();
+    }
+
+    public FrontDoor frontDoor() {
+        return frontDoor;
+    }
+
+    /** The function processes. */
+    public List<ChildJvm> functions() {
+        return List.copyOf(functions);
+    }
+
+    /**
+     * Waits until a function process is ready for requests (it has initialised and polls for work); fails when
+     * every process has exited first.
+     */
+    public void awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (frontDoor.awaitFunctionReady(100, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+            if (frontDoor.initError().isPresent()) {
+                throw new LaunchException("the query function could not start: " + frontDoor.initError().get()
+                        + System.lineSeparator() + "its last output:" + System.lineSeparator()
+                        + functions.get(0).tail());
+            }
+            if (functions.stream().noneMatch(ChildJvm::isAlive)) {
+                ChildJvm first = functions.get(0);
+                throw new LaunchException("the query function exited with " + first.exitValue()
+                        + " before serving; its last output:" + System.lineSeparator() + first.tail());
+            }
+        }
+        throw new LaunchException("the query function was not ready within " + timeout.toSeconds() + " s");
+    }
+
+    @Override
+    public void close() {
+        // the functions first, so that none sees its Runtime API vanish mid-poll; requests still queued get a 503
+        functions.forEach(ChildJvm::close);
+        frontDoor.close();
+        taskRoot.close();
+        runtime.close();
+    }
+
+    private List<String> jvmArguments(Path runtimeDir, String handler) {
+        // the options of AWS's managed Java runtime, heap sized from the function's memory
+        return List.of(
+                "-Xmx" + (MEMORY_MB * 85 / 100) + "m",
+                "-XX:+UseSerialGC",
+                "-XX:+TieredCompilation",
+                "-XX:TieredStopAtLevel=1",
+                "-Djava.net.preferIPv4Stack=true",
+                "--add-opens=java.base/java.io=ALL-UNNAMED",
+                "-D" + NATIVE_CLIENT_PROPERTY + "=" + nativeClient,
+                "-cp", runtimeDir.resolve("*").toString(),
+                RUNTIME_MAIN,
+                handler);
+    }
+
+    private Map<String, String> environment(String handler, Map<String, String> env) {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("AWS_LAMBDA_RUNTIME_API", frontDoor.runtimeApi());
+        all.put("AWS_LAMBDA_FUNCTION_NAME", "query-lambda");
+        all.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+        all.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(MEMORY_MB));
+        all.put("LAMBDA_TASK_ROOT", taskRoot.path().toString());
+        all.put("_HANDLER", handler);
+        all.put("TZ", ":UTC");
+        all.putAll(env);
+        return all;
+    }
+
+    /**
+     * Copies the runtime client's native library for this machine out of its jar into a folder of this instance's
+     * own, as the managed runtime keeps it in {@code /var/runtime/lib/jni}. Left to itself, every function process
+     * would rewrite one shared file in {@code /tmp} while others load it.
+     */
+    static Path nativeClient(Path runtimeDir, Path into) {
+        String arch = System.getProperty("os.arch", "");
+        boolean x86 = arch.equals("amd64") || arch.equals("x86_64");
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")
+                || !(x86 || arch.equals("aarch64"))) {
+            throw new LaunchException("AWS's Lambda runtime client runs on Linux (x86_64 or aarch64) only, as Lambda"
+                    + " does; this is " + System.getProperty("os.name") + " " + arch);
+        }
+        boolean musl;
+        try (Stream<Path> lib = Files.list(Path.of("/lib"))) {
+            musl = lib.anyMatch(p -> p.getFileName().toString().startsWith("ld-musl-"));
+        } catch (IOException e) {
+            musl = false;
+        }
+        String name = "jni/libaws-lambda-jni.linux" + (musl ? "_musl-" : "-") + (x86 ? "x86_64" : "aarch_64") + ".so";
+        try (Stream<Path> jars = Files.list(runtimeDir)) {
+            Path jar = jars
+                    .filter(p -> p.getFileName().toString().startsWith("aws-lambda-java-runtime-interface-client"))
+                    .findFirst().orElseThrow(() -> new LaunchException("no runtime interface client in " + runtimeDir));
+            Path target = into.resolve("libaws-lambda-jni.so");
+            try (ZipFile zip = new ZipFile(jar.toFile())) {
+                ZipEntry entry = zip.getEntry(name);
+                if (entry == null) {
+                    throw new LaunchException(jar + " has no " + name);
+                }
+                try (InputStream in = zip.getInputStream(entry)) {
+                    Files.copy(in, target);
+                }
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot unpack the runtime client's native library", e);
+        }
+    }
+
+    /** Unpacks the deployment package into {@code root}, as Lambda does into {@code /var/task}. */
+    static void unzip(Path zip, Path root) {
+        try (ZipFile file = new ZipFile(zip.toFile())) {
+            Enumeration<? extends ZipEntry> entries = file.entries();
+            while (entries.hasMoreElements()) {
+                ZipEntry entry = entries.nextElement();
+                Path target = root.resolve(entry.getName()).normalize();
+                if (!target.startsWith(root)) {
+                    throw new IOException("entry outside the package: " + entry.getName());
+                }
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    try (InputStream in = file.getInputStream(entry)) {
+                        Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot unpack " + zip, e);
+        }
+    }
+}

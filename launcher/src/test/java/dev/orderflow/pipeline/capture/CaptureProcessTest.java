@@ -1,0 +1,40 @@
+package dev.orderflow.pipeline.capture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.net.URI;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.orderflow.pipeline.LaunchException;
+
+class CaptureProcessTest {
+    @Test
+    void shouldDeriveTheSimulatorsRestUrlFromItsWebSocketUrl() {
+        assertEquals(URI.create("http://127.0.0.1:9090"), CaptureProcess.restUrlFor(URI.create("ws://127.0.0.1:9090")));
+        assertEquals(URI.create("https://feed.example:8443"),
+                CaptureProcess.restUrlFor(URI.create("wss://feed.example:8443/path")));
+    }
+
+    @Test
+    void shouldUseBitstampsRestHostForTheRealFeed() {
+        assertEquals(URI.create("https://www.bitstamp.net"),
+                CaptureProcess.restUrlFor(URI.create("wss://ws.bitstamp.net")));
+    }
+
+    @Test
+    void shouldRejectAFeedThatIsNotAWebSocketUrl() {
+        assertThrows(LaunchException.class, () -> CaptureProcess.restUrlFor(URI.create("http://127.0.0.1:9090")));
+    }
+
+    @Test
+    void shouldCreateTheTableAndPassThePairsOn() {
+        Map<String, String> env = CaptureProcess.feedEnvironment(URI.create("ws://127.0.0.1:9090"), "all");
+        assertEquals("ws://127.0.0.1:9090", env.get("CAPTURE_FEED_URL"));
+        assertEquals("http://127.0.0.1:9090", env.get("CAPTURE_REST_URL"));
+        assertEquals("all", env.get("CAPTURE_PAIRS"));
+        assertEquals("true", env.get("CAPTURE_TABLE_CREATE"));
+    }
+}
