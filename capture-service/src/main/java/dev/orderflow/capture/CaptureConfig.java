@@ -16,6 +16,8 @@ public interface CaptureConfig {
 
     Writer writer();
 
+    Journal journal();
+
     /** The exchange's WebSocket feed. */
     interface Feed {
         /** WebSocket endpoint ({@code CAPTURE_FEED_URL}). */
@@ -41,6 +43,26 @@ public interface CaptureConfig {
         /** Largest delay between reconnect attempts. */
         @WithDefault("30s")
         Duration reconnectMaxBackoff();
+
+        /** A connection that delivered nothing (no frame, no pong) for this long is half-open: it is replaced. */
+        @WithDefault("10s")
+        Duration silenceTimeout();
+
+        /** How often the client sends a WebSocket ping (a pong or any frame proves the connection alive). */
+        @WithDefault("3s")
+        Duration pingInterval();
+
+        /** A connection that stayed up this long counts as healthy: the reconnect backoff starts again from the minimum. */
+        @WithDefault("30s")
+        Duration healthyAfter();
+
+        /** During a make-before-break switch, how long the new connection may take to subscribe before it is dropped. */
+        @WithDefault("10s")
+        Duration switchTimeout();
+
+        /** How often an L3 order book snapshot is stored per pair besides the one after every (re)connect; 0 = never. */
+        @WithDefault("1h")
+        Duration snapshotInterval();
 
         /** At most one log line per this period about bad frames (with the count since the last line). */
         @WithDefault("10s")
@@ -96,8 +118,42 @@ public interface CaptureConfig {
         @WithDefault("30s")
         Duration stuckAfter();
 
-        /** At shutdown, how long the writer may take to flush before what is left is counted as refused. */
-        @WithDefault("8s")
+        /**
+         * At shutdown (SIGTERM), how long the writer may take to flush before it stops; what it could not write stays
+         * in the journal for the next start. With the feed's close (at most 3 s) the process exits within 10 s.
+         */
+        @WithDefault("6s")
         Duration shutdownTimeout();
+    }
+
+    /** The durable local journal (see {@code dev.orderflow.capture.journal.Journal} for the fsync policy). */
+    interface Journal {
+        /** Directory of the segment files ({@code CAPTURE_JOURNAL_DIR}). */
+        @WithDefault("data/journal")
+        String dir();
+
+        /** Records are forced to disk (fsync) at least this often, and... */
+        @WithDefault("20ms")
+        Duration fsyncInterval();
+
+        /** ...as soon as this many records wait for it, whichever comes first. */
+        @WithDefault("1000")
+        int fsyncRecords();
+
+        /** A segment is closed (and becomes deletable once confirmed) at this size... */
+        @WithDefault("16777216")
+        long segmentBytes();
+
+        /** ...or at this age, whichever comes first. */
+        @WithDefault("5s")
+        Duration segmentAge();
+
+        /** Bound on the journal's disk use; past it new frames are kept in memory only (and an error is logged). */
+        @WithDefault("4294967296")
+        long maxBytes();
+
+        /** A WARN is logged when the backlog passes this share of {@code max-bytes}. */
+        @WithDefault("0.8")
+        double warnRatio();
     }
 }

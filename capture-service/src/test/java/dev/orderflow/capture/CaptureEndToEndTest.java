@@ -94,7 +94,9 @@ class CaptureEndToEndTest {
         given().get("/q/health/ready").then().statusCode(200);
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         for (String name : List.of("capture_events_received_total{channel=\"orders\",pair=\"ethusd\"}",
-                "capture_events_stored_total{channel=\"orders\",pair=\"ethusd\"}",
+                "capture_events_stored_by_channel_total{channel=\"orders\",pair=\"ethusd\"}", "capture_events_stored_total",
+                "capture_feed_connected", "capture_gaps_total", "capture_journal_backlog_bytes",
+                "capture_journal_backlog_events", "capture_journal_oldest_unconfirmed_age_seconds", "capture_journal_durable_delay_seconds{quantile=\"0.99\"}",
                 "capture_write_units_total", "capture_stored_bytes_total", "capture_items_written_total",
                 "capture_write_latency_seconds_count", "capture_event_queryable_delay_seconds{quantile=\"0.99\"}",
                 "capture_reconnects_total", "capture_queue_events")) {
@@ -102,7 +104,7 @@ class CaptureEndToEndTest {
         }
         assertTrue(metricValue(metrics, "capture_write_units_total") > 0, "DynamoDB reported consumed capacity");
         assertTrue(metricValue(metrics, "capture_stored_bytes_total") > 0);
-        assertTrue(metricValue(metrics, "capture_events_stored_total{channel=\"orders\",pair=\"ethusd\"}")
+        assertTrue(metricValue(metrics, "capture_events_stored_by_channel_total{channel=\"orders\",pair=\"ethusd\"}")
                 >= sent.get("live_orders_ethusd"));
 
         Await.until(Duration.ofSeconds(10), () -> !TableReader.item(dynamoDb, config.table().name(),

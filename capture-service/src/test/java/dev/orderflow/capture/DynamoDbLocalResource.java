@@ -1,5 +1,9 @@
 package dev.orderflow.capture;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 import dev.orderflow.dynamodblocal.DynamoDbLocal;
@@ -12,7 +16,14 @@ public class DynamoDbLocalResource implements QuarkusTestResourceLifecycleManage
     @Override
     public Map<String, String> start() {
         dynamoDb = DynamoDbLocal.start(0, null);
+        Path journal;
+        try {
+            journal = Files.createTempDirectory("capture-journal");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return Map.of(
+                "capture.journal.dir", journal.toString(),
                 "quarkus.dynamodb.endpoint-override", dynamoDb.endpoint().toString(),
                 "quarkus.dynamodb.aws.region", "us-east-1",
                 "quarkus.dynamodb.aws.credentials.type", "static",

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.orderflow.capture.journal.Journal;
 import dev.orderflow.capture.store.WindowAssembler;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
@@ -32,23 +33,34 @@ public class BitstampProtocol {
     public enum Reaction {
         NONE,
         /** The exchange asked for a reconnect ({@code bts:request_reconnect}). */
-        RECONNECT
+        RECONNECT,
+        /** A channel's subscription was acknowledged. */
+        SUBSCRIBED
     }
 
     public static final String HEARTBEAT = "{\"event\":\"bts:heartbeat\"}";
 
     private final WindowAssembler assembler;
     private final BadFrames badFrames;
+    private final Continuity continuity;
+    private final Journal journal;
     private final MeterRegistry registry;
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
     private final Map<Channel.WireChannel, Counter> received = new ConcurrentHashMap<>();
+    private final Counter duplicates;
     private volatile long lastHeartbeatMicros;
 
-    public BitstampProtocol(WindowAssembler assembler, BadFrames badFrames, MeterRegistry registry) {
+    public BitstampProtocol(WindowAssembler assembler, BadFrames badFrames, Continuity continuity, Journal journal,
+            MeterRegistry registry) {
         this.assembler = assembler;
         this.badFrames = badFrames;
+        this.continuity = continuity;
+        this.journal = journal;
         this.registry = registry;
+        this.duplicates = Counter.builder("capture.events.duplicate")
+                .description("Events received twice (the overlap of a make-before-break switch), kept once")
+                .register(registry);
     }
 
     /** The subscribe frames for both channels of every pair; starts a new connection's subscription state. */
@@ -68,9 +80,17 @@ public class BitstampProtocol {
         return frames;
     }
 
-    /** The connection is gone: nothing is subscribed any more. */
-    public void disconnected() {
+    /** The connection is gone: nothing is subscribed any more; every channel is in a disconnect window. */
+    public void disconnected(long nowMicros) {
         subscribed.clear();
+        synchronized (journal.intakeLock()) {
+            continuity.down(requested, nowMicros);
+        }
+    }
+
+    /** The channels subscribe frames were made for. */
+    public Set<String> requestedChannels() {
+        return Set.copyOf(requested);
     }
 
     /** True when every requested channel has been acknowledged on the current connection. */
@@ -86,8 +106,38 @@ public class BitstampProtocol {
         return lastHeartbeatMicros;
     }
 
-    /** Every text frame received goes through here, on the event loop. */
+    /**
+     * Every text frame received goes through here, on the event loop: journaled first, then handled. The journal's
+     * intake lock is held until the event is in the assembler (see {@link Journal#release}).
+     */
     public Reaction onFrame(String text, long receivedMicros) {
+        synchronized (journal.intakeLock()) {
+            journal.append(Journal.FRAME, receivedMicros, text);
+            return handle(text, receivedMicros, false);
+        }
+    }
+
+    /** A journal record replayed at start: events and bad frames are handled again, control frames ignored. */
+    public void replay(Journal.Entry entry) {
+        switch (entry.type()) {
+            case Journal.FRAME -> handle(entry.text(), entry.receivedMicros(), true);
+            case Journal.GAP -> continuity.replay(entry.text());
+            default -> Log.warnf("Unknown journal record type %d ignored", entry.type());
+        }
+    }
+
+    /**
+     * After the replay: the time the process was not running is a disconnect window of every channel an earlier run
+     * captured ({@code storedUpTo}: the catalog's end of range per channel, where known).
+     */
+    public void replayed(Map<Channel.WireChannel, Long> storedUpTo) {
+        synchronized (journal.intakeLock()) {
+            storedUpTo.forEach(continuity::storedUpTo);
+            continuity.restarted(dev.orderflow.capture.Clock.nowMicros());
+        }
+    }
+
+    private Reaction handle(String text, long receivedMicros, boolean replaying) {
         ObjectNode frame;
         try {
             frame = Frames.parse(text);
@@ -96,9 +146,21 @@ public class BitstampProtocol {
             return Reaction.NONE;
         }
         String event = frame.path("event").asText("");
+        if (replaying && event.startsWith("bts:")) {
+            if (event.equals("bts:subscription_succeeded")) {
+                // The earlier run captured this channel from then on, even if none of its events reached the journal.
+                Channel.parseWire(frame.path("channel").asText(""))
+                        .ifPresent(c -> continuity.subscribedAt(c, receivedMicros));
+            }
+            return Reaction.NONE;
+        }
         switch (event) {
-            case "order_created", "order_changed", "order_deleted", "trade" -> onEvent(text, frame, event, receivedMicros);
-            case "bts:subscription_succeeded" -> onSubscribed(frame.path("channel").asText(""));
+            case "order_created", "order_changed", "order_deleted", "trade" ->
+                    onEvent(text, frame, event, receivedMicros, replaying);
+            case "bts:subscription_succeeded" -> {
+                onSubscribed(frame.path("channel").asText(""));
+                return Reaction.SUBSCRIBED;
+            }
             case "bts:heartbeat" -> lastHeartbeatMicros = receivedMicros;
             case "bts:error" -> Log.warnf("The exchange answered with an error: %s", text);
             case "bts:request_reconnect" -> {
@@ -115,10 +177,10 @@ public class BitstampProtocol {
         badFrames.keep(Base64.getEncoder().encodeToString(bytes), receivedMicros, "binary");
     }
 
-    private void onEvent(String text, ObjectNode frame, String event, long receivedMicros) {
+    private void onEvent(String text, ObjectNode frame, String event, long receivedMicros, boolean replaying) {
         String wire = frame.path("channel").asText("");
         Optional<Channel.WireChannel> channel = Channel.parseWire(wire)
-                .filter(c -> requested.contains(wire))
+                .filter(c -> replaying || requested.contains(wire))
                 .filter(c -> (c.channel() == Channel.TRADES) == event.equals("trade"));
         if (channel.isEmpty()) {
             badFrames.keep(text, receivedMicros, "unknown_channel");
@@ -132,6 +194,14 @@ public class BitstampProtocol {
             return;
         }
         Channel.WireChannel c = channel.get();
+        if (!continuity.accept(c, frame, captured.microtimestamp(), replaying)) {
+            duplicates.increment();
+            return;
+        }
+        if (replaying) {
+            assembler.add(c.pair(), c.channel(), captured);
+            return;
+        }
         received.computeIfAbsent(c, k -> Counter.builder("capture.events.received")
                 .tag("pair", k.pair()).tag("channel", k.channel().apiName())
                 .description("Events received from the exchange").register(registry)).increment();

@@ -1,6 +1,7 @@
 package dev.orderflow.capture.feed;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -13,20 +14,34 @@ import dev.orderflow.capture.Backoff;
 import dev.orderflow.capture.CaptureConfig;
 import dev.orderflow.capture.Clock;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 
 /**
- * The one WebSocket connection to the exchange: connects, subscribes, sends heartbeats and reconnects with
- * exponential backoff and jitter, then subscribes again. Every text frame is handed, with the time it was read,
- * to {@link BitstampProtocol#onFrame}. All state lives on one Vert.x event-loop context.
+ * The WebSocket connection to the exchange (transport layer): connects, subscribes, and keeps the connection honest.
+ * <ul>
+ *   <li>Watchdog: a WebSocket ping every {@code ping-interval} plus {@code bts:heartbeat} every
+ *       {@code heartbeat-interval}; a connection that delivered nothing (no frame, no pong) for
+ *       {@code silence-timeout} is half-open and replaced.</li>
+ *   <li>Reconnect with exponential backoff and jitter, capped at {@code reconnect-max-backoff}; the backoff starts
+ *       again from the minimum once a connection stayed up for {@code healthy-after}. Every channel is subscribed
+ *       again.</li>
+ *   <li>{@code bts:request_reconnect}: make-before-break. A second connection is opened and subscribed, then the old
+ *       one is closed; events received on both are kept once ({@link Continuity}).</li>
+ *   <li>After every connection's subscriptions are complete, and every {@code snapshot-interval}, an L3 snapshot
+ *       per pair is stored ({@link Snapshots}).</li>
+ * </ul>
+ * Every text frame is handed, with the time it was read, to {@link BitstampProtocol#onFrame}. All state lives on
+ * one Vert.x event-loop context.
  */
 @ApplicationScoped
 public class FeedConnection {
@@ -34,42 +49,73 @@ public class FeedConnection {
     private final CaptureConfig.Feed config;
     private final BitstampProtocol protocol;
     private final TradingPairs tradingPairs;
+    private final Snapshots snapshots;
     private final Backoff backoff;
     private final Counter reconnects;
 
     private Context context;
     private WebSocketClient client;
     private List<String> pairs;
-    private WebSocket socket;
+    private List<String> subscribeFrames;
+    /** The connection events are taken from. */
+    private Conn active;
+    /** During a make-before-break switch: the new connection, until all its subscriptions are acknowledged. */
+    private Conn next;
     private int failedAttempts;
-    private boolean reconnectAtOnce;
-    private long heartbeatTimer = -1;
     private long reconnectTimer = -1;
+    private long snapshotTimer = -1;
     private volatile boolean connected;
     private volatile boolean stopping;
 
+    /** One WebSocket with its watchdog state. */
+    private static final class Conn {
+        final WebSocket ws;
+        final long openedNanos = System.nanoTime();
+        long lastActivityNanos = System.nanoTime();
+        int acks;
+        boolean snapshotTaken;
+        long watchdogTimer = -1;
+        long heartbeatTimer = -1;
+        long switchTimer = -1;
+
+        Conn(WebSocket ws) {
+            this.ws = ws;
+        }
+    }
+
     public FeedConnection(Vertx vertx, CaptureConfig config, BitstampProtocol protocol, TradingPairs tradingPairs,
-            MeterRegistry registry) {
+            Snapshots snapshots, MeterRegistry registry) {
         this.vertx = vertx;
         this.config = config.feed();
         this.protocol = protocol;
         this.tradingPairs = tradingPairs;
+        this.snapshots = snapshots;
         this.backoff = new Backoff(this.config.reconnectMinBackoff(), this.config.reconnectMaxBackoff());
         this.reconnects = Counter.builder("capture.reconnects")
                 .description("Connection attempts after the first (lost connection, failed attempt, exchange request)")
                 .register(registry);
+        Gauge.builder("capture.feed.connected", this, f -> f.connected ? 1 : 0)
+                .description("1 while connected to the exchange, else 0").register(registry);
     }
 
     public void start() {
         client = vertx.createWebSocketClient(new WebSocketClientOptions()
                 .setConnectTimeout(10_000)
+                .setClosingTimeout(2)
                 .setMaxFrameSize(1 << 20)
                 .setMaxMessageSize(16 << 20));
         context = vertx.getOrCreateContext();
         context.runOnContext(v -> connect());
+        if (!config.snapshotInterval().isZero()) {
+            snapshotTimer = vertx.setPeriodic(config.snapshotInterval().toMillis(), id -> context.runOnContext(v -> {
+                if (capturing()) {
+                    snapshots.fetch(pairs, "periodic");
+                }
+            }));
+        }
     }
 
-    /** Closes the connection and stops reconnecting; returns once closed (or after a few seconds). */
+    /** Closes the connections and stops reconnecting; returns once closed (or after a few seconds). */
     public void stop() {
         stopping = true;
         if (context == null) {
@@ -78,12 +124,15 @@ public class FeedConnection {
         CompletableFuture<Void> closed = new CompletableFuture<>();
         context.runOnContext(v -> {
             vertx.cancelTimer(reconnectTimer);
-            vertx.cancelTimer(heartbeatTimer);
-            if (socket == null) {
-                closed.complete(null);
-            } else {
-                socket.close().onComplete(done -> closed.complete(null));
+            vertx.cancelTimer(snapshotTimer);
+            List<Future<Void>> closing = new ArrayList<>();
+            for (Conn c : new Conn[] {active, next}) {
+                if (c != null) {
+                    cancelTimers(c);
+                    closing.add(c.ws.close());
+                }
             }
+            Future.join(closing).onComplete(done -> closed.complete(null));
         });
         try {
             closed.get(3, TimeUnit.SECONDS);
@@ -117,58 +166,149 @@ public class FeedConnection {
                 .onComplete(attempt -> {
                     if (attempt.failed()) {
                         Log.warnf("Connecting to %s failed: %s", config.url(), attempt.cause().toString());
-                        scheduleReconnect();
+                        scheduleReconnect(false);
                     } else if (stopping) {
                         attempt.result().close();
                     } else {
-                        opened(attempt.result());
+                        opened(new Conn(attempt.result()));
                     }
                 });
     }
 
-    private void opened(WebSocket ws) {
-        socket = ws;
-        connected = true;
-        ws.textMessageHandler(text -> onText(ws, text));
-        ws.binaryMessageHandler(bytes -> protocol.onBinary(bytes.getBytes(), Clock.nowMicros()));
-        ws.exceptionHandler(e -> Log.warnf("Feed connection error: %s", e.toString()));
-        ws.closeHandler(v -> closed(ws));
-        List<String> subscribe = protocol.subscribeFrames(pairs);
-        subscribe.forEach(ws::writeTextMessage);
-        heartbeatTimer = vertx.setPeriodic(config.heartbeatInterval().toMillis(),
-                id -> ws.writeTextMessage(BitstampProtocol.HEARTBEAT));
-        Log.infof("Connected to %s; subscribing to %d channels", config.url(), subscribe.size());
+    /** Opens the second connection of a make-before-break switch. */
+    private void connectNext() {
+        reconnects.increment();
+        client.connect(connectOptions(config.url())).onComplete(attempt -> {
+            if (attempt.failed() || stopping || active == null) {
+                if (attempt.succeeded()) {
+                    attempt.result().close();
+                }
+                Log.warnf("Make-before-break: the new connection failed (%s); the old one stays until it closes",
+                        attempt.failed() ? attempt.cause().toString() : "stopping or old connection gone");
+                return;
+            }
+            Conn c = new Conn(attempt.result());
+            next = c;
+            start(c);
+            subscribeFrames.forEach(c.ws::writeTextMessage);
+            c.switchTimer = vertx.setTimer(config.switchTimeout().toMillis(), id -> {
+                if (next == c) {
+                    Log.warnf("Make-before-break: the new connection did not subscribe within %s; dropping it",
+                            config.switchTimeout());
+                    next = null;
+                    cancelTimers(c);
+                    c.ws.close();
+                }
+            });
+            Log.infof("Make-before-break: new connection open; subscribing to %d channels", subscribeFrames.size());
+        });
     }
 
-    private void onText(WebSocket ws, String text) {
-        if (protocol.onFrame(text, Clock.nowMicros()) == BitstampProtocol.Reaction.RECONNECT && ws == socket) {
-            reconnectAtOnce = true;
-            ws.close();
-        } else if (failedAttempts > 0 && protocol.allSubscribed()) {
-            failedAttempts = 0;
+    private void opened(Conn c) {
+        active = c;
+        connected = true;
+        start(c);
+        subscribeFrames = protocol.subscribeFrames(pairs);
+        subscribeFrames.forEach(c.ws::writeTextMessage);
+        Log.infof("Connected to %s; subscribing to %d channels", config.url(), subscribeFrames.size());
+    }
+
+    /** Handlers, heartbeat and watchdog of a new connection. */
+    private void start(Conn c) {
+        WebSocket ws = c.ws;
+        ws.textMessageHandler(text -> onText(c, text));
+        ws.binaryMessageHandler(bytes -> {
+            c.lastActivityNanos = System.nanoTime();
+            protocol.onBinary(bytes.getBytes(), Clock.nowMicros());
+        });
+        ws.pongHandler(data -> c.lastActivityNanos = System.nanoTime());
+        ws.exceptionHandler(e -> Log.warnf("Feed connection error: %s", e.toString()));
+        ws.closeHandler(v -> closed(c, "closed (" + ws.closeStatusCode() + " " + ws.closeReason() + ")"));
+        c.heartbeatTimer = vertx.setPeriodic(config.heartbeatInterval().toMillis(),
+                id -> ws.writeTextMessage(BitstampProtocol.HEARTBEAT));
+        c.watchdogTimer = vertx.setPeriodic(Math.max(1, config.pingInterval().toMillis()), id -> watch(c));
+    }
+
+    private void watch(Conn c) {
+        long silentNanos = System.nanoTime() - c.lastActivityNanos;
+        if (silentNanos > config.silenceTimeout().toNanos()) {
+            Log.warnf("Nothing received for %d ms (no frame, no pong): the connection is half-open; replacing it",
+                    silentNanos / 1_000_000);
+            closed(c, "half-open");
+            c.ws.close();
+        } else {
+            c.ws.writePing(Buffer.buffer("ping"));
         }
     }
 
-    private void closed(WebSocket ws) {
-        if (ws != socket) {
+    private void onText(Conn c, String text) {
+        c.lastActivityNanos = System.nanoTime();
+        BitstampProtocol.Reaction reaction = protocol.onFrame(text, Clock.nowMicros());
+        if (reaction == BitstampProtocol.Reaction.RECONNECT && c == active && next == null && !stopping) {
+            connectNext();
+        } else if (reaction == BitstampProtocol.Reaction.SUBSCRIBED) {
+            c.acks++;
+            if (c.acks == subscribeFrames.size()) {
+                subscribedAll(c);
+            }
+        }
+    }
+
+    private void subscribedAll(Conn c) {
+        if (c == next) {
+            Conn old = active;
+            active = c;
+            next = null;
+            vertx.cancelTimer(c.switchTimer);
+            cancelTimers(old);
+            old.ws.close();
+            Log.info("Make-before-break: new connection subscribed; old connection closed");
+        }
+        if (c == active && !c.snapshotTaken) {
+            c.snapshotTaken = true;
+            snapshots.fetch(pairs, "connect");
+        }
+    }
+
+    private void closed(Conn c, String why) {
+        cancelTimers(c);
+        if (c == next) {
+            next = null;
             return;
         }
-        socket = null;
+        if (c != active) {
+            return;
+        }
+        active = null;
         connected = false;
-        protocol.disconnected();
-        vertx.cancelTimer(heartbeatTimer);
+        protocol.disconnected(Clock.nowMicros());
+        if (next != null) {
+            // The old connection went before the new one was subscribed: start over cleanly.
+            Conn n = next;
+            next = null;
+            cancelTimers(n);
+            n.ws.close();
+        }
         if (!stopping) {
-            Log.warnf("Feed connection closed (%s %s); reconnecting", ws.closeStatusCode(), ws.closeReason());
-            scheduleReconnect();
+            Log.warnf("Feed connection %s; reconnecting", why);
+            scheduleReconnect(System.nanoTime() - c.openedNanos >= config.healthyAfter().toNanos());
         }
     }
 
-    private void scheduleReconnect() {
+    private void cancelTimers(Conn c) {
+        vertx.cancelTimer(c.heartbeatTimer);
+        vertx.cancelTimer(c.watchdogTimer);
+        vertx.cancelTimer(c.switchTimer);
+    }
+
+    private void scheduleReconnect(boolean afterHealthyConnection) {
         if (stopping) {
             return;
         }
-        long delay = reconnectAtOnce ? 1 : backoff.delayMillis(failedAttempts++);
-        reconnectAtOnce = false;
+        if (afterHealthyConnection) {
+            failedAttempts = 0;
+        }
+        long delay = backoff.delayMillis(failedAttempts++);
         reconnects.increment();
         reconnectTimer = vertx.setTimer(delay, id -> connect());
     }

@@ -57,6 +57,7 @@ public class ChunkWriter implements WriteQueue {
     private final Counter storedBytes;
     private final Counter itemsWritten;
     private final Counter itemsRefused;
+    private final Counter eventsStored;
     private final Timer writeLatency;
     private final Timer queryableDelay;
     /** Stored range per channel not yet in the catalog; writer thread only. */
@@ -70,6 +71,13 @@ public class ChunkWriter implements WriteQueue {
     private volatile long lastProgressNanos = System.nanoTime();
     private volatile boolean busy;
     private long lastFailureLogNanos;
+    /** Jobs ever queued; guarded by {@code jobs}. */
+    private long submittedJobs;
+    /** Jobs done in queue order (confirmed, or given up as invalid); the journal deletes segments by it. */
+    private volatile long confirmedJobs;
+    /** Set when a job was given up at the shutdown deadline: from then on nothing counts as confirmed. */
+    private boolean incomplete;
+    private boolean refusedInRound;
 
     public ChunkWriter(TableClient table, CaptureConfig config, MeterRegistry registry) {
         this.table = table;
@@ -85,6 +93,8 @@ public class ChunkWriter implements WriteQueue {
         this.itemsRefused = Counter.builder("capture.items.refused")
                 .description("Items given up: rejected by DynamoDB or still unwritten at the shutdown deadline")
                 .register(registry);
+        this.eventsStored = Counter.builder("capture.events.stored")
+                .description("Events DynamoDB confirmed, all pairs and channels, each counted once").register(registry);
         this.writeLatency = Timer.builder("capture.write.latency")
                 .description("Duration of one BatchWriteItem call, retries included").register(registry);
         this.queryableDelay = Timer.builder("capture.event.queryable.delay")
@@ -107,13 +117,32 @@ public class ChunkWriter implements WriteQueue {
     @Override
     public void submit(WindowJob job) {
         queuedEvents.addAndGet(job.events().size());
-        jobs.add(job);
+        enqueue(job);
     }
 
     @Override
     public void keepAside(Map<String, AttributeValue> item) {
         queuedEvents.incrementAndGet();
-        jobs.add(new KeptAside(item));
+        enqueue(new KeptAside(item));
+    }
+
+    private void enqueue(Object job) {
+        synchronized (jobs) {
+            jobs.add(job);
+            submittedJobs++;
+        }
+    }
+
+    /** How many jobs were ever queued (read it after the assembler's pending state, see the journal). */
+    public long submittedJobs() {
+        synchronized (jobs) {
+            return submittedJobs;
+        }
+    }
+
+    /** How many jobs, in queue order, are done: DynamoDB confirmed their items (or rejected them as invalid). */
+    public long confirmedJobs() {
+        return confirmedJobs;
     }
 
     public void start() {
@@ -132,12 +161,12 @@ public class ChunkWriter implements WriteQueue {
         deadlineNanos = System.nanoTime() + config.shutdownTimeout().toNanos();
         stopping = true;
         try {
-            t.join(config.shutdownTimeout().toMillis() + 2_000);
+            t.join(config.shutdownTimeout().toMillis() + 500);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (t.isAlive()) {
-            Log.errorf("Writer did not finish within %s; %d events were still queued",
+            Log.errorf("Writer did not finish within %s; %d events were still queued (they stay in the journal)",
                     config.shutdownTimeout(), queuedEvents.get());
         }
     }
@@ -204,15 +233,23 @@ public class ChunkWriter implements WriteQueue {
             round.add(first);
             jobs.drainTo(round, JOBS_PER_ROUND);
             busy = true;
+            refusedInRound = false;
             for (Object job : round) {
                 try {
                     write(job);
                 } catch (RuntimeException e) {
                     Log.errorf(e, "Gave up on %s", describe(job));
                     itemsRefused.increment();
+                    refusedInRound = true;
                 }
             }
             flushBatch();
+            if (stopping && refusedInRound) {
+                incomplete = true; // given up at the deadline: the journal keeps these for the next start
+            }
+            if (!incomplete) {
+                confirmedJobs += round.size();
+            }
             round.forEach(job -> queuedEvents.addAndGet(-(job instanceof WindowJob w ? w.events().size() : 1)));
             busy = false;
             updateCatalog(false);
@@ -369,9 +406,10 @@ public class ChunkWriter implements WriteQueue {
             return;
         }
         storedCounters.computeIfAbsent(p.pair() + '#' + p.channel().apiName(), k -> Counter
-                .builder("capture.events.stored").tag("pair", p.pair()).tag("channel", p.channel().apiName())
-                .description("Events DynamoDB confirmed, each counted once").register(registry))
+                .builder("capture.events.stored.by.channel").tag("pair", p.pair()).tag("channel", p.channel().apiName())
+                .description("Events DynamoDB confirmed per pair and channel, each counted once").register(registry))
                 .increment(p.newEvents().size());
+        eventsStored.increment(p.newEvents().size());
         CatalogRange range = catalog.computeIfAbsent(TableLayout.chunkPk(p.pair(), p.channel()),
                 k -> new CatalogRange(p.pair(), p.channel()));
         for (CapturedEvent e : p.newEvents()) {
@@ -383,6 +421,7 @@ public class ChunkWriter implements WriteQueue {
     }
 
     private void refuse(Collection<Pending> items, String reason) {
+        refusedInRound = true;
         itemsRefused.increment(items.size());
         Log.errorf("Gave up on %d items (%s): %s", items.size(),
                 items.stream().map(p -> p.key().replace('\n', ' ')).limit(10).toList(), reason);

@@ -98,6 +98,18 @@ public class TableClient {
                 .build());
     }
 
+    /**
+     * The end of a channel's stored range from its catalog item (µs), if recorded; one consistent read, no retries
+     * (used once at start, where an unreachable table must not delay receiving).
+     */
+    public java.util.OptionalLong catalogLast(String pair, Channel channel) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table.name()).consistentRead(true)
+                .key(Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
+                        TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk(pair, channel))))).item();
+        AttributeValue last = item == null ? null : item.get(TableLayout.CATALOG_LAST);
+        return last == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(Long.parseLong(last.n()));
+    }
+
     /** Creates the table when it is missing and creation is enabled, and waits until it is active. */
     public void ensureTable() {
         try {

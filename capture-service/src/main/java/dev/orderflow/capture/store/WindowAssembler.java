@@ -124,6 +124,19 @@ public class WindowAssembler {
         return pending;
     }
 
+    /** The earliest receive time of an event not yet handed to the writer, or {@code Long.MAX_VALUE} if none. */
+    public synchronized long oldestPendingReceivedMicros() {
+        long oldest = Long.MAX_VALUE;
+        for (TreeMap<Long, Window> windows : streams.values()) {
+            for (Window w : windows.values()) {
+                if (w.handedOver < w.events.size()) {
+                    oldest = Math.min(oldest, w.events.get(w.handedOver).receivedMicros()); // arrival order
+                }
+            }
+        }
+        return oldest;
+    }
+
     private long sealAt(long windowStart) {
         return windowStart + TableLayout.WINDOW_MICROS + graceMicros;
     }

@@ -28,7 +28,7 @@ class BitstampProtocolTest {
     private final RecordingQueue queue = new RecordingQueue();
     private final WindowAssembler assembler = new WindowAssembler(queue, 300_000, 60_000_000, 0);
     private final BitstampProtocol protocol =
-            new BitstampProtocol(assembler, new BadFrames(registry, queue, 0), registry);
+            TestProtocols.create(assembler, queue, 0, registry);
 
     @Test
     void shouldSubscribeToBothChannelsOfEveryPairWithFramesTheExchangeAccepts() throws IOException {
@@ -51,7 +51,7 @@ class BitstampProtocolTest {
         protocol.onFrame(ack("live_trades_btcusd"), 2);
         assertTrue(protocol.allSubscribed());
 
-        protocol.disconnected();
+        protocol.disconnected(0);
         assertFalse(protocol.allSubscribed());
     }
 
@@ -61,7 +61,8 @@ class BitstampProtocolTest {
         protocol.subscribeFrames(List.of("btcusd"));
         long received = 1_790_000_000_500_000L;
         for (String line : lines) {
-            assertEquals(BitstampProtocol.Reaction.NONE, protocol.onFrame(line, received++));
+            assertEquals(line.contains("bts:subscription_succeeded") ? BitstampProtocol.Reaction.SUBSCRIBED
+                    : BitstampProtocol.Reaction.NONE, protocol.onFrame(line, received++));
         }
         assembler.sealAll();
 

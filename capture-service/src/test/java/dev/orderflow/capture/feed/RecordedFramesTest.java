@@ -58,7 +58,7 @@ class RecordedFramesTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         RecordingQueue queue = new RecordingQueue();
         WindowAssembler assembler = new WindowAssembler(queue, 300_000, 60_000_000, 0);
-        BitstampProtocol protocol = new BitstampProtocol(assembler, new BadFrames(registry, queue, 10_000_000_000L), registry);
+        BitstampProtocol protocol = TestProtocols.create(assembler, queue, 10_000_000_000L, registry);
         protocol.subscribeFrames(List.copyOf(pairs));
 
         long received = 1_790_000_000_000_000L;
@@ -92,7 +92,8 @@ class RecordedFramesTest {
                 }
             }
         }
-        assertEquals(frames.size() - expected.size() - control, queue.keptAside.size(),
+        assertEquals(frames.size() - expected.size() - control,
+                queue.keptAside.stream().filter(i -> i.containsKey(TableLayout.BAD_RAW)).count(),
                 "every frame that is neither an event nor a control frame is kept aside");
     }
 
@@ -103,7 +104,7 @@ class RecordedFramesTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         RecordingQueue queue = new RecordingQueue();
         WindowAssembler assembler = new WindowAssembler(queue, 300_000, 60_000_000, 0);
-        BitstampProtocol protocol = new BitstampProtocol(assembler, new BadFrames(registry, queue, 10_000_000_000L), registry);
+        BitstampProtocol protocol = TestProtocols.create(assembler, queue, 10_000_000_000L, registry);
         protocol.subscribeFrames(List.of("btcusd"));
         frames.forEach(f -> protocol.onFrame(f, 1));
         assembler.sealAll();

@@ -144,7 +144,7 @@ class ChunkWriterTest {
     }
 
     private double storedCount() {
-        var counter = registry.find("capture.events.stored").tag("pair", pair).counter();
+        var counter = registry.find("capture.events.stored.by.channel").tag("pair", pair).counter();
         return counter == null ? 0 : counter.count();
     }
 

@@ -1,0 +1,182 @@
+package dev.orderflow.capture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.TableLayout;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+
+/**
+ * Compares what the simulator sent with what the table holds: every sent event is stored exactly once, unless it
+ * lies in a recorded disconnect window (the capture was not receiving) or the simulator skipped it.
+ */
+public final class Ledger {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final String simulatorBase;
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+
+    public Ledger(String simulatorBase, DynamoDbClient dynamoDb, String table) {
+        this.simulatorBase = simulatorBase;
+        this.dynamoDb = dynamoDb;
+        this.table = table;
+    }
+
+    public static List<String> channels(List<String> pairs) {
+        List<String> all = new ArrayList<>();
+        for (String pair : pairs) {
+            for (Channel c : Channel.values()) {
+                all.add(c.wireName(pair));
+            }
+        }
+        return all;
+    }
+
+    public List<ObjectNode> sent(String channel) {
+        List<ObjectNode> frames = new ArrayList<>();
+        for (String line : get("/sim/sent?channel=" + channel).split("\n")) {
+            if (!line.isBlank()) {
+                frames.add(parse(line));
+            }
+        }
+        return frames;
+    }
+
+    public JsonNode skipped(String channel) {
+        return parse(get("/sim/skipped?channel=" + channel));
+    }
+
+    public JsonNode post(String path) {
+        return parse(send(HttpRequest.newBuilder(URI.create(simulatorBase + path))
+                .POST(HttpRequest.BodyPublishers.noBody()).build()));
+    }
+
+    public void emit(List<String> pairs, int count) {
+        for (String pair : pairs) {
+            post("/sim/emit?pair=" + pair + "&count=" + count);
+        }
+    }
+
+    public List<CapturedEvent> stored(String channel) {
+        Channel.WireChannel c = Channel.parseWire(channel).orElseThrow();
+        return TableReader.events(dynamoDb, table, c.pair(), c.channel());
+    }
+
+    public List<GapRecord> gaps(String channel) {
+        Channel.WireChannel c = Channel.parseWire(channel).orElseThrow();
+        List<GapRecord> gaps = new ArrayList<>();
+        for (Map<String, AttributeValue> item : dynamoDb.queryPaginator(QueryRequest.builder()
+                .tableName(table).consistentRead(true)
+                .keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.gapsPk(c.pair(), c.channel()))))
+                .build()).items()) {
+            gaps.add(TableLayout.gapFromItem(item));
+        }
+        return gaps;
+    }
+
+    /** True once every sent event of the channel is stored or accounted for (see {@link #assertAccountedFor}). */
+    public boolean settled(String channel) {
+        try {
+            assertAccountedFor(channel);
+            return true;
+        } catch (AssertionError notYet) {
+            return false;
+        }
+    }
+
+    /**
+     * No stored event is doubled or unknown to the simulator; every sent event is stored, unless it lies inside a
+     * disconnect window of that channel. Returns the sent events that were not stored (the ones lost while not
+     * connected).
+     */
+    public List<ObjectNode> assertAccountedFor(String channel) {
+        List<ObjectNode> sent = sent(channel);
+        List<CapturedEvent> stored = stored(channel);
+        Set<JsonNode> storedFrames = new HashSet<>();
+        for (CapturedEvent e : stored) {
+            assertTrue(storedFrames.add(e.frame()), channel + ": stored twice: " + e.frame());
+        }
+        Set<JsonNode> sentFrames = new HashSet<>(sent);
+        for (CapturedEvent e : stored) {
+            assertTrue(sentFrames.contains(e.frame()), channel + ": stored but never sent: " + e.frame());
+        }
+        List<GapRecord> disconnects = gaps(channel).stream()
+                .filter(g -> g.kind() == GapRecord.Kind.DISCONNECT).toList();
+        Map<String, Integer> position = new java.util.HashMap<>();
+        for (int i = 0; i < sent.size(); i++) {
+            position.put(id(sent.get(i)), i);
+        }
+        List<ObjectNode> missing = new ArrayList<>();
+        for (int i = 0; i < sent.size(); i++) {
+            ObjectNode frame = sent.get(i);
+            if (!storedFrames.contains(frame)) {
+                int at = i;
+                // In the window: sent after the window's last event and before its first event after.
+                assertTrue(disconnects.stream().anyMatch(g -> g.firstEventIdAfter() != null
+                                && position.getOrDefault(g.lastEventId(), -1) < at
+                                && at < position.getOrDefault(g.firstEventIdAfter(), -1)),
+                        channel + ": sent, not stored, and in no disconnect window: " + frame);
+                missing.add(frame);
+            }
+        }
+        return missing;
+    }
+
+    /** The id the capture tells events apart by: {@code event_id} for orders, the trade id for trades. */
+    public static String id(JsonNode frame) {
+        return frame.has("event_id") ? frame.get("event_id").asText() : frame.path("data").path("id").asText();
+    }
+
+    /** Sent frames in order, as stored events' frames compare. */
+    public static List<JsonNode> frames(List<CapturedEvent> events) {
+        return events.stream().map(e -> (JsonNode) e.frame()).toList();
+    }
+
+    private String get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(simulatorBase + path)).GET().build());
+    }
+
+    private static String send(HttpRequest request) {
+        try {
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), request.uri() + ": " + response.body());
+            return response.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static ObjectNode parse(String json) {
+        try {
+            return Frames.parse(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.orderflow.capture.feed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.orderflow.capture.store.RecordingQueue;
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.TableLayout;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+class ContinuityTest {
+    private static final Channel.WireChannel ORDERS = Channel.parseWire("live_orders_btcusd").orElseThrow();
+    private static final Channel.WireChannel TRADES = Channel.parseWire("live_trades_btcusd").orElseThrow();
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final RecordingQueue queue = new RecordingQueue();
+    private final Continuity continuity = new Continuity(TestProtocols.unopenedJournal(registry), queue, registry);
+
+    @Test
+    void shouldStoreAChainBreakWithTheLastGoodAndFirstEventAfter() throws IOException {
+        assertTrue(continuity.accept(ORDERS, order("e1", "e0"), 100, false));
+        assertTrue(continuity.accept(ORDERS, order("e2", "e1"), 200, false));
+        assertTrue(continuity.accept(ORDERS, order("e5", "e4"), 500, false));
+        assertTrue(continuity.accept(ORDERS, order("e6", "e5"), 600, false));
+
+        List<GapRecord> gaps = gaps();
+        assertEquals(List.of(new GapRecord("btcusd", Channel.ORDERS, GapRecord.Kind.CHAIN_BREAK, 200, 500, "e2", "e5",
+                "e2", "pre_event_id e4 does not follow the previous event")), gaps);
+        assertEquals(1.0, registry.get("capture.gaps").counter().count());
+    }
+
+    @Test
+    void shouldDropAnEventSeenBeforeOnTheSameChannel() throws IOException {
+        assertTrue(continuity.accept(ORDERS, order("e1", "e0"), 100, false));
+        assertTrue(continuity.accept(ORDERS, order("e2", "e1"), 200, false));
+        assertFalse(continuity.accept(ORDERS, order("e2", "e1"), 200, false), "the overlap of two connections");
+        assertTrue(continuity.accept(ORDERS, order("e3", "e2"), 300, false));
+        assertTrue(continuity.accept(TRADES, trade(7), 300, false));
+        assertFalse(continuity.accept(TRADES, trade(7), 300, false));
+        assertEquals(List.of(), gaps());
+    }
+
+    @Test
+    void shouldCoverADisconnectWithOneRecordAndNoChainBreak() throws IOException {
+        continuity.accept(ORDERS, order("e1", "e0"), 100, false);
+        continuity.accept(TRADES, trade(7), 150, false);
+        continuity.down(List.of("live_orders_btcusd", "live_trades_btcusd"), 160);
+        continuity.accept(ORDERS, order("e9", "e8"), 900, false);
+        continuity.accept(ORDERS, order("e10", "e9"), 1000, false);
+
+        assertEquals(List.of(new GapRecord("btcusd", Channel.ORDERS, GapRecord.Kind.DISCONNECT, 100, 900, "e1", "e9",
+                null, "not connected or not subscribed")), gaps());
+        continuity.accept(TRADES, trade(9), 950, false);
+        assertEquals(GapRecord.Kind.DISCONNECT, gaps().get(1).kind());
+        assertEquals("7", gaps().get(1).lastEventId());
+    }
+
+    @Test
+    void shouldRecordTheTimeTheProcessWasDownFromTheLastReplayedEvent() throws IOException {
+        continuity.accept(ORDERS, order("e1", "e0"), 100, true);
+        continuity.storedUpTo(TRADES, 80);
+        continuity.restarted(5_000);
+        continuity.accept(ORDERS, order("e9", "e8"), 6_000, false);
+        continuity.accept(TRADES, trade(3), 6_100, false);
+
+        List<GapRecord> gaps = gaps();
+        assertEquals(2, gaps.size());
+        assertEquals(100, gaps.get(0).fromMicros());
+        assertEquals("e1", gaps.get(0).lastEventId());
+        assertEquals(80, gaps.get(1).fromMicros());
+        assertEquals(null, gaps.get(1).lastEventId(), "only the time is known from the catalog");
+    }
+
+    @Test
+    void shouldRecordTheRestartOfAChannelWhoseOnlyJournaledFrameWasItsSubscription() {
+        continuity.subscribedAt(TRADES, 40);
+        continuity.restarted(5_000);
+        continuity.accept(TRADES, trade(3), 6_100, false);
+
+        assertEquals(List.of(new GapRecord("btcusd", Channel.TRADES, GapRecord.Kind.DISCONNECT, 40, 6_100, null, "3",
+                null, "not connected or not subscribed")), gaps());
+    }
+
+    private static ObjectNode parse(String json) {
+        try {
+            return Frames.parse(json);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private List<GapRecord> gaps() {
+        return queue.keptAside.stream().map(TableLayout::gapFromItem).toList();
+    }
+
+    private static ObjectNode order(String eventId, String preEventId) {
+        return parse("{\"data\":{\"id\":1,\"microtimestamp\":\"100\"},\"channel\":\"live_orders_btcusd\","
+                + "\"event\":\"order_created\",\"event_id\":\"" + eventId + "\",\"pre_event_id\":\"" + preEventId
+                + "\"}");
+    }
+
+    private static ObjectNode trade(long id) {
+        return parse("{\"data\":{\"id\":" + id + ",\"microtimestamp\":\"100\"},\"channel\":\"live_trades_btcusd\","
+                + "\"event\":\"trade\"}");
+    }
+}
