@@ -28,6 +28,9 @@ public interface QueryConfig {
     /** The {@code cursor} that continues a paged answer. */
     Cursor cursor();
 
+    /** {@code /v1/book} and {@code /v1/book/snapshots}. */
+    Book book();
+
     interface Events {
         /** Events per page when {@code limit} is not given. */
         @WithDefault("1000")
@@ -92,5 +95,22 @@ public interface QueryConfig {
          */
         @WithDefault("orderflow-local-cursor-key")
         String key();
+    }
+
+    interface Book {
+        /**
+         * Longest time between the snapshot a book starts from and the instant asked for: a rebuild reads every
+         * event in between, so an older snapshot is refused (the capture stores one at least hourly).
+         */
+        @WithDefault("PT6H")
+        Duration maxReplay();
+
+        /** Most snapshots one {@code /v1/book/snapshots} answer lists (a longer list is marked {@code truncated}). */
+        @WithDefault("200")
+        int maxSnapshots();
+
+        /** Longest {@code [from, to)} of {@code /v1/book/snapshots}; without {@code from}, {@code to} minus this. */
+        @WithDefault("P7D")
+        Duration snapshotsMaxSpan();
     }
 }

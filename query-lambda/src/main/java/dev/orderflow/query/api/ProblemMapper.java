@@ -31,7 +31,8 @@ public class ProblemMapper {
         Response.Status known = Response.Status.fromStatusCode(status);
         String title = known == null ? "HTTP " + status : known.getReasonPhrase();
         String detail = switch (status) {
-            case 404 -> "No resource at " + Params.shorten(request.path()) + ". Paths: /v1/events, /v1/gaps, /v1/pairs, "
+            case 404 -> "No resource at " + Params.shorten(request.path()) + ". Paths: /v1/book, "
+                    + "/v1/book/snapshots, /v1/events, /v1/gaps, /v1/pairs, "
                     + "/v1/trades/candles, /q/openapi.";
             case 405 -> "Method " + request.method() + " is not allowed here; the API answers GET.";
             case 406 -> "None of the accepted media types can be produced.";

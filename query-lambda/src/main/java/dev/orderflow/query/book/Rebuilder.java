@@ -1,0 +1,139 @@
+package dev.orderflow.query.book;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.orderflow.query.QueryConfig;
+import dev.orderflow.query.api.Problem;
+import dev.orderflow.query.api.Times;
+import dev.orderflow.query.api.TimeRange;
+import dev.orderflow.query.coverage.Coverage;
+import dev.orderflow.query.coverage.CoverageCheck;
+import dev.orderflow.query.events.ChunkReader;
+import dev.orderflow.query.events.ChunkReader.StoredChunk;
+import dev.orderflow.query.events.EventFields;
+import dev.orderflow.query.pairs.Catalog;
+import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.SnapshotRecord;
+import dev.orderflow.storage.TableLayout;
+import io.quarkus.logging.Log;
+
+/**
+ * Rebuilds the book of a pair at an instant {@code T}: the latest stored snapshot at or before {@code T}, then
+ * every stored {@code live_orders} event with {@code snapshot.microtimestamp <= microtimestamp <= T} in stored
+ * (exchange) order. Events sharing the snapshot's microtimestamp are applied too: the snapshot may or may not
+ * already show them, and since each event states its order's whole state, applying them again cannot make the book
+ * wrong (see {@link OrderBook#apply}).
+ */
+@ApplicationScoped
+public class Rebuilder {
+    static final String CONNECT = "connect";
+
+    private final SnapshotStore snapshots;
+    private final ChunkReader chunks;
+    private final CoverageCheck coverage;
+    private final QueryConfig config;
+
+    public Rebuilder(SnapshotStore snapshots, ChunkReader chunks, CoverageCheck coverage, QueryConfig config) {
+        this.snapshots = snapshots;
+        this.chunks = chunks;
+        this.coverage = coverage;
+        this.config = config;
+    }
+
+    /** The last event applied (null fields when none was). */
+    public record LastEvent(String eventId, long micros, String type, String orderId) {
+    }
+
+    /** A rebuilt book and how far it can be trusted. */
+    public record Result(SnapshotRecord snapshot, OrderBook book, LastEvent lastEvent, Coverage coverage) {
+    }
+
+    /** @param entry the catalog entry of the pair's orders channel, or {@code null} */
+    public Result at(String pair, long atMicros, Catalog.Entry entry) {
+        SnapshotRecord snapshot = snapshots.latestAtOrBefore(pair, atMicros).orElseThrow(() -> noSnapshot(pair,
+                atMicros));
+        long maxReplay = TimeRange.micros(config.book().maxReplay());
+        if (atMicros - snapshot.microtimestamp() > maxReplay) {
+            throw Problem.of(404, "no-snapshot", "No snapshot near enough", "The latest stored snapshot of " + pair
+                    + " at or before " + Times.iso(atMicros) + " is at " + Times.iso(snapshot.microtimestamp())
+                    + ", more than " + TimeRange.describe(maxReplay) + " earlier: a book is rebuilt only within "
+                    + TimeRange.describe(maxReplay) + " of a snapshot. See /v1/book/snapshots?pair=" + pair + ".");
+        }
+        OrderBook book = OrderBook.fromSnapshot(snapshot.body());
+        long from = snapshot.microtimestamp();
+        Iterator<StoredChunk> stored = chunks.read(TableLayout.chunkPk(pair, Channel.ORDERS),
+                TableLayout.lowestSk(from), TableLayout.highestSk(atMicros + 1), 50);
+        LastEvent last = null;
+        int unreadable = 0;
+        while (stored.hasNext()) {
+            StoredChunk chunk = stored.next();
+            List<CapturedEvent> events;
+            try {
+                events = chunk.events();
+            } catch (RuntimeException e) {
+                unreadable++;
+                Log.errorf(e, "Stored chunk %s#orders %s cannot be decoded; the book at %s misses its events", pair,
+                        chunk.sk(), Times.iso(atMicros));
+                continue;
+            }
+            for (CapturedEvent event : events) {
+                long t = event.microtimestamp();
+                if (t < from || t > atMicros) {
+                    continue;
+                }
+                book.apply(event.frame(), t, t == from);
+                last = new LastEvent(text(event.frame().get("event_id")), t,
+                        EventFields.type(event.frame()), EventFields.id(EventFields.data(event.frame())));
+            }
+        }
+        // The snapshot stands in for every event before it: coverage starts at the snapshot.
+        Catalog.Entry orders = entry == null
+                ? new Catalog.Entry(pair, Channel.ORDERS, from, null, null)
+                : new Catalog.Entry(pair, Channel.ORDERS,
+                        entry.firstMicros() == null ? from : Math.min(entry.firstMicros(), from),
+                        entry.lastMicros(), entry.updatedMicros());
+        Coverage cover = coverage.of(pair, Channel.ORDERS, from, atMicros + 1, orders, unreadable);
+        return new Result(snapshot, book, last, coveredBySnapshot(cover, snapshot));
+    }
+
+    /**
+     * Whether a gap record leaves events missing from a book started at {@code snapshot}. The capture fetches a
+     * {@code connect} snapshot once every channel is subscribed again, so a disconnect record that began before such
+     * a snapshot is covered by it (its end is merely the first event after the reconnect); any other record counts.
+     */
+    static boolean matters(GapRecord gap, SnapshotRecord snapshot) {
+        return !(CONNECT.equals(snapshot.reason()) && gap.kind() == GapRecord.Kind.DISCONNECT
+                && gap.fromMicros() < snapshot.microtimestamp());
+    }
+
+    private static Coverage coveredBySnapshot(Coverage cover, SnapshotRecord snapshot) {
+        if (cover.gapsTruncated() || cover.gaps().stream().allMatch(g -> matters(g, snapshot))) {
+            return cover;
+        }
+        List<GapRecord> left = cover.gaps().stream().filter(g -> matters(g, snapshot)).toList();
+        List<String> reasons = new ArrayList<>(cover.reasons());
+        if (left.isEmpty()) {
+            reasons.remove("gaps");
+        }
+        return new Coverage(cover.pair(), cover.channel(), cover.fromMicros(), cover.toMicros(), reasons.isEmpty(),
+                cover.confirmedUntilMicros(), List.copyOf(reasons), left, false);
+    }
+
+    private static String text(com.fasterxml.jackson.databind.JsonNode node) {
+        return node == null || !node.isValueNode() || node.isNull() ? null : node.asText();
+    }
+
+    private Problem noSnapshot(String pair, long atMicros) {
+        String first = snapshots.first(pair).map(t -> "The first is at " + Times.iso(t) + ".")
+                .orElse("None is stored for this pair yet.");
+        return Problem.of(404, "no-snapshot", "No snapshot before this instant", "No stored order book snapshot of "
+                + pair + " at or before " + Times.iso(atMicros) + ", so the book cannot be rebuilt there. " + first
+                + " See /v1/book/snapshots?pair=" + pair + ".");
+    }
+}
