@@ -7,8 +7,9 @@ import java.nio.charset.StandardCharsets;
  * The body of one answer, written row by row and built before the headers are sent (headers carry coverage and
  * the next link, which are known only once the page is chosen). Besides its size in bytes it keeps its size as the
  * body travels inside the Lambda response, where it is a JSON string: {@code "}, {@code \} and control characters
- * take more room there. It is handed over as a byte array: Lambda buffers the whole response anyway, and a
- * {@code StreamingOutput} larger than the output buffer stalls on Quarkus' virtual Lambda connection.
+ * take more room there. It is handed over whole (as a byte array, or as a file when large): Lambda buffers the
+ * whole response anyway, and a {@code StreamingOutput} larger than the output buffer stalls on Quarkus' virtual
+ * Lambda connection.
  */
 public final class PageBuffer extends ByteArrayOutputStream {
     private long escapedExtra;
