@@ -160,11 +160,25 @@ public final class ChunkCodec {
         return Long.parseUnsignedLong(s.substring(19, 23) + s.substring(24, 36), 16);
     }
 
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
     private static String uuid(long high, long low) {
-        String h = String.format("%016x", high);
-        String l = String.format("%016x", low);
-        return h.substring(0, 8) + '-' + h.substring(8, 12) + '-' + h.substring(12, 16) + '-' + l.substring(0, 4) + '-'
-                + l.substring(4);
+        char[] c = new char[36];
+        int at = 0;
+        for (int i = 15; i >= 0; i--) {
+            c[at++] = HEX[(int) (high >>> (4 * i)) & 0xF];
+            if (at == 8 || at == 13) {
+                c[at++] = '-';
+            }
+        }
+        c[at++] = '-';
+        for (int i = 15; i >= 0; i--) {
+            c[at++] = HEX[(int) (low >>> (4 * i)) & 0xF];
+            if (at == 23) {
+                c[at++] = '-';
+            }
+        }
+        return new String(c);
     }
 
     /** The number a {@code <name>_str} sibling stands for, as the frame parser would have built it. */
