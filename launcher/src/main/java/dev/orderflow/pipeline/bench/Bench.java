@@ -42,8 +42,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * {@code ./pipeline bench}: the simulator, the packaged capture service and DynamoDB Local on this machine, then
  * the packaged query function. Prints one figure per line as {@code name: value unit} on {@code figures}
- * (progress goes to {@code progress}); capture figures carry the suffix of their stream ({@code _synthetic},
- * {@code _replay2015}). Everything runs in memory and stops by itself.
+ * (progress goes to {@code progress}). Capture figures of the synthetic btcusd-like stream carry the names the issues
+ * give; those of the replayed 2015 log the suffix {@code _replay2015}. Everything runs in memory and stops by itself.
  */
 public final class Bench {
     private static final String PAIR = "btcusd";
@@ -123,8 +123,8 @@ public final class Bench {
             }
             Counts burst = drained(capture, steady.received() + settings.burstEvents());
             double seconds = (burst.at() - started) / 1e9;
-            figure("capture_max_events_per_s_synthetic", (burst.stored() - steady.stored()) / seconds, "events/s");
-            figure("capture_rss_mb_synthetic", rss.peakMb(), "MB");
+            figure("capture_max_events_per_s", (burst.stored() - steady.stored()) / seconds, "events/s");
+            figure("capture_rss_mb", rss.peakMb(), "MB");
             return orders;
         }
     }
@@ -158,22 +158,25 @@ public final class Bench {
     /** Write units, stored bytes, the one-item-per-event baseline and the queryable delay of one stream. */
     private void storageFigures(String stream, Counts counts, Prometheus metrics, List<Tables.StoredChunk> chunks,
                                 Tables tables) throws InterruptedException {
+        String suffix = "synthetic".equals(stream) ? "" : "_" + stream;
         long events = chunks.stream().mapToLong(c -> c.chunk().events().size()).sum();
         long bytes = chunks.stream().mapToLong(Tables.StoredChunk::itemBytes).sum();
         if (events != counts.stored()) {
             progress.printf("bench: note: the table holds %,d events, the capture reports %,.0f stored%n", events,
                     counts.stored());
         }
-        figure("write_units_per_1000_events_" + stream,
+        figure("write_units_per_1000_events" + suffix,
                 metrics.sum(CaptureProcess.WRITE_UNITS) * 1000 / counts.stored(), "WCU");
-        figure("stored_bytes_per_event_" + stream, (double) bytes / events, "bytes");
+        figure("stored_bytes_per_event" + suffix, (double) bytes / events, "bytes");
         progress.printf("bench: writing the same %,d events one item per event%n", events);
         String baseline = "bench_item_per_event_" + stream;
         tables.create(baseline);
         double units = tables.write(baseline, itemPerEvent(chunks));
-        figure("item_per_event_write_units_per_1000_events_" + stream, units * 1000 / events, "WCU");
-        figure("queryable_p99_ms_" + stream,
+        figure("item_per_event_write_units_per_1000_events" + suffix, units * 1000 / events, "WCU");
+        figure("queryable_p99_ms" + suffix,
                 metrics.sum(CaptureProcess.QUERYABLE_DELAY, Map.of("quantile", "0.99")) * 1000, "ms");
+        figure("durable_p99_ms" + suffix,
+                metrics.sum(CaptureProcess.DURABLE_DELAY, Map.of("quantile", "0.99")) * 1000, "ms");
     }
 
     /** Query figures over one hour of the btcusd-like stream, served by the packaged query function. */

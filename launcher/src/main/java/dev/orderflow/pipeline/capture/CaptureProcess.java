@@ -31,6 +31,8 @@ public final class CaptureProcess implements AutoCloseable {
     public static final String WRITE_UNITS = "capture_write_units_total";
     /** {@code /q/metrics}: receipt to confirmed write, with {@code quantile} 0.5 and 0.99, in seconds. */
     public static final String QUERYABLE_DELAY = "capture_event_queryable_delay_seconds";
+    /** {@code /q/metrics}: frame received to fsynced in the journal, with {@code quantile} 0.5 and 0.99, in seconds. */
+    public static final String DURABLE_DELAY = "capture_journal_durable_delay_seconds";
 
     /** How long the service may take to flush and confirm its last windows after SIGTERM. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
