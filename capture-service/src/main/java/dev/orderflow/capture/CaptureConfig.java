@@ -98,6 +98,15 @@ public interface CaptureConfig {
         @WithDefault("200000")
         int queueCapacity();
 
+        /**
+         * Events held in memory at most that the writer has not taken yet (DynamoDB down or throttling and its queue
+         * full). Past it, the events of sealed windows are dropped from memory ("spilled"): they stay in the journal
+         * and are re-read from it once the writer drains, so memory stays bounded whatever the outage's length.
+         * The default holds about 5 minutes of every pair ({@code all}) at 2,000 events/s.
+         */
+        @WithDefault("600000")
+        long maxPendingEvents();
+
         /** Items per {@code BatchWriteItem} call (DynamoDB accepts at most 25). */
         @WithDefault("25")
         int batchItems();

@@ -12,13 +12,16 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.orderflow.capture.journal.Journal;
+import dev.orderflow.capture.store.WindowAssembler;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * DynamoDB unavailable (DynamoDB Local stopped, then started again on the same port and data) and throttling (a
- * proxy answering DynamoDB's throttling error): receiving goes on, everything waits in the journal, and once
+ * proxy answering DynamoDB's throttling error): receiving goes on, everything waits in the journal, memory holds at
+ * most {@code capture.writer.max-pending-events} waiting events (the rest is spilled to the journal), and once
  * DynamoDB answers again every received event is stored exactly once.
  */
 @QuarkusTest
@@ -44,19 +47,39 @@ class DynamoDbFaultsTest {
     @Inject
     Journal journal;
 
+    @Inject
+    WindowAssembler assembler;
+
+    @Inject
+    MeterRegistry registry;
+
     @Test
-    void shouldKeepReceivingDuringADynamoDbOutageAndStoreEverythingOnceItIsBack() {
+    void shouldKeepReceivingWithBoundedMemoryDuringADynamoDbOutageAndStoreEverythingOnceItIsBack() {
+        long bound = config.writer().maxPendingEvents();
+        assertEquals(ProxiedDynamoDbResource.MAX_PENDING_EVENTS, bound);
         Ledger ledger = ready();
         ledger.emit(PAIRS, 20);
         settle(ledger);
+        double spilledBefore = spilled();
 
         ProxiedDynamoDbResource.outage();
+        long emitted = 0;
+        long mostPending = 0;
         try {
             long outageEnds = System.nanoTime() + OUTAGE.toNanos();
             while (System.nanoTime() < outageEnds) {
                 ledger.emit(PAIRS, 20);
-                Await.sleep(1_000);
+                emitted += 20L * PAIRS.size();
+                for (int i = 0; i < 10; i++) {
+                    Await.sleep(100);
+                    mostPending = Math.max(mostPending, assembler.pendingEvents());
+                }
             }
+            assertTrue(emitted > 2 * (bound + ProxiedDynamoDbResource.QUEUE_CAPACITY),
+                    "the outage outgrows queue and bound");
+            assertTrue(mostPending <= bound, "events held in memory: at most " + bound + ", seen " + mostPending);
+            assertTrue(spilled() > spilledBefore, "events were spilled to the journal");
+            assertTrue(assembler.hasSpilled(), "spilled events wait in the journal");
             assertTrue(journal.backlogEvents() > 0, "the events wait in the journal");
             assertEquals(200, given().get("/q/health/live").statusCode());
         } finally {
@@ -67,7 +90,12 @@ class DynamoDbFaultsTest {
         for (String channel : CHANNELS) {
             assertEquals(List.of(), ledger.assertAccountedFor(channel), channel);
         }
-        Await.until(Duration.ofSeconds(10), () -> journal.backlogEvents() == 0);
+        Await.until(Duration.ofSeconds(10), () -> !assembler.hasSpilled() && journal.backlogEvents() == 0);
+        assertTrue(given().get("/q/metrics").asString().contains("capture_journal_spilled_events_total"));
+    }
+
+    private double spilled() {
+        return registry.counter("capture.journal.spilled.events").count();
     }
 
     @Test

@@ -39,6 +39,7 @@ public class BitstampProtocol {
     }
 
     public static final String HEARTBEAT = "{\"event\":\"bts:heartbeat\"}";
+    private static final Set<String> EVENTS = Set.of("order_created", "order_changed", "order_deleted", "trade");
 
     private final WindowAssembler assembler;
     private final BadFrames badFrames;
@@ -123,6 +124,32 @@ public class BitstampProtocol {
             case Journal.FRAME -> handle(entry.text(), entry.receivedMicros(), true);
             case Journal.GAP -> continuity.replay(entry.text());
             default -> Log.warnf("Unknown journal record type %d ignored", entry.type());
+        }
+    }
+
+    /** An event as the receive path built it from a journaled frame. */
+    public record JournaledEvent(Channel.WireChannel channel, CapturedEvent event) {
+    }
+
+    /** The event a journal record holds (as at start-up replay), or empty for anything else. */
+    public static Optional<JournaledEvent> journaledEvent(Journal.Entry entry) {
+        if (entry.type() != Journal.FRAME) {
+            return Optional.empty();
+        }
+        try {
+            ObjectNode frame = Frames.parse(entry.text());
+            String event = frame.path("event").asText("");
+            return Channel.parseWire(frame.path("channel").asText(""))
+                    .filter(c -> EVENTS.contains(event) && (c.channel() == Channel.TRADES) == event.equals("trade"))
+                    .map(c -> {
+                        try {
+                            return new JournaledEvent(c, EventAdapter.toEvent(frame, entry.receivedMicros()));
+                        } catch (EventAdapter.BadFrame bad) {
+                            return null;
+                        }
+                    });
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 

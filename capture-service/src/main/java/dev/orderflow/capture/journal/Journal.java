@@ -282,6 +282,36 @@ public class Journal {
         }
     }
 
+    /**
+     * Reads again, with the start-up reader, the records of every segment that may hold records received between
+     * {@code fromMicros} and {@code toMicros} (the current segment is closed first if it may). Used to re-read
+     * spilled events; the caller keeps those segments from deletion ({@link #release}'s pending time is at most
+     * {@code fromMicros}). Returns the number of records read.
+     */
+    public long reread(long fromMicros, long toMicros, Consumer<Entry> reader) {
+        List<Path> files = new ArrayList<>();
+        synchronized (this) {
+            if (current != null && current.bytes > 0 && current.maxReceivedMicros >= fromMicros
+                    && current.firstFrameMicros <= toMicros) {
+                roll();
+            }
+            for (Segment s : closed) {
+                if (s.maxReceivedMicros >= fromMicros && s.firstFrameMicros <= toMicros) {
+                    files.add(s.path);
+                }
+            }
+        }
+        long records = 0;
+        for (Path file : files) {
+            try {
+                records += read(file, reader);
+            } catch (IOException e) {
+                Log.errorf("Cannot re-read journal segment %s: %s", file, e.toString());
+            }
+        }
+        return records;
+    }
+
     /** Closes the current segment now (at shutdown, so that a fully confirmed journal can be deleted). */
     public synchronized void roll() {
         if (current != null && current.bytes > 0) {

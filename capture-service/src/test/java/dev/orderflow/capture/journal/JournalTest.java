@@ -53,6 +53,31 @@ class JournalTest {
     }
 
     @Test
+    void shouldRereadOnlySegmentsThatMayHoldTheRangeAndKeepThemWhileTheRangeIsPending() {
+        Journal j = journal(1 << 20, 1L << 30);
+        j.open(e -> { });
+        j.append(Journal.FRAME, 100, "early");
+        j.roll();
+        j.append(Journal.FRAME, 200, "spilled-1");
+        j.append(Journal.FRAME, 250, "spilled-2");
+        j.roll();
+        j.append(Journal.FRAME, 300, "later, still in the open segment");
+
+        List<String> reread = new ArrayList<>();
+        assertEquals(2, j.reread(200, 250, e -> reread.add(e.text())));
+        assertEquals(List.of("spilled-1", "spilled-2"), reread);
+
+        reread.clear();
+        j.reread(250, 300, e -> reread.add(e.text()));
+        assertEquals(List.of("spilled-1", "spilled-2", "later, still in the open segment"), reread,
+                "the open segment is closed to be read");
+
+        j.release(200, 0, 0); // the spilled events are still pending: only the first segment may go
+        assertEquals(3, j.backlogEvents());
+        j.close();
+    }
+
+    @Test
     void shouldCutATornTailAndKeepEveryRecordBeforeIt() throws IOException {
         Journal j = journal(1 << 20, 1L << 30);
         j.open(e -> { });

@@ -17,6 +17,7 @@ import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.TableLayout;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 class WindowAssemblerTest {
@@ -143,6 +144,61 @@ class WindowAssemblerTest {
         assembler.tick(W + 1_500_000);
         assertEquals(List.of(e), queue.jobs.get(0).events());
         assertEquals(0, assembler.pendingEvents());
+    }
+
+    @Test
+    void shouldSpillSealedWindowsPastTheMemoryBoundAndHandThemOverOnceRestoredFromTheJournal() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        WindowAssembler bounded = new WindowAssembler(queue, GRACE, RETENTION, W - 10_000_000, 3, registry);
+        CapturedEvent a1 = event(W + 10, W + 20);
+        CapturedEvent a2 = event(W + 500, W + 30);
+        CapturedEvent b1 = event(W + 1_000_100, W + 1_000_100);
+        queue.full = true;
+        for (CapturedEvent e : List.of(a1, a2, b1)) {
+            bounded.add("btcusd", Channel.ORDERS, e);
+        }
+        bounded.tick(W + 1_400_000);
+        assertEquals(3, bounded.pendingEvents(), "at the bound, nothing spilled yet");
+        assertFalse(bounded.hasSpilled());
+
+        CapturedEvent b2 = event(W + 1_000_200, W + 1_400_100);
+        bounded.add("btcusd", Channel.ORDERS, b2);
+        assertEquals(2, bounded.pendingEvents(), "the sealed window's events were dropped, the open one kept");
+        assertTrue(bounded.hasSpilled());
+        assertEquals(2.0, registry.counter("capture.journal.spilled.events").count());
+        assertEquals(W + 20, bounded.oldestPendingReceivedMicros(), "the journal keeps the spilled events");
+
+        CapturedEvent a3 = event(W + 900, W + 1_450_000); // late, for the spilled window
+        bounded.add("btcusd", Channel.ORDERS, a3);
+        queue.full = false;
+        bounded.tick(W + 1_500_000);
+        assertTrue(queue.jobs.isEmpty(), "a spilled window waits for its events from the journal");
+
+        List<WindowAssembler.Spilled> toRestore = bounded.spilledToRestore(10);
+        assertEquals(List.of(new WindowAssembler.Spilled("btcusd", Channel.ORDERS, W, W + 20, W + 30, 2)),
+                toRestore);
+        WindowAssembler.Spilled stale = new WindowAssembler.Spilled("btcusd", Channel.ORDERS, W, W + 20, W + 20, 1);
+        bounded.restore(stale, List.of(copy(a1)));
+        assertTrue(bounded.hasSpilled(), "a window spilled again since it was named is not restored from a part");
+        // As re-read from the journal: other objects, same frames; a3 is in the journal too.
+        bounded.restore(toRestore.get(0), List.of(copy(a1), copy(a2), copy(a3)));
+        assertFalse(bounded.hasSpilled());
+        assertEquals(5, bounded.pendingEvents());
+
+        bounded.tick(W + 2_400_000);
+        assertEquals(2, queue.jobs.size());
+        WindowJob restored = queue.jobs.get(0);
+        assertEquals(W, restored.windowStartMicros());
+        assertEquals(List.of(a1.frame(), a2.frame(), a3.frame()),
+                restored.events().stream().map(CapturedEvent::frame).toList());
+        assertTrue(restored.mergeWithStored(), "earlier parts of a spilled window may be stored already");
+        assertEquals(List.of(b1, b2), queue.jobs.get(1).events());
+        assertEquals(0, bounded.pendingEvents());
+        assertEquals(Long.MAX_VALUE, bounded.oldestPendingReceivedMicros());
+    }
+
+    private static CapturedEvent copy(CapturedEvent e) {
+        return new CapturedEvent(e.microtimestamp(), e.receivedMicros(), e.frame().deepCopy());
     }
 
     @Test
