@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @WithTestResource(value = FaultSimulatorResource.class, parallel = true)
 class DynamoDbFaultsTest {
     /**
-     * The outage the issue names is 60 s; what the writer does does not change after the first few seconds: its
+     * The outage our promise names is 60 s; what the writer does does not change after the first few seconds: its
      * retry backoff is capped (500 ms in tests), the circuit breaker opens after 8 failed calls and half-opens every
      * 5 s, and the journal's backlog only grows. 20 s covers several open/half-open cycles of the breaker; 60 s
      * would add 40 s of waiting to the module's test time and nothing else.

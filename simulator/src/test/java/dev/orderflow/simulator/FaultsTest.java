@@ -26,7 +26,7 @@ import dev.orderflow.simulator.world.Json;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 
-/** Every fault of issue 4, observed by real clients. */
+/** Every fault of /sim/faults, observed by real clients. */
 class FaultsTest {
     private static final String ORDERS = "live_orders_btcusd";
     private static Vertx vertx;

@@ -42,8 +42,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * {@code ./pipeline bench}: the simulator, the packaged capture service and DynamoDB Local on this machine, then
  * the packaged query function. Prints one figure per line as {@code name: value unit} on {@code figures}
- * (progress goes to {@code progress}). Capture figures of the synthetic btcusd-like stream carry the names the issues
- * give; those of the replayed 2015 log the suffix {@code _replay2015}. Everything runs in memory and stops by itself.
+ * (progress goes to {@code progress}). Capture figures of the synthetic btcusd-like stream carry the plain names
+ * (e.g. {@code write_units_per_1000_events}); those of the replayed 2015 log the suffix {@code _replay2015}. Everything runs in memory and stops by itself.
  */
 public final class Bench {
     private static final String PAIR = "btcusd";

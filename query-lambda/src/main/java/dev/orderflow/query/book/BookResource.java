@@ -318,7 +318,7 @@ public class BookResource {
         json.writeEndObject();
     }
 
-    /** The colleague-shared coverage object of the orders channel, with the snapshot the book started from. */
+    /** The shared coverage object of the orders channel, with the snapshot the book started from. */
     private static ObjectNode coverage(Rebuilder.Result result) throws IOException {
         StringWriter text = new StringWriter();
         try (JsonGenerator json = Frames.MAPPER.getFactory().createGenerator(text)) {

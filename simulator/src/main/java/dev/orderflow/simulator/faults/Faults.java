@@ -12,7 +12,7 @@ import dev.orderflow.simulator.protocol.Session;
 import dev.orderflow.simulator.world.Json;
 
 /**
- * The faults of {@code POST /sim/faults/{fault}} (issue 4). Each returns what it did, as JSON; times are wall-clock
+ * The faults of {@code POST /sim/faults/{fault}}. Each returns what it did, as JSON; times are wall-clock
  * µs. They act on the connections open at the moment (new connections are normal) except {@code refuse}, which acts
  * on new ones, and {@code skip}, which acts on a channel.
  */
