@@ -7,22 +7,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import dev.orderflow.dynamodblocal.DynamoDbLocal;
+import dev.orderflow.query.LocalTables;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * DynamoDB Local with an empty table of its own, which the book tests fill as the capture would (snapshots, event
@@ -36,21 +29,10 @@ public class BookTable implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         db = DynamoDbLocal.start(0, null);
-        try (DynamoDbClient client = DynamoDbClient.builder()
-                .endpointOverride(db.endpoint())
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build()) {
+        try (DynamoDbClient client = LocalTables.client(db.endpoint())) {
             client.createTable(TableLayout.createTableRequest(TABLE));
         }
-        return Map.of(
-                "quarkus.dynamodb.endpoint-override", db.endpoint().toString(),
-                "quarkus.dynamodb.aws.region", "us-east-1",
-                "quarkus.dynamodb.aws.credentials.type", "static",
-                "quarkus.dynamodb.aws.credentials.static-provider.access-key-id", "local",
-                "quarkus.dynamodb.aws.credentials.static-provider.secret-access-key", "local",
-                "query.table", TABLE);
+        return LocalTables.config(db.endpoint(), TABLE);
     }
 
     @Override
@@ -93,17 +75,6 @@ public class BookTable implements QuarkusTestResourceLifecycleManager {
     }
 
     public static void write(DynamoDbClient client, List<Map<String, AttributeValue>> items) {
-        for (int i = 0; i < items.size(); i += TableLayout.MAX_BATCH_WRITE) {
-            List<WriteRequest> batch = items.subList(i, Math.min(items.size(), i + TableLayout.MAX_BATCH_WRITE))
-                    .stream()
-                    .map(item -> WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build())
-                    .toList();
-            Map<String, List<WriteRequest>> pending = Map.of(TABLE, batch);
-            while (!pending.isEmpty()) {
-                BatchWriteItemResponse response = client.batchWriteItem(
-                        BatchWriteItemRequest.builder().requestItems(pending).build());
-                pending = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
-            }
-        }
+        LocalTables.write(client, TABLE, items);
     }
 }
