@@ -33,6 +33,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "the 2015 log to replay (default: " + REPLAY + " beside the repository)")
     Path replay;
 
+    @Option(names = "--no-replay", description = "skip the replayed 2015 log (its figures are not printed)")
+    boolean noReplay;
+
     @Option(names = "--page-samples", paramLabel = "N", defaultValue = "200",
             description = "timed 1,000-event page requests (default: ${DEFAULT-VALUE})")
     int pageSamples;
@@ -41,7 +44,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Home home = Home.locate();
         Path log = replay != null ? replay : home.root().resolve(REPLAY).normalize();
-        if (!Files.isRegularFile(log)) {
+        if (noReplay) {
+            log = null;
+        } else if (!Files.isRegularFile(log)) {
             if (replay != null) {
                 throw new LaunchException("--replay: no such file " + replay);
             }

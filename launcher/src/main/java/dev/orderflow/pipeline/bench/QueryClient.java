@@ -62,6 +62,42 @@ public final class QueryClient {
         return events;
     }
 
+    /**
+     * The NDJSON bodies of every page of a range, as received, following the pages to the end; nothing is parsed
+     * (see {@link #events(List)}).
+     */
+    public List<String> ndjsonBodies(String pair, String channel, String from, String to, int limit)
+            throws IOException, InterruptedException {
+        List<String> bodies = new ArrayList<>();
+        Optional<String> next = Optional.of("/v1/events?" + query(pair, channel, from, to, limit, "ndjson"));
+        while (next.isPresent()) {
+            if (bodies.size() >= 100_000) {
+                throw new IOException("more than 100,000 pages: the cursor does not advance");
+            }
+            HttpResponse<String> answer = get(next.get());
+            if (answer.statusCode() != 200) {
+                throw new IOException("GET " + next.get() + " answered " + answer.statusCode() + ": "
+                        + abbreviate(answer.body()));
+            }
+            bodies.add(answer.body());
+            next = nextLink(answer.headers().allValues("Link"));
+        }
+        return bodies;
+    }
+
+    /** The events of NDJSON bodies, parsed exactly. */
+    public static List<ObjectNode> events(List<String> ndjsonBodies) throws IOException {
+        List<ObjectNode> events = new ArrayList<>();
+        for (String body : ndjsonBodies) {
+            for (String line : body.split("\n")) {
+                if (!line.isBlank()) {
+                    events.add(Frames.parse(line));
+                }
+            }
+        }
+        return events;
+    }
+
     /** Fetches one page by its path and query ({@code /v1/events?...}); the format decides how it is read. */
     public Page page(String pathAndQuery) throws IOException, InterruptedException {
         HttpResponse<String> answer = get(pathAndQuery);
