@@ -85,6 +85,10 @@ public final class ChunkCodec {
     private static final class Column {
         final Bytes out = new Bytes();
         Reader in;
+        /** Decoding: the path, the columns of each object shape's fields and of array elements, found once. */
+        String path;
+        Column[][] shapeFields;
+        Column elements;
         long lastInt;
         long lastUnscaled;
         long lastHigh;
@@ -183,6 +187,12 @@ public final class ChunkCodec {
 
     /** The number a {@code <name>_str} sibling stands for, as the frame parser would have built it. */
     private static JsonNode numberFromString(String s) {
+        JsonNode plain = plainNumber(s);
+        return plain != null ? plain : anyNumber(s);
+    }
+
+    /** {@link #numberFromString} through {@code BigDecimal}, for every spelling it accepts. */
+    static JsonNode anyNumber(String s) {
         BigDecimal value;
         try {
             value = new BigDecimal(s);
@@ -194,6 +204,70 @@ public final class ChunkCodec {
             return integral(stripped.toBigIntegerExact());
         }
         return NODES.numberNode(stripped);
+    }
+
+    /**
+     * {@link #numberFromString} without {@code BigDecimal} for the usual spellings: optional {@code -}, at most 18
+     * digits, at most one dot with digits on both sides. Returns {@code null} for anything else.
+     */
+    static JsonNode plainNumber(String s) {
+        int n = s.length();
+        int i = n > 0 && s.charAt(0) == '-' ? 1 : 0;
+        if (i == n || n - i > 19) {
+            return null;
+        }
+        long unscaled = 0;
+        int digits = 0;
+        int scale = 0;
+        boolean dot = false;
+        for (; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                if (++digits > 18) {
+                    return null;
+                }
+                unscaled = unscaled * 10 + (c - '0');
+                if (dot) {
+                    scale++;
+                }
+            } else if (c == '.' && !dot && digits > 0 && i + 1 < n) {
+                dot = true;
+            } else {
+                return null;
+            }
+        }
+        if (s.charAt(0) == '-') {
+            unscaled = -unscaled;
+        }
+        while (scale > 0 && unscaled % 10 == 0) {
+            unscaled /= 10;
+            scale--;
+        }
+        return scale == 0 ? integral(unscaled) : NODES.numberNode(BigDecimal.valueOf(unscaled, scale));
+    }
+
+    /** {@code BigDecimal.valueOf(unscaled, scale).toPlainString()} for {@code scale >= 0}, without the BigDecimal. */
+    static String plainDecimalText(long unscaled, int scale) {
+        if (scale == 0) {
+            return Long.toString(unscaled);
+        }
+        String digits = Long.toString(Math.abs(unscaled));
+        boolean negative = unscaled < 0;
+        int intDigits = digits.length() - scale;
+        StringBuilder b = new StringBuilder(digits.length() + scale + 3);
+        if (negative) {
+            b.append('-');
+        }
+        if (intDigits <= 0) {
+            b.append("0.");
+            for (int i = intDigits; i < 0; i++) {
+                b.append('0');
+            }
+            b.append(digits);
+        } else {
+            b.append(digits, 0, intDigits).append('.').append(digits, intDigits, digits.length());
+        }
+        return b.toString();
     }
 
     private static JsonNode integral(BigInteger value) {
@@ -394,6 +468,10 @@ public final class ChunkCodec {
         final List<String[]> shapes = new ArrayList<>();
         String previousEventId;
         long lastReceived;
+        Column received;
+        Column time;
+        Column root;
+        Column timeColumn;
 
         Decoder(byte[] bytes) {
             this.in = new Reader(bytes, 0, bytes.length);
@@ -424,10 +502,41 @@ public final class ChunkCodec {
             for (int i = 0; i < columnCount; i++) {
                 Column column = new Column();
                 column.in = new Reader(in.bytes, offset, offset + lengths[i]);
+                column.path = paths[i];
                 offset += lengths[i];
                 columns.put(paths[i], column);
             }
+            if (count > 0) {
+                received = column(RECEIVED);
+                time = column(TIME);
+                root = column("");
+            }
+            timeColumn = columns.get(TIME_COLUMN);
             return count;
+        }
+
+        /** The columns of the fields of objects of {@code shape} under {@code parent}. */
+        Column[] fields(Column parent, int shape) {
+            if (parent.shapeFields == null) {
+                parent.shapeFields = new Column[shapes.size()][];
+            }
+            Column[] fields = parent.shapeFields[shape];
+            if (fields == null) {
+                String[] names = shapes.get(shape);
+                fields = new Column[names.length];
+                for (int i = 0; i < names.length; i++) {
+                    fields[i] = column(parent.path + '/' + names[i]);
+                }
+                parent.shapeFields[shape] = fields;
+            }
+            return fields;
+        }
+
+        Column elements(Column parent) {
+            if (parent.elements == null) {
+                parent.elements = column(parent.path + "[]");
+            }
+            return parent.elements;
         }
 
         Column column(String path) {
@@ -439,23 +548,22 @@ public final class ChunkCodec {
         }
 
         CapturedEvent event() {
-            long received = lastReceived + column(RECEIVED).in.signed();
-            lastReceived = received;
-            Reader time = column(TIME).in;
-            Long explicitTime = time.unsigned() == 0 ? null : time.signed();
-            JsonNode frame = value("", null);
+            long receivedAt = lastReceived + received.in.signed();
+            lastReceived = receivedAt;
+            Reader timeIn = time.in;
+            Long explicitTime = timeIn.unsigned() == 0 ? null : timeIn.signed();
+            JsonNode frame = value(root, null);
             if (!frame.isObject()) {
                 throw new IllegalArgumentException("chunk event is not an object");
             }
             JsonNode id = frame.get("event_id");
             previousEventId = id != null && id.isTextual() ? id.textValue() : null;
             long microtimestamp = explicitTime != null ? explicitTime : Frames.microtimestamp(frame);
-            return new CapturedEvent(microtimestamp, received, (ObjectNode) frame);
+            return new CapturedEvent(microtimestamp, receivedAt, (ObjectNode) frame);
         }
 
         /** Decodes one value; {@code parent} is the object being filled (for back-references), or null. */
-        JsonNode value(String path, ObjectNode parent) {
-            Column c = column(path);
+        JsonNode value(Column c, ObjectNode parent) {
             Reader r = c.in;
             int tag = (int) r.unsigned();
             switch (tag) {
@@ -465,13 +573,19 @@ public final class ChunkCodec {
                     return NODES.booleanNode(true);
                 case T_FALSE:
                     return NODES.booleanNode(false);
-                case T_OBJECT:
-                    return object(path, shapes.get((int) r.unsigned()));
+                case T_OBJECT: {
+                    int shape = (int) r.unsigned();
+                    if (shape >= shapes.size()) {
+                        throw new IllegalArgumentException("bad object shape " + shape + " in column " + c.path);
+                    }
+                    return object(fields(c, shape), shapes.get(shape));
+                }
                 case T_ARRAY: {
                     int size = (int) r.unsigned();
                     ArrayNode array = NODES.arrayNode(size);
+                    Column elements = size == 0 ? null : elements(c);
                     for (int i = 0; i < size; i++) {
-                        array.add(value(path + "[]", null));
+                        array.add(value(elements, null));
                     }
                     return array;
                 }
@@ -488,11 +602,14 @@ public final class ChunkCodec {
                 case T_DECIMAL_STRING: {
                     int scale = (int) r.unsigned();
                     c.lastUnscaled += r.signed();
-                    return NODES.textNode(BigDecimal.valueOf(c.lastUnscaled, scale).toPlainString());
+                    return NODES.textNode(plainDecimalText(c.lastUnscaled, scale));
                 }
                 case T_UUID:
                 case T_UUID_AT_TIME: {
-                    long high = tag == T_UUID ? c.lastHigh + r.signed() : column(TIME_COLUMN).lastInt;
+                    if (tag == T_UUID_AT_TIME && timeColumn == null) {
+                        throw new IllegalArgumentException("chunk has no column " + TIME_COLUMN);
+                    }
+                    long high = tag == T_UUID ? c.lastHigh + r.signed() : timeColumn.lastInt;
                     c.lastHigh = high;
                     c.lastLow += r.signed();
                     return NODES.textNode(uuid(high, c.lastLow));
@@ -519,15 +636,16 @@ public final class ChunkCodec {
                 case T_DOUBLE:
                     return NODES.numberNode(Double.longBitsToDouble(r.fixed64()));
                 default:
-                    throw new IllegalArgumentException("bad value tag " + tag + " in column " + path);
+                    throw new IllegalArgumentException("bad value tag " + tag + " in column " + c.path);
             }
         }
 
-        ObjectNode object(String path, String[] names) {
+        ObjectNode object(Column[] fields, String[] names) {
             ObjectNode node = NODES.objectNode();
             List<String> fromString = null;
-            for (String name : names) {
-                JsonNode v = value(path + '/' + name, node);
+            for (int i = 0; i < names.length; i++) {
+                String name = names[i];
+                JsonNode v = value(fields[i], node);
                 if (v == null) {
                     if (fromString == null) {
                         fromString = new ArrayList<>(3);

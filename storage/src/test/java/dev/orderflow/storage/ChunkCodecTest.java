@@ -122,4 +122,56 @@ class ChunkCodecTest {
         }
         return out;
     }
+
+    @Test
+    void shouldSpellPlainDecimalsAsBigDecimalDoes() {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            long unscaled = switch (i % 4) {
+                case 0 -> random.nextInt(1000) - 500;
+                case 1 -> random.nextLong() >> random.nextInt(63);
+                case 2 -> (random.nextLong() >> 2);
+                default -> 0;
+            };
+            int scale = random.nextInt(20);
+            assertEquals(java.math.BigDecimal.valueOf(unscaled, scale).toPlainString(),
+                    ChunkCodec.plainDecimalText(unscaled, scale), unscaled + " scale " + scale);
+        }
+    }
+
+    @Test
+    void shouldReadNumbersInStringsAsTheBigDecimalPathDoes() {
+        java.util.Random random = new java.util.Random(11);
+        List<String> texts = new ArrayList<>(List.of("0", "-0", "0.000", "-0.50", "00012", "100", "1.", ".5", "1e5",
+                "+1", "-", "", "1.2.3", "999999999999999999", "9999999999999999999", "0.00000001", "58356.10",
+                "2147483648", "-2147483649", "12a"));
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder b = new StringBuilder();
+            if (random.nextInt(5) == 0) {
+                b.append('-');
+            }
+            int whole = 1 + random.nextInt(12);
+            for (int d = 0; d < whole; d++) {
+                b.append((char) ('0' + random.nextInt(10)));
+            }
+            if (random.nextBoolean()) {
+                b.append('.');
+                int fraction = 1 + random.nextInt(9);
+                for (int d = 0; d < fraction; d++) {
+                    b.append(random.nextInt(3) == 0 ? '0' : (char) ('0' + random.nextInt(10)));
+                }
+            }
+            texts.add(b.toString());
+        }
+        int fast = 0;
+        for (String text : texts) {
+            com.fasterxml.jackson.databind.JsonNode plain = ChunkCodec.plainNumber(text);
+            if (plain != null) {
+                fast++;
+                assertEquals(ChunkCodec.anyNumber(text), plain, text);
+                assertEquals(ChunkCodec.anyNumber(text).getClass(), plain.getClass(), text);
+            }
+        }
+        assertTrue(fast > 19_000, "the plain path took only " + fast + " of " + texts.size());
+    }
 }

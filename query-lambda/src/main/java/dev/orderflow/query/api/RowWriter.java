@@ -55,6 +55,11 @@ public abstract class RowWriter {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        accountRow(rowMark);
+    }
+
+    /** Counts the Lambda escaping cost of the row that starts at {@code rowMark}. */
+    protected void accountRow(int rowMark) {
         out.account(rowMark);
     }
 
