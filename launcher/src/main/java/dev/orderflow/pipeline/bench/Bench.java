@@ -36,6 +36,7 @@ import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -50,6 +51,9 @@ public final class Bench {
     private static final int BURST_CALL = 10_000;
     private static final int PAGE = 1_000;
     private static final int EXPORT_PAGE = 10_000;
+    private static final int BOOK_SAMPLES = 100;
+    private static final int BOOK_WARM_UP = 5;
+    private static final long HOUR_MICROS = 3_600_000_000L;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(300);
 
     /**
@@ -82,17 +86,21 @@ public final class Bench {
             progress.println("bench: starting DynamoDB Local (in memory)");
             DynamoDbLocal db = parts.add(DynamoDbLocal.start(0, null));
             try (Tables tables = new Tables(db.endpoint())) {
-                List<CapturedEvent> steadyOrders = synthetic(captureJar, db, tables);
+                SteadyRun steady = synthetic(captureJar, db, tables);
                 if (settings.replay() != null) {
-                    replay2015(captureJar, db, tables);
+                    replay2015(captureJar, functionZip, runtime, db, tables);
                 }
-                query(functionZip, runtime, db, tables, steadyOrders);
+                query(functionZip, runtime, db, tables, steady.orders(), steady.book());
             }
         }
     }
 
+    /** The order events the steady run stored, and the simulator's true L3 book when it was paused. */
+    private record SteadyRun(List<CapturedEvent> orders, ObjectNode book) {
+    }
+
     /** The btcusd-like stream: figures over a steady run, then a burst for the maximum rate. */
-    private List<CapturedEvent> synthetic(Path captureJar, DynamoDbLocal db, Tables tables) throws Exception {
+    private SteadyRun synthetic(Path captureJar, DynamoDbLocal db, Tables tables) throws Exception {
         String table = "bench_synthetic";
         figures.printf(Locale.ROOT, "# synthetic: simulated %s at %s order events/s for %d s; capture_max from a"
                         + " %,d-event burst%n", PAIR, number(settings.rate()), settings.steady().toSeconds(),
@@ -115,6 +123,7 @@ public final class Bench {
             List<CapturedEvent> orders = chunks.stream().filter(c -> c.chunk().channel() == Channel.ORDERS)
                     .flatMap(c -> c.chunk().events().stream()).toList();
             storageFigures("synthetic", steady, metrics, chunks, tables);
+            ObjectNode book = trueBook(simulator.port());
 
             progress.printf("bench: burst of %,d order events%n", settings.burstEvents());
             long started = System.nanoTime();
@@ -125,16 +134,18 @@ public final class Bench {
             double seconds = (burst.at() - started) / 1e9;
             figure("capture_max_events_per_s", (burst.stored() - steady.stored()) / seconds, "events/s");
             figure("capture_rss_mb", rss.peakMb(), "MB");
-            return orders;
+            return new SteadyRun(orders, book);
         }
     }
 
     /** The 2015 btcusd log replayed as fast as the simulator can send it. */
-    private void replay2015(Path captureJar, DynamoDbLocal db, Tables tables) throws Exception {
+    private void replay2015(Path captureJar, Path functionZip, Path runtime, DynamoDbLocal db, Tables tables)
+            throws Exception {
         String table = "bench_replay2015";
         figures.printf("# replay2015: %s replayed as fast as possible, keeping its 2015 timestamps (about 3 events/s"
                 + " over 5 hours, so about one item per 3 events); queryable_p99 includes the backlog%n",
                 settings.replay().getFileName());
+        long[] span;
         try (Components scenario = new Components()) {
             Simulator simulator = scenario.add(Simulator.start(SimulatorOptions.defaults().withPort(0)
                     .withPairs(List.of(PAIR)).withReplay(settings.replay()).withSpeed(0)));
@@ -150,9 +161,75 @@ public final class Bench {
             Prometheus metrics = new Prometheus(capture.metrics());
             figure("capture_max_events_per_s_replay2015", done.stored() / ((done.at() - firstReceived) / 1e9),
                     "events/s");
-            storageFigures("replay2015", done, metrics, allChunks(tables, table), tables);
+            List<Tables.StoredChunk> chunks = allChunks(tables, table);
+            storageFigures("replay2015", done, metrics, chunks, tables);
             figure("capture_rss_mb_replay2015", rss.peakMb(), "MB");
+            span = orderSpan(chunks);
         }
+        bookOfReplay(functionZip, runtime, db, table, span[0], span[1]);
+    }
+
+    /**
+     * The book at the end of the replayed log, rebuilt through the packaged query function from the snapshot the
+     * capture stored when it connected: what it applied and how many deletes of orders it never saw it met.
+     */
+    private void bookOfReplay(Path functionZip, Path runtime, DynamoDbLocal db, String table, long firstMicros,
+                              long lastMicros) throws Exception {
+        progress.println("bench: rebuilding the book at the end of the replayed log");
+        try (LocalLambda api = LocalLambda.start(functionZip, runtime, Home.QUARKUS_HANDLER, Ports.free(), 1,
+                LocalAws.dynamoDb(db.endpoint(), table), null)) {
+            QueryClient client = new QueryClient(URI.create("http://127.0.0.1:" + api.port()));
+            awaitFirstAnswer(api, client);
+            HttpResponse<String> list = client.get("/v1/book/snapshots?pair=" + PAIR + "&from="
+                    + micros(firstMicros - HOUR_MICROS) + "&to=" + micros(lastMicros + HOUR_MICROS));
+            if (list.statusCode() != 200) {
+                throw new IllegalStateException("/v1/book/snapshots answered " + list.statusCode() + ": "
+                        + list.body());
+            }
+            for (JsonNode s : Frames.MAPPER.readTree(list.body()).path("snapshots")) {
+                progress.printf("bench: replay2015 snapshot %s (%s): %d bids, %d asks%n", s.path("time").asText(),
+                        s.path("reason").asText(), s.path("bid_orders").asInt(), s.path("ask_orders").asInt());
+            }
+            String at = micros(lastMicros);
+            client.get("/v1/book?pair=" + PAIR + "&at=" + at); // warm
+            long t0 = System.nanoTime();
+            HttpResponse<String> answer = client.get("/v1/book?pair=" + PAIR + "&at=" + at);
+            double millis = (System.nanoTime() - t0) / 1e6;
+            if (answer.statusCode() != 200) {
+                progress.printf("bench: the book at %s (end of the replayed log) answered %d: %s%n", at,
+                        answer.statusCode(), answer.body());
+                return;
+            }
+            JsonNode book = Frames.MAPPER.readTree(answer.body());
+            JsonNode counts = book.path("counts");
+            progress.printf("bench: replay2015 book at %s from the %s snapshot at %s: %s%n", at,
+                    book.path("coverage").path("snapshot").path("reason").asText(),
+                    book.path("coverage").path("snapshot").path("time").asText(), counts);
+            figure("book_events_applied_replay2015", counts.path("events_applied").asDouble(), "count");
+            figure("book_unknown_deletes_replay2015", counts.path("unknown_order_deletes").asDouble(), "count");
+            figure("book_unknown_changes_replay2015", counts.path("unknown_order_changes").asDouble(), "count");
+            figure("book_orders_replay2015", counts.path("bid_orders").asDouble()
+                    + counts.path("ask_orders").asDouble(), "count");
+            figure("book_at_end_ms_replay2015", millis, "ms");
+        }
+    }
+
+    /** Microtimestamps of the first and last stored order events. */
+    private static long[] orderSpan(List<Tables.StoredChunk> chunks) {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (Tables.StoredChunk stored : chunks) {
+            if (stored.chunk().channel() == Channel.ORDERS) {
+                for (CapturedEvent event : stored.chunk().events()) {
+                    first = Math.min(first, event.microtimestamp());
+                    last = Math.max(last, event.microtimestamp());
+                }
+            }
+        }
+        if (first > last) {
+            throw new LaunchException("the replay stored no order events");
+        }
+        return new long[] {first, last};
     }
 
     /** Write units, stored bytes, the one-item-per-event baseline and the queryable delay of one stream. */
@@ -180,8 +257,8 @@ public final class Bench {
     }
 
     /** Query figures over one hour of the btcusd-like stream, served by the packaged query function. */
-    private void query(Path functionZip, Path runtime, DynamoDbLocal db, Tables tables, List<CapturedEvent> template)
-            throws Exception {
+    private void query(Path functionZip, Path runtime, DynamoDbLocal db, Tables tables, List<CapturedEvent> template,
+                       ObjectNode book) throws Exception {
         if (template.isEmpty()) {
             throw new LaunchException("the synthetic stream stored no order events; no query figures");
         }
@@ -190,7 +267,7 @@ public final class Bench {
         long hourMicros = hourStart.toEpochMilli() * 1000;
         progress.println("bench: writing one hour of the btcusd-like stream for the query API");
         tables.create(table);
-        long events = writeHour(tables, table, template, hourMicros);
+        long events = writeHour(tables, table, template, book, hourMicros);
         figures.printf(Locale.ROOT, "# query API: packaged query function behind the local API Gateway, one hour"
                 + " of the btcusd-like stream (%,d order events); pages as NDJSON%n", events);
 
@@ -237,7 +314,69 @@ public final class Bench {
                 }
             }
             figure("export_events_per_s", all.size() / seconds, "events/s");
+
+            bookAt(client, hourMicros);
         }
+    }
+
+    /**
+     * {@code GET /v1/book} (level 3, JSON) at random instants of the stored hour, warm; the hour starts with its only
+     * snapshot, so an instant near its end replays almost an hour of events (the worst case with hourly snapshots).
+     * The clock covers the request and receiving the body; checking it comes after.
+     */
+    private void bookAt(QueryClient client, long hourMicros) throws Exception {
+        progress.printf("bench: the book at %d random instants of the hour%n", BOOK_SAMPLES);
+        Random random = new Random(2);
+        double[] millis = new double[BOOK_SAMPLES];
+        long applied = 0;
+        long orders = 0;
+        for (int i = -BOOK_WARM_UP; i < BOOK_SAMPLES; i++) {
+            long at = hourMicros + (long) (random.nextDouble() * HOUR_MICROS);
+            String path = "/v1/book?pair=" + PAIR + "&at=" + micros(at);
+            long t0 = System.nanoTime();
+            HttpResponse<String> answer = client.get(path);
+            double ms = (System.nanoTime() - t0) / 1e6;
+            if (answer.statusCode() != 200) {
+                throw new IllegalStateException("GET " + path + " answered " + answer.statusCode() + ": "
+                        + answer.body());
+            }
+            JsonNode book = Frames.MAPPER.readTree(answer.body());
+            JsonNode counts = book.path("counts");
+            int resting = counts.path("bid_orders").asInt() + counts.path("ask_orders").asInt();
+            long last = book.path("last_event").path("microtimestamp").asLong(Long.MAX_VALUE);
+            if (resting == 0 || book.path("bids").isEmpty() || book.path("asks").isEmpty() || last > at
+                    || book.path("coverage").path("snapshot").path("microtimestamp").asLong() != hourMicros) {
+                throw new IllegalStateException("GET " + path + ": an implausible book (" + resting
+                        + " orders, last event at " + last + ", counts " + counts + ")");
+            }
+            if (i >= 0) {
+                millis[i] = ms;
+                applied += counts.path("events_applied").asLong();
+                orders += resting;
+            }
+        }
+        progress.printf(Locale.ROOT, "bench: the books held %,d orders and applied %,d events on average%n",
+                orders / BOOK_SAMPLES, applied / BOOK_SAMPLES);
+        Arrays.sort(millis);
+        figure("book_at_p50_ms", percentile(millis, 0.50), "ms");
+        figure("book_at_p99_ms", percentile(millis, 0.99), "ms");
+    }
+
+    /** An instant in µs as ISO-8601, as the API takes it. */
+    private static String micros(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000)
+                .toString();
+    }
+
+    /** The simulator's own L3 book ({@code order_book?group=2}) as it is now. */
+    private static ObjectNode trueBook(int simulatorPort) throws IOException, InterruptedException {
+        HttpResponse<String> answer = new QueryClient(URI.create("http://127.0.0.1:" + simulatorPort))
+                .get("/api/v2/order_book/" + PAIR + "/?group=2");
+        if (answer.statusCode() != 200) {
+            throw new IOException("the simulator's order_book answered " + answer.statusCode() + ": "
+                    + answer.body());
+        }
+        return Frames.parse(answer.body());
     }
 
     private CaptureProcess startCapture(Path jar, DynamoDbLocal db, int simulatorPort, String table, Scratch journal) {
@@ -274,10 +413,13 @@ public final class Bench {
 
     /**
      * Fills {@code [hourStart, hourStart + 1 h)} with copies of {@code template} shifted in time, stored as the
-     * capture service stores them, plus the catalog item the API looks pairs up in. Returns the events written.
+     * capture service stores them, plus a snapshot at {@code hourStart} and the catalog item the API looks pairs up
+     * in. The snapshot is {@code book}, the simulator's book at the end of the steady run, dated {@code hourStart}:
+     * not the true book of the copied hour (the template started from an earlier one), but of its size and shape,
+     * which is what the timing of {@code /v1/book} needs. Returns the events written.
      */
-    private static long writeHour(Tables tables, String table, List<CapturedEvent> template, long hourStart)
-            throws InterruptedException {
+    private static long writeHour(Tables tables, String table, List<CapturedEvent> template, ObjectNode book,
+                                  long hourStart) throws InterruptedException {
         long first = template.get(0).microtimestamp();
         long span = Math.max(1_000_000, template.get(template.size() - 1).microtimestamp() - first + 1_000);
         long hourEnd = hourStart + 3_600_000_000L;
@@ -304,6 +446,10 @@ public final class Bench {
                                 Math.min(list.size(), (part + 1) * TableLayout.MAX_EVENTS_PER_PART)))));
             }
         });
+        ObjectNode snapshot = book.deepCopy();
+        snapshot.put("timestamp", Long.toString(hourStart / 1_000_000));
+        snapshot.put("microtimestamp", Long.toString(hourStart));
+        items.addAll(TableLayout.toItems(new SnapshotRecord(PAIR, hourStart, hourStart, "periodic", snapshot)));
         long last = windows.lastEntry().getValue().get(windows.lastEntry().getValue().size() - 1).microtimestamp();
         items.add(Map.of(
                 TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),

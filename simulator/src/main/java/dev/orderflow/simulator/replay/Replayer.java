@@ -51,6 +51,9 @@ public final class Replayer implements Source {
         this.speed = speed;
         this.baseMicros = recording.items().stream().mapToLong(Recording.Item::micros).filter(m -> m >= 0)
                 .findFirst().orElse(-1);
+        if (baseMicros > 0) {
+            market.startClock(baseMicros - 1);
+        }
         for (String channel : recording.channels()) {
             CHANNEL_PREFIXES.stream().filter(channel::startsWith).findFirst()
                     .ifPresent(prefix -> market.addPair(channel.substring(prefix.length())));

@@ -75,6 +75,14 @@ public final class MarketState {
         lastMicros = Math.max(lastMicros, micros);
     }
 
+    /**
+     * Replay mode: the recording's clock before its first frame, so that a book asked for before the replay starts
+     * is dated just before the recording, not by the wall clock.
+     */
+    public void startClock(long micros) {
+        lastMicros = Math.max(lastMicros, micros);
+    }
+
     public String seeded(String key) {
         return seeds.get(key);
     }
