@@ -56,7 +56,7 @@ public final class ChunkCodec {
     private static final String TIME_COLUMN = "/data/microtimestamp";
     private static final int DICT_MAX = 250;
     private static final int DICT_MAX_LENGTH = 48;
-    private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+    static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
 
     private ChunkCodec() {
     }
@@ -77,6 +77,39 @@ public final class ChunkCodec {
             events.add(decoder.event());
         }
         return events;
+    }
+
+    /**
+     * The events of a chunk without building their frames: see {@link EventView}. Throws as {@link #decode} does
+     * when the payload is not a readable chunk (also part-way through, from {@link EventView.Events#next()}).
+     */
+    public static EventView.Events view(byte[] payload) {
+        Decoder decoder = new Decoder(Deflate.inflate(payload));
+        int count = decoder.header();
+        EventView view = new EventView();
+        return new EventView.Events() {
+            private int read;
+
+            @Override
+            public boolean next() {
+                if (read >= count) {
+                    return false;
+                }
+                read++;
+                decoder.view(view);
+                return true;
+            }
+
+            @Override
+            public EventView event() {
+                return view;
+            }
+
+            @Override
+            public int size() {
+                return count;
+            }
+        };
     }
 
     // ---- shared value forms -------------------------------------------------------------------------------------
@@ -166,7 +199,7 @@ public final class ChunkCodec {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private static String uuid(long high, long low) {
+    static String uuid(long high, long low) {
         char[] c = new char[36];
         int at = 0;
         for (int i = 15; i >= 0; i--) {
@@ -186,7 +219,7 @@ public final class ChunkCodec {
     }
 
     /** The number a {@code <name>_str} sibling stands for, as the frame parser would have built it. */
-    private static JsonNode numberFromString(String s) {
+    static JsonNode numberFromString(String s) {
         JsonNode plain = plainNumber(s);
         return plain != null ? plain : anyNumber(s);
     }
@@ -280,7 +313,7 @@ public final class ChunkCodec {
         return NODES.numberNode(value);
     }
 
-    private static JsonNode integral(long value) {
+    static JsonNode integral(long value) {
         return value == (int) value ? NODES.numberNode((int) value) : NODES.numberNode(value);
     }
 
@@ -560,6 +593,147 @@ public final class ChunkCodec {
             previousEventId = id != null && id.isTextual() ? id.textValue() : null;
             long microtimestamp = explicitTime != null ? explicitTime : Frames.microtimestamp(frame);
             return new CapturedEvent(microtimestamp, receivedAt, (ObjectNode) frame);
+        }
+
+        /** Reads the next event into {@code view}: the frame's fields and its {@code data} fields, as slots. */
+        void view(EventView view) {
+            long receivedAt = lastReceived + received.in.signed();
+            lastReceived = receivedAt;
+            Reader timeIn = time.in;
+            boolean explicit = timeIn.unsigned() != 0;
+            long explicitTime = explicit ? timeIn.signed() : 0;
+            Reader r = root.in;
+            if (r.unsigned() != T_OBJECT) {
+                throw new IllegalArgumentException("chunk event is not an object");
+            }
+            int shape = shape(r, root);
+            EventView.Fields frame = view.frame;
+            frame.reset(shapes.get(shape));
+            slots(fields(root, shape), frame, true);
+            int id = frame.find("event_id");
+            previousEventId = id >= 0 && frame.kind(id) == EventView.Kind.STRING ? frame.text(id) : null;
+            view.receivedMicros = receivedAt;
+            view.microtimestamp = explicit ? explicitTime : viewTime(view);
+        }
+
+        /** {@link Frames#microtimestamp} of the event in {@code view}. */
+        private static long viewTime(EventView view) {
+            EventView.Fields data = view.data();
+            int i = data == null ? -1 : data.find("microtimestamp");
+            if (i < 0) {
+                return -1;
+            }
+            EventView.Slot slot = data.slots[i];
+            if (slot.kind == EventView.Slot.INT_STRING || slot.kind == EventView.Slot.INT) {
+                return slot.a;
+            }
+            if (data.kind(i) != EventView.Kind.STRING && !data.isWholeNumber(i)) {
+                return -1;
+            }
+            try {
+                return Long.parseLong(data.text(i));
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+
+        private int shape(Reader r, Column c) {
+            int shape = (int) r.unsigned();
+            if (shape >= shapes.size()) {
+                throw new IllegalArgumentException("bad object shape " + shape + " in column " + c.path);
+            }
+            return shape;
+        }
+
+        /** Reads the fields of one object into {@code into}; objects in a frame's fields are read the same way. */
+        private void slots(Column[] fields, EventView.Fields into, boolean frame) {
+            for (int i = 0; i < into.size; i++) {
+                slot(fields[i], into, i, frame);
+            }
+        }
+
+        private void slot(Column c, EventView.Fields owner, int index, boolean inFrame) {
+            EventView.Slot slot = owner.slots[index];
+            Reader r = c.in;
+            int start = r.position;
+            int tag = (int) r.unsigned();
+            switch (tag) {
+                case T_NULL -> slot.set(EventView.Slot.NULL);
+                case T_TRUE -> slot.set(EventView.Slot.TRUE);
+                case T_FALSE -> slot.set(EventView.Slot.FALSE);
+                case T_OBJECT -> {
+                    if (inFrame) {
+                        int shape = shape(r, c);
+                        slot.set(EventView.Slot.OBJECT);
+                        if (slot.object == null) {
+                            slot.object = new EventView.Fields();
+                        }
+                        slot.object.reset(shapes.get(shape));
+                        slots(fields(c, shape), slot.object, false);
+                    } else {
+                        r.position = start;
+                        slot.set(EventView.Slot.TREE);
+                        slot.tree = value(c, null);
+                    }
+                }
+                case T_STRING -> {
+                    slot.set(EventView.Slot.STRING);
+                    slot.text = r.string();
+                    c.remember(slot.text);
+                }
+                case T_DICT -> {
+                    slot.set(EventView.Slot.STRING);
+                    slot.text = c.dict.get((int) r.unsigned());
+                }
+                case T_INT_STRING -> {
+                    c.lastInt += r.signed();
+                    slot.set(EventView.Slot.INT_STRING);
+                    slot.a = c.lastInt;
+                }
+                case T_DECIMAL_STRING -> {
+                    slot.scale = (int) r.unsigned();
+                    c.lastUnscaled += r.signed();
+                    slot.set(EventView.Slot.DECIMAL_STRING);
+                    slot.a = c.lastUnscaled;
+                }
+                case T_UUID, T_UUID_AT_TIME -> {
+                    if (tag == T_UUID_AT_TIME && timeColumn == null) {
+                        throw new IllegalArgumentException("chunk has no column " + TIME_COLUMN);
+                    }
+                    c.lastHigh = tag == T_UUID ? c.lastHigh + r.signed() : timeColumn.lastInt;
+                    c.lastLow += r.signed();
+                    slot.set(EventView.Slot.UUID);
+                    slot.a = c.lastHigh;
+                    slot.b = c.lastLow;
+                }
+                case T_CHAIN -> {
+                    slot.set(previousEventId == null ? EventView.Slot.NULL : EventView.Slot.STRING);
+                    slot.text = previousEventId;
+                }
+                case T_INT -> {
+                    c.lastInt += r.signed();
+                    slot.set(EventView.Slot.INT);
+                    slot.a = c.lastInt;
+                }
+                case T_DECIMAL, T_BIG_INTEGER -> {
+                    slot.set(EventView.Slot.NUMBER_TEXT);
+                    slot.text = r.string();
+                    slot.b = tag == T_BIG_INTEGER ? 1 : 0;
+                }
+                case T_FROM_STRING -> slot.set(EventView.Slot.FROM_STRING);
+                case T_SAME_AS_FIELD -> {
+                    int earlier = (int) r.unsigned();
+                    if (earlier >= index) {
+                        throw new IllegalArgumentException("bad field reference in column " + c.path);
+                    }
+                    slot.copy(owner.slots[earlier]);
+                }
+                default -> {
+                    r.position = start;
+                    slot.set(EventView.Slot.TREE);
+                    slot.tree = value(c, null);
+                }
+            }
         }
 
         /** Decodes one value; {@code parent} is the object being filled (for back-references), or null. */

@@ -266,6 +266,15 @@ public final class TableLayout {
                 ChunkCodec.decode(payload.b().asByteArrayUnsafe())));
     }
 
+    /** The events of a chunk item read as views ({@link ChunkCodec#view}), or empty when it holds no payload. */
+    public static Optional<EventView.Events> viewItem(Map<String, AttributeValue> item) {
+        AttributeValue payload = item.get(PAYLOAD);
+        if (payload == null || payload.b() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(ChunkCodec.view(payload.b().asByteArrayUnsafe()));
+    }
+
     /** On-demand table with the pipeline's key schema (used locally; in AWS the SAM template owns the table). */
     public static CreateTableRequest createTableRequest(String tableName) {
         return CreateTableRequest.builder()

@@ -112,8 +112,10 @@ class ChunkCodecTest {
         for (ObjectNode frame : frames) {
             events.add(new CapturedEvent(Frames.microtimestamp(frame), received += 1234, frame));
         }
-        List<CapturedEvent> decoded = ChunkCodec.decode(ChunkCodec.encode(events));
+        byte[] payload = ChunkCodec.encode(events);
+        List<CapturedEvent> decoded = ChunkCodec.decode(payload);
         assertEquals(events.size(), decoded.size());
+        assertViewMatches(payload, events);
         List<ObjectNode> out = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             assertEquals(events.get(i), decoded.get(i), "event " + i);
@@ -121,6 +123,57 @@ class ChunkCodecTest {
             out.add(decoded.get(i).frame());
         }
         return out;
+    }
+
+    /** The view of a chunk says what the frames say, field by field. */
+    private static void assertViewMatches(byte[] payload, List<CapturedEvent> events) {
+        EventView.Events view = ChunkCodec.view(payload);
+        assertEquals(events.size(), view.size());
+        EventView.Name price = new EventView.Name("price_str");
+        for (int i = 0; i < events.size(); i++) {
+            assertTrue(view.next(), "event " + i);
+            EventView event = view.event();
+            CapturedEvent expected = events.get(i);
+            assertEquals(expected.microtimestamp(), event.microtimestamp(), "event " + i);
+            assertEquals(expected.receivedMicros(), event.receivedMicros(), "event " + i);
+            assertFieldsMatch(expected.frame(), event.frame(), "event " + i);
+            com.fasterxml.jackson.databind.JsonNode data = expected.frame().get("data");
+            if (data instanceof ObjectNode object) {
+                assertFieldsMatch(object, event.data(), "event " + i + " data");
+                com.fasterxml.jackson.databind.JsonNode p = object.get("price_str");
+                assertEquals(p == null ? null : p.asText(), event.data().text(price), "event " + i);
+            } else {
+                assertEquals(null, event.data());
+            }
+        }
+        assertTrue(!view.next());
+    }
+
+    private static void assertFieldsMatch(ObjectNode expected, EventView.Fields fields, String where) {
+        assertEquals(expected.size(), fields.size(), where);
+        int i = 0;
+        for (var it = expected.fields(); it.hasNext(); i++) {
+            var field = it.next();
+            String at = where + " field " + field.getKey();
+            assertEquals(field.getKey(), fields.name(i), at);
+            com.fasterxml.jackson.databind.JsonNode value = field.getValue();
+            String text = value.isNull() || value.isContainerNode() ? null
+                    : value.isTextual() ? value.textValue() : value.asText();
+            assertEquals(text, fields.text(i), at);
+            EventView.Kind kind = value.isNull() ? EventView.Kind.NULL : value.isBoolean() ? EventView.Kind.BOOLEAN
+                    : value.isTextual() ? EventView.Kind.STRING : value.isNumber() ? EventView.Kind.NUMBER
+                    : value.isObject() && fields.object(i) != null ? EventView.Kind.OBJECT : EventView.Kind.OTHER;
+            assertEquals(kind, fields.kind(i), at);
+            if (kind == EventView.Kind.NUMBER) {
+                assertEquals(value.isIntegralNumber(), fields.isWholeNumber(i), at);
+                if (value.isIntegralNumber() && value.canConvertToLong() && fields.fitsLong(i)) {
+                    assertEquals(value.longValue(), fields.longValue(i), at);
+                }
+            }
+            if (kind != EventView.Kind.OBJECT) {
+                assertEquals(value, fields.tree(i), at);
+            }
+        }
     }
 
     @Test

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orderflow.query.events.EventFields;
 import dev.orderflow.query.events.Side;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.EventView;
 
 /**
  * An L3 book rebuilt from a stored snapshot and the {@code live_orders} events after it, the way the exchange
@@ -47,6 +48,15 @@ public final class OrderBook {
     private final TreeMap<BigDecimal, LinkedHashMap<String, Order>> asks = new TreeMap<>();
     private final Set<String> marketOrders = new HashSet<>();
     private final Counts counts = new Counts();
+    // field names looked up in every event, each remembering where it was in the last shape seen
+    private final EventView.Name eventField = new EventView.Name("event");
+    private final EventView.Name idField = new EventView.Name("id");
+    private final EventView.Name idStrField = new EventView.Name("id_str");
+    private final EventView.Name priceField = new EventView.Name("price");
+    private final EventView.Name priceStrField = new EventView.Name("price_str");
+    private final EventView.Name amountField = new EventView.Name("amount");
+    private final EventView.Name amountStrField = new EventView.Name("amount_str");
+    private final EventView.Name orderTypeField = new EventView.Name("order_type");
 
     /**
      * The book of a snapshot body ({@code {"bids":[[price, amount, order_id], …], "asks": […]}}); rows that are not
@@ -82,28 +92,53 @@ public final class OrderBook {
      * an order's whole state and the last one wins) and an unknown id is then expected rather than counted.
      */
     public void apply(ObjectNode frame, long micros, boolean overlap) {
-        String type = EventFields.type(frame);
         ObjectNode data = EventFields.data(frame);
-        String id = EventFields.id(data);
-        String priceText = EventFields.price(data);
-        String amountText = EventFields.amount(data);
-        Side side = EventFields.side(Channel.ORDERS, data);
-        BigDecimal price = decimal(priceText);
-        BigDecimal amount = decimal(amountText);
+        apply(EventFields.type(frame), EventFields.id(data), EventFields.side(Channel.ORDERS, data),
+                EventFields.price(data), EventFields.amount(data), micros, overlap);
+    }
+
+    /** {@link #apply(ObjectNode, long, boolean)} for an event read as a view (no frame built). */
+    public void apply(EventView event, boolean overlap) {
+        EventView.Fields data = event.data();
+        String id = null;
+        String price = null;
+        String amount = null;
+        Side side = null;
+        if (data != null) {
+            id = data.text(idStrField);
+            id = id != null ? id : data.text(idField);
+            price = data.text(priceStrField);
+            price = price != null ? price : data.text(priceField);
+            amount = data.text(amountStrField);
+            amount = amount != null ? amount : data.text(amountField);
+            side = Side.fromWire(data.text(orderTypeField));
+        }
+        apply(event.frame().text(eventField), id, side, price, amount, event.microtimestamp(), overlap);
+    }
+
+    private void apply(String type, String id, Side side, String priceText, String amountText, long micros,
+            boolean overlap) {
         if (type == null || id == null) {
             counts.malformedEvents++;
             return;
         }
+        if (type.equals("order_deleted")) {
+            counts.eventsApplied++;
+            if (overlap) {
+                counts.snapshotOverlapEvents++;
+            }
+            if (remove(id) == null && !marketOrders.remove(id) && !overlap) {
+                counts.unknownOrderDeletes++;
+            }
+            return;
+        }
+        BigDecimal price = decimal(priceText);
+        BigDecimal amount = decimal(amountText);
         counts.eventsApplied++;
         if (overlap) {
             counts.snapshotOverlapEvents++;
         }
         switch (type) {
-            case "order_deleted" -> {
-                if (remove(id) == null && !marketOrders.remove(id) && !overlap) {
-                    counts.unknownOrderDeletes++;
-                }
-            }
             case "order_created", "order_changed" -> {
                 if (side == null || price == null || amount == null) {
                     counts.eventsApplied--;

@@ -14,9 +14,8 @@ import dev.orderflow.query.coverage.Coverage;
 import dev.orderflow.query.coverage.CoverageCheck;
 import dev.orderflow.query.events.ChunkReader;
 import dev.orderflow.query.events.ChunkReader.StoredChunk;
-import dev.orderflow.query.events.EventFields;
 import dev.orderflow.query.pairs.Catalog;
-import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.SnapshotRecord;
@@ -71,25 +70,29 @@ public class Rebuilder {
                 TableLayout.lowestSk(from), TableLayout.highestSk(atMicros + 1), 50);
         LastEvent last = null;
         int unreadable = 0;
+        EventView.Name eventId = new EventView.Name("event_id");
+        EventView.Name event = new EventView.Name("event");
+        EventView.Name idStr = new EventView.Name("id_str");
+        EventView.Name id = new EventView.Name("id");
         while (stored.hasNext()) {
             StoredChunk chunk = stored.next();
-            List<CapturedEvent> events;
             try {
-                events = chunk.events();
+                EventView.Events events = chunk.view();
+                while (events.next()) {
+                    EventView view = events.event();
+                    long t = view.microtimestamp();
+                    if (t < from || t > atMicros) {
+                        continue;
+                    }
+                    book.apply(view, t == from);
+                    EventView.Fields data = view.data();
+                    last = new LastEvent(view.frame().text(eventId), t, view.frame().text(event),
+                            data == null ? null : data.text(idStr) != null ? data.text(idStr) : data.text(id));
+                }
             } catch (RuntimeException e) {
                 unreadable++;
                 Log.errorf(e, "Stored chunk %s#orders %s cannot be decoded; the book at %s misses its events", pair,
                         chunk.sk(), Times.iso(atMicros));
-                continue;
-            }
-            for (CapturedEvent event : events) {
-                long t = event.microtimestamp();
-                if (t < from || t > atMicros) {
-                    continue;
-                }
-                book.apply(event.frame(), t, t == from);
-                last = new LastEvent(text(event.frame().get("event_id")), t,
-                        EventFields.type(event.frame()), EventFields.id(EventFields.data(event.frame())));
             }
         }
         // The snapshot stands in for every event before it: coverage starts at the snapshot.
@@ -123,10 +126,6 @@ public class Rebuilder {
         }
         return new Coverage(cover.pair(), cover.channel(), cover.fromMicros(), cover.toMicros(), reasons.isEmpty(),
                 cover.confirmedUntilMicros(), List.copyOf(reasons), left, false);
-    }
-
-    private static String text(com.fasterxml.jackson.databind.JsonNode node) {
-        return node == null || !node.isValueNode() || node.isNull() ? null : node.asText();
     }
 
     private Problem noSnapshot(String pair, long atMicros) {

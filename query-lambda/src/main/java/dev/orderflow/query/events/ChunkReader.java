@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.orderflow.query.QueryConfig;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Chunk;
+import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -49,6 +50,12 @@ public class ChunkReader {
             } catch (NumberFormatException e) {
                 return -1;
             }
+        }
+
+        /** The events as views, without building their frames; throws when the item holds no chunk. */
+        public EventView.Events view() {
+            return TableLayout.viewItem(item)
+                    .orElseThrow(() -> new IllegalStateException("item " + sk + " is not an event chunk"));
         }
 
         /** Decodes the events; throws when the item is not a readable chunk. */

@@ -27,7 +27,7 @@ public enum Side {
     }
 
     /** 0 → buy, 1 → sell (as number or string); anything else → null. */
-    static Side fromWire(String code) {
+    public static Side fromWire(String code) {
         if (code == null) {
             return null;
         }
