@@ -197,10 +197,10 @@ public final class ChunkCodec {
         return Long.parseUnsignedLong(s.substring(19, 23) + s.substring(24, 36), 16);
     }
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     static String uuid(long high, long low) {
-        char[] c = new char[36];
+        byte[] c = new byte[36];
         int at = 0;
         for (int i = 15; i >= 0; i--) {
             c[at++] = HEX[(int) (high >>> (4 * i)) & 0xF];
@@ -215,7 +215,7 @@ public final class ChunkCodec {
                 c[at++] = '-';
             }
         }
-        return new String(c);
+        return new String(c, StandardCharsets.ISO_8859_1);
     }
 
     /** The number a {@code <name>_str} sibling stands for, as the frame parser would have built it. */
@@ -281,26 +281,25 @@ public final class ChunkCodec {
 
     /** {@code BigDecimal.valueOf(unscaled, scale).toPlainString()} for {@code scale >= 0}, without the BigDecimal. */
     static String plainDecimalText(long unscaled, int scale) {
-        if (scale == 0) {
-            return Long.toString(unscaled);
+        if (scale == 0 || unscaled == Long.MIN_VALUE) {
+            return scale == 0 ? Long.toString(unscaled) : BigDecimal.valueOf(unscaled, scale).toPlainString();
         }
-        String digits = Long.toString(Math.abs(unscaled));
-        boolean negative = unscaled < 0;
-        int intDigits = digits.length() - scale;
-        StringBuilder b = new StringBuilder(digits.length() + scale + 3);
-        if (negative) {
-            b.append('-');
-        }
-        if (intDigits <= 0) {
-            b.append("0.");
-            for (int i = intDigits; i < 0; i++) {
-                b.append('0');
+        byte[] b = new byte[22 + scale];
+        int at = b.length;
+        long v = Math.abs(unscaled);
+        int written = 0;
+        while (v > 0 || written <= scale) {
+            if (written == scale) {
+                b[--at] = '.';
             }
-            b.append(digits);
-        } else {
-            b.append(digits, 0, intDigits).append('.').append(digits, intDigits, digits.length());
+            b[--at] = (byte) ('0' + (v % 10));
+            v /= 10;
+            written++;
         }
-        return b.toString();
+        if (unscaled < 0) {
+            b[--at] = '-';
+        }
+        return new String(b, at, b.length - at, StandardCharsets.ISO_8859_1);
     }
 
     private static JsonNode integral(BigInteger value) {

@@ -99,21 +99,23 @@ public final class OrderBook {
 
     /** {@link #apply(ObjectNode, long, boolean)} for an event read as a view (no frame built). */
     public void apply(EventView event, boolean overlap) {
+        String type = event.frame().text(eventField);
         EventView.Fields data = event.data();
-        String id = null;
-        String price = null;
-        String amount = null;
-        Side side = null;
-        if (data != null) {
-            id = data.text(idStrField);
-            id = id != null ? id : data.text(idField);
-            price = data.text(priceStrField);
-            price = price != null ? price : data.text(priceField);
-            amount = data.text(amountStrField);
-            amount = amount != null ? amount : data.text(amountField);
-            side = Side.fromWire(data.text(orderTypeField));
+        if (data == null) {
+            apply(type, null, null, null, null, event.microtimestamp(), overlap);
+            return;
         }
-        apply(event.frame().text(eventField), id, side, price, amount, event.microtimestamp(), overlap);
+        String id = data.text(idStrField);
+        id = id != null ? id : data.text(idField);
+        if ("order_deleted".equals(type)) {
+            apply(type, id, null, null, null, event.microtimestamp(), overlap);
+            return;
+        }
+        String price = data.text(priceStrField);
+        price = price != null ? price : data.text(priceField);
+        String amount = data.text(amountStrField);
+        amount = amount != null ? amount : data.text(amountField);
+        apply(type, id, Side.fromWire(data.text(orderTypeField)), price, amount, event.microtimestamp(), overlap);
     }
 
     private void apply(String type, String id, Side side, String priceText, String amountText, long micros,

@@ -68,26 +68,22 @@ public class Rebuilder {
         long from = snapshot.microtimestamp();
         Iterator<StoredChunk> stored = chunks.read(TableLayout.chunkPk(pair, Channel.ORDERS),
                 TableLayout.lowestSk(from), TableLayout.highestSk(atMicros + 1), 50);
-        LastEvent last = null;
         int unreadable = 0;
-        EventView.Name eventId = new EventView.Name("event_id");
-        EventView.Name event = new EventView.Name("event");
-        EventView.Name idStr = new EventView.Name("id_str");
-        EventView.Name id = new EventView.Name("id");
+        StoredChunk lastChunk = null;
+        int lastIndex = -1;
         while (stored.hasNext()) {
             StoredChunk chunk = stored.next();
             try {
                 EventView.Events events = chunk.view();
-                while (events.next()) {
+                for (int i = 0; events.next(); i++) {
                     EventView view = events.event();
                     long t = view.microtimestamp();
                     if (t < from || t > atMicros) {
                         continue;
                     }
                     book.apply(view, t == from);
-                    EventView.Fields data = view.data();
-                    last = new LastEvent(view.frame().text(eventId), t, view.frame().text(event),
-                            data == null ? null : data.text(idStr) != null ? data.text(idStr) : data.text(id));
+                    lastChunk = chunk;
+                    lastIndex = i;
                 }
             } catch (RuntimeException e) {
                 unreadable++;
@@ -95,6 +91,7 @@ public class Rebuilder {
                         chunk.sk(), Times.iso(atMicros));
             }
         }
+        LastEvent last = lastChunk == null ? null : lastEvent(lastChunk, lastIndex);
         // The snapshot stands in for every event before it: coverage starts at the snapshot.
         Catalog.Entry orders = entry == null
                 ? new Catalog.Entry(pair, Channel.ORDERS, from, null, null)
@@ -126,6 +123,25 @@ public class Rebuilder {
         }
         return new Coverage(cover.pair(), cover.channel(), cover.fromMicros(), cover.toMicros(), reasons.isEmpty(),
                 cover.confirmedUntilMicros(), List.copyOf(reasons), left, false);
+    }
+
+    /** The last event applied, read again from its chunk (its fields are turned into text only here). */
+    private static LastEvent lastEvent(StoredChunk chunk, int index) {
+        EventView.Events events = chunk.view();
+        for (int i = 0; i <= index; i++) {
+            events.next();
+        }
+        EventView view = events.event();
+        EventView.Fields frame = view.frame();
+        EventView.Fields data = view.data();
+        String id = data == null ? null : text(data, "id_str");
+        return new LastEvent(text(frame, "event_id"), view.microtimestamp(), text(frame, "event"),
+                id != null || data == null ? id : text(data, "id"));
+    }
+
+    private static String text(EventView.Fields fields, String name) {
+        int i = fields.find(name);
+        return i < 0 ? null : fields.text(i);
     }
 
     private Problem noSnapshot(String pair, long atMicros) {
