@@ -504,6 +504,10 @@ public final class ChunkCodec {
         Column time;
         Column root;
         Column timeColumn;
+        /** Reading views: the previous event's {@code event_id}, and names looked up in every event. */
+        final EventView.Slot previousEventIdSlot = new EventView.Slot();
+        final EventView.Name eventIdName = new EventView.Name("event_id");
+        final EventView.Name microtimestampName = new EventView.Name("microtimestamp");
 
         Decoder(byte[] bytes) {
             this.in = new Reader(bytes, 0, bytes.length);
@@ -609,16 +613,22 @@ public final class ChunkCodec {
             EventView.Fields frame = view.frame;
             frame.reset(shapes.get(shape));
             slots(fields(root, shape), frame, true);
-            int id = frame.find("event_id");
-            previousEventId = id >= 0 && frame.kind(id) == EventView.Kind.STRING ? frame.text(id) : null;
+            // the event id, for a next pre_event_id that repeats it: kept as its parts, spelt only if asked for
+            int id = frame.find(eventIdName);
+            boolean textual = id >= 0 && frame.kind(id) == EventView.Kind.STRING;
+            if (textual) {
+                previousEventIdSlot.copy(frame.slots[id]);
+            } else {
+                previousEventIdSlot.set(EventView.Slot.NULL);
+            }
             view.receivedMicros = receivedAt;
             view.microtimestamp = explicit ? explicitTime : viewTime(view);
         }
 
         /** {@link Frames#microtimestamp} of the event in {@code view}. */
-        private static long viewTime(EventView view) {
+        private long viewTime(EventView view) {
             EventView.Fields data = view.data();
-            int i = data == null ? -1 : data.find("microtimestamp");
+            int i = data == null ? -1 : data.find(microtimestampName);
             if (i < 0) {
                 return -1;
             }
@@ -705,10 +715,7 @@ public final class ChunkCodec {
                     slot.a = c.lastHigh;
                     slot.b = c.lastLow;
                 }
-                case T_CHAIN -> {
-                    slot.set(previousEventId == null ? EventView.Slot.NULL : EventView.Slot.STRING);
-                    slot.text = previousEventId;
-                }
+                case T_CHAIN -> slot.copy(previousEventIdSlot);
                 case T_INT -> {
                     c.lastInt += r.signed();
                     slot.set(EventView.Slot.INT);

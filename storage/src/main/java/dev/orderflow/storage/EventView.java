@@ -32,11 +32,11 @@ public final class EventView {
 
     /** The frame's {@code data} object, or {@code null} when it has none. */
     public Fields data() {
-        int i = frame.find(DATA);
+        int i = frame.find(dataName);
         return i < 0 ? null : frame.object(i);
     }
 
-    private static final Name DATA = new Name("data");
+    private final Name dataName = new Name("data");
 
     /** The events of one chunk, one at a time. */
     public interface Events {
