@@ -49,16 +49,11 @@ public final class QueryClient {
     public List<ObjectNode> all(String pair, String channel, String from, String to, int limit, String format)
             throws IOException, InterruptedException {
         List<ObjectNode> events = new ArrayList<>();
-        Optional<String> next = Optional.of("/v1/events?" + query(pair, channel, from, to, limit, format));
-        int pages = 0;
-        while (next.isPresent()) {
-            if (++pages > 100_000) {
-                throw new IOException("more than 100,000 pages: the cursor does not advance");
-            }
-            Page page = page(next.get());
+        walk("/v1/events?" + query(pair, channel, from, to, limit, format), pathAndQuery -> {
+            Page page = page(pathAndQuery);
             events.addAll(page.events());
-            next = page.next();
-        }
+            return page.next();
+        });
         return events;
     }
 
@@ -69,20 +64,32 @@ public final class QueryClient {
     public List<String> ndjsonBodies(String pair, String channel, String from, String to, int limit)
             throws IOException, InterruptedException {
         List<String> bodies = new ArrayList<>();
-        Optional<String> next = Optional.of("/v1/events?" + query(pair, channel, from, to, limit, "ndjson"));
-        while (next.isPresent()) {
-            if (bodies.size() >= 100_000) {
-                throw new IOException("more than 100,000 pages: the cursor does not advance");
-            }
-            HttpResponse<String> answer = get(next.get());
+        walk("/v1/events?" + query(pair, channel, from, to, limit, "ndjson"), pathAndQuery -> {
+            HttpResponse<String> answer = get(pathAndQuery);
             if (answer.statusCode() != 200) {
-                throw new IOException("GET " + next.get() + " answered " + answer.statusCode() + ": "
+                throw new IOException("GET " + pathAndQuery + " answered " + answer.statusCode() + ": "
                         + abbreviate(answer.body()));
             }
             bodies.add(answer.body());
-            next = nextLink(answer.headers().allValues("Link"));
-        }
+            return nextLink(answer.headers().allValues("Link"));
+        });
         return bodies;
+    }
+
+    /** Reads one page; returns where the next one is. */
+    private interface Step {
+        Optional<String> read(String pathAndQuery) throws IOException, InterruptedException;
+    }
+
+    /** Follows the pages of a query from {@code first} to the end. */
+    private static void walk(String first, Step step) throws IOException, InterruptedException {
+        Optional<String> next = Optional.of(first);
+        for (int pages = 1; next.isPresent(); pages++) {
+            if (pages > 100_000) {
+                throw new IOException("more than 100,000 pages: the cursor does not advance");
+            }
+            next = step.read(next.get());
+        }
     }
 
     /** The events of NDJSON bodies, parsed exactly. */
