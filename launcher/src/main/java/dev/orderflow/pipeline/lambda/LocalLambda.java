@@ -32,6 +32,8 @@ import dev.orderflow.pipeline.process.Scratch;
 public final class LocalLambda implements AutoCloseable {
     /** Memory of the function as in the SAM template; the heap is sized from it as Lambda does. */
     public static final int MEMORY_MB = 512;
+    /** {@code JAVA_TOOL_OPTIONS} of the function as in the SAM template: C2 instead of the runtime's C1-only JIT. */
+    public static final String JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=4";
     private static final String RUNTIME_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
 
     /** Where the runtime client loads its native HTTP client from (it would share one fixed path in /tmp). */
@@ -79,10 +81,12 @@ public final class LocalLambda implements AutoCloseable {
             throw e;
         }
         try {
+            Map<String, String> environment = lambda.environment(handler, env);
+            List<String> arguments = jvmArguments(runtimeDir, handler, lambda.nativeClient,
+                    environment.get("JAVA_TOOL_OPTIONS"));
             for (int i = 1; i <= instances; i++) {
-                lambda.functions.add(ChildJvm.start(instances == 1 ? "api" : "api-" + i,
-                        lambda.jvmArguments(runtimeDir, handler), lambda.environment(handler, env), taskRoot.path(),
-                        out, Duration.ofSeconds(5)));
+                lambda.functions.add(ChildJvm.start(instances == 1 ? "api" : "api-" + i, arguments, environment,
+                        taskRoot.path(), out, Duration.ofSeconds(5)));
             }
         } catch (RuntimeException e) {
             lambda.close();
@@ -138,19 +142,25 @@ public final class LocalLambda implements AutoCloseable {
         runtime.close();
     }
 
-    private List<String> jvmArguments(Path runtimeDir, String handler) {
-        // the options of AWS's managed Java runtime, heap sized from the function's memory
-        return List.of(
+    /**
+     * The options of AWS's managed Java runtime, heap sized from the function's memory. Its JIT default (C1 only)
+     * gives way to a tiered-compilation setting in the function's {@code JAVA_TOOL_OPTIONS}, as in Lambda.
+     */
+    static List<String> jvmArguments(Path runtimeDir, String handler, Path nativeClient, String javaToolOptions) {
+        List<String> args = new ArrayList<>(List.of(
                 "-Xmx" + (MEMORY_MB * 85 / 100) + "m",
-                "-XX:+UseSerialGC",
-                "-XX:+TieredCompilation",
-                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC"));
+        if (javaToolOptions == null || !javaToolOptions.contains("TieredStopAtLevel")) {
+            args.addAll(List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1"));
+        }
+        args.addAll(List.of(
                 "-Djava.net.preferIPv4Stack=true",
                 "--add-opens=java.base/java.io=ALL-UNNAMED",
                 "-D" + NATIVE_CLIENT_PROPERTY + "=" + nativeClient,
                 "-cp", runtimeDir.resolve("*").toString(),
                 RUNTIME_MAIN,
-                handler);
+                handler));
+        return args;
     }
 
     private Map<String, String> environment(String handler, Map<String, String> env) {
@@ -162,6 +172,7 @@ public final class LocalLambda implements AutoCloseable {
         all.put("LAMBDA_TASK_ROOT", taskRoot.path().toString());
         all.put("_HANDLER", handler);
         all.put("TZ", ":UTC");
+        all.put("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS);
         all.putAll(env);
         return all;
     }

@@ -38,6 +38,7 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
+import dev.orderflow.pipeline.lambda.LocalLambda;
 import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 
@@ -90,6 +91,15 @@ class TemplateTest {
             Map<String, Object> variables = map(map(function.get("Environment")).get("Variables"));
             assertEquals(Map.of("Ref", table), variables.get("ORDERFLOW_TABLE"), id + " ORDERFLOW_TABLE");
         });
+    }
+
+    @Test
+    void shouldRunTheFunctionWithTheJvmOptionsThatThePipelineRunsItWith() {
+        String id = template.onlyResourceOfType(FUNCTION);
+        Map<String, Object> variables = map(map(template.resourcesOfType(FUNCTION).get(id).get("Environment"))
+                .get("Variables"));
+        assertEquals(LocalLambda.JAVA_TOOL_OPTIONS, template.evaluate(variables.get("JAVA_TOOL_OPTIONS"),
+                template.parameterValues(Map.of("QueryBuild", "jvm"))), id + " JAVA_TOOL_OPTIONS");
     }
 
     @Test

@@ -31,6 +31,17 @@ class LocalLambdaTest {
     private static final String FAILING = "dev/orderflow/pipeline/lambda/FailingHandler.class";
 
     @Test
+    void shouldStopTheJitAtC1AsTheManagedRuntimeDoesUnlessJavaToolOptionsSetsTheLevel() {
+        Path runtime = Path.of("runtime");
+        Path jni = Path.of("libaws-lambda-jni.so");
+        assertTrue(LocalLambda.jvmArguments(runtime, "h::handle", jni, null).contains("-XX:TieredStopAtLevel=1"));
+        assertTrue(LocalLambda.jvmArguments(runtime, "h::handle", jni, "-Xshare:auto")
+                .contains("-XX:TieredStopAtLevel=1"));
+        assertTrue(LocalLambda.jvmArguments(runtime, "h::handle", jni, LocalLambda.JAVA_TOOL_OPTIONS).stream()
+                .noneMatch(arg -> arg.startsWith("-XX:TieredStopAtLevel")));
+    }
+
+    @Test
     void shouldReportAFunctionThatCannotInitialiseWithItsErrorInsteadOfWaiting(@TempDir Path dir) throws Exception {
         Path zip = dir.resolve("function.zip");
         try (OutputStream file = Files.newOutputStream(zip); ZipOutputStream out = new ZipOutputStream(file);
