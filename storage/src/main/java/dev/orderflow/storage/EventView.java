@@ -97,6 +97,11 @@ public final class EventView {
             return size;
         }
 
+        /** The object's shape (its field names in order): the same object for every object of that shape in a chunk. */
+        public Object shape() {
+            return names;
+        }
+
         public String name(int i) {
             return names[i];
         }

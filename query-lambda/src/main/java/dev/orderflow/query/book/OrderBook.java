@@ -48,15 +48,8 @@ public final class OrderBook {
     private final TreeMap<BigDecimal, LinkedHashMap<String, Order>> asks = new TreeMap<>();
     private final Set<String> marketOrders = new HashSet<>();
     private final Counts counts = new Counts();
-    // field names looked up in every event, each remembering where it was in the last shape seen
-    private final EventView.Name eventField = new EventView.Name("event");
-    private final EventView.Name idField = new EventView.Name("id");
-    private final EventView.Name idStrField = new EventView.Name("id_str");
-    private final EventView.Name priceField = new EventView.Name("price");
-    private final EventView.Name priceStrField = new EventView.Name("price_str");
-    private final EventView.Name amountField = new EventView.Name("amount");
-    private final EventView.Name amountStrField = new EventView.Name("amount_str");
-    private final EventView.Name orderTypeField = new EventView.Name("order_type");
+    /** Reads the events' fields, remembering where each was in the last shape seen. */
+    private final EventFields fields = new EventFields(Channel.ORDERS);
 
     /**
      * The book of a snapshot body ({@code {"bids":[[price, amount, order_id], …], "asks": […]}}); rows that are not
@@ -99,23 +92,18 @@ public final class OrderBook {
 
     /** {@link #apply(ObjectNode, long, boolean)} for an event read as a view (no frame built). */
     public void apply(EventView event, boolean overlap) {
-        String type = event.frame().text(eventField);
+        String type = fields.type(event);
         EventView.Fields data = event.data();
         if (data == null) {
             apply(type, null, null, null, null, event.microtimestamp(), overlap);
             return;
         }
-        String id = data.text(idStrField);
-        id = id != null ? id : data.text(idField);
+        String id = fields.id(data);
         if ("order_deleted".equals(type)) {
             apply(type, id, null, null, null, event.microtimestamp(), overlap);
             return;
         }
-        String price = data.text(priceStrField);
-        price = price != null ? price : data.text(priceField);
-        String amount = data.text(amountStrField);
-        amount = amount != null ? amount : data.text(amountField);
-        apply(type, id, Side.fromWire(data.text(orderTypeField)), price, amount, event.microtimestamp(), overlap);
+        apply(type, id, fields.side(data), fields.price(data), fields.amount(data), event.microtimestamp(), overlap);
     }
 
     private void apply(String type, String id, Side side, String priceText, String amountText, long micros,

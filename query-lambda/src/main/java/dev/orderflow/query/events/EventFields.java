@@ -1,8 +1,7 @@
 package dev.orderflow.query.events;
 
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,8 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.query.api.RowWriter;
 import dev.orderflow.query.api.Times;
-import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.EventView;
+import dev.orderflow.storage.Frames;
 
 /**
  * What one stored frame looks like in the API. Named fields first ({@code pair, channel, type, microtimestamp,
@@ -33,9 +33,6 @@ public final class EventFields {
     private static final Set<String> TOP_LEVEL_DONE = Set.of("data", "event", "channel", "event_id", "pre_event_id");
     private static final Set<String> DATA_DONE = Set.of("id", "id_str", "price", "price_str", "amount", "amount_str",
             "microtimestamp");
-
-    private EventFields() {
-    }
 
     /** The frame's {@code data} object, or {@code null}. */
     public static ObjectNode data(ObjectNode frame) {
@@ -88,56 +85,150 @@ public final class EventFields {
         return node.isTextual() ? node.textValue() : node.asText();
     }
 
-    /** Writes the event as one row. */
-    public static void write(String pair, Channel channel, CapturedEvent event, RowWriter out, StringBuilder scratch) {
-        ObjectNode frame = event.frame();
-        ObjectNode data = data(frame);
+    // ---- one page's events, read from chunk views --------------------------------------------------------------
+
+    private final String pair;
+    private final Channel channel;
+    private final EventView.Name eventName = new EventView.Name("event");
+    private final EventView.Name eventIdName = new EventView.Name("event_id");
+    private final EventView.Name preEventIdName = new EventView.Name("pre_event_id");
+    private final EventView.Name idName = new EventView.Name("id");
+    private final EventView.Name idStrName = new EventView.Name("id_str");
+    private final EventView.Name priceName = new EventView.Name("price");
+    private final EventView.Name priceStrName = new EventView.Name("price_str");
+    private final EventView.Name amountName = new EventView.Name("amount");
+    private final EventView.Name amountStrName = new EventView.Name("amount_str");
+    private final EventView.Name sideName;
+    private final EventView.Name buyOrderIdName = new EventView.Name("buy_order_id");
+    private final EventView.Name sellOrderIdName = new EventView.Name("sell_order_id");
+    private final StringBuilder scratch = new StringBuilder(32);
+    private Object planFrameNames;
+    private Object planDataNames;
+    private Plan plan;
+
+    /**
+     * Reads and writes the events of one page of {@code pair} and {@code channel} from chunk views. What a frame's
+     * fields become depends only on their names, so it is worked out once per object shape. Not for sharing between
+     * threads.
+     */
+    public EventFields(String pair, Channel channel) {
+        this.pair = pair;
+        this.channel = channel;
+        this.sideName = new EventView.Name(sideField(channel));
+    }
+
+    /** Reads the events of {@code channel} from chunk views (for writing rows, see the other constructor). */
+    public EventFields(Channel channel) {
+        this(null, channel);
+    }
+
+    /** Whether the event passes the query's range and filters. */
+    public boolean matches(EventQuery query, EventView event) {
+        long t = event.microtimestamp();
+        if (t < query.fromMicros() || t >= query.toMicros()) {
+            return false;
+        }
+        if (query.types().isEmpty() && query.side() == null && query.orderId() == null) {
+            return true;
+        }
+        if (!query.types().isEmpty()) {
+            EventType type = EventType.fromApiName(type(event)).orElse(null);
+            if (type == null || !query.types().contains(type)) {
+                return false;
+            }
+        }
+        EventView.Fields data = event.data();
+        if (query.side() != null && (data == null || side(data) != query.side())) {
+            return false;
+        }
+        if (query.orderId() != null) {
+            if (data == null) {
+                return false;
+            }
+            if (channel == Channel.ORDERS) {
+                return query.orderId().equals(id(data));
+            }
+            return query.orderId().equals(data.text(buyOrderIdName))
+                    || query.orderId().equals(data.text(sellOrderIdName));
+        }
+        return true;
+    }
+
+    /** The event name ({@code order_created}, …, {@code trade}), or {@code null}. */
+    public String type(EventView event) {
+        return event.frame().text(eventName);
+    }
+
+    /** {@code data.id_str}, else the text of {@code data.id}. */
+    public String id(EventView.Fields data) {
+        String text = data.text(idStrName);
+        return text != null ? text : data.text(idName);
+    }
+
+    /** {@code order_type} of an order, {@code type} of a trade, or {@code null} when neither 0 nor 1. */
+    public Side side(EventView.Fields data) {
+        return Side.fromWire(data.text(sideName));
+    }
+
+    /** {@code data.price_str}, else the text of {@code data.price}. */
+    public String price(EventView.Fields data) {
+        return exact(data, priceStrName, priceName);
+    }
+
+    /** {@code data.amount_str}, else the text of {@code data.amount}. */
+    public String amount(EventView.Fields data) {
+        return exact(data, amountStrName, amountName);
+    }
+
+    private static String exact(EventView.Fields data, EventView.Name exact, EventView.Name plain) {
+        String text = data.text(exact);
+        return text != null ? text : data.text(plain);
+    }
+
+    /** Writes the event as one row (see the class comment for what a row holds). */
+    public void write(EventView event, RowWriter out) {
+        EventView.Fields frame = event.frame();
+        EventView.Fields data = event.data();
         out.startRow();
         out.string("pair", pair);
         out.string("channel", channel.apiName());
-        stringIfPresent(out, "type", type(frame));
+        stringIfPresent(out, "type", type(event));
         out.number("microtimestamp", event.microtimestamp());
         scratch.setLength(0);
         Times.appendIso(scratch, event.microtimestamp());
         out.string("time", scratch.toString());
-        stringIfPresent(out, "id", id(data));
-        Side side = side(channel, data);
-        if (side != null) {
-            out.string("side", side.apiName());
-        }
-        stringIfPresent(out, "price", price(data));
-        stringIfPresent(out, "amount", amount(data));
-        stringIfPresent(out, "event_id", text(frame.get("event_id")));
-        stringIfPresent(out, "pre_event_id", text(frame.get("pre_event_id")));
+        Side side = null;
         if (data != null) {
-            String sideField = side != null ? sideField(channel) : null;
-            for (Iterator<Map.Entry<String, JsonNode>> it = data.fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> field = it.next();
-                String name = field.getKey();
-                if (DATA_DONE.contains(name) || name.equals(sideField)) {
-                    continue;
+            stringIfPresent(out, "id", id(data));
+            side = side(data);
+            if (side != null) {
+                out.string("side", side.apiName());
+            }
+            stringIfPresent(out, "price", price(data));
+            stringIfPresent(out, "amount", amount(data));
+        }
+        stringIfPresent(out, "event_id", frame.text(eventIdName));
+        stringIfPresent(out, "pre_event_id", frame.text(preEventIdName));
+        Plan p = plan(frame, data);
+        if (data != null) {
+            for (int i = 0; i < p.data.length; i++) {
+                int base = p.numberOf[i];
+                if (p.data[i] == null || (i == p.sideField && side != null)
+                        || (base >= 0 && data.kind(base) == EventView.Kind.NUMBER)) {
+                    continue; // written above, or given under the plain name
                 }
-                JsonNode value = field.getValue();
-                if (name.endsWith("_str") && isNumber(data.get(name.substring(0, name.length() - 4)))) {
-                    continue; // given under the plain name
+                int exact = p.exactText[i];
+                if (exact >= 0 && data.kind(i) == EventView.Kind.NUMBER && data.kind(exact) == EventView.Kind.STRING) {
+                    out.string(p.data[i], data.text(exact));
+                } else {
+                    value(out, p.data[i], data, i);
                 }
-                if (value.isNumber()) {
-                    JsonNode exact = data.get(name + "_str");
-                    if (exact != null && exact.isTextual()) {
-                        value = exact;
-                    }
-                }
-                value(out, OWN.contains(name) ? "data_" + name : name, value);
             }
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = frame.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> field = it.next();
-            String name = field.getKey();
-            if (TOP_LEVEL_DONE.contains(name)) {
-                continue;
+        for (int i = 0; i < p.frame.length; i++) {
+            if (p.frame[i] != null) {
+                value(out, p.frame[i], frame, i);
             }
-            boolean taken = OWN.contains(name) || (data != null && data.has(name));
-            value(out, taken ? "frame_" + name : name, field.getValue());
         }
         out.endRow();
     }
@@ -148,30 +239,79 @@ public final class EventFields {
         }
     }
 
-    private static void value(RowWriter out, String name, JsonNode value) {
-        if (value.isTextual()) {
-            out.string(name, value.textValue());
-        } else if (value.isNumber()) {
-            if (value.isIntegralNumber() && !isId(name)) {
-                if (value.canConvertToLong()) {
-                    out.number(name, value.longValue());
+    private static void value(RowWriter out, String name, EventView.Fields fields, int i) {
+        switch (fields.kind(i)) {
+            case STRING -> out.string(name, fields.text(i));
+            case NUMBER -> {
+                if (fields.isWholeNumber(i) && !isId(name)) {
+                    if (fields.fitsLong(i)) {
+                        out.number(name, fields.longValue(i));
+                    } else {
+                        out.numberText(name, fields.text(i));
+                    }
                 } else {
-                    out.numberText(name, value.asText());
+                    out.string(name, fields.text(i));
                 }
-            } else {
-                out.string(name, value.asText());
             }
-        } else if (value.isBoolean()) {
-            out.bool(name, value.booleanValue());
-        } else if (value.isNull() || value.isMissingNode()) {
-            out.nul(name);
-        } else {
-            out.tree(name, value);
+            case BOOLEAN -> out.bool(name, fields.booleanValue(i));
+            case NULL -> out.nul(name);
+            case OBJECT -> out.tree(name, tree(fields.object(i)));
+            default -> out.tree(name, fields.tree(i));
         }
     }
 
-    private static boolean isNumber(JsonNode node) {
-        return node != null && node.isNumber();
+    /** An object read as fields (one at the frame's top level besides {@code data}) as a JSON tree. */
+    private static ObjectNode tree(EventView.Fields fields) {
+        ObjectNode node = Frames.MAPPER.createObjectNode();
+        for (int i = 0; i < fields.size(); i++) {
+            node.set(fields.name(i), fields.kind(i) == EventView.Kind.OBJECT ? tree(fields.object(i)) : fields.tree(i));
+        }
+        return node;
+    }
+
+    /**
+     * What each field of a frame shape becomes: its name in the row ({@code null}: left out), and for {@code data}
+     * fields the position of {@code x} for {@code x_str} and of {@code x_str} for {@code x}.
+     */
+    private record Plan(String[] frame, String[] data, int[] numberOf, int[] exactText, int sideField) {
+    }
+
+    private Plan plan(EventView.Fields frame, EventView.Fields data) {
+        Object frameNames = names(frame);
+        Object dataNames = data == null ? null : names(data);
+        if (plan != null && frameNames == planFrameNames && dataNames == planDataNames) {
+            return plan;
+        }
+        int dataSize = data == null ? 0 : data.size();
+        String[] dataOut = new String[dataSize];
+        int[] numberOf = new int[dataSize];
+        int[] exactText = new int[dataSize];
+        int sideField = -1;
+        Set<String> inData = new HashSet<>();
+        for (int i = 0; i < dataSize; i++) {
+            String name = data.name(i);
+            inData.add(name);
+            numberOf[i] = name.endsWith("_str") ? data.find(name.substring(0, name.length() - 4)) : -1;
+            exactText[i] = data.find(name + "_str");
+            if (name.equals(sideName.toString())) {
+                sideField = i;
+            }
+            dataOut[i] = DATA_DONE.contains(name) ? null : OWN.contains(name) ? "data_" + name : name;
+        }
+        String[] frameOut = new String[frame.size()];
+        for (int i = 0; i < frameOut.length; i++) {
+            String name = frame.name(i);
+            boolean taken = OWN.contains(name) || (data != null && inData.contains(name));
+            frameOut[i] = TOP_LEVEL_DONE.contains(name) ? null : taken ? "frame_" + name : name;
+        }
+        planFrameNames = frameNames;
+        planDataNames = dataNames;
+        plan = new Plan(frameOut, dataOut, numberOf, exactText, sideField);
+        return plan;
+    }
+
+    private static Object names(EventView.Fields fields) {
+        return fields.shape();
     }
 
     private static boolean isId(String name) {

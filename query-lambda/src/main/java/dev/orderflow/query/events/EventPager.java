@@ -1,7 +1,6 @@
 package dev.orderflow.query.events;
 
 import java.util.Iterator;
-import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -9,7 +8,7 @@ import dev.orderflow.query.QueryConfig;
 import dev.orderflow.query.api.PageBuffer;
 import dev.orderflow.query.api.RowWriter;
 import dev.orderflow.query.events.ChunkReader.StoredChunk;
-import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.TableLayout;
 import io.quarkus.logging.Log;
 
@@ -51,7 +50,7 @@ public class EventPager {
         Iterator<StoredChunk> chunks = reader.read(TableLayout.chunkPk(query.pair(), query.channel()), startSk,
                 TableLayout.highestSk(query.toMicros()), limit / 50 + 2);
         Bounds bounds = new Bounds(pageFrom, query.toMicros());
-        StringBuilder scratch = new StringBuilder(32);
+        EventFields fields = new EventFields(query.pair(), query.channel());
         int count = 0;
         int scanned = 0;
         int unreadable = 0;
@@ -63,36 +62,57 @@ public class EventPager {
             long window = chunk.windowStartMicros();
             boolean outside = window + TableLayout.WINDOW_MICROS <= query.fromMicros() || window >= query.toMicros();
             int declared = chunk.declaredEvents();
-            List<CapturedEvent> events = List.of();
             if (!outside && (declared < 0 || first < declared)) {
+                EventView.Events events = null;
                 try {
-                    events = chunk.events();
+                    events = chunk.view();
                 } catch (RuntimeException e) {
                     unreadable++;
-                    Log.errorf(e, "Stored chunk %s#%s %s cannot be decoded; its events are left out",
-                            query.pair(), query.channel().apiName(), chunk.sk());
+                    logUnreadable(query, chunk, e);
                 }
-            }
-            for (int i = first; i < events.size(); i++) {
-                CapturedEvent event = events.get(i);
-                reached = Math.max(reached, event.microtimestamp());
-                if (!query.matches(event)) {
-                    continue;
-                }
-                EventFields.write(query.pair(), query.channel(), event, rows, scratch);
-                if (count > 0 && buffer.escapedSize() > maxBytes) {
-                    rows.dropRow();
-                    Cursor next = new Cursor(query, chunk.sk(), i, bounds.clamp(event.microtimestamp()));
-                    return new Page(count, next, pageFrom, next.atMicros(), unreadable);
-                }
-                count++;
-                if (count == limit) {
-                    if (i + 1 < events.size()) {
-                        long at = Math.max(event.microtimestamp(), events.get(i + 1).microtimestamp());
-                        Cursor next = new Cursor(query, chunk.sk(), i + 1, bounds.clamp(at));
+                for (int i = 0; events != null; i++) {
+                    try {
+                        if (!events.next()) {
+                            break;
+                        }
+                    } catch (RuntimeException e) {
+                        // the events before the damage are in the page; the rest of the chunk cannot be read
+                        unreadable++;
+                        logUnreadable(query, chunk, e);
+                        break;
+                    }
+                    if (i < first) {
+                        continue;
+                    }
+                    EventView event = events.event();
+                    long at = event.microtimestamp();
+                    reached = Math.max(reached, at);
+                    if (!fields.matches(query, event)) {
+                        continue;
+                    }
+                    fields.write(event, rows);
+                    if (count > 0 && buffer.escapedSize() > maxBytes) {
+                        rows.dropRow();
+                        Cursor next = new Cursor(query, chunk.sk(), i, bounds.clamp(at));
                         return new Page(count, next, pageFrom, next.atMicros(), unreadable);
                     }
-                    return pageEndingAfter(query, chunks, reached + 1, bounds, count, pageFrom, unreadable);
+                    count++;
+                    if (count == limit) {
+                        if (i + 1 < events.size()) {
+                            // the next page starts at the following event, no earlier than its time
+                            long following = at;
+                            try {
+                                if (events.next()) {
+                                    following = Math.max(at, events.event().microtimestamp());
+                                }
+                            } catch (RuntimeException e) {
+                                // the next page meets the damage and says so
+                            }
+                            Cursor next = new Cursor(query, chunk.sk(), i + 1, bounds.clamp(following));
+                            return new Page(count, next, pageFrom, next.atMicros(), unreadable);
+                        }
+                        return pageEndingAfter(query, chunks, reached + 1, bounds, count, pageFrom, unreadable);
+                    }
                 }
             }
             if (scanned >= config.events().maxScanChunks()) {
@@ -100,6 +120,11 @@ public class EventPager {
             }
         }
         return new Page(count, null, pageFrom, query.toMicros(), unreadable);
+    }
+
+    private static void logUnreadable(EventQuery query, StoredChunk chunk, RuntimeException e) {
+        Log.errorf(e, "Stored chunk %s#%s %s cannot be decoded; its events from there on are left out", query.pair(),
+                query.channel().apiName(), chunk.sk());
     }
 
     /** A page that ends after a whole chunk: the next page starts at the following chunk, if there is one. */

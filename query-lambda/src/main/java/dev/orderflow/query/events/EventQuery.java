@@ -3,9 +3,7 @@ package dev.orderflow.query.events;
 import java.util.EnumSet;
 import java.util.Set;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 
 /**
@@ -17,39 +15,6 @@ public record EventQuery(String pair, Channel channel, long fromMicros, long toM
 
     public EventQuery {
         types = types.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(types));
-    }
-
-    /** Whether a stored event passes the range and the filters. */
-    public boolean matches(CapturedEvent event) {
-        long t = event.microtimestamp();
-        if (t < fromMicros || t >= toMicros) {
-            return false;
-        }
-        if (types.isEmpty() && side == null && orderId == null) {
-            return true;
-        }
-        ObjectNode frame = event.frame();
-        if (!types.isEmpty()) {
-            EventType type = EventType.fromApiName(EventFields.type(frame)).orElse(null);
-            if (type == null || !types.contains(type)) {
-                return false;
-            }
-        }
-        ObjectNode data = EventFields.data(frame);
-        if (side != null && EventFields.side(channel, data) != side) {
-            return false;
-        }
-        if (orderId != null) {
-            if (data == null) {
-                return false;
-            }
-            if (channel == Channel.ORDERS) {
-                return orderId.equals(EventFields.id(data));
-            }
-            return orderId.equals(EventFields.text(data.get("buy_order_id")))
-                    || orderId.equals(EventFields.text(data.get("sell_order_id")));
-        }
-        return true;
     }
 
     /** The types as a bit set (bit = ordinal), for the cursor. */
