@@ -1,6 +1,8 @@
 package dev.orderflow.pipeline.bench;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -65,13 +67,22 @@ public final class QueryClient {
             throws IOException, InterruptedException {
         List<String> bodies = new ArrayList<>();
         walk("/v1/events?" + query(pair, channel, from, to, limit, "ndjson"), pathAndQuery -> {
-            HttpResponse<String> answer = get(pathAndQuery);
-            if (answer.statusCode() != 200) {
-                throw new IOException("GET " + pathAndQuery + " answered " + answer.statusCode() + ": "
-                        + abbreviate(answer.body()));
+            HttpURLConnection connection = (HttpURLConnection) base.resolve(pathAndQuery).toURL().openConnection();
+            connection.setConnectTimeout(5_000);
+            connection.setReadTimeout(60_000);
+            int status = connection.getResponseCode();
+            if (status != 200) {
+                try (InputStream error = connection.getErrorStream()) {
+                    String text = error == null ? "" : new String(error.readAllBytes(), StandardCharsets.UTF_8);
+                    throw new IOException("GET " + pathAndQuery + " answered " + status + ": " + abbreviate(text));
+                }
             }
-            bodies.add(answer.body());
-            return nextLink(answer.headers().allValues("Link"));
+            try (InputStream body = connection.getInputStream()) {
+                bodies.add(new String(body.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            List<String> links = connection.getHeaderFields().entrySet().stream()
+                    .filter(h -> "Link".equalsIgnoreCase(h.getKey())).flatMap(h -> h.getValue().stream()).toList();
+            return nextLink(links);
         });
         return bodies;
     }

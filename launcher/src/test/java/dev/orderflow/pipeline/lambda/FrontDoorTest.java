@@ -1,5 +1,6 @@
 package dev.orderflow.pipeline.lambda;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -75,6 +77,45 @@ class FrontDoorTest {
         assertEquals("{\"a\":\"0.10000000\"}\n", received.body());
         assertEquals("application/x-ndjson", received.headers().firstValue("Content-Type").orElseThrow());
         assertEquals("</v1/events?cursor=AQAB>; rel=\"next\"", received.headers().firstValue("Link").orElseThrow());
+    }
+
+    @Test
+    void shouldSendBinaryBodiesCookiesSplitHeadersAndTextBeyondAsciiAsApiGatewayDoes() throws Exception {
+        CompletableFuture<HttpResponse<byte[]>> binary = http.sendAsync(HttpRequest.newBuilder(base.resolve("/b"))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        Invocation first = next();
+        byte[] bytes = {0, (byte) 0xff, 10, 34, 92};
+        ObjectNode response = JSON.createObjectNode().put("statusCode", 201).put("isBase64Encoded", true)
+                .put("body", Base64.getEncoder().encodeToString(bytes)).put("unknown", 1);
+        response.putObject("headers").put("Content-Type", "application/octet-stream").put("X-Two", "a,b")
+                .put("Last-Modified", "Mon, 23 Nov 2026 10:00:00 GMT");
+        response.putArray("cookies").add("c=1").add("d=2");
+        respond(first.requestId, response);
+        HttpResponse<byte[]> received = binary.get(10, TimeUnit.SECONDS);
+        assertEquals(201, received.statusCode());
+        assertArrayEquals(bytes, received.body());
+        assertEquals(List.of("a", "b"), received.headers().allValues("X-Two"));
+        assertEquals(List.of("Mon, 23 Nov 2026 10:00:00 GMT"), received.headers().allValues("Last-Modified"));
+        assertEquals(List.of("c=1", "d=2"), received.headers().allValues("Set-Cookie"));
+
+        CompletableFuture<HttpResponse<String>> text = http.sendAsync(HttpRequest.newBuilder(base.resolve("/t"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        Invocation second = next();
+        String body = "{\"note\":\"\\\"é€😀\\n\"}\n".repeat(1000);
+        respond(second.requestId, JSON.createObjectNode().put("statusCode", 200).put("body", body));
+        assertEquals(body, text.get(10, TimeUnit.SECONDS).body());
+    }
+
+    @Test
+    void shouldAnswer500WhenTheFunctionsResponseIsNotAnApiGatewayResponse() throws Exception {
+        CompletableFuture<HttpResponse<String>> answer = http.sendAsync(HttpRequest.newBuilder(base.resolve("/x"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        Invocation invocation = next();
+        HttpResponse<String> posted = http.send(HttpRequest.newBuilder(runtime.resolve(invocation.requestId
+                        + "/response")).POST(HttpRequest.BodyPublishers.ofString("[1, 2")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, posted.statusCode());
+        assertEquals(500, answer.get(10, TimeUnit.SECONDS).statusCode());
     }
 
     @Test
