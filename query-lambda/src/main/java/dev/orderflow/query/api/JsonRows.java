@@ -2,6 +2,8 @@ package dev.orderflow.query.api;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,6 +19,8 @@ final class JsonRows extends RowWriter {
     private final boolean lines;
     private boolean firstRow = true;
     private boolean firstField;
+    /** Field names as written: the same few names recur in every row. */
+    private final Map<String, Encoded> names = new HashMap<>();
 
     /**
      * Into the array {@code json} has just opened (flushed here, so that the rows follow it), or, when
@@ -62,8 +66,19 @@ final class JsonRows extends RowWriter {
             out.plain(',');
         }
         firstField = false;
-        out.jsonString(name);
-        out.plain(':');
+        Encoded encoded = names.get(name);
+        if (encoded == null) {
+            PageBuffer scratch = new PageBuffer(name.length() + 8);
+            scratch.jsonString(name);
+            scratch.plain(':');
+            encoded = new Encoded(scratch.toByteArray(), scratch.escapedExtra());
+            names.put(name, encoded);
+        }
+        out.again(encoded.bytes, encoded.extra);
+    }
+
+    /** A field name as written ({@code "name":}) and its cost inside the Lambda response. */
+    private record Encoded(byte[] bytes, long extra) {
     }
 
     @Override

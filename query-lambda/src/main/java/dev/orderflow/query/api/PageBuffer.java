@@ -129,6 +129,14 @@ public final class PageBuffer extends ByteArrayOutputStream {
         }
     }
 
+    /** Writes bytes written before by this class's methods, whose cost inside the Lambda response was {@code extra}. */
+    public void again(byte[] written, long extra) {
+        ensure(written.length);
+        System.arraycopy(written, 0, buf, count, written.length);
+        count += written.length;
+        escapedExtra += extra;
+    }
+
     /** Writes a line break (one more byte inside the Lambda response, where it is {@code \n}). */
     public void newline() {
         ensure(1);

@@ -174,7 +174,8 @@ public class EventsResource {
         int limit = params.intIn("limit", config.events().defaultLimit(), 1, config.events().maxLimit());
         Map<Channel, Catalog.Entry> channels = catalog.requirePair(query.pair());
 
-        PageBuffer buffer = new PageBuffer(64 * 1024);
+        // room for rows of about 500 bytes (NDJSON of a live order), so that a full page is not copied as it grows
+        PageBuffer buffer = new PageBuffer((int) Math.min(config.events().maxPageBytes(), 64 * 1024 + 512L * limit));
         JsonGenerator json = null;
         RowWriter rows;
         switch (format) {

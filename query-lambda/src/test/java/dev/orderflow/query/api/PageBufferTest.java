@@ -27,7 +27,7 @@ class PageBufferTest {
             };
             for (int r = 0; r < 5; r++) {
                 rows.startRow();
-                for (String name : List.of("a", "b", "c")) {
+                for (String name : List.of("a", "b", "c\"\\\n")) {
                     StringBuilder value = new StringBuilder();
                     for (int i = random.nextInt(30); i > 0; i--) {
                         value.append(alphabet.charAt(random.nextInt(alphabet.length())));
