@@ -282,12 +282,12 @@ public final class Bench {
                 + " of the btcusd-like stream (%,d order events); pages as NDJSON%n", events);
 
         Map<String, String> env = LocalAws.dynamoDb(db.endpoint(), table);
-        long started = System.nanoTime();
         try (LocalLambda api = LocalLambda.start(functionZip, runtime, Home.QUARKUS_HANDLER, Ports.free(), 1, env,
                 null)) {
             QueryClient client = new QueryClient(URI.create("http://127.0.0.1:" + api.port()));
             awaitFirstAnswer(api, client);
-            figure("api_start_ms", (System.nanoTime() - started) / 1e6, "ms");
+            // from the function process's start, as Lambda's init: unpacking the package comes before, at deployment
+            figure("api_start_ms", (System.nanoTime() - api.functions().get(0).startedNanos()) / 1e6, "ms");
 
             Random random = new Random(1);
             String to = hourStart.plus(1, ChronoUnit.HOURS).toString();

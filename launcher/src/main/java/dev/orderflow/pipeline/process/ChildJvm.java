@@ -30,11 +30,13 @@ public final class ChildJvm implements AutoCloseable {
     private final Thread forwarder;
     private final Deque<String> tail = new ArrayDeque<>();
     private final Duration grace;
+    private final long startedNanos;
 
-    private ChildJvm(String name, Process process, PrintStream out, Duration grace) {
+    private ChildJvm(String name, Process process, PrintStream out, Duration grace, long startedNanos) {
         this.name = name;
         this.process = process;
         this.grace = grace;
+        this.startedNanos = startedNanos;
         this.forwarder = new Thread(() -> forward(out), name + "-output");
         this.forwarder.setDaemon(true);
         this.forwarder.start();
@@ -61,7 +63,8 @@ public final class ChildJvm implements AutoCloseable {
             builder.directory(directory.toFile());
         }
         try {
-            return new ChildJvm(name, builder.start(), out, grace);
+            long started = System.nanoTime();
+            return new ChildJvm(name, builder.start(), out, grace, started);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + ": " + command, e);
         }
@@ -79,6 +82,11 @@ public final class ChildJvm implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** {@link System#nanoTime()} just before the process was started. */
+    public long startedNanos() {
+        return startedNanos;
     }
 
     public boolean isAlive() {
