@@ -57,6 +57,8 @@ public final class Bench {
     private static final int EXPORT_PAGE = 10_000;
     /** Walks through the whole hour; the median is the figure. */
     private static final int EXPORT_WALKS = 3;
+    /** Exports before the concurrent figure: the function processes are new, and their JIT warms up on these. */
+    private static final int EXPORT_WARM_UP = 6;
     /** Ranges of the hour walked at once for {@code export_events_per_s}. */
     private static final int EXPORT_PARTS = 4;
     /** Function processes behind the API for the concurrent export, as {@code ./pipeline api} starts by default. */
@@ -309,7 +311,8 @@ public final class Bench {
             figure("query_page_1000_p50_ms", percentile(millis, 0.50), "ms");
             figure("query_page_1000_p99_ms", percentile(millis, 0.99), "ms");
 
-            figure("export_one_walk_events_per_s", exportRate(client, hourStart, events, 1), "events/s");
+            figure("export_one_walk_events_per_s", exportRate(client, hourStart, events, 1, EXPORT_WALKS),
+                    "events/s");
 
             bookAt(client, hourMicros);
         }
@@ -319,22 +322,24 @@ public final class Bench {
                 API_INSTANCES, env, null)) {
             QueryClient client = new QueryClient(URI.create("http://127.0.0.1:" + api.port()));
             awaitFirstAnswer(api, client);
-            exportRate(client, hourStart, events, EXPORT_PARTS); // warms both processes up
-            figure("export_events_per_s", exportRate(client, hourStart, events, EXPORT_PARTS), "events/s");
+            exportRate(client, hourStart, events, EXPORT_PARTS, EXPORT_WARM_UP); // the JIT of both processes
+            figure("export_events_per_s", exportRate(client, hourStart, events, EXPORT_PARTS, EXPORT_WALKS),
+                    "events/s");
         }
     }
 
     /**
      * Events per second of exporting the hour as NDJSON pages of {@link #EXPORT_PAGE}, the median of
-     * {@link #EXPORT_WALKS} exports; the hour is cut into {@code parts} equal ranges, each walked page by page with its
+     * {@code exports}; the hour is cut into {@code parts} equal ranges, each walked page by page with its
      * cursor, all at once. The clock covers the requests and receiving every body; parsing and checking that every
      * event came back once, in time order, comes after.
      */
-    private double exportRate(QueryClient client, Instant hourStart, long events, int parts) throws Exception {
-        double[] rates = new double[EXPORT_WALKS];
-        for (int walk = 0; walk < EXPORT_WALKS; walk++) {
+    private double exportRate(QueryClient client, Instant hourStart, long events, int parts, int exports)
+            throws Exception {
+        double[] rates = new double[exports];
+        for (int walk = 0; walk < exports; walk++) {
             progress.printf("bench: exporting the hour page by page in %d walk%s (%d of %d)%n", parts,
-                    parts == 1 ? "" : "s at once", walk + 1, EXPORT_WALKS);
+                    parts == 1 ? "" : "s at once", walk + 1, exports);
             List<Callable<List<String>>> walks = new ArrayList<>();
             for (int part = 0; part < parts; part++) {
                 Instant from = hourStart.plus(Duration.ofHours(1).multipliedBy(part).dividedBy(parts));
