@@ -63,24 +63,8 @@ public class EventPager {
             boolean outside = window + TableLayout.WINDOW_MICROS <= query.fromMicros() || window >= query.toMicros();
             int declared = chunk.declaredEvents();
             if (!outside && (declared < 0 || first < declared)) {
-                EventView.Events events = null;
-                try {
-                    events = chunk.view();
-                } catch (RuntimeException e) {
-                    unreadable++;
-                    logUnreadable(query, chunk, e);
-                }
-                for (int i = 0; events != null; i++) {
-                    try {
-                        if (!events.next()) {
-                            break;
-                        }
-                    } catch (RuntimeException e) {
-                        // the events before the damage are in the page; the rest of the chunk cannot be read
-                        unreadable++;
-                        logUnreadable(query, chunk, e);
-                        break;
-                    }
+                Readable events = new Readable(query, chunk);
+                for (int i = 0; events.next(); i++) {
                     if (i < first) {
                         continue;
                     }
@@ -100,20 +84,14 @@ public class EventPager {
                     if (count == limit) {
                         if (i + 1 < events.size()) {
                             // the next page starts at the following event, no earlier than its time
-                            long following = at;
-                            try {
-                                if (events.next()) {
-                                    following = Math.max(at, events.event().microtimestamp());
-                                }
-                            } catch (RuntimeException e) {
-                                // the next page meets the damage and says so
-                            }
+                            long following = events.next() ? Math.max(at, events.event().microtimestamp()) : at;
                             Cursor next = new Cursor(query, chunk.sk(), i + 1, bounds.clamp(following));
                             return new Page(count, next, pageFrom, next.atMicros(), unreadable);
                         }
                         return pageEndingAfter(query, chunks, reached + 1, bounds, count, pageFrom, unreadable);
                     }
                 }
+                unreadable += events.damaged ? 1 : 0;
             }
             if (scanned >= config.events().maxScanChunks()) {
                 return pageEndingAfter(query, chunks, reached, bounds, count, pageFrom, unreadable);
@@ -122,9 +100,49 @@ public class EventPager {
         return new Page(count, null, pageFrom, query.toMicros(), unreadable);
     }
 
-    private static void logUnreadable(EventQuery query, StoredChunk chunk, RuntimeException e) {
-        Log.errorf(e, "Stored chunk %s#%s %s cannot be decoded; its events from there on are left out", query.pair(),
-                query.channel().apiName(), chunk.sk());
+    /**
+     * The events of a stored chunk, one at a time; a chunk that cannot be decoded (from the start or part-way
+     * through) ends where the damage begins, logged once, and counts as unreadable.
+     */
+    private static final class Readable {
+        private final EventQuery query;
+        private final StoredChunk chunk;
+        private EventView.Events events;
+        boolean damaged;
+
+        Readable(EventQuery query, StoredChunk chunk) {
+            this.query = query;
+            this.chunk = chunk;
+            try {
+                events = chunk.view();
+            } catch (RuntimeException e) {
+                damage(e);
+            }
+        }
+
+        boolean next() {
+            try {
+                return events != null && events.next();
+            } catch (RuntimeException e) {
+                damage(e);
+                return false;
+            }
+        }
+
+        EventView event() {
+            return events.event();
+        }
+
+        int size() {
+            return events == null ? 0 : events.size();
+        }
+
+        private void damage(RuntimeException e) {
+            events = null;
+            damaged = true;
+            Log.errorf(e, "Stored chunk %s#%s %s cannot be decoded; its events from there on are left out",
+                    query.pair(), query.channel().apiName(), chunk.sk());
+        }
     }
 
     /** A page that ends after a whole chunk: the next page starts at the following chunk, if there is one. */
