@@ -80,17 +80,10 @@ public final class OrderBook {
     }
 
     /**
-     * Applies one {@code live_orders} frame at {@code micros}. {@code overlap} marks an event that shares the
-     * snapshot's microtimestamp: the snapshot may already show it, so re-applying it is harmless (every event states
-     * an order's whole state and the last one wins) and an unknown id is then expected rather than counted.
+     * Applies one stored {@code live_orders} event. {@code overlap} marks an event that shares the snapshot's
+     * microtimestamp: the snapshot may already show it, so re-applying it is harmless (every event states an order's
+     * whole state and the last one wins) and an unknown id is then expected rather than counted.
      */
-    public void apply(ObjectNode frame, long micros, boolean overlap) {
-        ObjectNode data = EventFields.data(frame);
-        apply(EventFields.type(frame), EventFields.id(data), EventFields.side(Channel.ORDERS, data),
-                EventFields.price(data), EventFields.amount(data), micros, overlap);
-    }
-
-    /** {@link #apply(ObjectNode, long, boolean)} for an event read as a view (no frame built). */
     public void apply(EventView event, boolean overlap) {
         String type = fields.type(event);
         EventView.Fields data = event.data();

@@ -14,13 +14,13 @@ import dev.orderflow.query.coverage.Coverage;
 import dev.orderflow.query.coverage.CoverageCheck;
 import dev.orderflow.query.events.ChunkReader;
 import dev.orderflow.query.events.ChunkReader.StoredChunk;
+import dev.orderflow.query.events.EventFields;
 import dev.orderflow.query.pairs.Catalog;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
-import io.quarkus.logging.Log;
 
 /**
  * Rebuilds the book of a pair at an instant {@code T}: the latest stored snapshot at or before {@code T}, then
@@ -73,23 +73,18 @@ public class Rebuilder {
         int lastIndex = -1;
         while (stored.hasNext()) {
             StoredChunk chunk = stored.next();
-            try {
-                EventView.Events events = chunk.view();
-                for (int i = 0; events.next(); i++) {
-                    EventView view = events.event();
-                    long t = view.microtimestamp();
-                    if (t < from || t > atMicros) {
-                        continue;
-                    }
-                    book.apply(view, t == from);
-                    lastChunk = chunk;
-                    lastIndex = i;
+            ChunkReader.Events events = chunk.events();
+            for (int i = 0; events.next(); i++) {
+                EventView view = events.event();
+                long t = view.microtimestamp();
+                if (t < from || t > atMicros) {
+                    continue;
                 }
-            } catch (RuntimeException e) {
-                unreadable++;
-                Log.errorf(e, "Stored chunk %s#orders %s cannot be decoded; the book at %s misses its events", pair,
-                        chunk.sk(), Times.iso(atMicros));
+                book.apply(view, t == from);
+                lastChunk = chunk;
+                lastIndex = i;
             }
+            unreadable += events.damaged() ? 1 : 0;
         }
         LastEvent last = lastChunk == null ? null : lastEvent(lastChunk, lastIndex);
         // The snapshot stands in for every event before it: coverage starts at the snapshot.
@@ -127,21 +122,14 @@ public class Rebuilder {
 
     /** The last event applied, read again from its chunk (its fields are turned into text only here). */
     private static LastEvent lastEvent(StoredChunk chunk, int index) {
-        EventView.Events events = chunk.view();
+        ChunkReader.Events events = chunk.events();
         for (int i = 0; i <= index; i++) {
             events.next();
         }
         EventView view = events.event();
-        EventView.Fields frame = view.frame();
-        EventView.Fields data = view.data();
-        String id = data == null ? null : text(data, "id_str");
-        return new LastEvent(text(frame, "event_id"), view.microtimestamp(), text(frame, "event"),
-                id != null || data == null ? id : text(data, "id"));
-    }
-
-    private static String text(EventView.Fields fields, String name) {
-        int i = fields.find(name);
-        return i < 0 ? null : fields.text(i);
+        EventFields fields = new EventFields(Channel.ORDERS);
+        return new LastEvent(fields.eventId(view), view.microtimestamp(), fields.type(view),
+                view.data() == null ? null : fields.id(view.data()));
     }
 
     private Problem noSnapshot(String pair, long atMicros) {

@@ -26,7 +26,6 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.query.QueryConfig;
 import dev.orderflow.query.api.Format;
@@ -46,8 +45,8 @@ import dev.orderflow.query.events.EventFields;
 import dev.orderflow.query.events.Side;
 import dev.orderflow.query.gaps.GapStore;
 import dev.orderflow.query.pairs.Catalog;
-import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.TableLayout;
@@ -186,27 +185,22 @@ public class CandlesResource {
     private int aggregate(String pair, long from, long to, long step, Bar[] bars) {
         Iterator<StoredChunk> chunks = reader.read(TableLayout.chunkPk(pair, Channel.TRADES),
                 TableLayout.lowestSk(from), TableLayout.highestSk(to), 64);
+        EventFields fields = new EventFields(Channel.TRADES);
         int unreadable = 0;
         while (chunks.hasNext()) {
-            StoredChunk chunk = chunks.next();
-            List<CapturedEvent> events;
-            try {
-                events = chunk.events();
-            } catch (RuntimeException e) {
-                Log.errorf(e, "Stored chunk %s#trades %s cannot be decoded; its trades are left out", pair, chunk.sk());
-                unreadable++;
-                continue;
-            }
-            for (CapturedEvent event : events) {
+            ChunkReader.Events events = chunks.next().events();
+            while (events.next()) {
+                EventView event = events.event();
                 long t = event.microtimestamp();
-                if (t < from || t >= to || !"trade".equals(EventFields.type(event.frame()))) {
+                if (t < from || t >= to || !"trade".equals(fields.type(event))) {
                     continue;
                 }
-                ObjectNode data = EventFields.data(event.frame());
-                String price = EventFields.price(data);
-                String amount = EventFields.amount(data);
+                EventView.Fields data = event.data();
+                String price = data == null ? null : fields.price(data);
+                String amount = data == null ? null : fields.amount(data);
                 if (price == null || amount == null) {
-                    Log.warnf("Trade %s of %s without price or amount left out of candles", EventFields.id(data), pair);
+                    Log.warnf("Trade %s of %s without price or amount left out of candles",
+                            data == null ? null : fields.id(data), pair);
                     unreadable++;
                     continue;
                 }
@@ -215,14 +209,14 @@ public class CandlesResource {
                     if (bars[i] == null) {
                         bars[i] = new Bar();
                     }
-                    bars[i].add(price, new BigDecimal(price), new BigDecimal(amount),
-                            EventFields.side(Channel.TRADES, data));
+                    bars[i].add(price, new BigDecimal(price), new BigDecimal(amount), fields.side(data));
                 } catch (NumberFormatException e) {
                     Log.warnf("Trade %s of %s without a readable price or amount left out of candles",
-                            EventFields.id(data), pair);
+                            fields.id(data), pair);
                     unreadable++;
                 }
             }
+            unreadable += events.damaged() ? 1 : 0;
         }
         return unreadable;
     }

@@ -3,17 +3,15 @@ package dev.orderflow.query.events;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.orderflow.query.QueryConfig;
-import dev.orderflow.storage.CapturedEvent;
-import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.TableLayout;
+import io.quarkus.logging.Log;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -52,16 +50,62 @@ public class ChunkReader {
             }
         }
 
-        /** The events as views, without building their frames; throws when the item holds no chunk. */
-        public EventView.Events view() {
-            return TableLayout.viewItem(item)
-                    .orElseThrow(() -> new IllegalStateException("item " + sk + " is not an event chunk"));
+        /** Its events, read one at a time without building their frames. */
+        public Events events() {
+            return new Events(this);
+        }
+    }
+
+    /**
+     * The events of a stored chunk as views, one at a time. A chunk that cannot be decoded, from its start or
+     * part-way through, ends where the damage begins: that is logged once, and {@link #damaged()} says so.
+     */
+    public static final class Events {
+        private final StoredChunk chunk;
+        private EventView.Events events;
+        private boolean damaged;
+
+        Events(StoredChunk chunk) {
+            this.chunk = chunk;
+            try {
+                events = TableLayout.viewItem(chunk.item())
+                        .orElseThrow(() -> new IllegalStateException("the item holds no event chunk"));
+            } catch (RuntimeException e) {
+                damage(e);
+            }
         }
 
-        /** Decodes the events; throws when the item is not a readable chunk. */
-        public List<CapturedEvent> events() {
-            return TableLayout.fromItem(item).map(Chunk::events)
-                    .orElseThrow(() -> new IllegalStateException("item " + sk + " is not an event chunk"));
+        /** Moves to the next event; false after the last one, or where the chunk cannot be read further. */
+        public boolean next() {
+            try {
+                return events != null && events.next();
+            } catch (RuntimeException e) {
+                damage(e);
+                return false;
+            }
+        }
+
+        /** The current event (the same view every time; see {@link EventView}). */
+        public EventView event() {
+            return events.event();
+        }
+
+        /** Events the chunk holds, as its header says (0 when it cannot be read at all). */
+        public int size() {
+            return events == null ? 0 : events.size();
+        }
+
+        /** Whether the chunk could not be read to its end. */
+        public boolean damaged() {
+            return damaged;
+        }
+
+        private void damage(RuntimeException e) {
+            events = null;
+            damaged = true;
+            AttributeValue pk = chunk.item().get(TableLayout.PK);
+            Log.errorf(e, "Stored chunk %s %s cannot be decoded; its events from there on are left out",
+                    pk == null ? "?" : pk.s(), chunk.sk());
         }
     }
 

@@ -4,7 +4,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.query.api.RowWriter;
@@ -34,55 +33,8 @@ public final class EventFields {
     private static final Set<String> DATA_DONE = Set.of("id", "id_str", "price", "price_str", "amount", "amount_str",
             "microtimestamp");
 
-    /** The frame's {@code data} object, or {@code null}. */
-    public static ObjectNode data(ObjectNode frame) {
-        JsonNode data = frame.get("data");
-        return data instanceof ObjectNode object ? object : null;
-    }
-
-    /** The event name ({@code order_created}, …, {@code trade}), or {@code null}. */
-    public static String type(ObjectNode frame) {
-        return text(frame.get("event"));
-    }
-
-    /** {@code data.id_str}, else the text of {@code data.id}. */
-    public static String id(ObjectNode data) {
-        if (data == null) {
-            return null;
-        }
-        String text = text(data.get("id_str"));
-        return text != null ? text : text(data.get("id"));
-    }
-
-    /** {@code data.price_str}, else the text of {@code data.price}. */
-    public static String price(ObjectNode data) {
-        return data == null ? null : exact(data, "price");
-    }
-
-    /** {@code data.amount_str}, else the text of {@code data.amount}. */
-    public static String amount(ObjectNode data) {
-        return data == null ? null : exact(data, "amount");
-    }
-
-    public static Side side(Channel channel, ObjectNode data) {
-        return data == null ? null : Side.fromWire(text(data.get(sideField(channel))));
-    }
-
     private static String sideField(Channel channel) {
         return channel == Channel.ORDERS ? "order_type" : "type";
-    }
-
-    private static String exact(ObjectNode data, String name) {
-        String text = text(data.get(name + "_str"));
-        return text != null ? text : text(data.get(name));
-    }
-
-    /** The text of a scalar (a number as written, exactly); {@code null} for a missing, null or structured value. */
-    static String text(JsonNode node) {
-        if (node == null || node.isNull() || node.isContainerNode()) {
-            return null;
-        }
-        return node.isTextual() ? node.textValue() : node.asText();
     }
 
     // ---- one page's events, read from chunk views --------------------------------------------------------------
@@ -159,6 +111,11 @@ public final class EventFields {
         return event.frame().text(eventName);
     }
 
+    /** The exchange's {@code event_id} of the event, or {@code null}. */
+    public String eventId(EventView event) {
+        return event.frame().text(eventIdName);
+    }
+
     /** {@code data.id_str}, else the text of {@code data.id}. */
     public String id(EventView.Fields data) {
         String text = data.text(idStrName);
@@ -207,7 +164,7 @@ public final class EventFields {
             stringIfPresent(out, "price", price(data));
             stringIfPresent(out, "amount", amount(data));
         }
-        stringIfPresent(out, "event_id", frame.text(eventIdName));
+        stringIfPresent(out, "event_id", eventId(event));
         stringIfPresent(out, "pre_event_id", frame.text(preEventIdName));
         Plan p = plan(frame, data);
         if (data != null) {

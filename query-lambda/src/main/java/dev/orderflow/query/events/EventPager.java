@@ -10,7 +10,6 @@ import dev.orderflow.query.api.RowWriter;
 import dev.orderflow.query.events.ChunkReader.StoredChunk;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.TableLayout;
-import io.quarkus.logging.Log;
 
 /**
  * Chooses one page of a query and writes its events: from the query's start or a cursor, in stored order, until
@@ -63,7 +62,7 @@ public class EventPager {
             boolean outside = window + TableLayout.WINDOW_MICROS <= query.fromMicros() || window >= query.toMicros();
             int declared = chunk.declaredEvents();
             if (!outside && (declared < 0 || first < declared)) {
-                Readable events = new Readable(query, chunk);
+                ChunkReader.Events events = chunk.events();
                 for (int i = 0; events.next(); i++) {
                     if (i < first) {
                         continue;
@@ -91,58 +90,13 @@ public class EventPager {
                         return pageEndingAfter(query, chunks, reached + 1, bounds, count, pageFrom, unreadable);
                     }
                 }
-                unreadable += events.damaged ? 1 : 0;
+                unreadable += events.damaged() ? 1 : 0;
             }
             if (scanned >= config.events().maxScanChunks()) {
                 return pageEndingAfter(query, chunks, reached, bounds, count, pageFrom, unreadable);
             }
         }
         return new Page(count, null, pageFrom, query.toMicros(), unreadable);
-    }
-
-    /**
-     * The events of a stored chunk, one at a time; a chunk that cannot be decoded (from the start or part-way
-     * through) ends where the damage begins, logged once, and counts as unreadable.
-     */
-    private static final class Readable {
-        private final EventQuery query;
-        private final StoredChunk chunk;
-        private EventView.Events events;
-        boolean damaged;
-
-        Readable(EventQuery query, StoredChunk chunk) {
-            this.query = query;
-            this.chunk = chunk;
-            try {
-                events = chunk.view();
-            } catch (RuntimeException e) {
-                damage(e);
-            }
-        }
-
-        boolean next() {
-            try {
-                return events != null && events.next();
-            } catch (RuntimeException e) {
-                damage(e);
-                return false;
-            }
-        }
-
-        EventView event() {
-            return events.event();
-        }
-
-        int size() {
-            return events == null ? 0 : events.size();
-        }
-
-        private void damage(RuntimeException e) {
-            events = null;
-            damaged = true;
-            Log.errorf(e, "Stored chunk %s#%s %s cannot be decoded; its events from there on are left out",
-                    query.pair(), query.channel().apiName(), chunk.sk());
-        }
     }
 
     /** A page that ends after a whole chunk: the next page starts at the following chunk, if there is one. */

@@ -15,6 +15,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.query.book.OrderBook.Order;
 import dev.orderflow.query.events.Side;
+import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.ChunkCodec;
+import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Frames;
 
 /** The rebuild on hand-made events, one kind of exchange behaviour at a time. */
@@ -22,6 +25,13 @@ class OrderBookTest {
     static final long T = 1_924_941_600_000_000L;
 
     /** A live_orders frame as the exchange sends it (numbers twice, strings exact). */
+    /** Applies {@code frame} at {@code micros} as the book reads stored events: as a view of a chunk. */
+    private static void apply(OrderBook book, ObjectNode frame, long micros, boolean overlap) {
+        EventView.Events events = ChunkCodec.view(ChunkCodec.encode(List.of(new CapturedEvent(micros, micros, frame))));
+        events.next();
+        book.apply(events.event(), overlap);
+    }
+
     static ObjectNode frame(String event, String id, int side, long micros, String price, String amount,
             String traded) {
         try {
@@ -63,22 +73,22 @@ class OrderBookTest {
     void shouldApplyCreatesFillsMarketOrdersCancelsAndUnknownIdsAsTheExchangeBehaves() {
         OrderBook book = OrderBook.fromSnapshot(snapshot(T));
         long t = T + 1000;
-        book.apply(frame("order_created", "10", 0, t, "100.00", "0.30000000", "0"), t, false);
-        book.apply(frame("order_created", "11", 1, t + 1, "102.00", "0.40000000", "0"), t + 1, false);
+        apply(book, frame("order_created", "10", 0, t, "100.00", "0.30000000", "0"), t, false);
+        apply(book, frame("order_created", "11", 1, t + 1, "102.00", "0.40000000", "0"), t + 1, false);
         // partial fill of a snapshot order: amount is what remains, the order keeps its queue place
-        book.apply(frame("order_changed", "3", 1, t + 2, "101.00", "0.20000000", "0.30000000"), t + 2, false);
+        apply(book, frame("order_changed", "3", 1, t + 2, "101.00", "0.20000000", "0.30000000"), t + 2, false);
         // a fill that empties an order arrives as order_deleted with amount_traded > 0
-        book.apply(frame("order_deleted", "4", 1, t + 3, "101.00", "0", "0.70000000"), t + 3, false);
+        apply(book, frame("order_deleted", "4", 1, t + 3, "101.00", "0", "0.70000000"), t + 3, false);
         // a market buy: order_created at 999999999 with amount 0, then its delete at the real price
-        book.apply(frame("order_created", "12", 0, t + 4, "999999999.00", "0", "0"), t + 4, false);
-        book.apply(frame("order_deleted", "12", 0, t + 4, "101.00", "0", "0.70000000"), t + 4, false);
+        apply(book, frame("order_created", "12", 0, t + 4, "999999999.00", "0", "0"), t + 4, false);
+        apply(book, frame("order_deleted", "12", 0, t + 4, "101.00", "0", "0.70000000"), t + 4, false);
         // a cancel
-        book.apply(frame("order_deleted", "2", 0, t + 5, "99.50", "2.00000000", "0"), t + 5, false);
+        apply(book, frame("order_deleted", "2", 0, t + 5, "99.50", "2.00000000", "0"), t + 5, false);
         // events for orders never seen
-        book.apply(frame("order_deleted", "999", 1, t + 6, "105.00", "1.00000000", "0"), t + 6, false);
-        book.apply(frame("order_changed", "998", 0, t + 7, "98.00", "1.50000000", "0.50000000"), t + 7, false);
+        apply(book, frame("order_deleted", "999", 1, t + 6, "105.00", "1.00000000", "0"), t + 6, false);
+        apply(book, frame("order_changed", "998", 0, t + 7, "98.00", "1.50000000", "0.50000000"), t + 7, false);
         // a market sell: price 0, amount 0
-        book.apply(frame("order_created", "13", 1, t + 8, "0.00", "0", "0"), t + 8, false);
+        apply(book, frame("order_created", "13", 1, t + 8, "0.00", "0", "0"), t + 8, false);
 
         assertEquals(List.of("1 100.00 1.00000000 -1", "10 100.00 0.30000000 " + t,
                 "998 98.00 1.50000000 " + (t + 7)), rows(book, Side.BUY));
@@ -97,10 +107,10 @@ class OrderBookTest {
     void shouldConvergeWhenEventsSharingTheSnapshotsMicrotimestampAreAppliedAgain() {
         // The snapshot at T already shows: order 3 changed to 0.20 and order 5 created then deleted, all at T.
         OrderBook book = OrderBook.fromSnapshot(snapshot(T));
-        book.apply(frame("order_created", "5", 0, T, "99.00", "1.00000000", "0"), T, true);
-        book.apply(frame("order_changed", "3", 1, T, "101.00", "0.20000000", "0.30000000"), T, true);
-        book.apply(frame("order_deleted", "5", 0, T, "99.00", "1.00000000", "0"), T, true);
-        book.apply(frame("order_deleted", "7", 0, T, "99.00", "1.00000000", "0"), T, true);
+        apply(book, frame("order_created", "5", 0, T, "99.00", "1.00000000", "0"), T, true);
+        apply(book, frame("order_changed", "3", 1, T, "101.00", "0.20000000", "0.30000000"), T, true);
+        apply(book, frame("order_deleted", "5", 0, T, "99.00", "1.00000000", "0"), T, true);
+        apply(book, frame("order_deleted", "7", 0, T, "99.00", "1.00000000", "0"), T, true);
 
         assertEquals(List.of("1 100.00 1.00000000 -1", "2 99.50 2.00000000 -1"), rows(book, Side.BUY));
         assertEquals(List.of("3 101.00 0.20000000 " + T, "4 101.00 0.70000000 -1"), rows(book, Side.SELL));
@@ -111,7 +121,7 @@ class OrderBookTest {
     @Test
     void shouldMoveAnOrderToTheBackOfItsNewLevelWhenItsPriceChanges() {
         OrderBook book = OrderBook.fromSnapshot(snapshot(T));
-        book.apply(frame("order_changed", "1", 0, T + 1, "99.50", "1.00000000", "0"), T + 1, false);
+        apply(book, frame("order_changed", "1", 0, T + 1, "99.50", "1.00000000", "0"), T + 1, false);
         assertEquals(List.of("2 99.50 2.00000000 -1", "1 99.50 1.00000000 " + (T + 1)), rows(book, Side.BUY));
     }
 
@@ -120,7 +130,7 @@ class OrderBookTest {
         OrderBook book = OrderBook.fromSnapshot(snapshot(T));
         ObjectNode noPrice = frame("order_created", "20", 0, T + 1, "100.00", "1", "0");
         ((ObjectNode) noPrice.get("data")).remove(List.of("price", "price_str"));
-        book.apply(noPrice, T + 1, false);
+        apply(book, noPrice, T + 1, false);
         assertEquals(1, book.counts().malformedEvents);
         assertEquals(0, book.counts().eventsApplied);
         assertEquals(4, book.size());

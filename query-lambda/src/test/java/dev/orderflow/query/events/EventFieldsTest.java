@@ -96,8 +96,8 @@ class EventFieldsTest {
                 queries.add(new EventQuery("btcusd", channel, Long.MIN_VALUE, Long.MAX_VALUE, Set.of(), side, null));
             }
             for (CapturedEvent event : events.subList(0, Math.min(20, events.size()))) {
-                ObjectNode data = EventFields.data(event.frame());
-                for (String id : new String[] {EventFields.id(data), text(data, "buy_order_id"),
+                ObjectNode data = Reference.data(event.frame());
+                for (String id : new String[] {Reference.id(data), text(data, "buy_order_id"),
                         text(data, "sell_order_id")}) {
                     queries.add(new EventQuery("btcusd", channel, Long.MIN_VALUE, Long.MAX_VALUE,
                             EnumSet.noneOf(EventType.class), null, id));
@@ -124,7 +124,7 @@ class EventFieldsTest {
     }
 
     private static String text(ObjectNode data, String name) {
-        return data == null ? null : EventFields.text(data.get(name));
+        return data == null ? null : Reference.text(data.get(name));
     }
 
     /** Writes the events both ways in every format; returns how many rows each wrote. */
@@ -169,6 +169,44 @@ class EventFieldsTest {
         private static final Set<String> DATA_DONE = Set.of("id", "id_str", "price", "price_str", "amount",
                 "amount_str", "microtimestamp");
 
+        static ObjectNode data(ObjectNode frame) {
+            return frame.get("data") instanceof ObjectNode object ? object : null;
+        }
+
+        static String type(ObjectNode frame) {
+            return text(frame.get("event"));
+        }
+
+        static String id(ObjectNode data) {
+            return data == null ? null : exact(data, "id");
+        }
+
+        static String price(ObjectNode data) {
+            return data == null ? null : exact(data, "price");
+        }
+
+        static String amount(ObjectNode data) {
+            return data == null ? null : exact(data, "amount");
+        }
+
+        static Side side(Channel channel, ObjectNode data) {
+            return data == null ? null
+                    : Side.fromWire(text(data.get(channel == Channel.ORDERS ? "order_type" : "type")));
+        }
+
+        private static String exact(ObjectNode data, String name) {
+            String text = text(data.get(name + "_str"));
+            return text != null ? text : text(data.get(name));
+        }
+
+        /** A scalar's text (a number as written); {@code null} for a missing, null or structured value. */
+        static String text(JsonNode node) {
+            if (node == null || node.isNull() || node.isContainerNode()) {
+                return null;
+            }
+            return node.isTextual() ? node.textValue() : node.asText();
+        }
+
         static boolean matches(EventQuery q, CapturedEvent event) {
             long t = event.microtimestamp();
             if (t < q.fromMicros() || t >= q.toMicros()) {
@@ -176,13 +214,13 @@ class EventFieldsTest {
             }
             ObjectNode frame = event.frame();
             if (!q.types().isEmpty()) {
-                EventType type = EventType.fromApiName(EventFields.type(frame)).orElse(null);
+                EventType type = EventType.fromApiName(type(frame)).orElse(null);
                 if (type == null || !q.types().contains(type)) {
                     return false;
                 }
             }
-            ObjectNode data = EventFields.data(frame);
-            if (q.side() != null && EventFields.side(q.channel(), data) != q.side()) {
+            ObjectNode data = data(frame);
+            if (q.side() != null && side(q.channel(), data) != q.side()) {
                 return false;
             }
             if (q.orderId() != null) {
@@ -190,34 +228,34 @@ class EventFieldsTest {
                     return false;
                 }
                 if (q.channel() == Channel.ORDERS) {
-                    return q.orderId().equals(EventFields.id(data));
+                    return q.orderId().equals(id(data));
                 }
-                return q.orderId().equals(text(data, "buy_order_id"))
-                        || q.orderId().equals(text(data, "sell_order_id"));
+                return q.orderId().equals(text(data.get("buy_order_id")))
+                        || q.orderId().equals(text(data.get("sell_order_id")));
             }
             return true;
         }
 
         static void write(String pair, Channel channel, CapturedEvent event, RowWriter out, StringBuilder scratch) {
             ObjectNode frame = event.frame();
-            ObjectNode data = EventFields.data(frame);
+            ObjectNode data = data(frame);
             out.startRow();
             out.string("pair", pair);
             out.string("channel", channel.apiName());
-            stringIfPresent(out, "type", EventFields.type(frame));
+            stringIfPresent(out, "type", type(frame));
             out.number("microtimestamp", event.microtimestamp());
             scratch.setLength(0);
             Times.appendIso(scratch, event.microtimestamp());
             out.string("time", scratch.toString());
-            stringIfPresent(out, "id", EventFields.id(data));
-            Side side = EventFields.side(channel, data);
+            stringIfPresent(out, "id", id(data));
+            Side side = side(channel, data);
             if (side != null) {
                 out.string("side", side.apiName());
             }
-            stringIfPresent(out, "price", EventFields.price(data));
-            stringIfPresent(out, "amount", EventFields.amount(data));
-            stringIfPresent(out, "event_id", EventFields.text(frame.get("event_id")));
-            stringIfPresent(out, "pre_event_id", EventFields.text(frame.get("pre_event_id")));
+            stringIfPresent(out, "price", price(data));
+            stringIfPresent(out, "amount", amount(data));
+            stringIfPresent(out, "event_id", text(frame.get("event_id")));
+            stringIfPresent(out, "pre_event_id", text(frame.get("pre_event_id")));
             if (data != null) {
                 String sideField = side == null ? null : channel == Channel.ORDERS ? "order_type" : "type";
                 for (Iterator<Map.Entry<String, JsonNode>> it = data.fields(); it.hasNext();) {
