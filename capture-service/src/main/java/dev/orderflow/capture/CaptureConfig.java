@@ -18,6 +18,15 @@ public interface CaptureConfig {
 
     Journal journal();
 
+    DeadLetter deadLetter();
+
+    /** Work DynamoDB refused for good, kept in {@code <journal dir>/dead-letter}. */
+    interface DeadLetter {
+        /** At start, put every kept record back on the write path ({@code CAPTURE_DEAD_LETTER_REPLAY}). */
+        @WithDefault("false")
+        boolean replay();
+    }
+
     /** The exchange's WebSocket feed. */
     interface Feed {
         /** WebSocket endpoint ({@code CAPTURE_FEED_URL}). */
@@ -90,28 +99,19 @@ public interface CaptureConfig {
         @WithDefault("100ms")
         Duration sealInterval();
 
-        /** How long a written window's events stay in memory so that a late event rewrites the whole window. */
-        @WithDefault("60s")
-        Duration lateRetention();
-
-        /** Events the queue in front of the writer holds at most; beyond it sealed windows wait in the assembler. */
-        @WithDefault("200000")
-        int queueCapacity();
-
         /**
-         * Events held in memory at most that the writer has not taken yet (DynamoDB down or throttling and its queue
-         * full). Past it, the events of sealed windows are dropped from memory ("spilled"): they stay in the journal
-         * and are re-read from it once the writer drains, so memory stays bounded whatever the outage's length.
-         * The default holds about 5 minutes of every pair ({@code all}) at 2,000 events/s.
+         * Bytes of received records held in memory at most until DynamoDB stores them; 0 (the default) means a
+         * quarter of the heap. Past it, records wait in the journal and are read back as the writer frees memory,
+         * so memory stays bounded whatever the outage's length.
          */
-        @WithDefault("600000")
-        long maxPendingEvents();
+        @WithDefault("0")
+        long maxHeldBytes();
 
-        /** Items per {@code BatchWriteItem} call (DynamoDB accepts at most 25). */
-        @WithDefault("25")
-        int batchItems();
+        /** Writer threads: items are written one conditional put each, this many at once. */
+        @WithDefault("4")
+        int threads();
 
-        /** First delay before resending unprocessed items or retrying after an outage; doubled each time. */
+        /** First delay before retrying a DynamoDB call the environment may fix (the one retry layer); doubled each time. */
         @WithDefault("50ms")
         Duration retryMinBackoff();
 
@@ -157,12 +157,12 @@ public interface CaptureConfig {
         @WithDefault("5s")
         Duration segmentAge();
 
-        /** Bound on the journal's disk use; past it new frames are kept in memory only (and an error is logged). */
+        /**
+         * Bound on the journal's disk use; past it new frames are kept in memory only while it has room, and recorded
+         * as a {@code not_kept} gap when it has none.
+         */
         @WithDefault("4294967296")
         long maxBytes();
 
-        /** A WARN is logged when the backlog passes this share of {@code max-bytes}. */
-        @WithDefault("0.8")
-        double warnRatio();
     }
 }

@@ -99,7 +99,8 @@ class CaptureEndToEndTest {
                 "capture_journal_backlog_events", "capture_journal_oldest_unconfirmed_age_seconds", "capture_journal_durable_delay_seconds{quantile=\"0.99\"}",
                 "capture_write_units_total", "capture_stored_bytes_total", "capture_items_written_total",
                 "capture_write_latency_seconds_count", "capture_event_queryable_delay_seconds{quantile=\"0.99\"}",
-                "capture_reconnects_total", "capture_queue_events")) {
+                "capture_reconnects_total", "capture_queue_jobs", "capture_held_bytes", "capture_behind",
+                "capture_items_dead_lettered_total", "capture_journal_errors_total{op=\"fsync\"}")) {
             assertTrue(metrics.contains(name), name + " missing from /q/metrics");
         }
         assertTrue(metricValue(metrics, "capture_write_units_total") > 0, "DynamoDB reported consumed capacity");
@@ -107,8 +108,8 @@ class CaptureEndToEndTest {
         assertTrue(metricValue(metrics, "capture_events_stored_by_channel_total{channel=\"orders\",pair=\"ethusd\"}")
                 >= sent.get("live_orders_ethusd"));
 
-        Await.until(Duration.ofSeconds(10), () -> !TableReader.item(dynamoDb, config.table().name(),
-                TableLayout.CATALOG_PK, "ethusd#orders").isEmpty());
+        Await.until(Duration.ofSeconds(10), () -> TableReader.item(dynamoDb, config.table().name(),
+                TableLayout.CATALOG_PK, "ethusd#orders").containsKey(TableLayout.CATALOG_FIRST));
         Map<String, AttributeValue> catalog = TableReader.item(dynamoDb, config.table().name(),
                 TableLayout.CATALOG_PK, "ethusd#orders");
         List<CapturedEvent> stored = stored("live_orders_ethusd");
@@ -117,6 +118,12 @@ class CaptureEndToEndTest {
         assertTrue(first <= stored.get(0).microtimestamp() && first > 0);
         assertTrue(last <= stored.get(stored.size() - 1).microtimestamp() && last >= first);
         assertFalse(catalog.get(TableLayout.CATALOG_UPDATED).n().isEmpty());
+        Await.until(Duration.ofSeconds(15), () -> TableReader.item(dynamoDb, config.table().name(),
+                TableLayout.CATALOG_PK, "ethusd#orders").containsKey(TableLayout.CATALOG_CONFIRMED_UNTIL));
+        long confirmed = Long.parseLong(TableReader.item(dynamoDb, config.table().name(), TableLayout.CATALOG_PK,
+                "ethusd#orders").get(TableLayout.CATALOG_CONFIRMED_UNTIL).n());
+        assertTrue(confirmed <= dev.orderflow.capture.Clock.nowMicros() - 1_300_000,
+                "confirmed_until stays behind the windows not sealed yet");
     }
 
     private List<CapturedEvent> stored(String wireChannel) {

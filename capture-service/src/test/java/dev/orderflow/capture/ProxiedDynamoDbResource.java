@@ -18,16 +18,15 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * DynamoDB Local on disk behind a small HTTP proxy that the service talks to. Tests can stop DynamoDB Local and
  * start it again on the same port and data ({@link #outage}, {@link #restore}), or make the proxy answer every call
- * with DynamoDB's throttling error ({@link #throttle}). The writer's queue and the memory bound are made small
- * ({@link #QUEUE_CAPACITY}, {@link #MAX_PENDING_EVENTS}) so that an outage of a few seconds exceeds them.
+ * with DynamoDB's throttling error ({@link #throttle}). The memory bound is made small ({@link #MAX_HELD_BYTES}) so
+ * that an outage of a few seconds exceeds it.
  */
 public class ProxiedDynamoDbResource implements QuarkusTestResourceLifecycleManager {
     static final String THROTTLED_BODY = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
             + "ProvisionedThroughputExceededException\",\"message\":\"The level of configured provisioned throughput "
             + "for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.\"}";
 
-    static final int QUEUE_CAPACITY = 50;
-    static final int MAX_PENDING_EVENTS = 150;
+    static final long MAX_HELD_BYTES = 60_000;
 
     private static volatile DynamoDbLocal dynamoDb;
     private static volatile boolean throttling;
@@ -61,8 +60,7 @@ public class ProxiedDynamoDbResource implements QuarkusTestResourceLifecycleMana
             throw new UncheckedIOException(e);
         }
         return Map.of(
-                "capture.writer.queue-capacity", String.valueOf(QUEUE_CAPACITY),
-                "capture.writer.max-pending-events", String.valueOf(MAX_PENDING_EVENTS),
+                "capture.writer.max-held-bytes", String.valueOf(MAX_HELD_BYTES),
                 "capture.journal.dir", journal.toString(),
                 "quarkus.dynamodb.endpoint-override", "http://127.0.0.1:" + proxy.actualPort(),
                 "quarkus.dynamodb.aws.region", "us-east-1",

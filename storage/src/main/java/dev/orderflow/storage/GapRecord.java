@@ -17,7 +17,11 @@ public record GapRecord(String pair, Channel channel, Kind kind, long fromMicros
 
     public enum Kind {
         CHAIN_BREAK("chain_break"),
-        DISCONNECT("disconnect");
+        DISCONNECT("disconnect"),
+        /** DynamoDB refused the window's item for good: it is kept in the capture's dead-letter area. */
+        NOT_STORED("not_stored"),
+        /** Events dropped: the journal was full and memory at its bound (DynamoDB down for long). */
+        NOT_KEPT("not_kept");
 
         private final String apiName;
 

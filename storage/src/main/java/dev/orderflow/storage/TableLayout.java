@@ -50,6 +50,12 @@ public final class TableLayout {
     public static final String CATALOG_FIRST = "first";
     public static final String CATALOG_LAST = "last";
     public static final String CATALOG_UPDATED = "updated";
+    /** µs before which every window of the channel is stored (only ever moves forward). */
+    public static final String CATALOG_CONFIRMED_UNTIL = "confirmed_until";
+    /** A chunk item's write version: 1 when first written, one more at every merge (conditional writes). */
+    public static final String WRITE_VERSION = "w";
+    /** Largest item the writer builds (DynamoDB's limit is 400 KB, attribute names included). */
+    public static final int MAX_ITEM_BYTES = 350_000;
 
     /** Length of one storage window: events are grouped by the second of their microtimestamp. */
     public static final long WINDOW_MICROS = 1_000_000L;
@@ -77,7 +83,9 @@ public final class TableLayout {
     public static final String BAD_RAW = "raw";
     public static final String BAD_REASON = "reason";
     public static final String BAD_TRUNCATED = "truncated";
-    static final int BAD_RAW_MAX_CHARS = 300_000;
+    public static final String BAD_PIECE = "piece";
+    public static final String BAD_PIECES = "pieces";
+    static final int BAD_RAW_MAX_CHARS = 80_000; // at most 4 bytes a character: under MAX_ITEM_BYTES
 
     private TableLayout() {
     }
@@ -176,17 +184,30 @@ public final class TableLayout {
                 java.time.Instant.ofEpochSecond(Math.floorDiv(receivedMicros, 1_000_000L)), java.time.ZoneOffset.UTC);
     }
 
-    public static Map<String, AttributeValue> badFrameItem(long receivedMicros, int sequence, String raw, String reason) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(PK, AttributeValue.fromS(badFramesPk(receivedMicros)));
-        item.put(SK, AttributeValue.fromS(String.format("%016d#%06d", receivedMicros, sequence % 1_000_000)));
-        boolean truncated = raw.length() > BAD_RAW_MAX_CHARS;
-        item.put(BAD_RAW, AttributeValue.fromS(truncated ? raw.substring(0, BAD_RAW_MAX_CHARS) : raw.isEmpty() ? " " : raw));
-        item.put(BAD_REASON, AttributeValue.fromS(reason));
-        if (truncated) {
-            item.put(BAD_TRUNCATED, AttributeValue.fromBool(true));
+    /**
+     * The items that keep a bad frame aside: one, or several pieces of at most {@value #BAD_RAW_MAX_CHARS}
+     * characters when it is longer (sort keys {@code <received>#<seq>#<piece>}, attributes {@code piece},
+     * {@code pieces}), so that no item passes DynamoDB's size limit.
+     */
+    public static java.util.List<Map<String, AttributeValue>> badFrameItems(long receivedMicros, long sequence,
+            String raw, String reason) {
+        int pieces = Math.max(1, (raw.length() + BAD_RAW_MAX_CHARS - 1) / BAD_RAW_MAX_CHARS);
+        java.util.List<Map<String, AttributeValue>> items = new java.util.ArrayList<>();
+        String sk = String.format("%016d#%06d", receivedMicros, sequence % 1_000_000);
+        for (int i = 0; i < pieces; i++) {
+            Map<String, AttributeValue> item = new HashMap<>();
+            item.put(PK, AttributeValue.fromS(badFramesPk(receivedMicros)));
+            item.put(SK, AttributeValue.fromS(pieces == 1 ? sk : sk + String.format("#%03d", i)));
+            String piece = raw.substring(i * BAD_RAW_MAX_CHARS, Math.min(raw.length(), (i + 1) * BAD_RAW_MAX_CHARS));
+            item.put(BAD_RAW, AttributeValue.fromS(piece.isEmpty() ? " " : piece));
+            item.put(BAD_REASON, AttributeValue.fromS(reason));
+            if (pieces > 1) {
+                item.put(BAD_PIECE, AttributeValue.fromN(Integer.toString(i)));
+                item.put(BAD_PIECES, AttributeValue.fromN(Integer.toString(pieces)));
+            }
+            items.add(item);
         }
-        return item;
+        return items;
     }
 
     private static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {
@@ -231,7 +252,13 @@ public final class TableLayout {
     }
 
     public static Map<String, AttributeValue> toItem(Chunk chunk) {
+        return toItem(chunk, 1);
+    }
+
+    /** A chunk item carrying its write version ({@link #WRITE_VERSION}). */
+    public static Map<String, AttributeValue> toItem(Chunk chunk, long writeVersion) {
         Map<String, AttributeValue> item = new HashMap<>();
+        item.put(WRITE_VERSION, AttributeValue.fromN(Long.toString(writeVersion)));
         item.put(PK, AttributeValue.fromS(chunkPk(chunk.pair(), chunk.channel())));
         item.put(SK, AttributeValue.fromS(chunkSk(chunk.windowStartMicros(), chunk.part())));
         item.put(EVENTS, AttributeValue.fromN(Integer.toString(chunk.events().size())));

@@ -1,18 +1,20 @@
 package dev.orderflow.capture.feed;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.orderflow.capture.CaptureConfig;
-import dev.orderflow.capture.store.WriteQueue;
-import dev.orderflow.storage.TableLayout;
+import dev.orderflow.capture.store.Intake;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 
-/** Frames the service cannot use: counted by reason, logged at a limited rate, and kept aside in the table. */
+/**
+ * Frames the service cannot use: counted by reason, logged at a limited rate, and kept aside: journaled and stored
+ * like events ({@link Intake#bad}), in pieces when long.
+ */
 @ApplicationScoped
 public class BadFrames {
     private static final int LOGGED_CHARS = 300;
@@ -21,31 +23,32 @@ public class BadFrames {
             "invalid_microtimestamp", "binary");
 
     private final MeterRegistry registry;
-    private final WriteQueue queue;
+    private final Intake intake;
     private final long logIntervalNanos;
-    private final AtomicInteger sequence = new AtomicInteger();
     private long lastLogNanos;
     private boolean loggedOnce;
     private int sinceLastLog;
 
     @Inject
-    public BadFrames(MeterRegistry registry, WriteQueue queue, CaptureConfig config) {
-        this(registry, queue, config.feed().badFrameLogInterval().toNanos());
+    public BadFrames(MeterRegistry registry, Intake intake, CaptureConfig config) {
+        this(registry, intake, config.feed().badFrameLogInterval().toNanos());
     }
 
-    public BadFrames(MeterRegistry registry, WriteQueue queue, long logIntervalNanos) {
+    public BadFrames(MeterRegistry registry, Intake intake, long logIntervalNanos) {
         this.registry = registry;
-        this.queue = queue;
+        this.intake = intake;
         this.logIntervalNanos = logIntervalNanos;
         for (String reason : REASONS) {
             registry.counter("capture.frames.bad", "reason", reason);
         }
     }
 
-    /** Counts the frame under {@code capture.frames.bad{reason}} and queues it to be stored aside. */
+    /** Counts the frame under {@code capture.frames.bad{reason}} and keeps it aside. */
     public void keep(String raw, long receivedMicros, String reason) {
         registry.counter("capture.frames.bad", "reason", reason).increment();
-        queue.keepAside(TableLayout.badFrameItem(receivedMicros, sequence.getAndIncrement(), raw, reason));
+        if (!intake.bad(reason, raw.getBytes(StandardCharsets.UTF_8), receivedMicros)) {
+            registry.counter("capture.frames.bad.lost").increment();
+        }
         log(raw, reason);
     }
 

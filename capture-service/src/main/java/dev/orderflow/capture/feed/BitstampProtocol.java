@@ -1,7 +1,9 @@
 package dev.orderflow.capture.feed;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +15,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.orderflow.capture.Clock;
 import dev.orderflow.capture.journal.Journal;
-import dev.orderflow.capture.store.WindowAssembler;
+import dev.orderflow.capture.journal.Records;
+import dev.orderflow.capture.store.Intake;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
@@ -23,9 +27,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 
 /**
- * Bitstamp's WebSocket API v2 as the capture uses it: the subscribe frames, and a switch on each received frame's
- * {@code event}. Events go to the window assembler; control frames update the subscription state; anything else
- * is a bad frame (counted, logged at a limited rate, kept aside).
+ * Bitstamp's WebSocket API v2 as the capture uses it: the subscribe frames, and the protocol step of the capture's
+ * one way through (transport, protocol, journal, windows, writer). Each received frame is classified once, by a
+ * switch on its {@code event}: an event (checked for continuity, which may add a gap record), a control frame
+ * (subscription state), or a bad frame (counted, logged at a limited rate). Events, gap records and bad frames
+ * all leave through {@link Intake}, which journals them before anything else sees them.
  */
 @ApplicationScoped
 public class BitstampProtocol {
@@ -41,10 +47,9 @@ public class BitstampProtocol {
     public static final String HEARTBEAT = "{\"event\":\"bts:heartbeat\"}";
     private static final Set<String> EVENTS = Set.of("order_created", "order_changed", "order_deleted", "trade");
 
-    private final WindowAssembler assembler;
+    private final Intake intake;
     private final BadFrames badFrames;
     private final Continuity continuity;
-    private final Journal journal;
     private final MeterRegistry registry;
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
@@ -52,12 +57,10 @@ public class BitstampProtocol {
     private final Counter duplicates;
     private volatile long lastHeartbeatMicros;
 
-    public BitstampProtocol(WindowAssembler assembler, BadFrames badFrames, Continuity continuity, Journal journal,
-            MeterRegistry registry) {
-        this.assembler = assembler;
+    public BitstampProtocol(Intake intake, BadFrames badFrames, Continuity continuity, MeterRegistry registry) {
+        this.intake = intake;
         this.badFrames = badFrames;
         this.continuity = continuity;
-        this.journal = journal;
         this.registry = registry;
         this.duplicates = Counter.builder("capture.events.duplicate")
                 .description("Events received twice (the overlap of a make-before-break switch), kept once")
@@ -84,9 +87,7 @@ public class BitstampProtocol {
     /** The connection is gone: nothing is subscribed any more; every channel is in a disconnect window. */
     public void disconnected(long nowMicros) {
         subscribed.clear();
-        synchronized (journal.intakeLock()) {
-            continuity.down(requested, nowMicros);
-        }
+        continuity.down(requested, nowMicros);
     }
 
     /** The channels subscribe frames were made for. */
@@ -107,64 +108,8 @@ public class BitstampProtocol {
         return lastHeartbeatMicros;
     }
 
-    /**
-     * Every text frame received goes through here, on the event loop: journaled first, then handled. The journal's
-     * intake lock is held until the event is in the assembler (see {@link Journal#release}).
-     */
+    /** Every text frame received goes through here, on the event loop, once. */
     public Reaction onFrame(String text, long receivedMicros) {
-        synchronized (journal.intakeLock()) {
-            journal.append(Journal.FRAME, receivedMicros, text);
-            return handle(text, receivedMicros, false);
-        }
-    }
-
-    /** A journal record replayed at start: events and bad frames are handled again, control frames ignored. */
-    public void replay(Journal.Entry entry) {
-        switch (entry.type()) {
-            case Journal.FRAME -> handle(entry.text(), entry.receivedMicros(), true);
-            case Journal.GAP -> continuity.replay(entry.text());
-            default -> Log.warnf("Unknown journal record type %d ignored", entry.type());
-        }
-    }
-
-    /** An event as the receive path built it from a journaled frame. */
-    public record JournaledEvent(Channel.WireChannel channel, CapturedEvent event) {
-    }
-
-    /** The event a journal record holds (as at start-up replay), or empty for anything else. */
-    public static Optional<JournaledEvent> journaledEvent(Journal.Entry entry) {
-        if (entry.type() != Journal.FRAME) {
-            return Optional.empty();
-        }
-        try {
-            ObjectNode frame = Frames.parse(entry.text());
-            String event = frame.path("event").asText("");
-            return Channel.parseWire(frame.path("channel").asText(""))
-                    .filter(c -> EVENTS.contains(event) && (c.channel() == Channel.TRADES) == event.equals("trade"))
-                    .map(c -> {
-                        try {
-                            return new JournaledEvent(c, EventAdapter.toEvent(frame, entry.receivedMicros()));
-                        } catch (EventAdapter.BadFrame bad) {
-                            return null;
-                        }
-                    });
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
-    /**
-     * After the replay: the time the process was not running is a disconnect window of every channel an earlier run
-     * captured ({@code storedUpTo}: the catalog's end of range per channel, where known).
-     */
-    public void replayed(Map<Channel.WireChannel, Long> storedUpTo) {
-        synchronized (journal.intakeLock()) {
-            storedUpTo.forEach(continuity::storedUpTo);
-            continuity.restarted(dev.orderflow.capture.Clock.nowMicros());
-        }
-    }
-
-    private Reaction handle(String text, long receivedMicros, boolean replaying) {
         ObjectNode frame;
         try {
             frame = Frames.parse(text);
@@ -173,19 +118,12 @@ public class BitstampProtocol {
             return Reaction.NONE;
         }
         String event = frame.path("event").asText("");
-        if (replaying && event.startsWith("bts:")) {
-            if (event.equals("bts:subscription_succeeded")) {
-                // The earlier run captured this channel from then on, even if none of its events reached the journal.
-                Channel.parseWire(frame.path("channel").asText(""))
-                        .ifPresent(c -> continuity.subscribedAt(c, receivedMicros));
-            }
-            return Reaction.NONE;
-        }
         switch (event) {
             case "order_created", "order_changed", "order_deleted", "trade" ->
-                    onEvent(text, frame, event, receivedMicros, replaying);
+                    onEvent(text, frame, event, receivedMicros);
             case "bts:subscription_succeeded" -> {
                 onSubscribed(frame.path("channel").asText(""));
+                intake.control(text, receivedMicros);
                 return Reaction.SUBSCRIBED;
             }
             case "bts:heartbeat" -> lastHeartbeatMicros = receivedMicros;
@@ -199,15 +137,66 @@ public class BitstampProtocol {
         return Reaction.NONE;
     }
 
+    /**
+     * A record of an earlier run, seen as the journal opens: what each channel captured last, so that the time the
+     * process was not running becomes a disconnect record.
+     */
+    public void scan(Journal.Entry entry) {
+        switch (entry.type()) {
+            case Journal.EVENT -> {
+                Records.Event e = Records.event(entry.payload());
+                Channel.parseWire(e.wireChannel()).ifPresent(c -> continuity.seen(c, e.microtimestamp()));
+            }
+            case Journal.CONTROL, Journal.FRAME -> {
+                try {
+                    ObjectNode frame = Frames.parse(new String(entry.payload(), StandardCharsets.UTF_8));
+                    Optional<Channel.WireChannel> channel = Channel.parseWire(frame.path("channel").asText(""));
+                    if (frame.path("event").asText("").equals("bts:subscription_succeeded")) {
+                        channel.ifPresent(c -> continuity.subscribedAt(c, entry.receivedMicros()));
+                    } else if (EVENTS.contains(frame.path("event").asText("")) && channel.isPresent()) {
+                        long micros = Frames.microtimestamp(frame);
+                        if (micros > 0) {
+                            continuity.seen(channel.get(), micros);
+                        }
+                    }
+                } catch (IOException | RuntimeException unreadable) {
+                    // the window step keeps it aside as a bad frame
+                }
+            }
+            default -> {
+                // gap records and bad frames say nothing about where a channel stopped
+            }
+        }
+    }
+
+    /**
+     * After the journal was scanned: the time the process was not running is a disconnect window of every channel an
+     * earlier run captured; for the {@code configured} channels it starts where the catalog says the table ends
+     * ({@link #storedUpTo}, once it answers).
+     */
+    public void restarted(Collection<Channel.WireChannel> configured) {
+        continuity.restarted(Clock.nowMicros(), configured);
+    }
+
+    /** The catalog's end of a channel's stored range (empty: none), read after a restart. */
+    public void storedUpTo(Channel.WireChannel channel, java.util.OptionalLong lastMicros) {
+        continuity.storedUpTo(channel, lastMicros);
+    }
+
+    /** Per channel, the time from which it is not known complete (see {@link Continuity#openGaps}). */
+    public Map<dev.orderflow.capture.store.Windows.Stream, Long> openGaps() {
+        return continuity.openGaps();
+    }
+
     /** A binary message: the exchange sends none, so it is kept aside (base64). */
     public void onBinary(byte[] bytes, long receivedMicros) {
         badFrames.keep(Base64.getEncoder().encodeToString(bytes), receivedMicros, "binary");
     }
 
-    private void onEvent(String text, ObjectNode frame, String event, long receivedMicros, boolean replaying) {
+    private void onEvent(String text, ObjectNode frame, String event, long receivedMicros) {
         String wire = frame.path("channel").asText("");
         Optional<Channel.WireChannel> channel = Channel.parseWire(wire)
-                .filter(c -> replaying || requested.contains(wire))
+                .filter(c -> requested.contains(wire))
                 .filter(c -> (c.channel() == Channel.TRADES) == event.equals("trade"));
         if (channel.isEmpty()) {
             badFrames.keep(text, receivedMicros, "unknown_channel");
@@ -221,18 +210,16 @@ public class BitstampProtocol {
             return;
         }
         Channel.WireChannel c = channel.get();
-        if (!continuity.accept(c, frame, captured.microtimestamp(), replaying)) {
+        if (!continuity.accept(c, frame, captured.microtimestamp())) {
             duplicates.increment();
-            return;
-        }
-        if (replaying) {
-            assembler.add(c.pair(), c.channel(), captured);
             return;
         }
         received.computeIfAbsent(c, k -> Counter.builder("capture.events.received")
                 .tag("pair", k.pair()).tag("channel", k.channel().apiName())
                 .description("Events received from the exchange").register(registry)).increment();
-        assembler.add(c.pair(), c.channel(), captured);
+        if (!intake.event(c, captured.microtimestamp(), text.getBytes(StandardCharsets.UTF_8), receivedMicros)) {
+            continuity.lost(c, captured.microtimestamp());
+        }
     }
 
     private void onSubscribed(String channel) {

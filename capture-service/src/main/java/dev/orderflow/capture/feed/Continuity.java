@@ -1,7 +1,5 @@
 package dev.orderflow.capture.feed;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -12,12 +10,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.orderflow.capture.journal.Journal;
-import dev.orderflow.capture.store.WriteQueue;
+import dev.orderflow.capture.store.Intake;
+import dev.orderflow.capture.store.Windows;
 import dev.orderflow.storage.Channel;
-import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.GapRecord;
-import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -33,15 +29,14 @@ import io.quarkus.logging.Log;
  *       {@link GapRecord.Kind#DISCONNECT} record from the last event before; its chain is not checked (the disconnect
  *       record covers that discontinuity).</li>
  * </ul>
- * Gap records are journaled before they are queued, so they are as durable as the frames. Called under the
- * journal's intake lock only.
+ * Gap records take the same path as events ({@link Intake#gap}): journaled, then stored. Called from the event loop;
+ * {@link #openGaps} is read by the catalog thread, so every method holds this object's lock.
  */
 @ApplicationScoped
 public class Continuity {
     static final int RECENT_IDS = 4096;
 
-    private final Journal journal;
-    private final WriteQueue queue;
+    private final Intake intake;
     private final Counter gaps;
     private final Map<Channel.WireChannel, State> channels = new HashMap<>();
 
@@ -51,36 +46,45 @@ public class Continuity {
         long lastMicros = -1;
         boolean down;
         long downAtMicros;
+        /** At a restart, until the catalog says where the earlier run stopped: the restart's record waits for it. */
+        boolean awaitingCatalog;
+        /** The first event after the restart, when it came before the catalog's answer, and the last one before. */
+        long firstAfterMicros = -1;
+        long lastBeforeMicros = -1;
+        String firstAfterId;
+        GapRecord.Kind downKind = GapRecord.Kind.DISCONNECT;
+        String downDetail = "not connected or not subscribed";
     }
 
-    public Continuity(Journal journal, WriteQueue queue, MeterRegistry registry) {
-        this.journal = journal;
-        this.queue = queue;
+    public Continuity(Intake intake, MeterRegistry registry) {
+        this.intake = intake;
         this.gaps = Counter.builder("capture.gaps")
                 .description("Gap records stored: chain breaks and windows without connection or subscription")
                 .register(registry);
     }
 
-    /**
-     * Checks one event of a channel; returns {@code false} for a duplicate to drop. Gap records found are stored
-     * (journaled and queued) unless {@code replaying} (then they were journaled the first time already).
-     */
-    public boolean accept(Channel.WireChannel channel, ObjectNode frame, long microtimestamp, boolean replaying) {
+    /** Checks one event of a channel; returns {@code false} for a duplicate to drop. Gap records found are stored. */
+    public synchronized boolean accept(Channel.WireChannel channel, ObjectNode frame, long microtimestamp) {
         State s = channels.computeIfAbsent(channel, c -> new State());
         String id = id(channel.channel(), frame);
         if (id != null && s.recent.contains(id)) {
             return false;
         }
-        if (s.down) {
+        if (s.down && s.awaitingCatalog) {
+            s.down = false; // the restart's record is written once the catalog answers (storedUpTo)
+            s.firstAfterMicros = microtimestamp;
+            s.firstAfterId = id;
+            s.lastBeforeMicros = s.lastMicros;
+        } else if (s.down) {
             s.down = false;
-            if (!replaying) {
-                store(new GapRecord(channel.pair(), channel.channel(), GapRecord.Kind.DISCONNECT,
-                        s.lastMicros >= 0 ? s.lastMicros : s.downAtMicros, microtimestamp, s.lastEventId, id, null,
-                        "not connected or not subscribed"));
-            }
+            store(new GapRecord(channel.pair(), channel.channel(), s.downKind,
+                    s.lastMicros >= 0 ? s.lastMicros : s.downAtMicros, microtimestamp, s.lastEventId, id, null,
+                    s.downDetail));
+            s.downKind = GapRecord.Kind.DISCONNECT;
+            s.downDetail = "not connected or not subscribed";
         } else if (channel.channel() == Channel.ORDERS && s.lastEventId != null && id != null) {
             String pre = text(frame.get("pre_event_id"));
-            if (pre != null && !pre.equals(s.lastEventId) && !replaying) {
+            if (pre != null && !pre.equals(s.lastEventId)) {
                 store(new GapRecord(channel.pair(), channel.channel(), GapRecord.Kind.CHAIN_BREAK, s.lastMicros,
                         microtimestamp, s.lastEventId, id, s.lastEventId,
                         "pre_event_id " + pre + " does not follow the previous event"));
@@ -98,7 +102,7 @@ public class Continuity {
     }
 
     /** No connection or subscription from now on, for every given channel, until each one's next event. */
-    public void down(Collection<String> wireChannels, long nowMicros) {
+    public synchronized void down(Collection<String> wireChannels, long nowMicros) {
         for (String wire : wireChannels) {
             Channel.parseWire(wire).ifPresent(c -> {
                 State s = channels.computeIfAbsent(c, k -> new State());
@@ -111,27 +115,45 @@ public class Continuity {
     }
 
     /**
-     * What an earlier run stored last on a channel (the catalog's end of range), so that the time this process was
-     * not running becomes a disconnect window even when the journal held nothing of that channel.
+     * What an earlier run stored last on a channel (the catalog's end of range; empty when it has none), so that the
+     * time this process was not running becomes a disconnect record even when the journal held nothing of it. When
+     * the channel's first event came already, the record is written now.
      */
-    public void storedUpTo(Channel.WireChannel channel, long lastMicros) {
+    public synchronized void storedUpTo(Channel.WireChannel channel, java.util.OptionalLong lastMicros) {
         State s = channels.computeIfAbsent(channel, c -> new State());
-        if (lastMicros > s.lastMicros) {
-            s.lastMicros = lastMicros;
+        s.awaitingCatalog = false;
+        if (s.firstAfterMicros < 0 && lastMicros.isPresent() && lastMicros.getAsLong() > s.lastMicros) {
+            s.lastMicros = lastMicros.getAsLong();
             s.lastEventId = null;
+        }
+        if (s.firstAfterMicros < 0 && s.lastMicros < 0) {
+            s.down = false; // never captured before: nothing was missed
+        }
+        if (s.firstAfterMicros >= 0) {
+            long from = Math.max(s.lastBeforeMicros, lastMicros.orElse(-1));
+            if (from >= 0) {
+                store(new GapRecord(channel.pair(), channel.channel(), GapRecord.Kind.DISCONNECT, from,
+                        s.firstAfterMicros, null, s.firstAfterId, null, "capture process not running"));
+            }
+            s.firstAfterMicros = -1;
+            s.firstAfterId = null;
         }
     }
 
     /** A replayed subscription acknowledgement: the channel was captured from then on (when nothing later is known). */
-    public void subscribedAt(Channel.WireChannel channel, long receivedMicros) {
+    public synchronized void subscribedAt(Channel.WireChannel channel, long receivedMicros) {
         State s = channels.computeIfAbsent(channel, c -> new State());
         if (s.lastMicros < 0) {
             s.lastMicros = receivedMicros;
         }
     }
 
-    /** Every channel known so far (from replayed frames or the catalog) is down: the process was not running. */
-    public void restarted(long nowMicros) {
+    /**
+     * The process (re)started: every channel known from the journal, and every channel in {@code awaitingCatalog},
+     * is down since the earlier run; the latter's records wait for {@link #storedUpTo}.
+     */
+    public synchronized void restarted(long nowMicros, Collection<Channel.WireChannel> awaitingCatalog) {
+        awaitingCatalog.forEach(c -> channels.computeIfAbsent(c, k -> new State()).awaitingCatalog = true);
         channels.values().forEach(s -> {
             if (!s.down) {
                 s.down = true;
@@ -140,30 +162,52 @@ public class Continuity {
         });
     }
 
-    /** Stores a gap record durably: journal first, then the writer. */
+    /**
+     * An event of an earlier run found in the journal at start: the channel was captured up to its time (the chain is
+     * not checked across a restart: the restart's disconnect record covers it).
+     */
+    public synchronized void seen(Channel.WireChannel channel, long microtimestamp) {
+        State s = channels.computeIfAbsent(channel, c -> new State());
+        if (microtimestamp > s.lastMicros) {
+            s.lastMicros = microtimestamp;
+            s.lastEventId = null;
+        }
+    }
+
+    /**
+     * An event that could not be kept (the journal full and memory at its bound): the channel has a {@code not_kept}
+     * gap from the last event kept until the next one kept.
+     */
+    public synchronized void lost(Channel.WireChannel channel, long microtimestamp) {
+        State s = channels.computeIfAbsent(channel, c -> new State());
+        if (!s.down) {
+            s.down = true;
+            s.downAtMicros = microtimestamp;
+            s.downKind = GapRecord.Kind.NOT_KEPT;
+            s.downDetail = "events dropped: the journal was full and memory at its bound";
+        }
+    }
+
+    /**
+     * Per channel followed, the time from which it is not known complete: where it is down, from its last event
+     * (or the moment it went down); {@code Long.MAX_VALUE} where it is receiving; {@code Long.MIN_VALUE} while a
+     * restart waits for the catalog.
+     */
+    public synchronized Map<Windows.Stream, Long> openGaps() {
+        Map<Windows.Stream, Long> open = new HashMap<>();
+        channels.forEach((c, s) -> open.put(new Windows.Stream(c.pair(), c.channel()),
+                s.awaitingCatalog ? Long.MIN_VALUE // where the earlier run stopped is not known yet
+                        : !s.down ? Long.MAX_VALUE
+                        : s.lastMicros >= 0 ? Math.min(s.lastMicros, s.downAtMicros) : s.downAtMicros));
+        return open;
+    }
+
+    /** Stores a gap record: journaled, then written like everything else. */
     void store(GapRecord gap) {
         Log.warnf("Gap in %s %s: %s from %d to %d (last %s, first after %s)", gap.pair(), gap.channel().apiName(),
                 gap.kind().apiName(), gap.fromMicros(), gap.toMicros(), gap.lastEventId(), gap.firstEventIdAfter());
         gaps.increment();
-        journal.append(Journal.GAP, gap.toMicros(), toJson(gap));
-        queue.keepAside(TableLayout.toItem(gap));
-    }
-
-    /** A journaled gap record, replayed at start: queued again (its key makes the rewrite idempotent). */
-    public void replay(String json) {
-        try {
-            queue.keepAside(TableLayout.toItem(Frames.MAPPER.readValue(json, GapRecord.class)));
-        } catch (IOException e) {
-            Log.warnf("Unreadable gap record in the journal: %s", e.toString());
-        }
-    }
-
-    static String toJson(GapRecord gap) {
-        try {
-            return Frames.MAPPER.writeValueAsString(gap);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        intake.gap(gap);
     }
 
     private static String id(Channel channel, ObjectNode frame) {

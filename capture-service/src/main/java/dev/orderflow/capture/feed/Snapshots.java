@@ -13,7 +13,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.capture.CaptureConfig;
 import dev.orderflow.capture.Clock;
-import dev.orderflow.capture.store.WriteQueue;
+import dev.orderflow.capture.store.Job;
+import dev.orderflow.capture.store.Windows;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
@@ -23,20 +24,20 @@ import io.quarkus.logging.Log;
 
 /**
  * L3 order book snapshots ({@code /api/v2/order_book/<pair>/?group=2}), fetched asynchronously (receiving goes on)
- * after every (re)connect and periodically, and stored through the writer's confirmed path (a snapshot lost to a
+ * after every (re)connect and periodically, and stored by the writer; they are not journaled (a snapshot lost to a
  * crash is replaced by the one the restart fetches).
  */
 @ApplicationScoped
 public class Snapshots {
     private final String restUrl;
-    private final WriteQueue queue;
+    private final Windows windows;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final Counter stored;
     private final Counter failed;
 
-    public Snapshots(CaptureConfig config, WriteQueue queue, MeterRegistry registry) {
+    public Snapshots(CaptureConfig config, Windows windows, MeterRegistry registry) {
         this.restUrl = config.feed().restUrl().replaceAll("/+$", "");
-        this.queue = queue;
+        this.windows = windows;
         this.stored = Counter.builder("capture.snapshots").description("L3 order book snapshots queued for storage")
                 .register(registry);
         this.failed = Counter.builder("capture.snapshots.failed")
@@ -59,8 +60,9 @@ public class Snapshots {
                 try {
                     ObjectNode body = Frames.parse(response.body());
                     long micros = body.path("microtimestamp").asLong(received);
-                    TableLayout.toItems(new SnapshotRecord(pair, micros, received, reason, body))
-                            .forEach(queue::keepAside);
+                    windows.submit(new Job.Items("snapshot of " + pair + " at " + micros,
+                            TableLayout.toItems(new SnapshotRecord(pair, micros, received, reason, body)),
+                            2L * response.body().length()));
                     stored.increment();
                 } catch (Exception e) {
                     failed.increment();

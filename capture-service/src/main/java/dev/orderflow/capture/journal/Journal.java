@@ -3,15 +3,11 @@ package dev.orderflow.capture.journal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -30,35 +26,38 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 
 /**
- * The durable local journal: every received frame (and every gap record) is appended here before it enters the
- * write path, so that a crash or a DynamoDB outage loses nothing that was received.
+ * The durable local journal, the capture's single source of truth: every record the protocol step makes (an event,
+ * a bad frame, a gap record, a subscription) is appended here before anything else sees it, and gets a position
+ * ({@code seq}, one more than the record before). Everything downstream confirms by position: a segment file is
+ * deleted only when every record in it lies below {@link #release}'s position, the lowest position DynamoDB has
+ * not stored yet.
  *
- * <p><b>Format.</b> Append-only segment files {@code seg-<number>.journal} in {@code capture.journal.dir}; each
- * record is {@code int length, int crc32(body), body} with body {@code byte type, long receivedMicros, UTF-8 text}.
- * At start a torn or corrupt tail (a record cut by a crash) is detected by its length or CRC and cut off.
+ * <p><b>Format.</b> Append-only segment files {@code seg-<number>.journal}; each record is
+ * {@code int length, int crc32(body), body} with body {@code byte type, long receivedMicros, payload}. At open a torn
+ * or corrupt tail is cut off. A write that fails part-way (a full disk) is cut back, so the records after it stay
+ * readable, and the next record goes to a new segment.
  *
- * <p><b>fsync policy.</b> Each record is written to the segment file at once (one {@code write} call, so it is in the
- * operating system's page cache and survives the process being killed, SIGKILL included). The file is forced to
- * disk ({@code fsync}) by a background thread at least every {@code capture.journal.fsync-interval} (default 20 ms)
- * and as soon as {@code capture.journal.fsync-records} (default 1000) records wait, whichever comes first; a segment
- * is also forced when it is closed. So a power loss or kernel crash loses at most the last ~20 ms of frames; a
- * process crash loses nothing. {@code capture.journal.durable.delay} measures received → fsynced per frame.
+ * <p><b>fsync policy.</b> Each record is written to the file at once (it survives a SIGKILL of the process); a
+ * background thread forces the file to disk at least every {@code fsync-interval} and as soon as
+ * {@code fsync-records} records wait. A failed {@code fsync} is counted and the segment closed; its records stay
+ * in the write path.
  *
- * <p><b>Deletion.</b> A closed segment is deleted once every event it holds has been handed to the writer and the
- * writer has confirmed (DynamoDB acknowledged, or rejected as invalid) every job submitted up to then; see
- * {@link #release}. Segments are closed when they reach {@code segment-bytes} or {@code segment-age}.
- *
- * <p><b>Bound.</b> When the backlog (bytes of segments not yet deleted) passes {@code warn-ratio} of
- * {@code max-bytes} a WARN is logged; past {@code max-bytes} new frames are no longer journaled (they still go to
- * the writer, but are then only in memory until stored), counted in {@code capture.journal.unjournaled}, with an
- * ERROR log. Receiving never waits for the disk beyond one buffered write.
+ * <p><b>Bound.</b> Past {@code max-bytes} of undeleted segments, events and bad frames are no longer journaled
+ * ({@link #append} answers -1, counted in {@code capture.journal.unjournaled}); gap and control records, which are
+ * tiny, always are.
  */
 @ApplicationScoped
 public class Journal {
-    /** A received WebSocket text frame. */
+    /** A received frame as text (journals written before record types existed). */
     public static final byte FRAME = 1;
-    /** A gap record as JSON ({@link dev.orderflow.storage.GapRecord}). */
+    /** A gap record as JSON. */
     public static final byte GAP = 2;
+    /** An exchange event: see {@link Records#event}. */
+    public static final byte EVENT = 3;
+    /** A frame the capture cannot use: see {@link Records#bad}. */
+    public static final byte BAD = 4;
+    /** A control frame (a subscription acknowledgement) as text. */
+    public static final byte CONTROL = 5;
 
     static final int HEADER = 8;
     static final int BODY_PREFIX = 9;
@@ -66,170 +65,173 @@ public class Journal {
     private static final String PREFIX = "seg-";
     private static final String SUFFIX = ".journal";
 
-    /** One stored record. */
-    public record Entry(byte type, long receivedMicros, String text) {
+    /** One record and its position. */
+    public record Entry(long seq, byte type, long receivedMicros, byte[] payload) {
     }
 
     private final Path dir;
+    private final SegmentFiles files;
     private final long fsyncIntervalNanos;
     private final int fsyncRecords;
     private final long segmentBytes;
     private final long segmentAgeNanos;
     private final long maxBytes;
-    private final double warnRatio;
     private final Timer durableDelay;
     private final Counter unjournaled;
+    private final MeterRegistry registry;
 
-    /** Closed segments, oldest first, not yet deleted. Guarded by {@code this}. */
-    private final Deque<Segment> closed = new ArrayDeque<>();
+    /** Every segment not yet deleted, oldest first; the last one is {@link #current} while it is open. */
+    private final List<Segment> segments = new ArrayList<>();
     private Segment current;
     private long nextNumber;
-    /** receivedMicros of records written but not yet forced. Guarded by {@code this}. */
+    private long nextSeq;
     private long[] unsynced = new long[1024];
     private int unsyncedCount;
     private long backlogBytes;
-    private long backlogEvents;
-    private boolean warned;
     private long lastOverflowLogNanos;
     private volatile boolean running;
     private Thread flusher;
+    private JournalLock lock;
 
     private static final class Segment {
         final long number;
         final Path path;
+        final long firstSeq;
         final long openedNanos = System.nanoTime();
-        FileChannel channel;
+        SegmentFiles.Appender out;
         long bytes;
-        long events;
-        long maxReceivedMicros = Long.MIN_VALUE;
-        /** Receive time of the segment's first frame (frames are appended in receive order). */
-        long firstFrameMicros = Long.MAX_VALUE;
-        /** The writer job count that must be confirmed before deletion; -1 until the segment is fully handed over. */
-        long waitFor = -1;
+        long records;
+        long firstReceivedMicros = Long.MAX_VALUE;
 
-        Segment(long number, Path path) {
+        Segment(long number, Path path, long firstSeq) {
             this.number = number;
             this.path = path;
+            this.firstSeq = firstSeq;
+        }
+
+        long endSeq() {
+            return firstSeq + records;
         }
     }
 
     @Inject
     public Journal(CaptureConfig config, MeterRegistry registry) {
-        this(Path.of(config.journal().dir()), config.journal().fsyncInterval().toNanos(),
+        this(Path.of(config.journal().dir()), SegmentFiles.DISK, config.journal().fsyncInterval().toNanos(),
                 config.journal().fsyncRecords(), config.journal().segmentBytes(),
-                config.journal().segmentAge().toNanos(), config.journal().maxBytes(), config.journal().warnRatio(),
-                registry);
+                config.journal().segmentAge().toNanos(), config.journal().maxBytes(), registry);
     }
 
-    public Journal(Path dir, long fsyncIntervalNanos, int fsyncRecords, long segmentBytes, long segmentAgeNanos,
-            long maxBytes, double warnRatio, MeterRegistry registry) {
+    public Journal(Path dir, SegmentFiles files, long fsyncIntervalNanos, int fsyncRecords, long segmentBytes,
+            long segmentAgeNanos, long maxBytes, MeterRegistry registry) {
         this.dir = dir;
+        this.files = files;
         this.fsyncIntervalNanos = fsyncIntervalNanos;
         this.fsyncRecords = fsyncRecords;
         this.segmentBytes = segmentBytes;
         this.segmentAgeNanos = segmentAgeNanos;
         this.maxBytes = maxBytes;
-        this.warnRatio = warnRatio;
+        this.registry = registry;
         this.durableDelay = Timer.builder("capture.journal.durable.delay")
                 .description("From receiving a frame to its journal record being forced to disk (fsync)")
-                .publishPercentiles(0.5, 0.99)
-                .register(registry);
+                .publishPercentiles(0.5, 0.99).register(registry);
         this.unjournaled = Counter.builder("capture.journal.unjournaled")
-                .description("Frames not journaled because the journal was at its size bound (kept in memory only)")
-                .register(registry);
+                .description("Records not journaled: the journal was at its bound or its disk failed").register(registry);
+        for (String op : List.of("write", "fsync", "open")) {
+            registry.counter("capture.journal.errors", "op", op);
+        }
         Gauge.builder("capture.journal.backlog.bytes", this, Journal::backlogBytes)
-                .description("Bytes of journal segments whose events DynamoDB has not confirmed yet")
+                .description("Bytes of journal segments not yet deleted (not every record in them is stored)")
                 .register(registry);
-        Gauge.builder("capture.journal.backlog.events", this, Journal::backlogEvents)
-                .description("Frames in journal segments whose events DynamoDB has not confirmed yet")
-                .register(registry);
+        Gauge.builder("capture.journal.backlog.events", this, Journal::backlogRecords)
+                .description("Records in journal segments not yet deleted").register(registry);
         Gauge.builder("capture.journal.oldest.unconfirmed.age", this, Journal::oldestUnconfirmedAgeSeconds)
                 .baseUnit("seconds")
-                .description("Age of the oldest frame whose journal segment is not yet confirmed by DynamoDB "
-                        + "(0 when none; an upper bound, by segment)")
+                .description("Age of the oldest record in a segment not yet deleted (an upper bound, by segment)")
                 .register(registry);
     }
 
     /**
-     * Opens the journal: reads every existing segment in order (cutting a torn tail), hands each record to
-     * {@code replay}, keeps those segments until their events are confirmed, and starts a new segment.
+     * Takes the directory (refusing one another live process holds), reads every existing segment in order (cutting
+     * a torn tail) handing each record to {@code scan}, and starts a new segment. Returns the position of the first
+     * record kept from an earlier run (equal to {@link #nextSeq()} when there is none).
      */
-    public void open(Consumer<Entry> replay) {
+    public long open(Consumer<Entry> scan) {
         try {
             Files.createDirectories(dir);
-            List<Path> files;
+            lock = JournalLock.acquire(dir);
+            List<Path> found;
             try (Stream<Path> list = Files.list(dir)) {
-                files = list.filter(p -> p.getFileName().toString().startsWith(PREFIX)
+                found = list.filter(p -> p.getFileName().toString().startsWith(PREFIX)
                         && p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
             }
-            long records = 0;
-            for (Path file : files) {
-                Segment segment = new Segment(number(file), file);
-                records += read(segment, replay);
+            for (Path file : found) {
+                Segment segment = new Segment(number(file), file, nextSeq);
+                read(segment, segment.firstSeq, Long.MAX_VALUE, true, scan);
                 synchronized (this) {
-                    closed.add(segment);
+                    segments.add(segment);
                     backlogBytes += segment.bytes;
-                    backlogEvents += segment.events;
+                    nextSeq = segment.endSeq();
                     nextNumber = Math.max(nextNumber, segment.number + 1);
                 }
             }
-            if (!files.isEmpty()) {
-                Log.infof("Journal %s: replayed %d records from %d unconfirmed segment(s)", dir, records,
-                        files.size());
-            }
-            synchronized (this) {
-                current = newSegment();
+            if (!found.isEmpty()) {
+                Log.infof("Journal %s: %d records in %d segment(s) from an earlier run", dir, nextSeq, found.size());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the journal in " + dir, e);
+        }
+        synchronized (this) {
+            startSegment();
         }
         running = true;
         flusher = new Thread(this::flushLoop, "capture-journal-fsync");
         flusher.setDaemon(true);
         flusher.start();
+        return 0;
     }
 
     /**
-     * Appends one record (written to the file at once, forced to disk by the fsync policy). Returns {@code false}
-     * when it was not journaled (the journal is past its bound, or not open).
+     * Appends one record, written to the file at once and forced by the fsync policy. Returns its position, or -1
+     * when it was not journaled (events and bad frames past the bound, or the disk failed).
      */
-    public synchronized boolean append(byte type, long receivedMicros, String text) {
-        if (current == null) {
-            return false;
-        }
-        if (backlogBytes >= maxBytes) {
+    public synchronized long append(byte type, long receivedMicros, byte[] payload) {
+        boolean small = type == GAP || type == CONTROL;
+        if (!small && backlogBytes >= maxBytes) {
             overflow();
-            return false;
+            return -1;
         }
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer body = ByteBuffer.allocate(HEADER + BODY_PREFIX + payload.length);
-        body.position(HEADER);
-        body.put(type).putLong(receivedMicros).put(payload);
-        CRC32 crc = new CRC32();
-        crc.update(body.array(), HEADER, BODY_PREFIX + payload.length);
-        body.putInt(0, BODY_PREFIX + payload.length).putInt(4, (int) crc.getValue());
-        body.flip();
-        try {
-            if (current.bytes >= segmentBytes) {
-                rollSegment();
-            }
-            while (body.hasRemaining()) {
-                current.channel.write(body);
-            }
-        } catch (IOException e) {
-            Log.errorf("Journal write failed (%s); the frame is only in memory", e.toString());
+        if (current == null || current.bytes >= segmentBytes) {
+            rollOrStart();
+        }
+        if (current == null) {
             unjournaled.increment();
-            return false;
+            return -1;
         }
         int size = HEADER + BODY_PREFIX + payload.length;
-        current.bytes += size;
-        backlogBytes += size;
-        if (type == FRAME) {
-            current.events++;
-            backlogEvents++;
-            current.firstFrameMicros = Math.min(current.firstFrameMicros, receivedMicros);
+        ByteBuffer record = ByteBuffer.allocate(size);
+        record.position(HEADER);
+        record.put(type).putLong(receivedMicros).put(payload);
+        CRC32 crc = new CRC32();
+        crc.update(record.array(), HEADER, BODY_PREFIX + payload.length);
+        record.putInt(0, BODY_PREFIX + payload.length).putInt(4, (int) crc.getValue());
+        record.flip();
+        try {
+            current.out.write(record);
+        } catch (IOException e) {
+            error("write", e);
+            try {
+                current.out.truncate(current.bytes); // the records after it must stay readable
+            } catch (IOException cut) {
+                error("write", cut);
+            }
+            closeCurrent(); // the next record goes to a new segment
+            unjournaled.increment();
+            return -1;
         }
-        current.maxReceivedMicros = Math.max(current.maxReceivedMicros, receivedMicros);
+        current.bytes += size;
+        current.records++;
+        current.firstReceivedMicros = Math.min(current.firstReceivedMicros, receivedMicros);
+        backlogBytes += size;
         if (unsyncedCount == unsynced.length) {
             unsynced = java.util.Arrays.copyOf(unsynced, unsynced.length * 2);
         }
@@ -237,40 +239,63 @@ public class Journal {
         if (unsyncedCount >= fsyncRecords) {
             notifyAll();
         }
-        warnNearBound();
-        return true;
+        return nextSeq++;
+    }
+
+    /** The position the next record will get. */
+    public synchronized long nextSeq() {
+        return nextSeq;
     }
 
     /**
-     * Deletes what DynamoDB confirmed. A closed segment becomes deletable once every event with a receive time up to
-     * its last record has been handed to the writer ({@code oldestPendingReceivedMicros} is later than the segment's
-     * last record) and the writer has confirmed the jobs submitted up to that moment ({@code submittedJobs} read
-     * after {@code oldestPendingReceivedMicros}; {@code confirmedJobs} counts jobs confirmed in order).
-     *
-     * <p>Callers must hold the same lock as the receive path between {@link #append} and handing the event to the
-     * assembler (see {@link #intakeLock()}), so that no appended event is invisible to both.
+     * Reads records at positions {@code fromSeq} and after, in order, until about {@code maxBytes} of payload were
+     * read or the journal's end; returns the position after the last record read.
      */
-    public void release(long oldestPendingReceivedMicros, long submittedJobs, long confirmedJobs) {
-        List<Segment> deletable = new ArrayList<>();
+    public long read(long fromSeq, long maxBytes, Consumer<Entry> reader) {
+        List<Segment> chosen = new ArrayList<>();
         synchronized (this) {
-            if (current != null && current.bytes > 0 && System.nanoTime() - current.openedNanos >= segmentAgeNanos) {
-                roll();
-            }
-            for (Segment s : closed) {
-                if (s.waitFor < 0 && s.maxReceivedMicros < oldestPendingReceivedMicros) {
-                    s.waitFor = submittedJobs;
+            for (Segment s : segments) {
+                if (s.endSeq() > fromSeq) {
+                    chosen.add(s);
                 }
             }
-            while (!closed.isEmpty() && closed.peekFirst().waitFor >= 0
-                    && closed.peekFirst().waitFor <= confirmedJobs) {
-                Segment s = closed.pollFirst();
-                backlogBytes -= s.bytes;
-                backlogEvents -= s.events;
-                deletable.add(s);
+        }
+        long seq = fromSeq;
+        long budget = maxBytes;
+        for (Segment s : chosen) {
+            if (budget <= 0) {
+                break;
             }
-            if (warned && backlogBytes < maxBytes * warnRatio * 0.9) {
-                warned = false;
-                Log.infof("Journal backlog back to %d bytes", backlogBytes);
+            long[] left = {budget};
+            long[] next = {Math.max(seq, s.firstSeq)};
+            try {
+                read(s, s.firstSeq, s.endSeq(), false, e -> {
+                    if (e.seq() >= next[0] && left[0] > 0) {
+                        reader.accept(e);
+                        left[0] -= e.payload().length + BODY_PREFIX;
+                        next[0] = e.seq() + 1;
+                    }
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read journal segment " + s.path, e);
+            }
+            seq = next[0];
+            budget = left[0];
+        }
+        return seq;
+    }
+
+    /** Deletes every closed segment whose records all lie below {@code storedBelowSeq}; rolls an old open segment. */
+    public void release(long storedBelowSeq) {
+        List<Segment> deletable = new ArrayList<>();
+        synchronized (this) {
+            if (current != null && current.records > 0 && System.nanoTime() - current.openedNanos >= segmentAgeNanos) {
+                rollOrStart();
+            }
+            while (!segments.isEmpty() && segments.get(0) != current && segments.get(0).endSeq() <= storedBelowSeq) {
+                Segment s = segments.remove(0);
+                backlogBytes -= s.bytes;
+                deletable.add(s);
             }
         }
         for (Segment s : deletable) {
@@ -282,53 +307,14 @@ public class Journal {
         }
     }
 
-    /**
-     * Reads again, with the start-up reader, the records of every segment that may hold records received between
-     * {@code fromMicros} and {@code toMicros} (the current segment is closed first if it may). Used to re-read
-     * spilled events; the caller keeps those segments from deletion ({@link #release}'s pending time is at most
-     * {@code fromMicros}). Returns the number of records read.
-     */
-    public long reread(long fromMicros, long toMicros, Consumer<Entry> reader) {
-        List<Path> files = new ArrayList<>();
-        synchronized (this) {
-            if (current != null && current.bytes > 0 && current.maxReceivedMicros >= fromMicros
-                    && current.firstFrameMicros <= toMicros) {
-                roll();
-            }
-            for (Segment s : closed) {
-                if (s.maxReceivedMicros >= fromMicros && s.firstFrameMicros <= toMicros) {
-                    files.add(s.path);
-                }
-            }
-        }
-        long records = 0;
-        for (Path file : files) {
-            try {
-                records += read(file, reader);
-            } catch (IOException e) {
-                Log.errorf("Cannot re-read journal segment %s: %s", file, e.toString());
-            }
-        }
-        return records;
-    }
-
-    /** Closes the current segment now (at shutdown, so that a fully confirmed journal can be deleted). */
+    /** Closes the open segment now (at shutdown, so that a fully stored journal can be deleted). */
     public synchronized void roll() {
-        if (current != null && current.bytes > 0) {
-            try {
-                rollSegment();
-            } catch (IOException e) {
-                Log.errorf("Journal segment roll failed: %s", e.toString());
-            }
+        if (current != null && current.records > 0) {
+            rollOrStart();
         }
     }
 
-    /** The lock the receive path holds from {@link #append} until the event is in the assembler. */
-    public Object intakeLock() {
-        return this;
-    }
-
-    /** Forces and closes the current segment and stops the fsync thread; what is not confirmed stays on disk. */
+    /** Forces and closes the open segment, stops the fsync thread and frees the directory. */
     public void close() {
         running = false;
         synchronized (this) {
@@ -342,18 +328,17 @@ public class Journal {
             }
         }
         synchronized (this) {
-            try {
-                if (current != null) {
-                    force(current.channel);
-                    current.channel.close();
-                    if (current.bytes == 0) {
-                        Files.deleteIfExists(current.path);
-                    }
+            closeCurrent();
+            segments.removeIf(s -> {
+                if (s.records == 0) {
+                    deleteQuietly(s.path);
+                    return true;
                 }
-            } catch (IOException e) {
-                Log.warnf("Closing the journal: %s", e.toString());
-            }
-            current = null;
+                return false;
+            });
+        }
+        if (lock != null) {
+            lock.close();
         }
     }
 
@@ -361,18 +346,18 @@ public class Journal {
         return backlogBytes;
     }
 
-    public synchronized long backlogEvents() {
-        return backlogEvents;
+    public synchronized long backlogRecords() {
+        long records = 0;
+        for (Segment s : segments) {
+            records += s.records;
+        }
+        return records;
     }
 
-    /** Seconds since the oldest frame not yet confirmed was received (by segment), 0 when every frame is confirmed. */
     public synchronized double oldestUnconfirmedAgeSeconds() {
         long oldest = Long.MAX_VALUE;
-        for (Segment seg : closed) {
-            oldest = Math.min(oldest, seg.firstFrameMicros);
-        }
-        if (current != null) {
-            oldest = Math.min(oldest, current.firstFrameMicros);
+        for (Segment s : segments) {
+            oldest = Math.min(oldest, s.firstReceivedMicros);
         }
         return oldest == Long.MAX_VALUE ? 0 : Math.max(0, Clock.nowMicros() - oldest) / 1e6;
     }
@@ -381,37 +366,48 @@ public class Journal {
         return dir;
     }
 
-    private void rollSegment() throws IOException {
-        force(current.channel);
-        current.channel.close();
-        closed.add(current);
-        current = newSegment();
+    /** Holding the lock: closes the open segment (forcing it) and starts a new one. */
+    private void rollOrStart() {
+        closeCurrent();
+        startSegment();
     }
 
-    private void force(FileChannel channel) throws IOException {
-        channel.force(false);
-        recordDurable();
-    }
-
-    /** Holding the lock: records the durable delay of every record written so far. */
-    private void recordDurable() {
-        long now = Clock.nowMicros();
-        for (int i = 0; i < unsyncedCount; i++) {
-            durableDelay.record(Math.max(0, now - unsynced[i]), TimeUnit.MICROSECONDS);
+    private void closeCurrent() {
+        if (current == null) {
+            return;
         }
-        unsyncedCount = 0;
+        try {
+            current.out.force();
+            recordDurable(unsyncedCount);
+        } catch (IOException e) {
+            error("fsync", e);
+        }
+        try {
+            current.out.close();
+        } catch (IOException e) {
+            Log.warnf("Closing journal segment %s: %s", current.path, e.toString());
+        }
+        current = null;
     }
 
-    private Segment newSegment() throws IOException {
+    /** Holding the lock: opens a new segment; on failure {@link #current} stays null and the next append tries again. */
+    private void startSegment() {
         Path path = dir.resolve(String.format("%s%020d%s", PREFIX, nextNumber, SUFFIX));
-        Segment s = new Segment(nextNumber++, path);
-        s.channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        return s;
+        try {
+            Segment s = new Segment(nextNumber, path, nextSeq);
+            s.out = files.create(path);
+            nextNumber++;
+            segments.add(s);
+            current = s;
+        } catch (IOException e) {
+            nextNumber++;
+            error("open", e);
+        }
     }
 
     private void flushLoop() {
         while (running) {
-            FileChannel channel;
+            SegmentFiles.Appender out;
             int count;
             synchronized (this) {
                 long waitUntil = System.nanoTime() + fsyncIntervalNanos;
@@ -425,71 +421,74 @@ public class Journal {
                 if (unsyncedCount == 0 || current == null) {
                     continue;
                 }
-                channel = current.channel;
+                out = current.out;
                 count = unsyncedCount;
             }
-            long[] forced;
+            IOException failed = null;
             try {
-                channel.force(false); // outside the lock: appends go on meanwhile
-            } catch (ClosedChannelException rolled) {
-                continue; // a roll forced it
+                out.force(); // outside the lock: appends go on meanwhile
             } catch (IOException e) {
-                Log.errorf("Journal fsync failed: %s", e.toString());
-                continue;
+                failed = e;
             }
             synchronized (this) {
-                if (current == null || current.channel != channel) {
-                    continue; // rolled meanwhile: the roll forced everything and recorded it
+                if (current == null || current.out != out) {
+                    continue; // closed meanwhile: closing forced it and recorded the delays
                 }
-                forced = java.util.Arrays.copyOf(unsynced, count);
-                System.arraycopy(unsynced, count, unsynced, 0, unsyncedCount - count);
-                unsyncedCount -= count;
-            }
-            long now = Clock.nowMicros();
-            for (long received : forced) {
-                durableDelay.record(Math.max(0, now - received), TimeUnit.MICROSECONDS);
+                if (failed != null) {
+                    error("fsync", failed);
+                    closeCurrent(); // its records stay in the write path; new ones go to a new segment
+                    continue;
+                }
+                recordDurable(count);
             }
         }
     }
 
-    private void warnNearBound() {
-        if (!warned && backlogBytes >= maxBytes * warnRatio) {
-            warned = true;
-            Log.warnf("Journal backlog is %d bytes (%d events), %.0f%% of its bound capture.journal.max-bytes=%d: "
-                    + "DynamoDB is not keeping up; past the bound new frames are kept in memory only",
-                    backlogBytes, backlogEvents, 100.0 * backlogBytes / maxBytes, maxBytes);
+    /** Holding the lock: the first {@code count} unsynced records are durable now. */
+    private void recordDurable(int count) {
+        long now = Clock.nowMicros();
+        for (int i = 0; i < count; i++) {
+            durableDelay.record(Math.max(0, now - unsynced[i]), TimeUnit.MICROSECONDS);
         }
+        System.arraycopy(unsynced, count, unsynced, 0, unsyncedCount - count);
+        unsyncedCount -= count;
+    }
+
+    private void error(String op, IOException e) {
+        registry.counter("capture.journal.errors", "op", op).increment();
+        Log.errorf("Journal %s failed in %s: %s", op, dir, e.toString());
     }
 
     private void overflow() {
         unjournaled.increment();
         long now = System.nanoTime();
-        if (now - lastOverflowLogNanos > TimeUnit.SECONDS.toNanos(10) || lastOverflowLogNanos == 0) {
+        if (lastOverflowLogNanos == 0 || now - lastOverflowLogNanos > TimeUnit.SECONDS.toNanos(10)) {
             lastOverflowLogNanos = now;
-            Log.errorf("Journal is full (%d bytes, bound capture.journal.max-bytes=%d): new frames are not journaled "
-                    + "and would be lost if the process died before DynamoDB confirms them", backlogBytes, maxBytes);
+            Log.errorf("Journal is full (%d bytes, bound capture.journal.max-bytes=%d): new frames are kept in memory "
+                    + "only while it has room, and recorded as a not_kept gap when it has none", backlogBytes, maxBytes);
         }
     }
 
-    /** Reads a segment, handing every intact record to {@code replay}; cuts the file at the first torn record. */
-    static long read(Path file, Consumer<Entry> replay) throws IOException {
-        Segment s = new Segment(0, file);
-        return read(s, replay);
-    }
-
-    private static long read(Segment segment, Consumer<Entry> replay) throws IOException {
-        long records = 0;
-        try (FileChannel ch = FileChannel.open(segment.path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    /**
+     * Reads the records of a segment from position {@code firstSeq} on (the segment's first), stopping before
+     * {@code endSeq}; at open ({@code repair}) it counts them into the segment and cuts a torn tail.
+     */
+    private static void read(Segment segment, long firstSeq, long endSeq, boolean repair, Consumer<Entry> reader)
+            throws IOException {
+        StandardOpenOption[] mode = repair
+                ? new StandardOpenOption[] {StandardOpenOption.READ, StandardOpenOption.WRITE}
+                : new StandardOpenOption[] {StandardOpenOption.READ};
+        try (FileChannel ch = FileChannel.open(segment.path, mode)) {
             long size = ch.size();
             long pos = 0;
+            long seq = firstSeq;
             ByteBuffer header = ByteBuffer.allocate(HEADER);
-            while (pos < size) {
+            while (pos < size && seq < endSeq) {
                 header.clear();
                 if (size - pos < HEADER || readFully(ch, header, pos) < HEADER) {
                     break;
                 }
                 int length = header.getInt(0);
-                int crc = header.getInt(4);
                 if (length < BODY_PREFIX || length > MAX_RECORD || pos + HEADER + length > size) {
                     break;
                 }
@@ -497,30 +496,28 @@ public class Journal {
                 readFully(ch, body, pos + HEADER);
                 CRC32 check = new CRC32();
                 check.update(body.array(), 0, length);
-                if ((int) check.getValue() != crc) {
+                if ((int) check.getValue() != header.getInt(4)) {
                     break;
                 }
-                byte type = body.get(0);
                 long received = body.getLong(1);
-                String text = new String(body.array(), BODY_PREFIX, length - BODY_PREFIX, StandardCharsets.UTF_8);
-                replay.accept(new Entry(type, received, text));
-                records++;
-                if (type == FRAME) {
-                    segment.events++;
-                    segment.firstFrameMicros = Math.min(segment.firstFrameMicros, received);
+                byte[] payload = java.util.Arrays.copyOfRange(body.array(), BODY_PREFIX, length);
+                reader.accept(new Entry(seq++, body.get(0), received, payload));
+                if (repair) {
+                    segment.records++;
+                    segment.firstReceivedMicros = Math.min(segment.firstReceivedMicros, received);
                 }
-                segment.maxReceivedMicros = Math.max(segment.maxReceivedMicros, received);
                 pos += HEADER + length;
             }
-            if (pos < size) {
-                Log.warnf("Journal segment %s: cut a torn or corrupt tail of %d bytes at offset %d (a record the "
-                        + "process was writing when it died)", segment.path.getFileName(), size - pos, pos);
-                ch.truncate(pos);
-                ch.force(true);
+            if (repair) {
+                if (pos < size) {
+                    Log.warnf("Journal segment %s: cut a torn or corrupt tail of %d bytes at offset %d",
+                            segment.path.getFileName(), size - pos, pos);
+                    ch.truncate(pos);
+                    ch.force(true);
+                }
+                segment.bytes = pos;
             }
-            segment.bytes = pos;
         }
-        return records;
     }
 
     private static int readFully(FileChannel ch, ByteBuffer buffer, long position) throws IOException {
@@ -533,6 +530,14 @@ public class Journal {
             total += n;
         }
         return total;
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            Log.warnf("Cannot delete journal segment %s: %s", path, e.toString());
+        }
     }
 
     private static long number(Path file) {

@@ -1,123 +1,226 @@
 package dev.orderflow.capture.store;
 
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
-import org.eclipse.microprofile.faulttolerance.Retry;
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 import dev.orderflow.capture.CaptureConfig;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.TableLayout;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
-import io.smallrye.faulttolerance.api.ExponentialBackoff;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
-/** The writer's calls to the table, each with its fault-tolerance policy. */
+/**
+ * Every call the capture makes to the table, each under the one retry layer ({@link Retries}). The capture's IAM
+ * role grants exactly these: {@code PutItem}, {@code UpdateItem}, {@code Query}, {@code GetItem},
+ * {@code DescribeTable} ({@code TransactWriteItems} of puts is authorised as {@code PutItem}).
+ */
 @ApplicationScoped
 public class TableClient {
     private final DynamoDbClient dynamoDb;
     private final CaptureConfig.Table table;
+    private final Retries retries;
+    private final Counter writeUnits;
+    private final io.micrometer.core.instrument.Timer writeLatency;
+    private volatile boolean tableReady;
 
-    public TableClient(DynamoDbClient dynamoDb, CaptureConfig config) {
+    public TableClient(DynamoDbClient dynamoDb, CaptureConfig config, MeterRegistry registry) {
         this.dynamoDb = dynamoDb;
         this.table = config.table();
+        this.retries = new Retries(config.writer());
+        this.writeUnits = Counter.builder("capture.write.units")
+                .description("DynamoDB write capacity units consumed, as DynamoDB reported them").register(registry);
+        this.writeLatency = io.micrometer.core.instrument.Timer.builder("capture.write.latency")
+                .description("Duration of one write (a put, or a transaction of a merged window's parts), retries "
+                        + "included").register(registry);
     }
 
-    public String tableName() {
-        return table.name();
+    /** True once the table was found (or created): readiness waits for it. */
+    public boolean tableReady() {
+        return tableReady;
     }
 
-    /** One {@code BatchWriteItem} call; the caller resends what comes back unprocessed. */
-    @Retry(maxRetries = 4, delay = 100, jitter = 50, retryOn = SdkException.class,
-            abortOn = CircuitBreakerOpenException.class)
-    @ExponentialBackoff(maxDelay = 2, maxDelayUnit = ChronoUnit.SECONDS)
-    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 5, delayUnit = ChronoUnit.SECONDS)
-    public BatchWriteItemResponse batchWrite(List<WriteRequest> requests) {
-        return dynamoDb.batchWriteItem(BatchWriteItemRequest.builder()
-                .requestItems(Map.of(table.name(), requests))
-                .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
-                .build());
+    public Retries retries() {
+        return retries;
     }
 
-    /** Every stored item (all parts) of one window, read consistently. */
-    @Retry(maxRetries = 4, delay = 100, jitter = 50, retryOn = SdkException.class)
-    @ExponentialBackoff(maxDelay = 2, maxDelayUnit = ChronoUnit.SECONDS)
-    public List<Map<String, AttributeValue>> windowItems(String pair, Channel channel, long windowStartMicros) {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        Map<String, AttributeValue> startKey = null;
-        do {
-            QueryResponse page = dynamoDb.query(QueryRequest.builder()
-                    .tableName(table.name())
-                    .consistentRead(true)
-                    .keyConditionExpression("#pk = :pk AND #sk BETWEEN :lo AND :hi")
-                    .expressionAttributeNames(Map.of("#pk", TableLayout.PK, "#sk", TableLayout.SK))
-                    .expressionAttributeValues(Map.of(
-                            ":pk", AttributeValue.fromS(TableLayout.chunkPk(pair, channel)),
-                            ":lo", AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, 0)),
-                            ":hi", AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, TableLayout.MAX_PART))))
-                    .exclusiveStartKey(startKey)
-                    .build());
-            items.addAll(page.items());
-            startKey = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (startKey != null);
-        return items;
+    /** What a stored item looked like when read, for a conditional rewrite. */
+    public enum Expect {
+        /** No item under the key. */
+        ABSENT,
+        /** An item written before items carried a version. */
+        UNVERSIONED,
+        /** An item with the version in {@link Conditional#version}. */
+        VERSION
     }
 
-    /** Records a channel's stored range in its catalog item ({@code first} only where none is recorded yet). */
-    @Retry(maxRetries = 4, delay = 100, jitter = 50, retryOn = SdkException.class)
-    @ExponentialBackoff(maxDelay = 2, maxDelayUnit = ChronoUnit.SECONDS)
-    public void updateCatalog(String pair, Channel channel, long firstMicros, long lastMicros, long updatedMicros) {
-        dynamoDb.updateItem(UpdateItemRequest.builder()
-                .tableName(table.name())
-                .key(Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
-                        TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk(pair, channel))))
-                .updateExpression("SET #first = if_not_exists(#first, :first), #last = :last, #updated = :updated")
-                .expressionAttributeNames(Map.of("#first", TableLayout.CATALOG_FIRST,
-                        "#last", TableLayout.CATALOG_LAST, "#updated", TableLayout.CATALOG_UPDATED))
-                .expressionAttributeValues(Map.of(
-                        ":first", AttributeValue.fromN(Long.toString(firstMicros)),
-                        ":last", AttributeValue.fromN(Long.toString(lastMicros)),
-                        ":updated", AttributeValue.fromN(Long.toString(updatedMicros))))
-                .build());
+    /** An item to put only if the stored one is still as expected. */
+    public record Conditional(Map<String, AttributeValue> item, Expect expect, long version) {
+    }
+
+    /** Puts one item, replacing whatever is stored under its key. */
+    public void put(Map<String, AttributeValue> item) {
+        writeLatency.record(() -> retries.call(() -> {
+            count(dynamoDb.putItem(b -> b.tableName(table.name()).item(item)
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+                    .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES))).consumedCapacity());
+            return null;
+        }, Void.class));
     }
 
     /**
-     * The end of a channel's stored range from its catalog item (µs), if recorded; one consistent read, no retries
-     * (used once at start, where an unreachable table must not delay receiving).
+     * Puts the items if every stored one is still as expected, all or none; {@code false} when one was changed
+     * meanwhile (read again and merge).
      */
-    public java.util.OptionalLong catalogLast(String pair, Channel channel) {
-        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table.name()).consistentRead(true)
+    public boolean putAll(List<Conditional> items) {
+        return writeLatency.record(() -> putAllTimed(items));
+    }
+
+    private boolean putAllTimed(List<Conditional> items) {
+        try {
+            if (items.size() == 1) {
+                Conditional c = items.get(0);
+                retries.call(() -> {
+                    count(dynamoDb.putItem(b -> b.tableName(table.name()).item(c.item())
+                            .conditionExpression(condition(c.expect()))
+                            .expressionAttributeNames(names(c.expect()))
+                            .expressionAttributeValues(values(c))
+                            .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+                            .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES))).consumedCapacity());
+                    return null;
+                }, Void.class);
+                return true;
+            }
+            List<TransactWriteItem> writes = new ArrayList<>();
+            for (Conditional c : items) {
+                writes.add(TransactWriteItem.builder().put(Put.builder().tableName(table.name()).item(c.item())
+                        .conditionExpression(condition(c.expect())).expressionAttributeNames(names(c.expect()))
+                        .expressionAttributeValues(values(c)).build()).build());
+            }
+            retries.call(() -> {
+                dynamoDb.transactWriteItems(b -> b.transactItems(writes)
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+                        .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)))
+                        .consumedCapacity().forEach(this::count);
+                return null;
+            }, Void.class);
+            return true;
+        } catch (ConditionalCheckFailedException changed) {
+            return false;
+        } catch (TransactionCanceledException cancelled) {
+            if (cancelled.hasCancellationReasons() && cancelled.cancellationReasons().stream()
+                    .anyMatch(r -> "ConditionalCheckFailed".equals(r.code()))) {
+                return false;
+            }
+            throw cancelled;
+        }
+    }
+
+    /** Every stored part of one window, read consistently. */
+    public List<Map<String, AttributeValue>> windowItems(String pair, Channel channel, long windowStartMicros) {
+        return retries.call(() -> {
+            List<Map<String, AttributeValue>> items = new ArrayList<>();
+            Map<String, AttributeValue> startKey = null;
+            do {
+                Map<String, AttributeValue> from = startKey;
+                QueryResponse page = dynamoDb.query(b -> b.tableName(table.name()).consistentRead(true)
+                        .keyConditionExpression("#pk = :pk AND #sk BETWEEN :lo AND :hi")
+                        .expressionAttributeNames(Map.of("#pk", TableLayout.PK, "#sk", TableLayout.SK))
+                        .expressionAttributeValues(Map.of(
+                                ":pk", AttributeValue.fromS(TableLayout.chunkPk(pair, channel)),
+                                ":lo", AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, 0)),
+                                ":hi", AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, TableLayout.MAX_PART))))
+                        .exclusiveStartKey(from)
+                        .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)));
+                items.addAll(page.items());
+                startKey = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                        ? page.lastEvaluatedKey() : null;
+            } while (startKey != null);
+            return items;
+        }, (Class<List<Map<String, AttributeValue>>>) (Class<?>) List.class);
+    }
+
+    /**
+     * Records in a channel's catalog item: {@code first} where none is recorded yet and {@code last} (when this
+     * process stored events: {@code range} = {first, last}, else {@code null}), {@code updated}, and
+     * {@code confirmed_until}, which only ever moves forward (a host behind another leaves it as it is).
+     */
+    public void updateCatalog(String pair, Channel channel, long[] range, long updatedMicros,
+            long confirmedUntilMicros) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        Map<String, String> names = new HashMap<>();
+        StringBuilder set = new StringBuilder("SET #updated = :updated, #confirmed = :confirmed");
+        names.put("#updated", TableLayout.CATALOG_UPDATED);
+        names.put("#confirmed", TableLayout.CATALOG_CONFIRMED_UNTIL);
+        values.put(":updated", AttributeValue.fromN(Long.toString(updatedMicros)));
+        values.put(":confirmed", AttributeValue.fromN(Long.toString(confirmedUntilMicros)));
+        if (range != null) {
+            set.append(", #first = if_not_exists(#first, :first), #last = :last");
+            names.put("#first", TableLayout.CATALOG_FIRST);
+            names.put("#last", TableLayout.CATALOG_LAST);
+            values.put(":first", AttributeValue.fromN(Long.toString(range[0])));
+            values.put(":last", AttributeValue.fromN(Long.toString(range[1])));
+        }
+        try {
+            retries.call(() -> {
+                dynamoDb.updateItem(b -> b.tableName(table.name())
+                        .key(Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
+                                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk(pair, channel))))
+                        .updateExpression(set.toString())
+                        .conditionExpression("attribute_not_exists(#confirmed) OR #confirmed <= :confirmed")
+                        .expressionAttributeNames(names)
+                        .expressionAttributeValues(values)
+                        .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)));
+                return null;
+            }, Void.class);
+        } catch (ConditionalCheckFailedException ahead) {
+            // another capture host recorded a later point: the catalog keeps the later one
+        }
+    }
+
+    /** The end of a channel's stored range from its catalog item (µs), if recorded; one consistent read. */
+    public OptionalLong catalogLast(String pair, Channel channel) {
+        Map<String, AttributeValue> item = retries.call(() -> dynamoDb.getItem(b -> b.tableName(table.name())
+                .consistentRead(true)
                 .key(Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
-                        TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk(pair, channel))))).item();
+                        TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk(pair, channel))))
+                .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES))).item(),
+                (Class<Map<String, AttributeValue>>) (Class<?>) Map.class);
         AttributeValue last = item == null ? null : item.get(TableLayout.CATALOG_LAST);
-        return last == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(Long.parseLong(last.n()));
+        return last == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(last.n()));
     }
 
     /** Creates the table when it is missing and creation is enabled, and waits until it is active. */
     public void ensureTable() {
         try {
-            dynamoDb.describeTable(b -> b.tableName(table.name()));
+            retries.call(() -> {
+                try {
+                    return dynamoDb.describeTable(b -> b.tableName(table.name()));
+                } catch (ResourceNotFoundException missing) {
+                    throw new MissingTable(missing); // an answer, not a fault to retry
+                }
+            }, Object.class);
+            tableReady = true;
             return;
-        } catch (ResourceNotFoundException missing) {
+        } catch (MissingTable missing) {
             if (!table.create()) {
-                Log.errorf("Table %s does not exist and capture.table.create is false: writes will wait for it",
+                Log.errorf("Table %s does not exist and capture.table.create is false: writes wait for it",
                         table.name());
                 return;
             }
@@ -129,6 +232,40 @@ public class TableClient {
             Log.infof("Table %s is being created by someone else", table.name());
         }
         dynamoDb.waiter().waitUntilTableExists(b -> b.tableName(table.name()));
+        tableReady = true;
         Log.infof("Table %s is active", table.name());
+    }
+
+    /** DescribeTable's answer that the table does not exist. */
+    private static final class MissingTable extends RuntimeException {
+        MissingTable(ResourceNotFoundException cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    private void count(ConsumedCapacity capacity) {
+        if (capacity != null && capacity.capacityUnits() != null) {
+            writeUnits.increment(capacity.capacityUnits());
+        }
+    }
+
+    private static String condition(Expect expect) {
+        return switch (expect) {
+            case ABSENT -> "attribute_not_exists(#pk)";
+            case UNVERSIONED -> "attribute_exists(#pk) AND attribute_not_exists(#w)";
+            case VERSION -> "#w = :w";
+        };
+    }
+
+    private static Map<String, String> names(Expect expect) {
+        return switch (expect) {
+            case ABSENT -> Map.of("#pk", TableLayout.PK);
+            case UNVERSIONED -> Map.of("#pk", TableLayout.PK, "#w", TableLayout.WRITE_VERSION);
+            case VERSION -> Map.of("#w", TableLayout.WRITE_VERSION);
+        };
+    }
+
+    private static Map<String, AttributeValue> values(Conditional c) {
+        return c.expect() == Expect.VERSION ? Map.of(":w", AttributeValue.fromN(Long.toString(c.version()))) : null;
     }
 }

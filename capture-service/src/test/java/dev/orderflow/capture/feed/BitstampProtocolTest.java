@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.orderflow.capture.store.RecordingQueue;
-import dev.orderflow.capture.store.WindowAssembler;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.TableLayout;
@@ -25,10 +24,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 class BitstampProtocolTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final RecordingQueue queue = new RecordingQueue();
-    private final WindowAssembler assembler = new WindowAssembler(queue, 300_000, 60_000_000, 0);
-    private final BitstampProtocol protocol =
-            TestProtocols.create(assembler, queue, 0, registry);
+    private final RecordingQueue queue = new RecordingQueue(registry);
+    private final BitstampProtocol protocol = TestProtocols.create(queue, 0, registry);
 
     @Test
     void shouldSubscribeToBothChannelsOfEveryPairWithFramesTheExchangeAccepts() throws IOException {
@@ -64,10 +61,9 @@ class BitstampProtocolTest {
             assertEquals(line.contains("bts:subscription_succeeded") ? BitstampProtocol.Reaction.SUBSCRIBED
                     : BitstampProtocol.Reaction.NONE, protocol.onFrame(line, received++));
         }
-        assembler.sealAll();
 
         List<String> eventLines = lines.stream().filter(l -> !l.contains("\"bts:")).toList();
-        List<CapturedEvent> captured = queue.jobs.stream().flatMap(j -> j.events().stream()).toList();
+        List<CapturedEvent> captured = queue.events();
         assertEquals(eventLines.size(), captured.size());
         for (CapturedEvent e : captured) {
             String line = eventLines.stream()
@@ -85,7 +81,7 @@ class BitstampProtocolTest {
         assertEquals("0.04500000", created.path("data").path("amount").decimalValue().toPlainString());
         assertTrue(protocol.allSubscribed());
         assertTrue(protocol.lastHeartbeatMicros() > 0);
-        assertTrue(queue.keptAside.isEmpty());
+        assertTrue(queue.keptAside().isEmpty());
         assertEquals(Map.of("btcusd#orders", 4.0, "btcusd#trades", 1.0), receivedCounts());
     }
 
@@ -111,13 +107,12 @@ class BitstampProtocolTest {
             assertEquals(BitstampProtocol.Reaction.NONE, protocol.onFrame(frame, received++));
         }
         protocol.onFrame(good, received);
-        assembler.sealAll();
 
         assertEquals(Map.of("invalid_json", 3.0, "unknown_event", 2.0, "unknown_channel", 2.0,
                 "invalid_data", 2.0, "invalid_microtimestamp", 2.0), badCounts());
-        assertEquals(bad, queue.keptAside.stream().map(i -> i.get(TableLayout.BAD_RAW).s()).toList());
-        assertEquals(11, queue.keptAside.stream().map(i -> i.get(TableLayout.SK).s()).distinct().count());
-        assertEquals(1, queue.jobs.stream().mapToInt(j -> j.events().size()).sum(), "the good frame still counts");
+        assertEquals(bad, queue.keptAside().stream().map(i -> i.get(TableLayout.BAD_RAW).s()).toList());
+        assertEquals(11, queue.keptAside().stream().map(i -> i.get(TableLayout.SK).s()).distinct().count());
+        assertEquals(1, queue.events().size(), "the good frame still counts");
     }
 
     @Test
@@ -134,14 +129,14 @@ class BitstampProtocolTest {
         assertEquals(BitstampProtocol.Reaction.NONE, protocol.onFrame(
                 "{\"event\":\"bts:error\",\"channel\":\"\",\"data\":{\"code\":null,\"message\":\"Bad subscription string.\"}}", 1));
         assertTrue(badCounts().isEmpty());
-        assertTrue(queue.keptAside.isEmpty());
+        assertTrue(queue.keptAside().isEmpty());
     }
 
     @Test
     void shouldKeepBinaryMessagesAside() {
         protocol.onBinary(new byte[] {1, 2, 3}, 1_790_000_000_000_000L);
         assertEquals(Map.of("binary", 1.0), badCounts());
-        Map<String, AttributeValue> item = queue.keptAside.get(0);
+        Map<String, AttributeValue> item = queue.keptAside().get(0);
         assertEquals("AQID", item.get(TableLayout.BAD_RAW).s());
     }
 

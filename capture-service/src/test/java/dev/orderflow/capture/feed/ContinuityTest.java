@@ -23,15 +23,15 @@ class ContinuityTest {
     private static final Channel.WireChannel TRADES = Channel.parseWire("live_trades_btcusd").orElseThrow();
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final RecordingQueue queue = new RecordingQueue();
-    private final Continuity continuity = new Continuity(TestProtocols.unopenedJournal(registry), queue, registry);
+    private final RecordingQueue queue = new RecordingQueue(registry);
+    private final Continuity continuity = new Continuity(queue.intake, registry);
 
     @Test
     void shouldStoreAChainBreakWithTheLastGoodAndFirstEventAfter() throws IOException {
-        assertTrue(continuity.accept(ORDERS, order("e1", "e0"), 100, false));
-        assertTrue(continuity.accept(ORDERS, order("e2", "e1"), 200, false));
-        assertTrue(continuity.accept(ORDERS, order("e5", "e4"), 500, false));
-        assertTrue(continuity.accept(ORDERS, order("e6", "e5"), 600, false));
+        assertTrue(continuity.accept(ORDERS, order("e1", "e0"), 100));
+        assertTrue(continuity.accept(ORDERS, order("e2", "e1"), 200));
+        assertTrue(continuity.accept(ORDERS, order("e5", "e4"), 500));
+        assertTrue(continuity.accept(ORDERS, order("e6", "e5"), 600));
 
         List<GapRecord> gaps = gaps();
         assertEquals(List.of(new GapRecord("btcusd", Channel.ORDERS, GapRecord.Kind.CHAIN_BREAK, 200, 500, "e2", "e5",
@@ -41,42 +41,42 @@ class ContinuityTest {
 
     @Test
     void shouldDropAnEventSeenBeforeOnTheSameChannel() throws IOException {
-        assertTrue(continuity.accept(ORDERS, order("e1", "e0"), 100, false));
-        assertTrue(continuity.accept(ORDERS, order("e2", "e1"), 200, false));
-        assertFalse(continuity.accept(ORDERS, order("e2", "e1"), 200, false), "the overlap of two connections");
-        assertTrue(continuity.accept(ORDERS, order("e3", "e2"), 300, false));
-        assertTrue(continuity.accept(TRADES, trade(7), 300, false));
-        assertFalse(continuity.accept(TRADES, trade(7), 300, false));
+        assertTrue(continuity.accept(ORDERS, order("e1", "e0"), 100));
+        assertTrue(continuity.accept(ORDERS, order("e2", "e1"), 200));
+        assertFalse(continuity.accept(ORDERS, order("e2", "e1"), 200), "the overlap of two connections");
+        assertTrue(continuity.accept(ORDERS, order("e3", "e2"), 300));
+        assertTrue(continuity.accept(TRADES, trade(7), 300));
+        assertFalse(continuity.accept(TRADES, trade(7), 300));
         assertEquals(List.of(), gaps());
     }
 
     @Test
     void shouldCoverADisconnectWithOneRecordAndNoChainBreak() throws IOException {
-        continuity.accept(ORDERS, order("e1", "e0"), 100, false);
-        continuity.accept(TRADES, trade(7), 150, false);
+        continuity.accept(ORDERS, order("e1", "e0"), 100);
+        continuity.accept(TRADES, trade(7), 150);
         continuity.down(List.of("live_orders_btcusd", "live_trades_btcusd"), 160);
-        continuity.accept(ORDERS, order("e9", "e8"), 900, false);
-        continuity.accept(ORDERS, order("e10", "e9"), 1000, false);
+        continuity.accept(ORDERS, order("e9", "e8"), 900);
+        continuity.accept(ORDERS, order("e10", "e9"), 1000);
 
         assertEquals(List.of(new GapRecord("btcusd", Channel.ORDERS, GapRecord.Kind.DISCONNECT, 100, 900, "e1", "e9",
                 null, "not connected or not subscribed")), gaps());
-        continuity.accept(TRADES, trade(9), 950, false);
+        continuity.accept(TRADES, trade(9), 950);
         assertEquals(GapRecord.Kind.DISCONNECT, gaps().get(1).kind());
         assertEquals("7", gaps().get(1).lastEventId());
     }
 
     @Test
     void shouldRecordTheTimeTheProcessWasDownFromTheLastReplayedEvent() throws IOException {
-        continuity.accept(ORDERS, order("e1", "e0"), 100, true);
-        continuity.storedUpTo(TRADES, 80);
-        continuity.restarted(5_000);
-        continuity.accept(ORDERS, order("e9", "e8"), 6_000, false);
-        continuity.accept(TRADES, trade(3), 6_100, false);
+        continuity.seen(ORDERS, 100);
+        continuity.storedUpTo(TRADES, java.util.OptionalLong.of(80));
+        continuity.restarted(5_000, List.of());
+        continuity.accept(ORDERS, order("e9", "e8"), 6_000);
+        continuity.accept(TRADES, trade(3), 6_100);
 
         List<GapRecord> gaps = gaps();
         assertEquals(2, gaps.size());
         assertEquals(100, gaps.get(0).fromMicros());
-        assertEquals("e1", gaps.get(0).lastEventId());
+        assertEquals(null, gaps.get(0).lastEventId(), "the chain is not checked across a restart");
         assertEquals(80, gaps.get(1).fromMicros());
         assertEquals(null, gaps.get(1).lastEventId(), "only the time is known from the catalog");
     }
@@ -84,11 +84,39 @@ class ContinuityTest {
     @Test
     void shouldRecordTheRestartOfAChannelWhoseOnlyJournaledFrameWasItsSubscription() {
         continuity.subscribedAt(TRADES, 40);
-        continuity.restarted(5_000);
-        continuity.accept(TRADES, trade(3), 6_100, false);
+        continuity.restarted(5_000, List.of());
+        continuity.accept(TRADES, trade(3), 6_100);
 
         assertEquals(List.of(new GapRecord("btcusd", Channel.TRADES, GapRecord.Kind.DISCONNECT, 40, 6_100, null, "3",
                 null, "not connected or not subscribed")), gaps());
+    }
+
+    @Test
+    void shouldRecordARestartWithAnEmptyJournalFromWhereTheCatalogSaysTheTableEndsEvenWhenItAnswersLate() {
+        continuity.restarted(5_000, List.of(ORDERS, TRADES));
+        assertEquals(Long.MIN_VALUE, continuity.openGaps().get(new dev.orderflow.capture.store.Windows.Stream(
+                "btcusd", Channel.ORDERS)), "nothing is confirmed before the catalog says where the table ends");
+        continuity.accept(ORDERS, order("e9", "e8"), 6_000);
+        assertEquals(List.of(), gaps(), "the record waits for the catalog");
+
+        continuity.storedUpTo(ORDERS, java.util.OptionalLong.of(1_000));
+        continuity.storedUpTo(TRADES, java.util.OptionalLong.of(900));
+        continuity.accept(TRADES, trade(3), 6_100);
+
+        assertEquals(List.of(new GapRecord("btcusd", Channel.ORDERS, GapRecord.Kind.DISCONNECT, 1_000, 6_000, null,
+                "e9", null, "capture process not running"), new GapRecord("btcusd", Channel.TRADES,
+                GapRecord.Kind.DISCONNECT, 900, 6_100, null, "3", null, "not connected or not subscribed")), gaps());
+    }
+
+    @Test
+    void shouldRecordEventsThatCouldNotBeKeptAsANotKeptGap() {
+        continuity.accept(ORDERS, order("e1", "e0"), 100);
+        continuity.lost(ORDERS, 200);
+        continuity.lost(ORDERS, 300);
+        continuity.accept(ORDERS, order("e4", "e3"), 400);
+
+        assertEquals(List.of(new GapRecord("btcusd", Channel.ORDERS, GapRecord.Kind.NOT_KEPT, 100, 400, "e1", "e4",
+                null, "events dropped: the journal was full and memory at its bound")), gaps());
     }
 
     private static ObjectNode parse(String json) {
@@ -100,7 +128,7 @@ class ContinuityTest {
     }
 
     private List<GapRecord> gaps() {
-        return queue.keptAside.stream().map(TableLayout::gapFromItem).toList();
+        return queue.keptAside().stream().map(TableLayout::gapFromItem).toList();
     }
 
     private static ObjectNode order(String eventId, String preEventId) {

@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.orderflow.capture.store.RecordingQueue;
-import dev.orderflow.capture.store.WindowAssembler;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
@@ -56,9 +55,8 @@ class RecordedFramesTest {
                     .ifPresent(c -> pairs.add(c.pair()));
         }
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        RecordingQueue queue = new RecordingQueue();
-        WindowAssembler assembler = new WindowAssembler(queue, 300_000, 60_000_000, 0);
-        BitstampProtocol protocol = TestProtocols.create(assembler, queue, 10_000_000_000L, registry);
+        RecordingQueue queue = new RecordingQueue(registry);
+        BitstampProtocol protocol = TestProtocols.create(queue, 10_000_000_000L, registry);
         protocol.subscribeFrames(List.copyOf(pairs));
 
         long received = 1_790_000_000_000_000L;
@@ -74,9 +72,8 @@ class RecordedFramesTest {
             }
             protocol.onFrame(text, received++);
         }
-        assembler.sealAll();
 
-        List<CapturedEvent> captured = queue.jobs.stream().flatMap(j -> j.events().stream()).toList();
+        List<CapturedEvent> captured = queue.events();
         assertEquals(expected.size(), captured.size());
         assertTrue(captured.size() > 50, "expected the samples' live_orders and live_trades events");
         Set<String> expectedJson = new LinkedHashSet<>();
@@ -93,7 +90,7 @@ class RecordedFramesTest {
             }
         }
         assertEquals(frames.size() - expected.size() - control,
-                queue.keptAside.stream().filter(i -> i.containsKey(TableLayout.BAD_RAW)).count(),
+                queue.keptAside().stream().filter(i -> i.containsKey(TableLayout.BAD_RAW)).count(),
                 "every frame that is neither an event nor a control frame is kept aside");
     }
 
@@ -102,14 +99,12 @@ class RecordedFramesTest {
         List<String> frames = recordedFrames().stream().filter(f -> f.contains("\"1E-8\"")).toList();
         Assumptions.assumeFalse(frames.isEmpty(), "Skipped: no recorded frame with amount_str 1E-8 in the samples");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        RecordingQueue queue = new RecordingQueue();
-        WindowAssembler assembler = new WindowAssembler(queue, 300_000, 60_000_000, 0);
-        BitstampProtocol protocol = TestProtocols.create(assembler, queue, 10_000_000_000L, registry);
+        RecordingQueue queue = new RecordingQueue(registry);
+        BitstampProtocol protocol = TestProtocols.create(queue, 10_000_000_000L, registry);
         protocol.subscribeFrames(List.of("btcusd"));
         frames.forEach(f -> protocol.onFrame(f, 1));
-        assembler.sealAll();
 
-        JsonNode data = queue.jobs.get(0).events().get(0).frame().path("data");
+        JsonNode data = queue.events().get(0).frame().path("data");
         assertEquals("1E-8", data.path("amount_str").asText());
         assertEquals("57748.80", data.path("price_str").asText());
         assertEquals(new java.math.BigDecimal("57748.8"), data.path("price").decimalValue());

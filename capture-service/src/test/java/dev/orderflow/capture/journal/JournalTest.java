@@ -1,22 +1,29 @@
 package dev.orderflow.capture.journal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
+@Timeout(60)
 class JournalTest {
     private static final long NEVER = Long.MAX_VALUE / 4;
 
@@ -25,159 +32,226 @@ class JournalTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-    private Journal journal(long segmentBytes, long maxBytes) {
-        return new Journal(dir, 20_000_000L, 1000, segmentBytes, NEVER, maxBytes, 0.8, registry);
+    private Journal journal(SegmentFiles files, long segmentBytes, long maxBytes) {
+        return new Journal(dir, files, 20_000_000L, 1000, segmentBytes, NEVER, maxBytes, registry);
     }
 
-    private List<Journal.Entry> reopen() {
-        List<Journal.Entry> replayed = new ArrayList<>();
-        Journal again = journal(1 << 20, 1L << 30);
-        again.open(replayed::add);
+    private List<String> reopen() {
+        List<String> texts = new ArrayList<>();
+        Journal again = journal(SegmentFiles.DISK, 1 << 20, 1L << 30);
+        again.open(e -> texts.add(e.type() + ":" + e.receivedMicros() + ":" + text(e)));
         again.close();
-        return replayed;
+        return texts;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(Journal.Entry e) {
+        return new String(e.payload(), StandardCharsets.UTF_8);
     }
 
     @Test
-    void shouldReplayEveryAppendedRecordExactlyAfterAReopen() {
-        Journal j = journal(1 << 20, 1L << 30);
-        j.open(e -> { throw new AssertionError("empty journal replays nothing"); });
-        j.append(Journal.FRAME, 100, "{\"event\":\"trade\",\"price_str\":\"0.1000\"}");
-        j.append(Journal.GAP, 200, "{\"kind\":\"x\"}");
-        j.append(Journal.FRAME, 300, "ünïcødé €");
-        assertEquals(2, j.backlogEvents());
-        j.close();
+    void shouldGiveEveryRecordTheNextPositionAndReadItBackExactlyAfterAReopen() {
+        Journal journal = journal(SegmentFiles.DISK, 1 << 20, 1L << 30);
+        journal.open(e -> {
+        });
+        assertEquals(0, journal.append(Journal.EVENT, 100, bytes("{\"price_str\":\"0.1000\"}")));
+        assertEquals(1, journal.append(Journal.GAP, 200, bytes("{\"kind\":\"x\"}")));
+        assertEquals(2, journal.append(Journal.BAD, 300, bytes("ünïcødé €")));
+        List<String> read = new ArrayList<>();
+        assertEquals(3, journal.read(1, Long.MAX_VALUE, e -> read.add(e.seq() + ":" + text(e))));
+        assertEquals(List.of("1:{\"kind\":\"x\"}", "2:ünïcødé €"), read);
+        journal.close();
 
-        assertEquals(List.of(new Journal.Entry(Journal.FRAME, 100, "{\"event\":\"trade\",\"price_str\":\"0.1000\"}"),
-                new Journal.Entry(Journal.GAP, 200, "{\"kind\":\"x\"}"),
-                new Journal.Entry(Journal.FRAME, 300, "ünïcødé €")), reopen());
+        assertEquals(List.of("3:100:{\"price_str\":\"0.1000\"}", "2:200:{\"kind\":\"x\"}", "4:300:ünïcødé €"),
+                reopen());
     }
 
     @Test
-    void shouldRereadOnlySegmentsThatMayHoldTheRangeAndKeepThemWhileTheRangeIsPending() {
-        Journal j = journal(1 << 20, 1L << 30);
-        j.open(e -> { });
-        j.append(Journal.FRAME, 100, "early");
-        j.roll();
-        j.append(Journal.FRAME, 200, "spilled-1");
-        j.append(Journal.FRAME, 250, "spilled-2");
-        j.roll();
-        j.append(Journal.FRAME, 300, "later, still in the open segment");
+    void shouldReadInBudgetsAcrossSegmentsFromAnyPosition() {
+        Journal journal = journal(SegmentFiles.DISK, 100, 1L << 30);
+        journal.open(e -> {
+        });
+        for (int i = 0; i < 20; i++) {
+            journal.append(Journal.EVENT, i, bytes("record-" + i + "-" + "x".repeat(30)));
+        }
+        List<Long> seqs = new ArrayList<>();
+        long next = 0;
+        while (next < journal.nextSeq()) {
+            next = journal.read(next, 100, e -> seqs.add(e.seq()));
+        }
+        assertEquals(20, seqs.size());
+        for (int i = 0; i < 20; i++) {
+            assertEquals(i, seqs.get(i));
+        }
+        journal.close();
+    }
 
-        List<String> reread = new ArrayList<>();
-        assertEquals(2, j.reread(200, 250, e -> reread.add(e.text())));
-        assertEquals(List.of("spilled-1", "spilled-2"), reread);
-
-        reread.clear();
-        j.reread(250, 300, e -> reread.add(e.text()));
-        assertEquals(List.of("spilled-1", "spilled-2", "later, still in the open segment"), reread,
-                "the open segment is closed to be read");
-
-        j.release(200, 0, 0); // the spilled events are still pending: only the first segment may go
-        assertEquals(3, j.backlogEvents());
-        j.close();
+    @Test
+    void shouldDeleteASegmentOnlyWhenEveryRecordInItIsBelowTheStoredPosition() throws IOException {
+        Journal journal = journal(SegmentFiles.DISK, 50, 1L << 30);
+        journal.open(e -> {
+        });
+        for (int i = 0; i < 10; i++) {
+            journal.append(Journal.EVENT, i, bytes("x".repeat(60))); // one record per segment
+        }
+        long before = segments();
+        journal.release(4);
+        assertEquals(before - 4, segments(), "segments holding positions 0..3 are gone, 4 stays");
+        journal.release(4);
+        assertEquals(before - 4, segments());
+        List<Long> left = new ArrayList<>();
+        journal.read(0, Long.MAX_VALUE, e -> left.add(e.seq()));
+        assertEquals(4L, left.get(0));
+        journal.close();
     }
 
     @Test
     void shouldCutATornTailAndKeepEveryRecordBeforeIt() throws IOException {
-        Journal j = journal(1 << 20, 1L << 30);
-        j.open(e -> { });
-        j.append(Journal.FRAME, 1, "first");
-        j.append(Journal.FRAME, 2, "second");
-        j.append(Journal.FRAME, 3, "third, cut in the middle by a crash");
-        j.close();
+        Journal journal = journal(SegmentFiles.DISK, 1 << 20, 1L << 30);
+        journal.open(e -> {
+        });
+        journal.append(Journal.EVENT, 1, bytes("first"));
+        journal.append(Journal.EVENT, 2, bytes("second"));
+        journal.close();
         Path segment = onlySegment();
-        long full = Files.size(segment);
-        try (var ch = java.nio.channels.FileChannel.open(segment, StandardOpenOption.WRITE)) {
-            ch.truncate(full - 10);
-        }
+        long size = Files.size(segment);
+        Files.write(segment, new byte[] {0, 0, 0, 40, 1, 2}, StandardOpenOption.APPEND); // a record cut short
 
-        assertEquals(List.of("first", "second"), reopen().stream().map(Journal.Entry::text).toList());
-        assertEquals(2 * (Journal.HEADER + Journal.BODY_PREFIX) + "first".length() + "second".length(),
-                Files.size(onlySegment()), "the torn record is cut off the file");
-        assertEquals(List.of("first", "second"), reopen().stream().map(Journal.Entry::text).toList());
+        assertEquals(List.of("3:1:first", "3:2:second"), reopen());
+        assertEquals(size, Files.size(segment));
     }
 
     @Test
-    void shouldDetectACorruptRecordByItsChecksum() throws IOException {
-        Journal j = journal(1 << 20, 1L << 30);
-        j.open(e -> { });
-        j.append(Journal.FRAME, 1, "good");
-        j.append(Journal.FRAME, 2, "flipped");
-        j.close();
-        Path segment = onlySegment();
-        byte[] bytes = Files.readAllBytes(segment);
-        bytes[bytes.length - 2] ^= 0x20;
-        Files.write(segment, bytes);
-
-        assertEquals(List.of("good"), reopen().stream().map(Journal.Entry::text).toList());
-    }
-
-    @Test
-    void shouldDeleteASegmentOnlyOnceEverythingHandedOverUpToItIsConfirmed() throws IOException {
-        Journal j = journal(1 << 20, 1L << 30);
-        j.open(e -> { });
-        j.append(Journal.FRAME, 1_000, "a");
-        j.append(Journal.FRAME, 2_000, "b");
-        j.roll();
-        j.append(Journal.FRAME, 3_000, "c");
-        j.roll();
-        assertEquals(3, segments().size(), "two closed segments and the current one");
-
-        j.release(2_000, 5, 4); // "b" (received at 2 000) still waits in the assembler
-        assertEquals(3, segments().size());
-        j.release(2_500, 7, 6); // handed over as job 7, not yet confirmed
-        assertEquals(3, segments().size());
-        j.release(2_500, 8, 7);
-        assertEquals(2, segments().size(), "the first segment is confirmed");
-        assertEquals(1, j.backlogEvents());
-        assertTrue(j.oldestUnconfirmedAgeSeconds() > 0, "c (received at 3 000 µs) is not confirmed");
-        j.release(NEVER, 9, 9);
-        assertEquals(1, segments().size(), "only the empty current segment is left");
-        assertEquals(0.0, j.oldestUnconfirmedAgeSeconds());
-        assertEquals(0, j.backlogBytes());
-        j.close();
-        assertEquals(List.of(), reopen());
-    }
-
-    @Test
-    void shouldRollSegmentsAtTheirSizeAndStopJournalingPastTheBound() throws IOException {
-        Journal j = journal(100, 300);
-        j.open(e -> { });
+    void shouldStopJournalingEventsPastTheBoundButKeepGapRecords() {
+        Journal journal = journal(SegmentFiles.DISK, 1 << 20, 200);
+        journal.open(e -> {
+        });
         int appended = 0;
         for (int i = 0; i < 20; i++) {
-            if (j.append(Journal.FRAME, i, "x".repeat(40))) {
+            if (journal.append(Journal.EVENT, i, bytes("x".repeat(40))) >= 0) {
                 appended++;
             }
         }
-        assertTrue(appended >= 5 && appended < 10, "about 300 bytes of 57-byte records: " + appended);
+        assertTrue(appended < 20 && appended > 0);
         assertEquals(20 - appended, registry.get("capture.journal.unjournaled").counter().count());
-        assertTrue(segments().size() > 1, "rolled at 100 bytes");
-        j.close();
-        assertEquals(appended, reopen().size());
+        assertTrue(journal.append(Journal.GAP, 99, bytes("{}")) >= 0, "gap records are always journaled");
+        journal.close();
     }
 
     @Test
-    void shouldMeasureTheDelayFromReceivingToFsync() throws InterruptedException, IOException {
-        Journal j = journal(1 << 20, 1L << 30);
-        j.open(e -> { });
-        j.append(Journal.FRAME, dev.orderflow.capture.Clock.nowMicros(), "x");
-        Thread.sleep(200);
-        var timer = registry.get("capture.journal.durable.delay").timer();
-        assertEquals(1, timer.count(), "forced by the fsync thread within its interval");
-        assertTrue(timer.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS) < 150);
-        j.close();
-        assertFalse(segments().isEmpty());
+    void shouldCutAWriteThatFailedPartWayAndGoOnInANewSegmentWhenTheDiskHasRoomAgain() {
+        AtomicBoolean full = new AtomicBoolean();
+        Journal journal = journal(failing(full, new AtomicBoolean()), 1 << 20, 1L << 30);
+        journal.open(e -> {
+        });
+        assertEquals(0, journal.append(Journal.EVENT, 1, bytes("before")));
+        full.set(true);
+        assertEquals(-1, journal.append(Journal.EVENT, 2, bytes("lost to a full disk")));
+        assertEquals(-1, journal.append(Journal.EVENT, 3, bytes("no segment can be opened either")));
+        full.set(false);
+        assertEquals(1, journal.append(Journal.EVENT, 4, bytes("after")));
+        journal.close();
+
+        assertEquals(List.of("3:1:before", "3:4:after"), reopen(), "every good record stays readable");
+        assertTrue(registry.get("capture.journal.errors").tag("op", "write").counter().count() >= 1);
+    }
+
+    @Test
+    void shouldCountAFailedFsyncAndCloseTheSegmentKeepingItsRecords() {
+        AtomicBoolean fsyncFails = new AtomicBoolean(true);
+        Journal journal = new Journal(dir, failing(new AtomicBoolean(), fsyncFails), 1_000_000L, 1, 1 << 20, NEVER,
+                1L << 30, registry);
+        journal.open(e -> {
+        });
+        journal.append(Journal.EVENT, 1, bytes("one"));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (registry.get("capture.journal.errors").tag("op", "fsync").counter().count() < 1) {
+            assertTrue(System.nanoTime() < deadline, "the failed fsync is counted");
+            Thread.onSpinWait();
+        }
+        fsyncFails.set(false);
+        assertEquals(1, journal.append(Journal.EVENT, 2, bytes("two")), "the next record goes to a new segment");
+        journal.close();
+        assertEquals(List.of("3:1:one", "3:2:two"), reopen());
+    }
+
+    @Test
+    void shouldRefuseADirectoryAnotherJournalHolds() {
+        Journal first = journal(SegmentFiles.DISK, 1 << 20, 1L << 30);
+        first.open(e -> {
+        });
+        Journal second = journal(SegmentFiles.DISK, 1 << 20, 1L << 30);
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> second.open(e -> {
+        }));
+        assertTrue(refused.getMessage().contains("held by another live capture process"), refused.getMessage());
+        first.close();
+        second.open(e -> {
+        });
+        second.close();
+    }
+
+    @Test
+    void shouldMeasureTheDelayFromReceivingToFsync() {
+        Journal journal = journal(SegmentFiles.DISK, 1 << 20, 1L << 30);
+        journal.open(e -> {
+        });
+        journal.append(Journal.EVENT, dev.orderflow.capture.Clock.nowMicros(), bytes("x"));
+        journal.close();
+        assertEquals(1, registry.get("capture.journal.durable.delay").timer().count());
+    }
+
+    /** The disk layer with a switch for a full disk (writes fail part-way, no file can be created) and for fsync. */
+    private static SegmentFiles failing(AtomicBoolean full, AtomicBoolean fsyncFails) {
+        return path -> {
+            if (full.get()) {
+                throw new IOException("No space left on device");
+            }
+            SegmentFiles.Appender disk = SegmentFiles.DISK.create(path);
+            return new SegmentFiles.Appender() {
+                @Override
+                public void write(ByteBuffer buffer) throws IOException {
+                    if (full.get()) {
+                        ByteBuffer half = buffer.duplicate();
+                        half.limit(buffer.position() + buffer.remaining() / 2);
+                        disk.write(half);
+                        throw new IOException("No space left on device");
+                    }
+                    disk.write(buffer);
+                }
+
+                @Override
+                public void force() throws IOException {
+                    if (fsyncFails.get()) {
+                        throw new IOException("Input/output error");
+                    }
+                    disk.force();
+                }
+
+                @Override
+                public void truncate(long size) throws IOException {
+                    disk.truncate(size);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    disk.close();
+                }
+            };
+        };
+    }
+
+    private long segments() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".journal")).count();
+        }
     }
 
     private Path onlySegment() throws IOException {
-        List<Path> all = segments();
-        assertEquals(1, all.size(), all.toString());
-        return all.get(0);
-    }
-
-    private List<Path> segments() throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.sorted().toList();
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".journal")).findFirst().orElseThrow();
         }
     }
 }

@@ -92,7 +92,7 @@ public class Rebuilder {
                 ? new Catalog.Entry(pair, Channel.ORDERS, from, null, null)
                 : new Catalog.Entry(pair, Channel.ORDERS,
                         entry.firstMicros() == null ? from : Math.min(entry.firstMicros(), from),
-                        entry.lastMicros(), entry.updatedMicros());
+                        entry.lastMicros(), entry.confirmedUntilMicros());
         Coverage cover = coverage.of(pair, Channel.ORDERS, from, atMicros + 1, orders, unreadable);
         return new Result(snapshot, book, last, coveredBySnapshot(cover, snapshot));
     }

@@ -165,8 +165,8 @@ public class CandlesResource {
         for (int i = 0; i < bars.length; i++) {
             long start = from + i * step;
             long end = start + step;
-            boolean complete = unreadable == 0 && entry != null && entry.updatedMicros() != null
-                    && end <= entry.updatedMicros() && entry.firstMicros() != null && start >= entry.firstMicros()
+            boolean complete = unreadable == 0 && entry != null && entry.confirmedUntilMicros() != null
+                    && end <= entry.confirmedUntilMicros() && entry.firstMicros() != null && start >= entry.firstMicros()
                     && gapList.stream().noneMatch(g -> g.fromMicros() < end && g.toMicros() >= start);
             write(rows, start, end, bars[i], complete);
         }

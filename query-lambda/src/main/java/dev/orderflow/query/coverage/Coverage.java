@@ -19,7 +19,7 @@ import dev.orderflow.storage.GapRecord;
  *
  * @param complete             no gap record concerns the range, every write in it is confirmed, it does not start
  *                             before the first stored event, and every stored chunk in it was readable
- * @param confirmedUntilMicros when the writer last confirmed a write (null when the catalog does not say)
+ * @param confirmedUntilMicros the time before which every window of the channel is stored (null when unknown)
  * @param reasons              why it is not complete: {@code gaps}, {@code after_confirmed_writes},
  *                             {@code before_first_event}, {@code unreadable_chunks}
  * @param gaps                 the gap records concerning the range (at most the configured number)

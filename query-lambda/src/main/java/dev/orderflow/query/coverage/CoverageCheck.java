@@ -32,7 +32,7 @@ public class CoverageCheck {
         List<GapRecord> found = gaps.intersecting(pair, channel, fromMicros, toMicros, max);
         boolean truncated = found.size() > max;
         List<GapRecord> listed = truncated ? found.subList(0, max) : found;
-        Long confirmed = entry == null ? null : entry.updatedMicros();
+        Long confirmed = entry == null ? null : entry.confirmedUntilMicros();
         Long first = entry == null ? null : entry.firstMicros();
         List<String> reasons = new ArrayList<>(4);
         if (!found.isEmpty()) {

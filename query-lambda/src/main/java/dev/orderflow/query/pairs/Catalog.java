@@ -39,9 +39,10 @@ public class Catalog {
      *
      * @param firstMicros   first stored event, µs (null when not recorded)
      * @param lastMicros    last stored event, µs (null when not recorded)
-     * @param updatedMicros when the writer last confirmed a write, µs (null when not recorded)
+     * @param confirmedUntilMicros the time before which every window is stored, µs (catalog {@code confirmed_until},
+     *                             or {@code updated} in older tables; null when not recorded)
      */
-    public record Entry(String pair, Channel channel, Long firstMicros, Long lastMicros, Long updatedMicros) {
+    public record Entry(String pair, Channel channel, Long firstMicros, Long lastMicros, Long confirmedUntilMicros) {
     }
 
     /** Every pair and channel, ordered by pair then channel. */
@@ -131,7 +132,16 @@ public class Catalog {
         return Optional.of(new Entry(key.substring(0, hash), channel.get(),
                 micros(item, TableLayout.CATALOG_FIRST),
                 micros(item, TableLayout.CATALOG_LAST),
-                micros(item, TableLayout.CATALOG_UPDATED)));
+                confirmedUntil(item)));
+    }
+
+    /**
+     * The time before which the capture has stored every window of the channel: {@code confirmed_until}; a table
+     * written before that attribute existed has only the time of the last confirmed write ({@code updated}).
+     */
+    private static Long confirmedUntil(Map<String, AttributeValue> item) {
+        Long confirmed = micros(item, TableLayout.CATALOG_CONFIRMED_UNTIL);
+        return confirmed != null ? confirmed : micros(item, TableLayout.CATALOG_UPDATED);
     }
 
     private static Long micros(Map<String, AttributeValue> item, String name) {

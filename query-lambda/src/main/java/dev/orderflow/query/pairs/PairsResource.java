@@ -62,7 +62,7 @@ public class PairsResource {
                     json.writeObjectFieldStart(entry.channel().apiName());
                     time(json, "first", entry.firstMicros());
                     time(json, "last", entry.lastMicros());
-                    time(json, "confirmed_until", entry.updatedMicros());
+                    time(json, "confirmed_until", entry.confirmedUntilMicros());
                     json.writeBooleanField("gaps_known", gaps.any(entry.pair(), entry.channel()));
                     json.writeEndObject();
                 }

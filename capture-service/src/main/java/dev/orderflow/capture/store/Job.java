@@ -1,0 +1,40 @@
+package dev.orderflow.capture.store;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.GapRecord;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Work for the writer, built from journal records: {@code minSeq} is the lowest journal position it holds
+ * ({@code Long.MAX_VALUE} when none: a snapshot, or a record that could not be journaled), {@code bytes} what it
+ * holds in memory until stored.
+ */
+public sealed interface Job {
+    long minSeq();
+
+    long bytes();
+
+    /** The sealed events of one pair, channel and window, in arrival order. */
+    record Window(String pair, Channel channel, long windowStartMicros, List<Held> events, long minSeq, long bytes)
+            implements Job {
+    }
+
+    /** A gap record to store. */
+    record Gap(GapRecord gap, long receivedMicros, long minSeq, long bytes) implements Job {
+    }
+
+    /** A bad frame to keep aside. */
+    record Bad(String reason, byte[] raw, long receivedMicros, long minSeq, long bytes) implements Job {
+    }
+
+    /** Ready-made items (an order book snapshot's parts); not journaled, so nothing waits for them. */
+    record Items(String what, List<Map<String, AttributeValue>> items, long bytes) implements Job {
+        @Override
+        public long minSeq() {
+            return Long.MAX_VALUE;
+        }
+    }
+}

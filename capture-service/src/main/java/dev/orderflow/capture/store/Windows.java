@@ -1,0 +1,290 @@
+package dev.orderflow.capture.store;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.orderflow.capture.CaptureConfig;
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.TableLayout;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+
+/**
+ * The window step: journal records in, writer jobs out. Events are grouped per (pair, channel) into the table's
+ * time windows, in arrival order; a window is sealed once the clock is past its end plus a grace period and becomes
+ * a {@link Job.Window}. Gap records and bad frames become jobs at once.
+ *
+ * <p><b>Memory, in bytes.</b> Everything taken from the journal stays counted in {@link #heldBytes} until DynamoDB
+ * stored it. When a record would take it past {@code maxHeldBytes}, the step falls <i>behind</i>: from that position
+ * on it takes nothing from the live path, and {@link #catchUp} later reads those records from the journal, a budget
+ * at a time, through the same {@link #accept}. A restart starts behind at the journal's first record, so replaying
+ * an earlier run's journal is the same path too.
+ *
+ * <p><b>Positions.</b> {@link #storedBelow} is the lowest journal position not yet stored (the journal deletes
+ * segments below it); {@link #confirmedUntil} per channel is the time before which every window is stored.
+ */
+@ApplicationScoped
+public class Windows {
+    private final long graceMicros;
+    private final long maxHeldBytes;
+    private final LinkedBlockingQueue<Job> jobs = new LinkedBlockingQueue<>();
+    private final Map<Stream, TreeMap<Long, Open>> open = new HashMap<>();
+    /** Journal positions of unstored work (open windows and jobs), as a multiset: position → count. */
+    private final TreeMap<Long, Integer> pendingSeqs = new TreeMap<>();
+    /** Per channel, the start of each unstored window (open or queued) and gap record, as a multiset. */
+    private final Map<Stream, TreeMap<Long, Integer>> unstoredFrom = new HashMap<>();
+    private long heldBytes;
+    private long clockMicros;
+    private boolean behind;
+    private long readFrom;
+    private long lastBehindLogNanos;
+
+    public record Stream(String pair, Channel channel) {
+    }
+
+    private static final class Open {
+        final List<Held> events = new ArrayList<>();
+        long minSeq = Long.MAX_VALUE;
+        long bytes;
+    }
+
+    @Inject
+    public Windows(CaptureConfig config, MeterRegistry registry) {
+        this(config.writer().windowGrace().toNanos() / 1000, heldBound(config.writer().maxHeldBytes()), registry);
+    }
+
+    public Windows(long graceMicros, long maxHeldBytes, MeterRegistry registry) {
+        this.graceMicros = graceMicros;
+        this.maxHeldBytes = maxHeldBytes;
+        Gauge.builder("capture.held.bytes", this, Windows::heldBytes).baseUnit("bytes")
+                .description("Bytes of received records held in memory until DynamoDB stores them (bound: "
+                        + "capture.writer.max-held-bytes)").register(registry);
+        Gauge.builder("capture.behind", this, w -> w.behind() ? 1 : 0)
+                .description("1 while the memory bound is reached and records are read back from the journal")
+                .register(registry);
+        Gauge.builder("capture.queue.jobs", jobs, LinkedBlockingQueue::size)
+                .description("Sealed windows and records waiting for the writer").register(registry);
+    }
+
+    /** The bound in bytes: the configured one, or a quarter of the heap when it is 0. */
+    static long heldBound(long configured) {
+        return configured > 0 ? configured : Runtime.getRuntime().maxMemory() / 4;
+    }
+
+    /**
+     * Starts behind at {@code fromSeq}: the journal's records from there on (an earlier run's) are read by
+     * {@link #catchUp} before the live path is taken.
+     */
+    public synchronized void startBehind(long fromSeq) {
+        behind = true;
+        readFrom = fromSeq;
+    }
+
+    /**
+     * The live path (under the intake's lock, right after the record was journaled at {@code e.seq()}, -1 when it
+     * could not be). Returns {@code false} only when the record is lost: neither journaled nor room in memory.
+     */
+    public synchronized boolean offer(Input e) {
+        if (!behind && heldBytes + e.bytes() > maxHeldBytes) {
+            if (e.seq() < 0) {
+                return false;
+            }
+            behind = true;
+            readFrom = e.seq();
+            logBehind();
+        }
+        if (behind) {
+            return e.seq() >= 0; // the journal holds it; catchUp reads it
+        }
+        accept(e);
+        return true;
+    }
+
+    /** A record taken from the journal, live or read back: an event for its window, anything else a job at once. */
+    public synchronized void accept(Input input) {
+        clockMicros = Math.max(clockMicros, input.receivedMicros());
+        heldBytes += input.bytes();
+        if (input instanceof Input.Event e) {
+                Stream stream = new Stream(e.pair(), e.channel());
+                long start = TableLayout.windowStart(e.held().microtimestamp());
+                TreeMap<Long, Open> windows = open.computeIfAbsent(stream, s -> new TreeMap<>());
+                Open window = windows.get(start);
+                if (window == null) {
+                    window = new Open();
+                    windows.put(start, window);
+                    unstoredFrom.computeIfAbsent(stream, s -> new TreeMap<>()).merge(start, 1, Integer::sum);
+                }
+                window.events.add(e.held());
+                window.bytes += e.bytes();
+                if (e.seq() >= 0 && window.minSeq == Long.MAX_VALUE) {
+                    window.minSeq = e.seq(); // positions only grow: the window's first is its lowest
+                    pendingSeqs.merge(e.seq(), 1, Integer::sum);
+                }
+        } else if (input instanceof Input.Other o) {
+                if (o.job() instanceof Job.Gap g) {
+                    unstoredFrom.computeIfAbsent(new Stream(g.gap().pair(), g.gap().channel()), s -> new TreeMap<>())
+                            .merge(g.gap().fromMicros(), 1, Integer::sum);
+                }
+                if (o.job().minSeq() != Long.MAX_VALUE) {
+                    pendingSeqs.merge(o.job().minSeq(), 1, Integer::sum);
+                }
+                jobs.add(o.job());
+        }
+    }
+
+    /** Seals every window due at {@code nowMicros} (the wall clock; ignored while behind, which has its own). */
+    public void tick(long nowMicros) {
+        synchronized (this) {
+            if (!behind) {
+                clockMicros = Math.max(clockMicros, nowMicros);
+            }
+        }
+        seal(false);
+    }
+
+    /** Seals every window, due or not (at shutdown). */
+    public void sealAll() {
+        seal(true);
+    }
+
+    private synchronized void seal(boolean all) {
+        for (Map.Entry<Stream, TreeMap<Long, Open>> stream : open.entrySet()) {
+            Iterator<Map.Entry<Long, Open>> it = stream.getValue().entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<Long, Open> entry = it.next();
+                if (!all && clockMicros <= entry.getKey() + TableLayout.WINDOW_MICROS + graceMicros) {
+                    break; // later windows are not due either
+                }
+                Open w = entry.getValue();
+                jobs.add(new Job.Window(stream.getKey().pair(), stream.getKey().channel(), entry.getKey(),
+                        List.copyOf(w.events), w.minSeq, w.bytes));
+                it.remove();
+            }
+        }
+    }
+
+    /**
+     * While behind: reads the next records from the journal (as many as half the free memory bound holds) and takes
+     * them; once it reaches the journal's end under {@code intakeLock}, the live path is taken again. Returns whether
+     * it read anything.
+     */
+    public boolean catchUp(JournalReader journal, Object intakeLock) {
+        long from;
+        long budget;
+        synchronized (this) {
+            if (!behind) {
+                return false;
+            }
+            from = readFrom;
+            budget = (maxHeldBytes - heldBytes) / 2;
+        }
+        if (budget < maxHeldBytes / 8) {
+            // Wait for the writer to free memory. What is held in windows not yet due could only be freed by reading
+            // further (the clock is the journal's while behind), so it is sealed now: a window cut in two is merged.
+            seal(true);
+            return false;
+        }
+        long next = journal.read(from, budget, this::accept);
+        synchronized (intakeLock) {
+            synchronized (this) {
+                readFrom = next;
+                seal(false);
+                if (next >= journal.nextSeq()) {
+                    behind = false;
+                    Log.infof("Caught up with the journal at position %d; %d bytes held", next, heldBytes);
+                }
+            }
+        }
+        return next > from;
+    }
+
+    /** The journal as {@link #catchUp} reads it. */
+    public interface JournalReader {
+        long read(long fromSeq, long maxBytes, java.util.function.Consumer<Input> reader);
+
+        long nextSeq();
+    }
+
+    /** The writer's next job, waiting at most {@code millis}. */
+    public Job take(long millis) throws InterruptedException {
+        return jobs.poll(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Queues ready-made work that is not journaled (a snapshot), counted in memory like the rest. */
+    public synchronized void submit(Job.Items items) {
+        heldBytes += items.bytes();
+        jobs.add(items);
+    }
+
+    /** DynamoDB stored the job (or it was kept in the dead-letter area): its memory and positions are released. */
+    public synchronized void stored(Job job) {
+        heldBytes -= job.bytes();
+        if (job.minSeq() != Long.MAX_VALUE) {
+            release(pendingSeqs, job.minSeq());
+        }
+        if (job instanceof Job.Window w) {
+            release(unstoredFrom.get(new Stream(w.pair(), w.channel())), w.windowStartMicros());
+        } else if (job instanceof Job.Gap g) {
+            release(unstoredFrom.get(new Stream(g.gap().pair(), g.gap().channel())), g.gap().fromMicros());
+        }
+    }
+
+    /** The lowest journal position not yet stored; every record below it is in DynamoDB. */
+    public synchronized long storedBelow(long journalNextSeq) {
+        long lowest = behind ? readFrom : journalNextSeq;
+        return pendingSeqs.isEmpty() ? lowest : Math.min(lowest, pendingSeqs.firstKey());
+    }
+
+    /**
+     * The time before which every window of the channel is stored: not past its oldest unstored window, nor past
+     * what is not sealed yet (the clock less the grace), nor past what is still only in the journal.
+     */
+    public synchronized long confirmedUntil(Stream stream) {
+        long sealedBefore = TableLayout.windowStart(clockMicros - graceMicros - TableLayout.WINDOW_MICROS);
+        TreeMap<Long, Integer> starts = unstoredFrom.get(stream);
+        return starts == null || starts.isEmpty() ? sealedBefore : Math.min(sealedBefore, starts.firstKey());
+    }
+
+    public synchronized long heldBytes() {
+        return heldBytes;
+    }
+
+    public synchronized boolean behind() {
+        return behind;
+    }
+
+    public int queuedJobs() {
+        return jobs.size();
+    }
+
+    public long maxHeldBytes() {
+        return maxHeldBytes;
+    }
+
+    private static void release(TreeMap<Long, Integer> multiset, long key) {
+        if (multiset == null) {
+            return;
+        }
+        multiset.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
+    }
+
+    private void logBehind() {
+        long now = System.nanoTime();
+        if (lastBehindLogNanos == 0 || now - lastBehindLogNanos > TimeUnit.SECONDS.toNanos(10)) {
+            lastBehindLogNanos = now;
+            Log.warnf("Memory bound reached (%d of %d bytes held; DynamoDB is not keeping up): records wait in the "
+                    + "journal from position %d and are read back as the writer frees memory", heldBytes, maxHeldBytes,
+                    readFrom);
+        }
+    }
+}

@@ -1,0 +1,323 @@
+package dev.orderflow.capture.store;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToLongFunction;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.orderflow.capture.CaptureConfig;
+import dev.orderflow.capture.Clock;
+import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.Chunk;
+import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.TableLayout;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.logging.Log;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The writer: a few threads take jobs from the window step, build items and store them; a stored job is reported
+ * back ({@link Windows#stored}), which is what lets the journal delete it.
+ *
+ * <p><b>Windows are merged, never overwritten.</b> A window is first put only if its key is absent. If an item is
+ * there (a restart, a late event, another capture host), the stored parts are read, the union of their events and
+ * this job's (each frame once, in time order, then in order of arrival) is built, and written back on condition that no part changed since
+ * it was read ({@link TableLayout#WRITE_VERSION}); on a conflict it reads and merges again. When the union adds
+ * nothing, nothing is written.
+ *
+ * <p><b>Nothing is given up silently.</b> What the environment may fix is retried by {@link Retries}; what DynamoDB
+ * refuses for good goes to the {@link DeadLetters} area, and a {@code not_stored} gap record names the window.
+ * What is still unstored at the shutdown deadline stays in the journal for the next start.
+ */
+@ApplicationScoped
+public class Writer {
+    private final Windows windows;
+    private final TableClient table;
+    private final DeadLetters deadLetters;
+    private final CaptureConfig.Writer config;
+    private final MeterRegistry registry;
+    private final Counter itemsWritten;
+    private final Counter storedBytes;
+    private final Counter eventsStored;
+    private final Counter merges;
+    private final Timer queryableDelay;
+    private final Map<Windows.Stream, Counter> storedByChannel = new ConcurrentHashMap<>();
+    private final Map<Windows.Stream, long[]> ranges = new ConcurrentHashMap<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final AtomicInteger busy = new AtomicInteger();
+    private volatile boolean stopping;
+    private volatile long lastProgressNanos = System.nanoTime();
+
+    public Writer(Windows windows, TableClient table, DeadLetters deadLetters, CaptureConfig config,
+            MeterRegistry registry) {
+        this.windows = windows;
+        this.table = table;
+        this.deadLetters = deadLetters;
+        this.config = config.writer();
+        this.registry = registry;
+        this.itemsWritten = Counter.builder("capture.items.written").description("Items DynamoDB confirmed")
+                .register(registry);
+        this.storedBytes = Counter.builder("capture.stored.bytes").baseUnit("bytes")
+                .description("Size of the items written, as DynamoDB counts item size").register(registry);
+        this.eventsStored = Counter.builder("capture.events.stored")
+                .description("Events DynamoDB confirmed, all pairs and channels, each counted once").register(registry);
+        this.merges = Counter.builder("capture.windows.merged")
+                .description("Windows merged with what the table already held (restart, late events, other hosts)")
+                .register(registry);
+        this.queryableDelay = Timer.builder("capture.event.queryable.delay")
+                .description("From receiving an event to DynamoDB confirming the item that holds it")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        Counter.builder("capture.items.refused")
+                .description("Jobs DynamoDB refused for good (kept in the dead-letter area)").register(registry);
+    }
+
+    public void start() {
+        for (int i = 0; i < config.threads(); i++) {
+            Thread t = new Thread(this::run, "capture-writer-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    /** Stores what is queued within the shutdown timeout; what is left stays in the journal. */
+    public void stop() {
+        table.retries().stopRetryingIn(config.shutdownTimeout().toNanos());
+        stopping = true;
+        long until = System.nanoTime() + config.shutdownTimeout().toNanos() + 500_000_000L;
+        for (Thread t : threads) {
+            try {
+                t.join(Math.max(1, (until - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (threads.stream().anyMatch(Thread::isAlive) || windows.queuedJobs() > 0) {
+            Log.errorf("Writer did not finish within %s; %d jobs stay in the journal for the next start",
+                    config.shutdownTimeout(), windows.queuedJobs() + busy.get());
+        }
+    }
+
+    public boolean running() {
+        return !threads.isEmpty() && threads.stream().anyMatch(Thread::isAlive);
+    }
+
+    /** True when there is work and nothing was stored for longer than {@code stuck-after}. */
+    public boolean stuck() {
+        return (busy.get() > 0 || windows.queuedJobs() > 0)
+                && System.nanoTime() - lastProgressNanos > config.stuckAfter().toNanos();
+    }
+
+    /** Per channel, the first and last event time this process stored (for the catalog). */
+    public Map<Windows.Stream, long[]> ranges() {
+        return ranges;
+    }
+
+    private void run() {
+        while (true) {
+            Job job;
+            try {
+                job = windows.take(100);
+            } catch (InterruptedException e) {
+                job = null;
+            }
+            if (job == null) {
+                if (stopping) {
+                    return;
+                }
+                if (busy.get() == 0) {
+                    lastProgressNanos = System.nanoTime();
+                }
+                continue;
+            }
+            if (stopping && table.retries().pastDeadline()) {
+                return; // left in the journal
+            }
+            busy.incrementAndGet();
+            try {
+                handle(job);
+            } finally {
+                busy.decrementAndGet();
+            }
+        }
+    }
+
+    private void handle(Job job) {
+        try {
+            write(job);
+            windows.stored(job);
+            lastProgressNanos = System.nanoTime();
+        } catch (RuntimeException e) {
+            if (Retries.retryable(e) && table.retries().pastDeadline()) {
+                return; // at the shutdown deadline: not stored, the journal keeps it
+            }
+            refused(job, e);
+        }
+    }
+
+    /** Refused for good: kept in the dead-letter area, and a window is named by a {@code not_stored} gap record. */
+    private void refused(Job job, RuntimeException e) {
+        String key = DeadLetters.key(job);
+        registry.counter("capture.items.refused").increment();
+        if (!deadLetters.keep(job, key, e.toString())) {
+            return; // still held: the journal keeps it for the next start
+        }
+        windows.stored(job);
+        if (job instanceof Job.Window w) {
+            long end = w.windowStartMicros() + TableLayout.WINDOW_MICROS;
+            GapRecord gap = new GapRecord(w.pair(), w.channel(), GapRecord.Kind.NOT_STORED, w.windowStartMicros(),
+                    end, null, null, null, "DynamoDB refused the window's item; kept in the capture's dead-letter "
+                            + "area: " + e.getClass().getSimpleName());
+            try {
+                table.put(TableLayout.toItem(gap));
+            } catch (RuntimeException failed) {
+                Log.errorf("Cannot store the not_stored gap record of %s: %s", key, failed.toString());
+            }
+        }
+    }
+
+    private void write(Job job) {
+        if (job instanceof Job.Window w) {
+            writeWindow(w);
+        } else if (job instanceof Job.Gap g) {
+            put(TableLayout.toItem(g.gap()));
+        } else if (job instanceof Job.Bad b) {
+            TableLayout.badFrameItems(b.receivedMicros(), b.minSeq() == Long.MAX_VALUE ? 0 : b.minSeq(),
+                    new String(b.raw(), java.nio.charset.StandardCharsets.UTF_8), b.reason()).forEach(this::put);
+        } else if (job instanceof Job.Items i) {
+            i.items().forEach(this::put);
+        }
+    }
+
+    private void put(Map<String, AttributeValue> item) {
+        table.put(item);
+        itemsWritten.increment();
+        storedBytes.increment(ItemSize.of(item));
+    }
+
+    private void writeWindow(Job.Window w) {
+        List<CapturedEvent> ours = parse(w);
+        List<Map<String, AttributeValue>> items = ChunkParts.items(w.pair(), w.channel(), w.windowStartMicros(),
+                ours, 1, 1);
+        boolean absent = true;
+        for (Map<String, AttributeValue> item : items) {
+            if (table.putAll(List.of(new TableClient.Conditional(item, TableClient.Expect.ABSENT, 0)))) {
+                itemsWritten.increment();
+                storedBytes.increment(ItemSize.of(item));
+            } else {
+                absent = false;
+            }
+        }
+        if (absent) {
+            stored(w, ours);
+            return;
+        }
+        merges.increment();
+        stored(w, merge(w, ours));
+    }
+
+    /** Reads the stored parts and writes the union back, conditionally, until it holds; returns the events added. */
+    private List<CapturedEvent> merge(Job.Window w, List<CapturedEvent> ours) {
+        while (true) {
+            List<Map<String, AttributeValue>> stored = table.windowItems(w.pair(), w.channel(), w.windowStartMicros());
+            stored.sort(Comparator.comparing(item -> item.get(TableLayout.SK).s()));
+            List<CapturedEvent> union = new ArrayList<>();
+            Map<String, TableClient.Conditional> expected = new HashMap<>();
+            long version = 0;
+            for (Map<String, AttributeValue> item : stored) {
+                TableLayout.fromItem(item).ifPresent(chunk -> union.addAll(chunk.events()));
+                AttributeValue v = item.get(TableLayout.WRITE_VERSION);
+                long n = v == null ? 0 : Long.parseLong(v.n());
+                version = Math.max(version, n);
+                expected.put(item.get(TableLayout.SK).s(), new TableClient.Conditional(null,
+                        v == null ? TableClient.Expect.UNVERSIONED : TableClient.Expect.VERSION, n));
+            }
+            Set<JsonNode> seen = new HashSet<>();
+            union.forEach(e -> seen.add(e.frame()));
+            List<CapturedEvent> added = new ArrayList<>();
+            for (CapturedEvent e : ours) {
+                if (seen.add(e.frame())) {
+                    added.add(e);
+                }
+            }
+            if (added.isEmpty()) {
+                return added; // the table holds every event already: nothing to write
+            }
+            union.addAll(added);
+            // exchange time, then arrival (a late job may have been stored before the job it follows)
+            union.sort(Comparator.comparingLong(CapturedEvent::microtimestamp)
+                    .thenComparingLong(CapturedEvent::receivedMicros));
+            List<TableClient.Conditional> writes = new ArrayList<>();
+            for (Map<String, AttributeValue> item : ChunkParts.items(w.pair(), w.channel(), w.windowStartMicros(),
+                    union, stored.size(), version + 1)) {
+                TableClient.Conditional was = expected.get(item.get(TableLayout.SK).s());
+                writes.add(was == null ? new TableClient.Conditional(item, TableClient.Expect.ABSENT, 0)
+                        : new TableClient.Conditional(item, was.expect(), was.version()));
+            }
+            if (table.putAll(writes)) {
+                for (TableClient.Conditional c : writes) {
+                    itemsWritten.increment();
+                    storedBytes.increment(ItemSize.of(c.item()));
+                }
+                return added;
+            }
+        }
+    }
+
+    /** The job's events, each frame once, in arrival order. */
+    private static List<CapturedEvent> parse(Job.Window w) {
+        List<CapturedEvent> events = new ArrayList<>(w.events().size());
+        Set<JsonNode> seen = new HashSet<>();
+        for (Held h : w.events()) {
+            try {
+                CapturedEvent e = new CapturedEvent(h.microtimestamp(), h.receivedMicros(),
+                        Frames.parse(new String(h.frame(), java.nio.charset.StandardCharsets.UTF_8)));
+                if (seen.add(e.frame())) {
+                    events.add(e);
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("a journaled event frame does not parse", e);
+            }
+        }
+        return events;
+    }
+
+    private void stored(Job.Window w, List<CapturedEvent> fresh) {
+        if (fresh.isEmpty()) {
+            return;
+        }
+        Windows.Stream stream = new Windows.Stream(w.pair(), w.channel());
+        storedByChannel.computeIfAbsent(stream, s -> Counter.builder("capture.events.stored.by.channel")
+                .tag("pair", s.pair()).tag("channel", s.channel().apiName())
+                .description("Events DynamoDB confirmed per pair and channel, each counted once").register(registry))
+                .increment(fresh.size());
+        eventsStored.increment(fresh.size());
+        long now = Clock.nowMicros();
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (CapturedEvent e : fresh) {
+            queryableDelay.record(Math.max(0, now - e.receivedMicros()), TimeUnit.MICROSECONDS);
+            first = Math.min(first, e.microtimestamp());
+            last = Math.max(last, e.microtimestamp());
+        }
+        long f = first;
+        long l = last;
+        ranges.merge(stream, new long[] {f, l}, (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+    }
+}

@@ -1,0 +1,125 @@
+package dev.orderflow.capture.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.GapRecord;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+@Timeout(60)
+class WindowsTest {
+    private static final Channel.WireChannel BTC = Channel.parseWire("live_orders_btcusd").orElseThrow();
+    private static final long T = 1_790_000_000_000_000L;
+    private static final byte[] FRAME = ("{\"event\":\"order_created\",\"channel\":\"live_orders_btcusd\",\"data\":{"
+            + "\"microtimestamp\":\"1790000000000000\",\"id\":1,\"price_str\":\"1.0\"}}").getBytes(StandardCharsets.UTF_8);
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @Test
+    void shouldSealAWindowOnlyOnceTheClockIsPastItsEndAndGrace() throws InterruptedException {
+        Windows windows = new Windows(300_000, 1L << 30, registry);
+        windows.accept(event(0, T + 100, T + 50));
+        windows.accept(event(1, T + 900_000, T + 800_000));
+        windows.tick(T + 1_300_000);
+        assertEquals(0, windows.queuedJobs(), "within the grace");
+        windows.tick(T + 1_300_001);
+        Job.Window w = (Job.Window) windows.take(0);
+        assertEquals(2, w.events().size());
+        assertEquals(0, w.minSeq());
+        assertEquals(2 * (FRAME.length + Held.OVERHEAD), w.bytes());
+    }
+
+    @Test
+    void shouldReleaseJournalPositionsOnlyOnceTheirJobsAreStored() throws InterruptedException {
+        Windows windows = new Windows(300_000, 1L << 30, registry);
+        windows.accept(event(5, T, T));
+        windows.accept(event(6, T + 1_000_000, T + 1_000_000)); // next window
+        assertEquals(5, windows.storedBelow(7));
+        windows.tick(T + 1_400_000);
+        Job first = windows.take(0);
+        assertEquals(5, windows.storedBelow(7), "sealed is not stored");
+        windows.stored(first);
+        assertEquals(6, windows.storedBelow(7));
+        windows.sealAll();
+        windows.stored(windows.take(0));
+        assertEquals(7, windows.storedBelow(7));
+        assertEquals(0, windows.heldBytes());
+    }
+
+    @Test
+    void shouldNeverConfirmTimePastAnUnstoredWindowOrGapRecord() throws InterruptedException {
+        Windows windows = new Windows(300_000, 1L << 30, registry);
+        Windows.Stream stream = new Windows.Stream("btcusd", Channel.ORDERS);
+        windows.accept(event(0, T, T));
+        windows.tick(T + 10_000_000);
+        assertEquals(T, windows.confirmedUntil(stream), "the window of T is sealed but not stored");
+        Job job = windows.take(0);
+        windows.stored(job);
+        assertEquals(T + 8_000_000, windows.confirmedUntil(stream), "up to the windows not sealed yet");
+
+        GapRecord gap = new GapRecord("btcusd", Channel.ORDERS, GapRecord.Kind.DISCONNECT, T + 2_000_000,
+                T + 3_000_000, null, null, null, "x");
+        windows.accept(new Input.Other(1, T + 3_000_000, new Job.Gap(gap, T + 3_000_000, 1, 100)));
+        assertEquals(T + 2_000_000, windows.confirmedUntil(stream));
+        windows.stored(windows.take(0));
+        assertEquals(T + 8_000_000, windows.confirmedUntil(stream));
+    }
+
+    @Test
+    void shouldHoldAtMostTheBoundAndReadTheRestBackFromTheJournal() throws Exception {
+        RecordingQueue path = new RecordingQueue(registry);
+        long bound = 20 * (FRAME.length + Held.OVERHEAD);
+        Windows windows = new Windows(300_000, bound, registry);
+        Intake intake = new Intake(path.journal, windows);
+        int sent = 200;
+        long mostHeld = 0;
+        for (int i = 0; i < sent; i++) {
+            assertTrue(intake.event(BTC, T + i * 10_000L, FRAME, T + i * 10_000L), "journaled, so kept");
+            mostHeld = Math.max(mostHeld, windows.heldBytes());
+        }
+        assertTrue(windows.behind(), "past the bound, the live path is left to the journal");
+        List<Held> stored = new ArrayList<>();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (stored.size() < sent) {
+            assertTrue(System.nanoTime() < deadline, "everything is read back; stored " + stored.size());
+            windows.catchUp(intake, intake);
+            windows.tick(T + 100_000_000_000L);
+            mostHeld = Math.max(mostHeld, windows.heldBytes());
+            for (Job job; (job = windows.take(0)) != null; ) {
+                stored.addAll(((Job.Window) job).events());
+                windows.stored(job);
+            }
+        }
+        assertTrue(mostHeld <= bound, "held " + mostHeld + " of " + bound);
+        assertEquals(sent, stored.size(), "each event once");
+        for (int i = 0; i < sent; i++) {
+            assertEquals(i, stored.get(i).seq(), "in journal order");
+        }
+        windows.catchUp(intake, intake);
+        assertFalse(windows.behind(), "caught up with the journal: the live path again");
+        assertEquals(sent, windows.storedBelow(path.journal.nextSeq()));
+    }
+
+    @Test
+    void shouldReportARecordLostOnlyWhenItIsNeitherJournaledNorHeld() {
+        Windows windows = new Windows(300_000, 2 * (FRAME.length + Held.OVERHEAD), registry);
+        assertTrue(windows.offer(event(-1, T, T)), "not journaled, but memory has room");
+        assertTrue(windows.offer(event(-1, T + 1, T + 1)));
+        assertFalse(windows.offer(event(-1, T + 2, T + 2)), "neither journaled nor room: lost");
+        assertTrue(windows.offer(event(7, T + 3, T + 3)), "journaled: read back later");
+        assertTrue(windows.behind());
+    }
+
+    private static Input.Event event(long seq, long received, long micros) {
+        return new Input.Event("btcusd", Channel.ORDERS, new Held(seq, received, micros, FRAME));
+    }
+}

@@ -1,0 +1,188 @@
+package dev.orderflow.capture.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.orderflow.capture.Await;
+import dev.orderflow.capture.CaptureConfig;
+import dev.orderflow.capture.DynamoDbLocalResource;
+import dev.orderflow.capture.SimulatorResource;
+import dev.orderflow.capture.TableReader;
+import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.Chunk;
+import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.TableLayout;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The writer against DynamoDB Local (through the capture role's permissions): refused work is kept and named, and
+ * writers of the same windows converge to the union. Each test writes its own pair, beside the running capture.
+ */
+@QuarkusTest
+@WithTestResource(value = DynamoDbLocalResource.class, parallel = true)
+@WithTestResource(value = SimulatorResource.class, parallel = true)
+@Timeout(180)
+class WriterTest {
+    private static final long T = 1_790_000_000_000_000L;
+
+    @Inject
+    TableClient table;
+
+    @Inject
+    CaptureConfig config;
+
+    @Inject
+    MeterRegistry registry;
+
+    @Inject
+    DynamoDbClient dynamoDb;
+
+    @Test
+    void shouldStoreTheOtherWindowsAndKeepAWindowThatCannotBeStoredInTheDeadLetterArea() throws Exception {
+        Path dir = Files.createTempDirectory("dead-letter");
+        DeadLetters deadLetters = new DeadLetters(dir, registry);
+        Windows windows = new Windows(300_000, 1L << 30, registry);
+        Writer writer = new Writer(windows, table, deadLetters, config, registry);
+        writer.start();
+        String pair = "ltcusd";
+        for (int w = 0; w < 6; w++) {
+            for (int i = 0; i < 5; i++) {
+                windows.accept(event(pair, w * 1_000_000L + i * 1_000, "w" + w + "e" + i, w == 3 && i == 2 ? 400_000 : 0));
+            }
+        }
+        windows.sealAll();
+        Await.until(Duration.ofSeconds(60), () -> windows.heldBytes() == 0);
+        writer.stop();
+
+        List<CapturedEvent> stored = TableReader.events(dynamoDb, config.table().name(), pair, Channel.ORDERS);
+        assertEquals(25, stored.size(), "the five other windows are stored whole");
+        assertTrue(stored.stream().noneMatch(e -> e.frame().path("event_id").asText().startsWith("w3")));
+        Map<String, AttributeValue> gap = TableReader.item(dynamoDb, config.table().name(),
+                TableLayout.gapsPk(pair, Channel.ORDERS), TableLayout.gapSk(T + 3_000_000, GapRecord.Kind.NOT_STORED));
+        assertEquals("not_stored", gap.get(TableLayout.GAP_KIND).s(), "a gap record names the window");
+        List<Path> files = files(dir);
+        assertEquals(1, files.size());
+        String line = Files.readString(files.get(0));
+        assertTrue(line.contains(TableLayout.chunkPk(pair, Channel.ORDERS)) && line.contains("does not fit"), line);
+
+        RecordingQueue again = new RecordingQueue(registry);
+        deadLetters.replayInto(again.intake);
+        assertEquals(5, again.events().size(), "every record of the refused window goes back on the write path");
+        assertTrue(files(dir).get(0).getFileName().toString().endsWith(".replayed"));
+    }
+
+    @Test
+    void shouldConvergeToTheUnionWhenTwoWritersWriteTheSameWindowsAtOnce() throws Exception {
+        String pair = "xrpusd";
+        Random random = new Random(7);
+        Windows a = new Windows(300_000, 1L << 30, registry);
+        Windows b = new Windows(300_000, 1L << 30, registry);
+        Writer writerA = new Writer(a, table, new DeadLetters(Files.createTempDirectory("dl-a"), registry), config,
+                registry);
+        Writer writerB = new Writer(b, table, new DeadLetters(Files.createTempDirectory("dl-b"), registry), config,
+                registry);
+        Map<Long, Set<String>> expected = new HashMap<>();
+        for (int w = 0; w < 20; w++) {
+            for (int i = 0; i < 30; i++) {
+                long offset = w * 1_000_000L + i * 10_000;
+                String id = "w" + w + "e" + i;
+                boolean toA = random.nextInt(10) < 6;
+                boolean toB = !toA || random.nextInt(10) < 5;
+                if (toA) {
+                    a.accept(event(pair, offset, id, 0));
+                }
+                if (toB) {
+                    b.accept(event(pair, offset, id, 0));
+                }
+                expected.computeIfAbsent(T + w * 1_000_000L, k -> new LinkedHashSet<>()).add(id);
+            }
+        }
+        a.sealAll();
+        b.sealAll();
+        writerA.start();
+        writerB.start();
+        Await.until(Duration.ofSeconds(90), () -> a.heldBytes() == 0 && b.heldBytes() == 0);
+        writerA.stop();
+        writerB.stop();
+
+        Map<Long, List<String>> stored = new HashMap<>();
+        for (CapturedEvent e : TableReader.events(dynamoDb, config.table().name(), pair, Channel.ORDERS)) {
+            stored.computeIfAbsent(TableLayout.windowStart(e.microtimestamp()), k -> new ArrayList<>())
+                    .add(e.frame().path("event_id").asText());
+        }
+        assertEquals(expected.keySet(), stored.keySet());
+        expected.forEach((window, ids) -> assertEquals(List.copyOf(ids), stored.get(window),
+                "window " + window + ": the union, each event once, in time order"));
+    }
+
+    @Test
+    void shouldMergeIntoAnItemWrittenBeforeItemsCarriedAVersion() throws Exception {
+        String pair = "bchusd";
+        List<CapturedEvent> old = List.of(captured(pair, 100, "a"), captured(pair, 200, "b"));
+        Map<String, AttributeValue> legacy = new HashMap<>(TableLayout.toItem(new Chunk(pair, Channel.ORDERS, T, 0, old)));
+        legacy.remove(TableLayout.WRITE_VERSION);
+        dynamoDb.putItem(r -> r.tableName(config.table().name()).item(legacy));
+
+        Windows windows = new Windows(300_000, 1L << 30, registry);
+        Writer writer = new Writer(windows, table, new DeadLetters(Files.createTempDirectory("dl"), registry), config,
+                registry);
+        windows.accept(event(pair, 200, "b", 0));
+        windows.accept(event(pair, 300, "c", 0));
+        windows.sealAll();
+        writer.start();
+        Await.until(Duration.ofSeconds(30), () -> windows.heldBytes() == 0);
+        writer.stop();
+
+        assertEquals(List.of("a", "b", "c"), TableReader.events(dynamoDb, config.table().name(), pair, Channel.ORDERS)
+                .stream().map(e -> e.frame().path("event_id").asText()).toList());
+        Map<String, AttributeValue> item = TableReader.item(dynamoDb, config.table().name(),
+                TableLayout.chunkPk(pair, Channel.ORDERS), TableLayout.chunkSk(T, 0));
+        assertEquals("1", item.get(TableLayout.WRITE_VERSION).n());
+    }
+
+    private static Input.Event event(String pair, long offset, String id, int padding) {
+        byte[] frame = frame(pair, offset, id, padding).getBytes(StandardCharsets.UTF_8);
+        return new Input.Event(pair, Channel.ORDERS, new Held(-1, T + offset + 500, T + offset, frame));
+    }
+
+    private static CapturedEvent captured(String pair, long offset, String id) throws IOException {
+        return new CapturedEvent(T + offset, T + offset + 500, Frames.parse(frame(pair, offset, id, 0)));
+    }
+
+    private static String frame(String pair, long offset, String id, int padding) {
+        return "{\"event\":\"order_created\",\"channel\":\"live_orders_" + pair + "\",\"event_id\":\"" + id
+                + "\",\"data\":{\"id\":1,\"microtimestamp\":\"" + (T + offset) + "\",\"price_str\":\"1.50\""
+                + (padding > 0 ? ",\"note\":\"" + "x".repeat(padding) + "\"" : "") + "}}";
+    }
+
+    private static List<Path> files(Path dir) throws IOException {
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.toList();
+        }
+    }
+}
