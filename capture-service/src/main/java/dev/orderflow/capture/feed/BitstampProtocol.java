@@ -35,7 +35,9 @@ public class BitstampProtocol {
         /** The exchange asked for a reconnect ({@code bts:request_reconnect}). */
         RECONNECT,
         /** A channel's subscription was acknowledged. */
-        SUBSCRIBED
+        SUBSCRIBED,
+        /** An event of a subscribed channel (kept, or dropped as a duplicate): the feed delivers data. */
+        DATA
     }
 
     public static final String HEARTBEAT = "{\"event\":\"bts:heartbeat\"}";
@@ -182,8 +184,9 @@ public class BitstampProtocol {
             return Reaction.NONE;
         }
         switch (event) {
-            case "order_created", "order_changed", "order_deleted", "trade" ->
-                    onEvent(text, frame, event, receivedMicros, replaying);
+            case "order_created", "order_changed", "order_deleted", "trade" -> {
+                return onEvent(text, frame, event, receivedMicros, replaying) ? Reaction.DATA : Reaction.NONE;
+            }
             case "bts:subscription_succeeded" -> {
                 onSubscribed(frame.path("channel").asText(""));
                 return Reaction.SUBSCRIBED;
@@ -204,35 +207,37 @@ public class BitstampProtocol {
         badFrames.keep(Base64.getEncoder().encodeToString(bytes), receivedMicros, "binary");
     }
 
-    private void onEvent(String text, ObjectNode frame, String event, long receivedMicros, boolean replaying) {
+    /** False for a bad frame. */
+    private boolean onEvent(String text, ObjectNode frame, String event, long receivedMicros, boolean replaying) {
         String wire = frame.path("channel").asText("");
         Optional<Channel.WireChannel> channel = Channel.parseWire(wire)
                 .filter(c -> replaying || requested.contains(wire))
                 .filter(c -> (c.channel() == Channel.TRADES) == event.equals("trade"));
         if (channel.isEmpty()) {
             badFrames.keep(text, receivedMicros, "unknown_channel");
-            return;
+            return false;
         }
         CapturedEvent captured;
         try {
             captured = EventAdapter.toEvent(frame, receivedMicros);
         } catch (EventAdapter.BadFrame bad) {
             badFrames.keep(text, receivedMicros, bad.reason);
-            return;
+            return false;
         }
         Channel.WireChannel c = channel.get();
         if (!continuity.accept(c, frame, captured.microtimestamp(), replaying)) {
             duplicates.increment();
-            return;
+            return true;
         }
         if (replaying) {
             assembler.add(c.pair(), c.channel(), captured);
-            return;
+            return true;
         }
         received.computeIfAbsent(c, k -> Counter.builder("capture.events.received")
                 .tag("pair", k.pair()).tag("channel", k.channel().apiName())
                 .description("Events received from the exchange").register(registry)).increment();
         assembler.add(c.pair(), c.channel(), captured);
+        return true;
     }
 
     private void onSubscribed(String channel) {
