@@ -61,6 +61,22 @@ public interface CaptureConfig {
         @WithDefault("3s")
         Duration pingInterval();
 
+        /**
+         * A connection on which no data frame (an event of a subscribed channel: order or trade) arrived for this long
+         * is stale and replaced, even while it answers pings and heartbeats ({@code CAPTURE_FEED_DATA_TIMEOUT}); 0 turns
+         * the check off. Data of every channel of the connection counts, so only a connection on which all channels are
+         * quiet is suspected: with {@code btcusd} among the pairs (about 70 order events/s) that never lasts a
+         * minute. So that a set of quiet
+         * pairs does not cause a reconnect storm, the timeout doubles after each stale replacement, up to
+         * {@code data-timeout-max}, and is back to this value with the next data frame.
+         */
+        @WithDefault("60s")
+        Duration dataTimeout();
+
+        /** The largest the data timeout grows to after consecutive stale replacements without data between them. */
+        @WithDefault("15m")
+        Duration dataTimeoutMax();
+
         /** A connection that stayed up this long counts as healthy: the reconnect backoff starts again from the minimum. */
         @WithDefault("30s")
         Duration healthyAfter();

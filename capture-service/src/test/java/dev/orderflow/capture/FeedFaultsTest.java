@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -38,6 +39,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 @QuarkusTest
 @WithTestResource(value = DynamoDbLocalResource.class, parallel = true)
 @WithTestResource(value = FaultSimulatorResource.class, parallel = true)
+@Timeout(120)
 class FeedFaultsTest {
     private static final List<String> PAIRS = SimulatorResource.PAIRS;
     private static final List<String> CHANNELS = Ledger.channels(PAIRS);

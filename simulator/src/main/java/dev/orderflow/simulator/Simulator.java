@@ -23,7 +23,7 @@ import io.vertx.core.VertxOptions;
  *       {@code /api/v2/transactions/{pair}/} ({@link dev.orderflow.simulator.rest.ExchangeApi});</li>
  *   <li>{@code GET /sim/stats}, {@code /sim/sent?channel=C}, {@code /sim/skipped?channel=C}, {@code POST /sim/pause},
  *       {@code /sim/resume}, {@code /sim/emit?pair=P&count=N} ({@link dev.orderflow.simulator.rest.ControlApi}) and
- *       {@code POST /sim/faults/{drop|silence|request-reconnect|malformed|skip|refuse}}
+ *       {@code POST /sim/faults/{drop|silence|stale|request-reconnect|malformed|skip|refuse}}
  *       ({@link dev.orderflow.simulator.faults.Faults}).</li>
  * </ul>
  * "Sent" means generated and broadcast to the channel, counted once however many connections are subscribed (see

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -27,6 +28,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 
 /** Every fault of /sim/faults, observed by real clients. */
+@Timeout(60)
 class FaultsTest {
     private static final String ORDERS = "live_orders_btcusd";
     private static Vertx vertx;
@@ -99,6 +101,48 @@ class FaultsTest {
         pong.get(3, TimeUnit.SECONDS);
         http.postJson("/sim/emit?pair=btcusd&count=2");
         assertEquals(2, c.collectChannel(ORDERS, 2, 3000).size());
+    }
+
+    @Test
+    void staleShouldAnswerPingsHeartbeatsAndSubscriptionsButWithholdEventsThenResume() throws Exception {
+        SimClient c = subscribed();
+        JsonNode before = ordersStats();
+        JsonNode answer = http.postJson("/sim/faults/stale?seconds=1.5");
+        assertEquals("stale", answer.path("fault").asText());
+        assertEquals(1, answer.path("connections").asInt());
+        http.postJson("/sim/emit?pair=btcusd&count=5");
+
+        CompletableFuture<Buffer> pong = new CompletableFuture<>();
+        c.ws.pongHandler(pong::complete);
+        c.ws.writePing(Buffer.buffer("are you there"));
+        assertEquals("are you there", pong.get(3, TimeUnit.SECONDS).toString(), "pongs go on");
+        c.send("{\"event\":\"bts:heartbeat\"}");
+        assertTrue(c.next(3000).contains("bts:heartbeat"), "heartbeats are answered");
+        c.subscribe("live_trades_btcusd");
+        assertNull(c.poll(300), "no channel event while stale");
+        assertFalse(c.closed.isDone());
+        JsonNode during = ordersStats();
+        assertEquals(before.path("sent").asLong() + 5, during.path("sent").asLong());
+        assertEquals(before.path("delivered").asLong(), during.path("delivered").asLong());
+        assertEquals(before.path("withheld").asLong() + 5, during.path("withheld").asLong());
+
+        SimClient fresh = subscribed();
+        http.postJson("/sim/emit?pair=btcusd&count=1");
+        assertEquals(1, fresh.collectChannel(ORDERS, 1, 3000).size(), "new connections are normal");
+        assertNull(c.poll(100), "the stale one still gets nothing");
+
+        long until = answer.path("until_micros").asLong() / 1000;
+        List<String> resumed = new ArrayList<>();
+        while (resumed.isEmpty() && System.currentTimeMillis() < until + 3000) {
+            http.postJson("/sim/emit?pair=btcusd&count=1");
+            String m = c.poll(200);
+            if (m != null) {
+                resumed.add(m);
+            }
+        }
+        assertFalse(resumed.isEmpty(), "events resume after the stale time");
+        assertTrue(System.currentTimeMillis() >= until - 50, "events resume only once the stale time is over");
+        assertTrue(resumed.get(0).contains(ORDERS), resumed.get(0));
     }
 
     @Test

@@ -41,7 +41,9 @@ public class BitstampProtocol {
         /** The exchange asked for a reconnect ({@code bts:request_reconnect}). */
         RECONNECT,
         /** A channel's subscription was acknowledged. */
-        SUBSCRIBED
+        SUBSCRIBED,
+        /** An event of a subscribed channel (kept, or dropped as a duplicate): the feed delivers data. */
+        DATA
     }
 
     public static final String HEARTBEAT = "{\"event\":\"bts:heartbeat\"}";
@@ -119,8 +121,9 @@ public class BitstampProtocol {
         }
         String event = frame.path("event").asText("");
         switch (event) {
-            case "order_created", "order_changed", "order_deleted", "trade" ->
-                    onEvent(text, frame, event, receivedMicros);
+            case "order_created", "order_changed", "order_deleted", "trade" -> {
+                return onEvent(text, frame, event, receivedMicros) ? Reaction.DATA : Reaction.NONE;
+            }
             case "bts:subscription_succeeded" -> {
                 onSubscribed(frame.path("channel").asText(""));
                 intake.control(text, receivedMicros);
@@ -193,26 +196,27 @@ public class BitstampProtocol {
         badFrames.keep(Base64.getEncoder().encodeToString(bytes), receivedMicros, "binary");
     }
 
-    private void onEvent(String text, ObjectNode frame, String event, long receivedMicros) {
+    /** False for a bad frame. */
+    private boolean onEvent(String text, ObjectNode frame, String event, long receivedMicros) {
         String wire = frame.path("channel").asText("");
         Optional<Channel.WireChannel> channel = Channel.parseWire(wire)
                 .filter(c -> requested.contains(wire))
                 .filter(c -> (c.channel() == Channel.TRADES) == event.equals("trade"));
         if (channel.isEmpty()) {
             badFrames.keep(text, receivedMicros, "unknown_channel");
-            return;
+            return false;
         }
         CapturedEvent captured;
         try {
             captured = EventAdapter.toEvent(frame, receivedMicros);
         } catch (EventAdapter.BadFrame bad) {
             badFrames.keep(text, receivedMicros, bad.reason);
-            return;
+            return false;
         }
         Channel.WireChannel c = channel.get();
         if (!continuity.accept(c, frame, captured.microtimestamp())) {
             duplicates.increment();
-            return;
+            return true;
         }
         received.computeIfAbsent(c, k -> Counter.builder("capture.events.received")
                 .tag("pair", k.pair()).tag("channel", k.channel().apiName())
@@ -220,6 +224,7 @@ public class BitstampProtocol {
         if (!intake.event(c, captured.microtimestamp(), text.getBytes(StandardCharsets.UTF_8), receivedMicros)) {
             continuity.lost(c, captured.microtimestamp());
         }
+        return true;
     }
 
     private void onSubscribed(String channel) {

@@ -32,6 +32,15 @@ import io.vertx.core.http.WebSocketConnectOptions;
  *   <li>Watchdog: a WebSocket ping every {@code ping-interval} plus {@code bts:heartbeat} every
  *       {@code heartbeat-interval}; a connection that delivered nothing (no frame, no pong) for
  *       {@code silence-timeout} is half-open and replaced.</li>
+ *   <li>Data watchdog: a connection that answers pings and heartbeats but delivered no data frame (an event of a
+ *       subscribed channel, see {@link BitstampProtocol.Reaction#DATA}) for {@code data-timeout} is stale and replaced
+ *       the same way. Data of any channel of the connection counts, so quiet pairs alone do not trip it while one
+ *       busy pair flows; if every pair is quiet, each stale replacement doubles the timeout (up to
+ *       {@code data-timeout-max}) until a data frame arrives, so a quiet market costs a few reconnects an hour, not a
+ *       storm.</li>
+ *   <li>A connection declared dead (half-open, stale, closed, dropped or replaced by a switch) is retired: its
+ *       handlers are detached first, so that nothing it still delivers reaches the protocol (a late frame would end the
+ *       channels' disconnect windows early), then it is closed.</li>
  *   <li>Reconnect with exponential backoff and jitter, capped at {@code reconnect-max-backoff}; the backoff starts
  *       again from the minimum once a connection stayed up for {@code healthy-after}. Every channel is subscribed
  *       again.</li>
@@ -52,6 +61,8 @@ public class FeedConnection {
     private final Snapshots snapshots;
     private final Backoff backoff;
     private final Counter reconnects;
+    private final Counter halfOpen;
+    private final Counter stale;
 
     private Context context;
     private WebSocketClient client;
@@ -62,6 +73,8 @@ public class FeedConnection {
     /** During a make-before-break switch: the new connection, until all its subscriptions are acknowledged. */
     private Conn next;
     private int failedAttempts;
+    /** Stale replacements since the last data frame: the data timeout is doubled this many times. */
+    private int staleStreak;
     private long reconnectTimer = -1;
     private long snapshotTimer = -1;
     private volatile boolean connected;
@@ -71,7 +84,10 @@ public class FeedConnection {
     private static final class Conn {
         final WebSocket ws;
         final long openedNanos = System.nanoTime();
-        long lastActivityNanos = System.nanoTime();
+        long lastActivityNanos = openedNanos;
+        long lastDataNanos = openedNanos;
+        /** Declared dead: its handlers are detached, nothing it delivers is handled any more. */
+        boolean retired;
         int acks;
         boolean snapshotTaken;
         long watchdogTimer = -1;
@@ -93,6 +109,13 @@ public class FeedConnection {
         this.backoff = new Backoff(this.config.reconnectMinBackoff(), this.config.reconnectMaxBackoff());
         this.reconnects = Counter.builder("capture.reconnects")
                 .description("Connection attempts after the first (lost connection, failed attempt, exchange request)")
+                .register(registry);
+        this.halfOpen = Counter.builder("capture.feed.half.open")
+                .description("Connections replaced because nothing (no frame, no pong) arrived for the silence timeout")
+                .register(registry);
+        this.stale = Counter.builder("capture.feed.stale")
+                .description("Connections replaced because no data frame arrived for the data timeout, while pings "
+                        + "and heartbeats were answered")
                 .register(registry);
         Gauge.builder("capture.feed.connected", this, f -> f.connected ? 1 : 0)
                 .description("1 while connected to the exchange, else 0").register(registry);
@@ -195,9 +218,7 @@ public class FeedConnection {
                 if (next == c) {
                     Log.warnf("Make-before-break: the new connection did not subscribe within %s; dropping it",
                             config.switchTimeout());
-                    next = null;
-                    cancelTimers(c);
-                    c.ws.close();
+                    retire(c, "not subscribed in time");
                 }
             });
             Log.infof("Make-before-break: new connection open; subscribing to %d channels", subscribeFrames.size());
@@ -216,35 +237,67 @@ public class FeedConnection {
     /** Handlers, heartbeat and watchdog of a new connection. */
     private void start(Conn c) {
         WebSocket ws = c.ws;
-        ws.textMessageHandler(text -> onText(c, text));
+        ws.textMessageHandler(text -> {
+            if (!c.retired) {
+                onText(c, text);
+            }
+        });
         ws.binaryMessageHandler(bytes -> {
-            c.lastActivityNanos = System.nanoTime();
-            protocol.onBinary(bytes.getBytes(), Clock.nowMicros());
+            if (!c.retired) {
+                c.lastActivityNanos = System.nanoTime();
+                protocol.onBinary(bytes.getBytes(), Clock.nowMicros());
+            }
         });
         ws.pongHandler(data -> c.lastActivityNanos = System.nanoTime());
         ws.exceptionHandler(e -> Log.warnf("Feed connection error: %s", e.toString()));
-        ws.closeHandler(v -> closed(c, "closed (" + ws.closeStatusCode() + " " + ws.closeReason() + ")"));
+        ws.closeHandler(v -> retire(c, "closed (" + ws.closeStatusCode() + " " + ws.closeReason() + ")"));
         c.heartbeatTimer = vertx.setPeriodic(config.heartbeatInterval().toMillis(),
                 id -> ws.writeTextMessage(BitstampProtocol.HEARTBEAT));
         c.watchdogTimer = vertx.setPeriodic(Math.max(1, config.pingInterval().toMillis()), id -> watch(c));
     }
 
     private void watch(Conn c) {
-        long silentNanos = System.nanoTime() - c.lastActivityNanos;
+        long now = System.nanoTime();
+        long silentNanos = now - c.lastActivityNanos;
+        long noDataNanos = now - c.lastDataNanos;
+        long dataTimeoutNanos = dataTimeoutNanos();
         if (silentNanos > config.silenceTimeout().toNanos()) {
             Log.warnf("Nothing received for %d ms (no frame, no pong): the connection is half-open; replacing it",
                     silentNanos / 1_000_000);
-            closed(c, "half-open");
-            c.ws.close();
+            halfOpen.increment();
+            retire(c, "half-open");
+        } else if (dataTimeoutNanos > 0 && noDataNanos > dataTimeoutNanos) {
+            Log.warnf("No data frame for %d ms while pings and heartbeats were answered: the connection is stale; "
+                    + "replacing it", noDataNanos / 1_000_000);
+            stale.increment();
+            staleStreak++;
+            retire(c, "stale");
         } else {
             c.ws.writePing(Buffer.buffer("ping"));
         }
     }
 
+    /** The data timeout, doubled per stale replacement since the last data frame, capped; 0 when off. */
+    private long dataTimeoutNanos() {
+        long base = config.dataTimeout().toNanos();
+        if (base <= 0) {
+            return 0;
+        }
+        long max = config.dataTimeoutMax().toNanos();
+        long timeout = base;
+        for (int i = 0; i < staleStreak && timeout < max; i++) {
+            timeout *= 2;
+        }
+        return Math.max(base, Math.min(timeout, max));
+    }
+
     private void onText(Conn c, String text) {
         c.lastActivityNanos = System.nanoTime();
         BitstampProtocol.Reaction reaction = protocol.onFrame(text, Clock.nowMicros());
-        if (reaction == BitstampProtocol.Reaction.RECONNECT && c == active && next == null && !stopping) {
+        if (reaction == BitstampProtocol.Reaction.DATA) {
+            c.lastDataNanos = c.lastActivityNanos;
+            staleStreak = 0;
+        } else if (reaction == BitstampProtocol.Reaction.RECONNECT && c == active && next == null && !stopping) {
             connectNext();
         } else if (reaction == BitstampProtocol.Reaction.SUBSCRIBED) {
             c.acks++;
@@ -260,8 +313,7 @@ public class FeedConnection {
             active = c;
             next = null;
             vertx.cancelTimer(c.switchTimer);
-            cancelTimers(old);
-            old.ws.close();
+            retire(old, "replaced");
             Log.info("Make-before-break: new connection subscribed; old connection closed");
         }
         if (c == active && !c.snapshotTaken) {
@@ -270,8 +322,18 @@ public class FeedConnection {
         }
     }
 
-    private void closed(Conn c, String why) {
+    /**
+     * Declares a connection dead, once: detaches its handlers (nothing it delivers from now on reaches the protocol),
+     * closes it and, for the active connection, records the disconnect and schedules a reconnect.
+     */
+    private void retire(Conn c, String why) {
+        if (c.retired) {
+            return;
+        }
+        c.retired = true;
         cancelTimers(c);
+        detach(c.ws);
+        c.ws.close();
         if (c == next) {
             next = null;
             return;
@@ -284,15 +346,24 @@ public class FeedConnection {
         protocol.disconnected(Clock.nowMicros());
         if (next != null) {
             // The old connection went before the new one was subscribed: start over cleanly.
-            Conn n = next;
-            next = null;
-            cancelTimers(n);
-            n.ws.close();
+            retire(next, "dropped with the old connection");
         }
         if (!stopping) {
             Log.warnf("Feed connection %s; reconnecting", why);
             scheduleReconnect(System.nanoTime() - c.openedNanos >= config.healthyAfter().toNanos());
         }
+    }
+
+    /** Vert.x still hands on data frames after a close was sent, until the close completes: so they are cut off here. */
+    private static void detach(WebSocket ws) {
+        ws.exceptionHandler(e -> Log.debugf("Error on a retired feed connection: %s", e.toString()));
+        if (ws.isClosed()) {
+            return; // closing already: Vert.x refuses new handlers; the retired flag stops ours (see start)
+        }
+        ws.textMessageHandler(null);
+        ws.binaryMessageHandler(null);
+        ws.pongHandler(null);
+        ws.closeHandler(null);
     }
 
     private void cancelTimers(Conn c) {

@@ -59,7 +59,8 @@ class BitstampProtocolTest {
         long received = 1_790_000_000_500_000L;
         for (String line : lines) {
             assertEquals(line.contains("bts:subscription_succeeded") ? BitstampProtocol.Reaction.SUBSCRIBED
-                    : BitstampProtocol.Reaction.NONE, protocol.onFrame(line, received++));
+                    : line.contains("\"bts:") ? BitstampProtocol.Reaction.NONE : BitstampProtocol.Reaction.DATA,
+                    protocol.onFrame(line, received++));
         }
 
         List<String> eventLines = lines.stream().filter(l -> !l.contains("\"bts:")).toList();

@@ -62,6 +62,25 @@ public final class Faults {
         return r;
     }
 
+    /**
+     * Every open connection goes stale for {@code seconds}: it stays open and keeps answering (pongs to client pings,
+     * {@code bts:heartbeat} replies, subscription acks; the server's own pings go on) but gets no channel event.
+     * Generation goes on; those frames count as sent and withheld. Unlike {@code silence}, a client's ping or heartbeat
+     * watchdog sees nothing wrong: only a client that watches for data notices.
+     */
+    public ObjectNode stale(double seconds) {
+        List<Session> sessions = feed.liveSessions();
+        long millis = Math.round(seconds * 1000);
+        sessions.forEach(s -> s.stale(millis));
+        ObjectNode r = answer("stale");
+        r.put("seconds", seconds);
+        r.put("connections", sessions.size());
+        long from = nowMicros();
+        r.put("from_micros", from);
+        r.put("until_micros", from + millis * 1000);
+        return r;
+    }
+
     /** Sends {@code bts:request_reconnect} on every open connection, closes them {@code seconds} later. */
     public ObjectNode requestReconnect(double seconds) {
         List<Session> sessions = feed.liveSessions();

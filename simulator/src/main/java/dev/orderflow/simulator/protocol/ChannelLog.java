@@ -17,7 +17,7 @@ import dev.orderflow.simulator.world.Json;
  *       minus skipped); {@code GET /sim/sent} lists exactly these, as put on the wire;</li>
  *   <li>{@code delivered}: sent frames written to at least one connection;</li>
  *   <li>{@code withheld}: sent frames that at least one subscribed connection did not get because it was
- *       silenced ({@code silence} fault);</li>
+ *       silenced or stale ({@code silence} and {@code stale} faults);</li>
  *   <li>{@code skipped}: generated frames sent to nobody ({@code skip} fault, an exchange-side loss), listed by
  *       {@code GET /sim/skipped}.</li>
  * </ul>

@@ -20,7 +20,7 @@ import io.vertx.core.http.ServerWebSocket;
 
 /**
  * The hub between sources and connections: every frame goes through {@link #publish}, which lets the market state
- * see it, applies a pending {@code skip}, broadcasts it to the subscribed connections that are not silenced and
+ * see it, applies a pending {@code skip}, broadcasts it to the subscribed connections that are not silenced or stale and
  * keeps the per-channel bookkeeping ({@link ChannelLog}). Used on the server's event loop only.
  */
 public final class Feed implements Publisher {
@@ -87,7 +87,7 @@ public final class Feed implements Publisher {
         boolean withheld = false;
         for (Session s : sessions) {
             if (s.subscribedTo(channel) && !s.isClosed()) {
-                if (s.silenced()) {
+                if (s.withholdingData()) {
                     withheld = true;
                 } else {
                     s.send(text);

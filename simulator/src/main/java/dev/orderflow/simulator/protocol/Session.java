@@ -33,7 +33,9 @@ public final class Session {
     private final Set<String> channels = new LinkedHashSet<>();
     private long pingTimer = -1;
     private long silenceTimer = -1;
+    private long staleTimer = -1;
     private boolean silenced;
+    private boolean stale;
     private boolean closed;
 
     Session(Vertx vertx, Feed feed, ServerWebSocket ws, HttpConnection connection) {
@@ -103,6 +105,11 @@ public final class Session {
         return silenced;
     }
 
+    /** Channel events are not sent to this connection now (it is silenced or stale). */
+    boolean withholdingData() {
+        return silenced || stale;
+    }
+
     boolean isClosed() {
         return closed;
     }
@@ -130,6 +137,21 @@ public final class Session {
         });
     }
 
+    /**
+     * Stale for {@code millis}: the connection stays open and answers (pongs, heartbeat replies, subscription acks,
+     * server pings go on) but gets no channel event, then normal.
+     */
+    public void stale(long millis) {
+        stale = true;
+        if (staleTimer >= 0) {
+            vertx.cancelTimer(staleTimer);
+        }
+        staleTimer = vertx.setTimer(millis, id -> {
+            staleTimer = -1;
+            stale = false;
+        });
+    }
+
     /** Closes the TCP connection without a close frame. */
     public void drop() {
         Sockets.abort(connection);
@@ -150,6 +172,9 @@ public final class Session {
         vertx.cancelTimer(pingTimer);
         if (silenceTimer >= 0) {
             vertx.cancelTimer(silenceTimer);
+        }
+        if (staleTimer >= 0) {
+            vertx.cancelTimer(staleTimer);
         }
         feed.unregister(this);
     }

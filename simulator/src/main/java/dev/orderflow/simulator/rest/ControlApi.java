@@ -114,6 +114,7 @@ public final class ControlApi {
         return switch (fault) {
             case "drop" -> faults.drop();
             case "silence" -> faults.silence(Responses.seconds(req, "seconds", null));
+            case "stale" -> faults.stale(Responses.seconds(req, "seconds", null));
             case "request-reconnect" -> faults.requestReconnect(Responses.seconds(req, "seconds", 3.0));
             case "malformed" -> faults.malformed((int) Responses.integer(req, "count", 1, 10_000, null),
                     req.getParam("channel", defaultChannel()));
@@ -121,7 +122,7 @@ public final class ControlApi {
                     (int) Responses.integer(req, "count", 1, MAX_COUNT, null));
             case "refuse" -> faults.refuse(Responses.seconds(req, "seconds", null));
             default -> throw Responses.notFound("unknown fault '" + fault
-                    + "'; known: drop, silence, request-reconnect, malformed, skip, refuse");
+                    + "'; known: drop, silence, stale, request-reconnect, malformed, skip, refuse");
         };
     }
 
