@@ -93,6 +93,7 @@ public class Journal {
     private long lastOverflowLogNanos;
     private volatile boolean running;
     private Thread flusher;
+    private JournalLock lock;
 
     private static final class Segment {
         final long number;
@@ -155,6 +156,7 @@ public class Journal {
      * {@code replay}, keeps those segments until their events are confirmed, and starts a new segment.
      */
     public void open(Consumer<Entry> replay) {
+        lock = JournalLock.acquire(dir); // one capture per journal directory: refused while another one holds it
         try {
             Files.createDirectories(dir);
             List<Path> files;
@@ -354,6 +356,10 @@ public class Journal {
                 Log.warnf("Closing the journal: %s", e.toString());
             }
             current = null;
+        }
+        if (lock != null) {
+            lock.close();
+            lock = null;
         }
     }
 
