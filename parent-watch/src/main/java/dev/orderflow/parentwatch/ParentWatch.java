@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /**
@@ -33,6 +37,8 @@ public final class ParentWatch {
     static final long DEFAULT_HALT_AFTER_MS = 60_000;
     /** The exit status of a JVM that ended because its parent was gone. */
     public static final int EXIT_STATUS = 3;
+
+    private static Path agentJar;
 
     private ParentWatch() {
     }
@@ -88,25 +94,40 @@ public final class ParentWatch {
 
     /**
      * The jar this class was loaded from: in the launcher's {@code target/lib}, or in the local Maven repository
-     * for the tests. Loaded from a build's {@code target/classes}, the module's packaged jar beside that folder.
+     * for the tests. Loaded from a build's {@code target/classes} (a reactor build that has not packaged this
+     * module yet, an IDE), a jar made once from that folder in the temporary directory.
      */
-    public static Path agentJar() {
-        Path location;
+    public static synchronized Path agentJar() {
+        if (agentJar == null) {
+            Path location;
+            try {
+                location = Path.of(ParentWatch.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            } catch (URISyntaxException | SecurityException | NullPointerException e) {
+                throw new IllegalStateException("cannot tell where the parent-watch classes are: " + e, e);
+            }
+            agentJar = Files.isRegularFile(location) ? location : jarOf(location);
+        }
+        return agentJar;
+    }
+
+    private static Path jarOf(Path classes) {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(new Attributes.Name("Premain-Class"), ParentWatch.class.getName());
         try {
-            location = Path.of(ParentWatch.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException | SecurityException | NullPointerException e) {
-            throw new IllegalStateException("cannot tell where the parent-watch jar is: " + e, e);
-        }
-        if (Files.isRegularFile(location)) {
-            return location;
-        }
-        Path target = location.getParent();
-        try (Stream<Path> files = target == null ? Stream.empty() : Files.list(target)) {
-            return files.filter(p -> p.getFileName().toString().matches("parent-watch-.*\\.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("the parent-watch jar is not built (loaded from "
-                            + location + "): ./mvnw -pl parent-watch package"));
+            Path jar = Files.createTempFile("parent-watch-", ".jar");
+            jar.toFile().deleteOnExit();
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest);
+                 Stream<Path> files = Files.walk(classes)) {
+                for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                    out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                    Files.copy(file, out);
+                    out.closeEntry();
+                }
+            }
+            return jar;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot look for the parent-watch jar in " + target, e);
+            throw new UncheckedIOException("cannot make the parent-watch agent jar from " + classes, e);
         }
     }
 

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -63,6 +65,29 @@ class ParentWatchTest {
         assertEquals(ParentWatch.EXIT_STATUS, child.exitValue());
         String rest = new String(child.getInputStream().readAllBytes());
         assertTrue(rest.contains("shutdown hook ran"), rest);
+    }
+
+    @Test
+    void shouldEndAJvmWhoseMainKnowsNothingOfItThroughTheAgent() throws Exception {
+        parent = new ProcessBuilder("sleep", "120").start();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        child = new ProcessBuilder(java, "-javaagent:" + ParentWatch.agentJar(),
+                "-D" + ParentWatch.PARENT_PID + "=" + parent.pid(),
+                "-cp", System.getProperty("java.class.path"), Sleeps.class.getName())
+                .redirectErrorStream(true).start();
+        assertEquals("sleeping", readLine(child));
+
+        parent.destroyForcibly();
+
+        assertTrue(child.waitFor(10, TimeUnit.SECONDS), "the child exited within 10 s of its parent's SIGKILL");
+        assertEquals(ParentWatch.EXIT_STATUS, child.exitValue());
+    }
+
+    @Test
+    void shouldNameTheAgentAndThisProcessForAChild() {
+        assertEquals(List.of("-javaagent:" + ParentWatch.agentJar(),
+                "-D" + ParentWatch.PARENT_PID + "=" + ProcessHandle.current().pid()), ParentWatch.childArguments());
+        assertTrue(Files.isRegularFile(ParentWatch.agentJar()));
     }
 
     private static String readLine(Process process) throws IOException {
