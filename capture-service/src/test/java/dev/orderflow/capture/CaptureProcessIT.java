@@ -216,12 +216,23 @@ class CaptureProcessIT {
         Await.until(Duration.ofSeconds(60), () -> ready());
     }
 
-    /** Starts the packaged service on the shared journal, its output appended to {@code log}. */
+    /**
+     * Starts the packaged service on the shared journal, its output appended to {@code log}: the native executable
+     * when {@code -Dcapture.native.runner} names one (a {@code -Dnative} build), else the JVM build.
+     */
     private static Process launch(int port, Path log) throws IOException {
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
-        assertTrue(Files.exists(jar), jar + " is built by package");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString())
+        String runner = System.getProperty("capture.native.runner", "");
+        List<String> command;
+        if (!runner.isBlank()) {
+            assertTrue(Files.isExecutable(Path.of(runner)), runner + " is built by package -Dnative");
+            command = List.of(runner, "-Xmx256m");
+        } else {
+            Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
+            assertTrue(Files.exists(jar), jar + " is built by package");
+            String java = ProcessHandle.current().info().command().orElse("java");
+            command = List.of(java, "-Xmx256m", "-jar", jar.toString());
+        }
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Map<String, String> env = pb.environment();
