@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,6 +43,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * The packaged service ({@code target/quarkus-app/quarkus-run.jar}) as a child process, stopped with SIGTERM and
  * killed with SIGKILL: nothing that was received (SIGTERM) or reached the journal (SIGKILL) is lost or doubled.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 @EnabledIfSystemProperty(named = "capture.packaged.it", matches = "true",
         disabledReason = "needs the packaged service: runs in failsafe's integration-test phase")
 class CaptureProcessIT {
@@ -146,6 +148,25 @@ class CaptureProcessIT {
         assertTrue(capture.waitFor(12, TimeUnit.SECONDS));
     }
 
+    @Test
+    void shouldRefuseToStartASecondCaptureOnAJournalAnotherOneHolds() throws Exception {
+        start();
+        Path log = Path.of("target/capture-process-it-second.log");
+        Files.deleteIfExists(log);
+        Process second = launch(freePort(), log);
+        try {
+            assertTrue(second.waitFor(60, TimeUnit.SECONDS), "the second capture gave up");
+            String output = Files.readString(log);
+            assertTrue(second.exitValue() != 0, "exit status " + second.exitValue() + ":\n" + output);
+            assertTrue(output.contains("is in use by another capture (pid " + capture.pid() + ";"), output);
+            assertTrue(capture.isAlive(), "the first capture goes on");
+        } finally {
+            second.destroyForcibly();
+        }
+        capture.destroy();
+        assertTrue(capture.waitFor(12, TimeUnit.SECONDS));
+    }
+
     private static long totalSent() {
         return CHANNELS.stream().mapToLong(c -> ledger.sent(c).size()).sum();
     }
@@ -191,12 +212,29 @@ class CaptureProcessIT {
     private void start() throws IOException {
         httpPort = freePort();
         sentAtStart = totalSent();
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
-        assertTrue(Files.exists(jar), jar + " is built by package");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString())
+        capture = launch(httpPort, Path.of("target/capture-process-it.log"));
+        Await.until(Duration.ofSeconds(60), () -> ready());
+    }
+
+    /**
+     * Starts the packaged service on the shared journal, its output appended to {@code log}: the native executable
+     * when {@code -Dcapture.native.runner} names one (a {@code -Dnative} build), else the JVM build.
+     */
+    private static Process launch(int port, Path log) throws IOException {
+        String runner = System.getProperty("capture.native.runner", "");
+        List<String> command;
+        if (!runner.isBlank()) {
+            assertTrue(Files.isExecutable(Path.of(runner)), runner + " is built by package -Dnative");
+            command = List.of(runner, "-Xmx256m");
+        } else {
+            Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
+            assertTrue(Files.exists(jar), jar + " is built by package");
+            String java = ProcessHandle.current().info().command().orElse("java");
+            command = List.of(java, "-Xmx256m", "-jar", jar.toString());
+        }
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target/capture-process-it.log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Map<String, String> env = pb.environment();
         env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", dynamoDbLocal.endpoint().toString());
         env.put("QUARKUS_DYNAMODB_AWS_CREDENTIALS_TYPE", "static");
@@ -209,11 +247,10 @@ class CaptureProcessIT {
         env.put("CAPTURE_REST_URL", "http://127.0.0.1:" + simulator.port());
         env.put("CAPTURE_PAIRS", String.join(",", PAIRS));
         env.put("CAPTURE_JOURNAL_DIR", journal.toString());
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         // Windows stay in memory 4 s past their end, so that SIGTERM and SIGKILL reliably meet unwritten events.
         env.put("CAPTURE_WRITER_WINDOW_GRACE", "4s");
-        capture = pb.start();
-        Await.until(Duration.ofSeconds(60), () -> ready());
+        return pb.start();
     }
 
     private boolean ready() {
@@ -232,9 +269,11 @@ class CaptureProcessIT {
         }
     }
 
+    /** Bytes of journal segments (the lock file aside). */
     private static long journalBytes() throws IOException {
         try (Stream<Path> files = Files.list(journal)) {
-            return files.mapToLong(p -> p.toFile().length()).sum();
+            return files.filter(p -> p.getFileName().toString().endsWith(".journal"))
+                    .mapToLong(p -> p.toFile().length()).sum();
         }
     }
 

@@ -16,9 +16,12 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
+import dev.orderflow.parentwatch.ParentWatch;
+
 /**
  * Amazon's DynamoDB Local running in a child JVM with its own classpath (the jars this module's build copied to
- * {@code target/dynamodb-local/lib}). Used by {@code ./pipeline dynamodb}, {@code ./pipeline run}, the tests and
+ * {@code target/dynamodb-local/lib}, plus the one-class {@link ParentWatch} agent, so that it ends with the JVM that
+ * started it, however that one ends). Used by {@code ./pipeline dynamodb}, {@code ./pipeline run}, the tests and
  * the benchmarks.
  */
 public final class DynamoDbLocal implements AutoCloseable {
@@ -43,6 +46,7 @@ public final class DynamoDbLocal implements AutoCloseable {
         Path lib = libDir();
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ParentWatch.childArguments());
         command.add("-Xmx512m");
         command.add("-Djava.library.path=" + lib);
         command.add("-Dsqlite4java.library.path=" + lib);

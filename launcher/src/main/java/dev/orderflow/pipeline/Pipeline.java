@@ -3,6 +3,7 @@ package dev.orderflow.pipeline;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 
+import dev.orderflow.parentwatch.ParentWatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,6 +27,8 @@ public final class Pipeline implements Runnable {
     public static void main(String[] args) {
         // jboss-logmanager (on the classpath with Quarkus' event server) wants to be the JUL manager from the start
         System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        // -Dorderflow.parent-pid (the ./pipeline script's $$): gone, however it ended, this JVM stops as on Ctrl-C
+        ParentWatch.watchFromProperty();
         System.exit(commandLine().execute(args));
     }
 

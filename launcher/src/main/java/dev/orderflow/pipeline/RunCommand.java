@@ -40,6 +40,26 @@ final class RunCommand implements Callable<Integer> {
             description = "query function processes (default: ${DEFAULT-VALUE})")
     int instances;
 
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "where DynamoDB Local's files and the capture's journal are kept (default: ./data)")
+    Path data;
+
+    @Option(names = "--api-port", paramLabel = "PORT", defaultValue = "" + API_PORT,
+            description = "the query API's port (default: ${DEFAULT-VALUE})")
+    int apiPort;
+
+    @Option(names = "--dynamodb-port", paramLabel = "PORT", defaultValue = "" + DYNAMODB_PORT,
+            description = "DynamoDB Local's port (default: ${DEFAULT-VALUE})")
+    int dynamoDbPort;
+
+    @Option(names = "--simulator-port", paramLabel = "PORT", defaultValue = "" + SIMULATOR_PORT,
+            description = "the simulator's port, with --simulate (default: ${DEFAULT-VALUE})")
+    int simulatorPort;
+
+    @Option(names = "--capture-port", paramLabel = "PORT", defaultValue = "" + CaptureProcess.DEFAULT_HTTP_PORT,
+            description = "the capture service's health and metrics port (default: ${DEFAULT-VALUE})")
+    int capturePort;
+
     @Override
     public Integer call() throws InterruptedException {
         Home home = Home.locate();
@@ -48,36 +68,36 @@ final class RunCommand implements Callable<Integer> {
         Path captureJar = home.captureJar();
         home.functionZip();
         home.lambdaRuntimeDir();
-        Ports.requireFree(DYNAMODB_PORT, "DynamoDB Local", "./pipeline dynamodb --port, and run the parts one by one");
+        Ports.requireFree(dynamoDbPort, "DynamoDB Local", "--dynamodb-port");
         if (simulate != null) {
-            Ports.requireFree(SIMULATOR_PORT, "simulator", "./pipeline simulate --port, and run the parts one by one");
+            Ports.requireFree(simulatorPort, "simulator", "--simulator-port");
         }
-        Ports.requireFree(CaptureProcess.DEFAULT_HTTP_PORT, "capture service HTTP",
-                "./pipeline capture --http-port, and run the parts one by one");
-        Ports.requireFree(API_PORT, "query API", "./pipeline api --port, and run the parts one by one");
+        Ports.requireFree(capturePort, "capture service HTTP", "--capture-port");
+        Ports.requireFree(apiPort, "query API", "--api-port");
 
         Components components = new Components().closeOnExit();
-        Path dataDir = home.dataDir().resolve("dynamodb");
+        Path dataRoot = data != null ? data.toAbsolutePath() : home.dataDir();
+        Path dataDir = dataRoot.resolve("dynamodb");
         System.out.println("Starting DynamoDB Local ...");
-        DynamoDbLocal db = components.add(DynamoDbLocal.start(DYNAMODB_PORT, dataDir));
-        System.out.printf("DynamoDB Local   %s   data in ./%s%n", db.endpoint(), home.root().relativize(dataDir));
+        DynamoDbLocal db = components.add(DynamoDbLocal.start(dynamoDbPort, dataDir));
+        System.out.printf("DynamoDB Local   %s   data in %s%n", db.endpoint(), dataDir.startsWith(home.root())
+                ? "./" + home.root().relativize(dataDir) : dataDir);
 
         URI feed = EXCHANGE;
         if (simulate != null) {
             Simulator simulator = SimulateCommand.start(components,
-                    SimulateCommand.options(SIMULATOR_PORT, simulate, chosen, 1, null, 1));
+                    SimulateCommand.options(simulatorPort, simulate, chosen, 1, null, 1));
             feed = URI.create("ws://127.0.0.1:" + simulator.port());
         }
 
         Map<String, String> env = new LinkedHashMap<>(CaptureProcess.feedEnvironment(feed, chosen.captureValue()));
         env.putAll(LocalAws.dynamoDb(db.endpoint(), LocalAws.DEFAULT_TABLE));
-        env.putAll(CaptureProcess.journalEnvironment(home.dataDir().resolve("journal")));
-        CaptureProcess capture = components.add(CaptureProcess.start(captureJar, env,
-                CaptureProcess.DEFAULT_HTTP_PORT, System.out));
+        env.putAll(CaptureProcess.journalEnvironment(dataRoot.resolve("journal")));
+        CaptureProcess capture = components.add(CaptureProcess.start(captureJar, env, capturePort, System.out));
         System.out.printf("capture service  %s   feed %s, pairs %s%n", capture.healthUrl(), feed,
                 chosen.captureValue());
 
-        LocalLambda api = ApiCommand.start(components, home, API_PORT, instances,
+        LocalLambda api = ApiCommand.start(components, home, apiPort, instances,
                 LocalAws.dynamoDb(db.endpoint(), LocalAws.DEFAULT_TABLE));
 
         System.out.println();

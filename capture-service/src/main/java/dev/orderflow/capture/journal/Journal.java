@@ -339,6 +339,7 @@ public class Journal {
         }
         if (lock != null) {
             lock.close();
+            lock = null;
         }
     }
 

@@ -186,7 +186,7 @@ class JournalTest {
         Journal second = journal(SegmentFiles.DISK, 1 << 20, 1L << 30);
         IllegalStateException refused = assertThrows(IllegalStateException.class, () -> second.open(e -> {
         }));
-        assertTrue(refused.getMessage().contains("held by another live capture process"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("in use by another capture"), refused.getMessage());
         first.close();
         second.open(e -> {
         });

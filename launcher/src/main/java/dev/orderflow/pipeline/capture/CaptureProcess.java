@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +35,14 @@ public final class CaptureProcess implements AutoCloseable {
     /** {@code /q/metrics}: frame received to fsynced in the journal, with {@code quantile} 0.5 and 0.99, in seconds. */
     public static final String DURABLE_DELAY = "capture_journal_durable_delay_seconds";
 
+    /**
+     * The capture's memory, as on its 2 GiB host ({@code infra/capture/Dockerfile.*} set the same values; README
+     * "Memory"): 512 MiB of heap, 128 MiB of direct buffers (Netty's WebSocket and HTTP), small thread stacks, and
+     * an exit rather than a crippled process on {@code OutOfMemoryError} (the journal keeps what was received).
+     */
+    public static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:MaxDirectMemorySize=128m", "-Xss512k",
+            "-XX:+ExitOnOutOfMemoryError");
+
     /** How long the service may take to flush and confirm its last windows after SIGTERM. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
@@ -47,14 +56,15 @@ public final class CaptureProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code java -jar <jar>} with {@code env} (see {@link #feedEnvironment}) and its HTTP server on
-     * {@code httpPort}.
+     * Starts {@code java <JVM_OPTIONS> -jar <jar>} with {@code env} (see {@link #feedEnvironment}) and its HTTP
+     * server on {@code httpPort}.
      */
     public static CaptureProcess start(Path jar, Map<String, String> env, int httpPort, PrintStream out) {
         Map<String, String> all = new LinkedHashMap<>(env);
         all.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
-        return new CaptureProcess(ChildJvm.start("capture", List.of("-jar", jar.toString()), all, null, out,
-                STOP_GRACE), httpPort);
+        List<String> arguments = new ArrayList<>(JVM_OPTIONS);
+        arguments.addAll(List.of("-jar", jar.toString()));
+        return new CaptureProcess(ChildJvm.start("capture", arguments, all, null, out, STOP_GRACE), httpPort);
     }
 
     /** The feed part of the capture's environment; the REST base URL is derived from the feed URL. */

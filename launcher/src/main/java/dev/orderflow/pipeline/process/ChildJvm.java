@@ -17,10 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.orderflow.parentwatch.ParentWatch;
+
 /**
  * A Java child process whose output (stdout and stderr together) is forwarded line by line with a prefix such as
  * {@code [capture] }. Closing it asks it to stop (SIGTERM, so a Quarkus app shuts down gracefully) and kills it
- * after a grace period.
+ * after a grace period. It runs with the {@link ParentWatch} agent, so it also stops by itself when this JVM is
+ * gone without stopping it (SIGKILL).
  */
 public final class ChildJvm implements AutoCloseable {
     private static final int TAIL_LINES = 40;
@@ -43,7 +46,8 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * Starts {@code java <arguments>} with this JVM's own {@code java}.
+     * Starts {@code java <arguments>} with this JVM's own {@code java}, and {@link ParentWatch#childArguments()}
+     * before the arguments.
      *
      * @param name      the prefix of its output lines and its name in messages
      * @param arguments JVM options, then the main class or {@code -jar}, then program arguments
@@ -56,6 +60,7 @@ public final class ChildJvm implements AutoCloseable {
                                  PrintStream out, Duration grace) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable().toString());
+        command.addAll(ParentWatch.childArguments());
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);

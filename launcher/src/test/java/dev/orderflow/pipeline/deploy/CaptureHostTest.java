@@ -19,14 +19,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import dev.orderflow.pipeline.capture.CaptureProcess;
 
 /**
  * The capture host as the template describes it: the user data file it includes (cloud-config with the systemd
@@ -155,6 +159,57 @@ class CaptureHostTest {
                     .filter(l -> l.startsWith("USER ")).toList();
             assertEquals("USER " + chown.group(1), users.get(users.size() - 1), dockerfile + " final user");
         }
+    }
+
+    @Test
+    void shouldGiveTheJournalVolumeRoomForTheJournalsWholeBound() throws IOException {
+        long maxBytes = journalMaxBytesDefault();
+        Map<String, Object> volume = map(template.parameters().get("JournalVolumeGiB"));
+        long smallest = ((Number) volume.get("MinValue")).longValue() << 30;
+        long byDefault = ((Number) volume.get("Default")).longValue() << 30;
+        // the bound may take at most 80 % of the volume: the rest for XFS and the segment being written
+        assertTrue(maxBytes <= smallest * 8 / 10, "capture.journal.max-bytes=" + maxBytes
+                + " does not fit the smallest journal volume allowed, " + smallest + " bytes");
+        assertTrue(byDefault >= smallest);
+        Map<String, String> env = envFile(hostFiles().get("/etc/orderflow/capture.env"));
+        assertFalse(env.containsKey("CAPTURE_JOURNAL_MAX_BYTES"), "the host keeps the default bound checked here");
+    }
+
+    @Test
+    void shouldGiveTheCaptureTheSameHeapInBothImagesAndTheLauncherAndFitItInTheContainer() throws IOException {
+        String launcher = String.join(" ", CaptureProcess.JVM_OPTIONS);
+        long heap = megabytes(launcher, "-Xmx");
+        long direct = megabytes(launcher, "-XX:MaxDirectMemorySize=");
+        for (String dockerfile : List.of("Dockerfile.jvm", "Dockerfile.native")) {
+            String text = Files.readString(root.resolve("infra/capture").resolve(dockerfile));
+            assertEquals(heap, megabytes(text, "-Xmx"), dockerfile + " heap");
+            assertEquals(direct, megabytes(text, "-XX:MaxDirectMemorySize="), dockerfile + " direct memory");
+        }
+        List<String> run = execStart(hostFiles().get("/etc/systemd/system/orderflow-capture.service"));
+        long container = megabytes(option(run, "--memory"), "");
+        // heap + direct buffers + metaspace, code cache, threads and GC (about 256 MiB) within the container, and
+        // at least 1 GiB of the 2 GiB t4g.small left to the system, Docker, the CloudWatch agent and the page cache
+        assertTrue(heap + direct + 256 <= container, "container " + container + " MiB, heap " + heap);
+        assertTrue(container <= 1024, "container " + container + " MiB on a 2 GiB host");
+        assertEquals(option(run, "--memory"), option(run, "--memory-swap"), "no swap");
+        assertEquals("t4g.small", map(template.parameters().get("CaptureInstanceType")).get("Default"));
+    }
+
+    /** {@code prefix<N>m} or {@code prefix<N>g} in {@code text}, in MiB. */
+    private static long megabytes(String text, String prefix) {
+        Matcher m = Pattern.compile(Pattern.quote(prefix) + "(\\d+)([mg])\\b").matcher(text);
+        assertTrue(m.find(), "no " + prefix + "<size> in " + text);
+        long n = Long.parseLong(m.group(1));
+        return m.group(2).equals("g") ? n * 1024 : n;
+    }
+
+    /** The default of {@code capture.journal.max-bytes}, from the capture's config interface. */
+    private long journalMaxBytesDefault() throws IOException {
+        String config = Files.readString(root.resolve(
+                "capture-service/src/main/java/dev/orderflow/capture/CaptureConfig.java"));
+        Matcher m = Pattern.compile("@WithDefault\\(\"(\\d+)\"\\)\\s+long maxBytes\\(\\)").matcher(config);
+        assertTrue(m.find(), "capture.journal.max-bytes default not found in CaptureConfig");
+        return Long.parseLong(m.group(1));
     }
 
     @Test
