@@ -1,13 +1,14 @@
 package dev.orderflow.pipeline.deploy;
 
-import static dev.orderflow.pipeline.deploy.CfnTemplate.list;
-import static dev.orderflow.pipeline.deploy.CfnTemplate.map;
+import static dev.orderflow.dynamodblocal.iam.CfnTemplate.list;
+import static dev.orderflow.dynamodblocal.iam.CfnTemplate.map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.orderflow.dynamodblocal.iam.CfnTemplate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
