@@ -34,6 +34,11 @@ public record Home(Path root, Path launcherBuild) {
         return new Home(root, target);
     }
 
+    /** The SAM template: the roles whose policies the local IAM fronts enforce. */
+    public Path template() {
+        return require(root.resolve("template.yaml"), "the repository checkout");
+    }
+
     /** {@code ./data}: what {@code run} keeps between runs. */
     public Path dataDir() {
         return root.resolve("data");

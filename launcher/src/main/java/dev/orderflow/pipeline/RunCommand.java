@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.orderflow.dynamodblocal.DynamoDbLocal;
+import dev.orderflow.dynamodblocal.iam.IamFront;
+import dev.orderflow.dynamodblocal.iam.IamPolicy;
 import dev.orderflow.pipeline.capture.CaptureProcess;
 import dev.orderflow.pipeline.lambda.LocalLambda;
 import dev.orderflow.pipeline.process.Components;
@@ -61,6 +63,14 @@ final class RunCommand implements Callable<Integer> {
         System.out.println("Starting DynamoDB Local ...");
         DynamoDbLocal db = components.add(DynamoDbLocal.start(DYNAMODB_PORT, dataDir));
         System.out.printf("DynamoDB Local   %s   data in ./%s%n", db.endpoint(), home.root().relativize(dataDir));
+        LocalAws.createTable(db.endpoint(), LocalAws.DEFAULT_TABLE);
+        // each application reaches DynamoDB Local only through its role's policy from template.yaml
+        IamFront captureFront = components.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE,
+                LocalAws.DEFAULT_TABLE));
+        IamFront queryFront = components.add(LocalAws.front(home, db.endpoint(), IamPolicy.QUERY_FUNCTION,
+                LocalAws.DEFAULT_TABLE));
+        System.out.printf("IAM fronts       capture %s, query %s   (template.yaml's policies)%n",
+                captureFront.endpoint(), queryFront.endpoint());
 
         URI feed = EXCHANGE;
         if (simulate != null) {
@@ -70,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
         }
 
         Map<String, String> env = new LinkedHashMap<>(CaptureProcess.feedEnvironment(feed, chosen.captureValue()));
-        env.putAll(LocalAws.dynamoDb(db.endpoint(), LocalAws.DEFAULT_TABLE));
+        env.putAll(LocalAws.dynamoDb(captureFront.endpoint(), LocalAws.DEFAULT_TABLE));
         env.putAll(CaptureProcess.journalEnvironment(home.dataDir().resolve("journal")));
         CaptureProcess capture = components.add(CaptureProcess.start(captureJar, env,
                 CaptureProcess.DEFAULT_HTTP_PORT, System.out));
@@ -78,7 +88,7 @@ final class RunCommand implements Callable<Integer> {
                 chosen.captureValue());
 
         LocalLambda api = ApiCommand.start(components, home, API_PORT, instances,
-                LocalAws.dynamoDb(db.endpoint(), LocalAws.DEFAULT_TABLE));
+                LocalAws.queryFunction(queryFront.endpoint(), LocalAws.DEFAULT_TABLE));
 
         System.out.println();
         System.out.println("Try:");

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.orderflow.dynamodblocal.iam.CfnTemplate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Method;
@@ -39,6 +38,7 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
+import dev.orderflow.dynamodblocal.iam.CfnTemplate;
 import dev.orderflow.pipeline.lambda.LocalLambda;
 import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
@@ -183,6 +183,41 @@ class TemplateTest {
             }
         }));
         assertEquals(List.of(), problems);
+    }
+
+    /**
+     * The capture's writer calls exactly these on the table (reads back a window's parts with Query, the catalog
+     * with GetItem); the tests run it through the IAM front, so a call outside the list fails there too.
+     */
+    @Test
+    void shouldGrantTheCaptureExactlyTheTableCallsItsWriterMakes() {
+        String table = template.onlyResourceOfType("AWS::DynamoDB::Table");
+        Set<String> granted = new HashSet<>();
+        statements().get("CaptureRole").forEach(s -> {
+            List<String> actions = list(map(s).get("Action")).stream().map(String::valueOf).toList();
+            if (actions.stream().anyMatch(a -> a.startsWith("dynamodb:"))) {
+                assertEquals(List.of(Map.of("Fn::GetAtt", List.of(table, "Arn"))), list(map(s).get("Resource")),
+                        "the capture's table statement names the table only");
+                granted.addAll(actions);
+            }
+        });
+        assertEquals(Set.of("dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                "dynamodb:DescribeTable", "dynamodb:Query", "dynamodb:GetItem"), granted);
+    }
+
+    /** Cursors are signed with a key generated per stack; the function refuses the built-in one outside tests. */
+    @Test
+    void shouldGiveTheFunctionACursorKeyGeneratedForThisStack() {
+        String id = template.onlyResourceOfType(FUNCTION);
+        Map<String, Object> variables = map(map(template.resourcesOfType(FUNCTION).get(id).get("Environment"))
+                .get("Variables"));
+        String reference = String.valueOf(map(variables.get("ORDERFLOW_CURSOR_KEY")).get("Fn::Sub"));
+        String secret = template.onlyResourceOfType("AWS::SecretsManager::Secret");
+        assertEquals("{{resolve:secretsmanager:${" + secret + "}:SecretString}}", reference);
+        Map<String, Object> generate = map(template.resourcesOfType("AWS::SecretsManager::Secret").get(secret)
+                .get("GenerateSecretString"));
+        assertTrue(((Number) generate.get("PasswordLength")).intValue() >= 32, "cursor key length " + generate);
+        assertEquals(Boolean.TRUE, generate.get("ExcludePunctuation"), "a key that needs no quoting anywhere");
     }
 
     @Test
