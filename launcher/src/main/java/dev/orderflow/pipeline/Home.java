@@ -36,7 +36,11 @@ public record Home(Path root, Path launcherBuild) {
 
     /** The SAM template: the roles whose policies the local IAM fronts enforce. */
     public Path template() {
-        return require(root.resolve("template.yaml"), "the repository checkout");
+        Path template = root.resolve("template.yaml");
+        if (!Files.isRegularFile(template)) {
+            throw new LaunchException(template + " is missing: the launcher runs from a checkout of the repository");
+        }
+        return template;
     }
 
     /** {@code ./data}: what {@code run} keeps between runs. */
