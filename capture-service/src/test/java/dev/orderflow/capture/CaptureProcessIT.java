@@ -30,6 +30,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.dynamodblocal.DynamoDbLocal;
+import dev.orderflow.dynamodblocal.iam.CfnTemplate;
+import dev.orderflow.dynamodblocal.iam.IamFront;
+import dev.orderflow.dynamodblocal.iam.IamPolicy;
 import dev.orderflow.simulator.Simulator;
 import dev.orderflow.simulator.SimulatorOptions;
 import dev.orderflow.storage.TableLayout;
@@ -46,6 +49,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 @EnabledIfSystemProperty(named = "capture.packaged.it", matches = "true",
         disabledReason = "needs the packaged service: runs in failsafe's integration-test phase")
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class CaptureProcessIT {
     private static final List<String> PAIRS = List.of("btcusd", "ethusd");
     private static final List<String> CHANNELS = Ledger.channels(PAIRS);
@@ -53,6 +57,8 @@ class CaptureProcessIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static DynamoDbLocal dynamoDbLocal;
+    /** The process reaches DynamoDB Local only through this: template.yaml's capture role, enforced. */
+    private static IamFront front;
     private static Simulator simulator;
     private static DynamoDbClient dynamoDb;
     private static Ledger ledger;
@@ -72,6 +78,8 @@ class CaptureProcessIT {
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
         dynamoDb.createTable(TableLayout.createTableRequest(TABLE)); // as the deployment's template does
+        front = IamFront.forRole(dynamoDbLocal.endpoint(), CfnTemplate.repositoryRoot().resolve("template.yaml"),
+                IamPolicy.CAPTURE_ROLE, TABLE);
         ledger = new Ledger("http://127.0.0.1:" + simulator.port(), dynamoDb, TABLE);
         journal = Files.createTempDirectory("capture-it-journal");
     }
@@ -79,6 +87,7 @@ class CaptureProcessIT {
     @AfterAll
     static void stopParts() {
         dynamoDb.close();
+        front.close();
         simulator.close();
         dynamoDbLocal.close();
     }
@@ -236,13 +245,13 @@ class CaptureProcessIT {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Map<String, String> env = pb.environment();
-        env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", dynamoDbLocal.endpoint().toString());
+        env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", front.endpoint().toString());
         env.put("QUARKUS_DYNAMODB_AWS_CREDENTIALS_TYPE", "static");
         env.put("QUARKUS_DYNAMODB_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID", "local");
         env.put("QUARKUS_DYNAMODB_AWS_CREDENTIALS_STATIC_PROVIDER_SECRET_ACCESS_KEY", "local");
         env.put("QUARKUS_DYNAMODB_AWS_REGION", "us-east-1");
         env.put("ORDERFLOW_TABLE", TABLE);
-        env.put("CAPTURE_TABLE_CREATE", "true");
+        env.put("CAPTURE_TABLE_CREATE", "false");
         env.put("CAPTURE_FEED_URL", "ws://127.0.0.1:" + simulator.port());
         env.put("CAPTURE_REST_URL", "http://127.0.0.1:" + simulator.port());
         env.put("CAPTURE_PAIRS", String.join(",", PAIRS));

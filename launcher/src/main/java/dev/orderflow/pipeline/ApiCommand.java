@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.orderflow.dynamodblocal.iam.IamFront;
+import dev.orderflow.dynamodblocal.iam.IamPolicy;
 import dev.orderflow.pipeline.lambda.LocalLambda;
 import dev.orderflow.pipeline.process.Components;
 import dev.orderflow.pipeline.process.Ports;
@@ -16,7 +18,9 @@ import picocli.CommandLine.Option;
         description = "Serves the packaged function (query-lambda/target/function.zip) as AWS Lambda does: HTTP"
                 + " requests become API Gateway v2 events for AWS's Java runtime client. DynamoDB endpoint and table"
                 + " come from the environment (QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE, ORDERFLOW_TABLE), by default"
-                + " http://127.0.0.1:8000 and orderflow.")
+                + " http://127.0.0.1:8000 (./pipeline dynamodb) and orderflow; the function reaches it through an IAM"
+                + " front that enforces the query function's policy of template.yaml. Cursors are signed with"
+                + " ORDERFLOW_CURSOR_KEY, by default a key made for this run.")
 final class ApiCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE})")
     int port;
@@ -28,8 +32,13 @@ final class ApiCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Components components = new Components().closeOnExit();
-        LocalLambda api = start(components, Home.locate(), port, instances,
-                LocalAws.unlessSet(LocalAws.dynamoDb(LocalAws.DEFAULT_DYNAMODB, LocalAws.DEFAULT_TABLE)));
+        Home home = Home.locate();
+        String table = LocalAws.tableFromEnv();
+        IamFront front = components.add(LocalAws.front(home, LocalAws.endpointFromEnv(), IamPolicy.QUERY_FUNCTION,
+                table));
+        Map<String, String> env = LocalAws.unlessSet(LocalAws.queryFunction(LocalAws.DEFAULT_DYNAMODB, table));
+        env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", front.endpoint().toString());
+        LocalLambda api = start(components, home, port, instances, env);
         System.out.println("Ctrl-C stops it.");
         return new Foreground(components).watch(api.functions()).await();
     }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.orderflow.dynamodblocal.iam.IamFront;
+import dev.orderflow.dynamodblocal.iam.IamPolicy;
 import dev.orderflow.pipeline.capture.CaptureProcess;
 import dev.orderflow.pipeline.process.Components;
 import dev.orderflow.pipeline.process.Ports;
@@ -15,8 +17,10 @@ import picocli.CommandLine.Option;
 @Command(name = "capture", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         header = "The packaged capture service alone.",
         description = "DynamoDB endpoint and table come from the environment (QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE,"
-                + " ORDERFLOW_TABLE), by default DynamoDB Local on http://127.0.0.1:8000 and table orderflow, created"
-                + " if missing; the journal is kept in ./data/journal (CAPTURE_JOURNAL_DIR).")
+                + " ORDERFLOW_TABLE), by default DynamoDB Local on http://127.0.0.1:8000 (./pipeline dynamodb) and"
+                + " table orderflow, created if missing. The service reaches that endpoint through an IAM front that"
+                + " enforces the capture role of template.yaml. The journal is kept in ./data/journal"
+                + " (CAPTURE_JOURNAL_DIR).")
 final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--feed", paramLabel = "URL", defaultValue = "wss://ws.bitstamp.net",
             description = "WebSocket feed, e.g. ws://127.0.0.1:9090 for the simulator (default: ${DEFAULT-VALUE})")
@@ -35,9 +39,14 @@ final class CaptureCommand implements Callable<Integer> {
         Home home = Home.locate();
         Map<String, String> env = new LinkedHashMap<>(
                 CaptureProcess.feedEnvironment(feed, Pairs.parse(pairs).captureValue()));
-        env.putAll(LocalAws.unlessSet(LocalAws.dynamoDb(LocalAws.DEFAULT_DYNAMODB, LocalAws.DEFAULT_TABLE)));
-        env.putAll(LocalAws.unlessSet(CaptureProcess.journalEnvironment(home.dataDir().resolve("journal"))));
+        String table = LocalAws.tableFromEnv();
+        LocalAws.createTable(LocalAws.endpointFromEnv(), table);
         Components components = new Components().closeOnExit();
+        IamFront front = components.add(LocalAws.front(home, LocalAws.endpointFromEnv(), IamPolicy.CAPTURE_ROLE,
+                table));
+        env.putAll(LocalAws.unlessSet(LocalAws.dynamoDb(LocalAws.DEFAULT_DYNAMODB, table)));
+        env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", front.endpoint().toString());
+        env.putAll(LocalAws.unlessSet(CaptureProcess.journalEnvironment(home.dataDir().resolve("journal"))));
         CaptureProcess capture = start(components, home, env, httpPort);
         return new Foreground(components).watch(List.of(capture.process())).await();
     }
@@ -48,7 +57,7 @@ final class CaptureCommand implements Callable<Integer> {
         CaptureProcess capture = components.add(CaptureProcess.start(home.captureJar(), env, httpPort, System.out));
         System.out.printf("capture service  %s   feed %s, pairs %s, DynamoDB %s table %s%n", capture.healthUrl(),
                 env.getOrDefault("CAPTURE_FEED_URL", "?"), env.getOrDefault("CAPTURE_PAIRS", "?"),
-                LocalAws.endpointFromEnv(), LocalAws.tableFromEnv());
+                env.getOrDefault("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", "?"), env.getOrDefault("ORDERFLOW_TABLE", "?"));
         return capture;
     }
 }

@@ -34,6 +34,15 @@ public record Home(Path root, Path launcherBuild) {
         return new Home(root, target);
     }
 
+    /** The SAM template: the roles whose policies the local IAM fronts enforce. */
+    public Path template() {
+        Path template = root.resolve("template.yaml");
+        if (!Files.isRegularFile(template)) {
+            throw new LaunchException(template + " is missing: the launcher runs from a checkout of the repository");
+        }
+        return template;
+    }
+
     /** {@code ./data}: what {@code run} keeps between runs. */
     public Path dataDir() {
         return root.resolve("data");

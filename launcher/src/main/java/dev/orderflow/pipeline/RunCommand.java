@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.orderflow.dynamodblocal.DynamoDbLocal;
+import dev.orderflow.dynamodblocal.iam.IamFront;
+import dev.orderflow.dynamodblocal.iam.IamPolicy;
 import dev.orderflow.pipeline.capture.CaptureProcess;
 import dev.orderflow.pipeline.lambda.LocalLambda;
 import dev.orderflow.pipeline.process.Components;
@@ -82,6 +84,14 @@ final class RunCommand implements Callable<Integer> {
         DynamoDbLocal db = components.add(DynamoDbLocal.start(dynamoDbPort, dataDir));
         System.out.printf("DynamoDB Local   %s   data in %s%n", db.endpoint(), dataDir.startsWith(home.root())
                 ? "./" + home.root().relativize(dataDir) : dataDir);
+        LocalAws.createTable(db.endpoint(), LocalAws.DEFAULT_TABLE);
+        // each application reaches DynamoDB Local only through its role's policy from template.yaml
+        IamFront captureFront = components.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE,
+                LocalAws.DEFAULT_TABLE));
+        IamFront queryFront = components.add(LocalAws.front(home, db.endpoint(), IamPolicy.QUERY_FUNCTION,
+                LocalAws.DEFAULT_TABLE));
+        System.out.printf("IAM fronts       capture %s, query %s   (template.yaml's policies)%n",
+                captureFront.endpoint(), queryFront.endpoint());
 
         URI feed = EXCHANGE;
         if (simulate != null) {
@@ -91,14 +101,14 @@ final class RunCommand implements Callable<Integer> {
         }
 
         Map<String, String> env = new LinkedHashMap<>(CaptureProcess.feedEnvironment(feed, chosen.captureValue()));
-        env.putAll(LocalAws.dynamoDb(db.endpoint(), LocalAws.DEFAULT_TABLE));
+        env.putAll(LocalAws.dynamoDb(captureFront.endpoint(), LocalAws.DEFAULT_TABLE));
         env.putAll(CaptureProcess.journalEnvironment(dataRoot.resolve("journal")));
         CaptureProcess capture = components.add(CaptureProcess.start(captureJar, env, capturePort, System.out));
         System.out.printf("capture service  %s   feed %s, pairs %s%n", capture.healthUrl(), feed,
                 chosen.captureValue());
 
         LocalLambda api = ApiCommand.start(components, home, apiPort, instances,
-                LocalAws.dynamoDb(db.endpoint(), LocalAws.DEFAULT_TABLE));
+                LocalAws.queryFunction(queryFront.endpoint(), LocalAws.DEFAULT_TABLE));
 
         System.out.println();
         System.out.println("Try:");

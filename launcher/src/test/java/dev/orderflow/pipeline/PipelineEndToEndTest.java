@@ -28,6 +28,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.dynamodblocal.DynamoDbLocal;
+import dev.orderflow.dynamodblocal.iam.IamFront;
+import dev.orderflow.dynamodblocal.iam.IamPolicy;
 import dev.orderflow.pipeline.bench.Prometheus;
 import dev.orderflow.pipeline.bench.QueryClient;
 import dev.orderflow.pipeline.bench.SimulatorControl;
@@ -73,13 +75,20 @@ class PipelineEndToEndTest {
                 SimulatorOptions.defaults().withPort(0).withRate(0).withPairs(PAIRS)));
         simulator = new SimulatorControl(sim.port());
 
+        // as deployed: the template's table, each application limited to its role's grants
+        LocalAws.createTable(db.endpoint(), LocalAws.DEFAULT_TABLE);
+        IamFront captureFront = parts.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE,
+                LocalAws.DEFAULT_TABLE));
+        IamFront queryFront = parts.add(LocalAws.front(home, db.endpoint(), IamPolicy.QUERY_FUNCTION,
+                LocalAws.DEFAULT_TABLE));
         Map<String, String> env = new LinkedHashMap<>(CaptureProcess.feedEnvironment(
                 URI.create("ws://127.0.0.1:" + sim.port()), String.join(",", PAIRS)));
-        env.putAll(LocalAws.dynamoDb(db.endpoint(), LocalAws.DEFAULT_TABLE));
+        env.putAll(LocalAws.dynamoDb(captureFront.endpoint(), LocalAws.DEFAULT_TABLE));
         env.putAll(CaptureProcess.journalEnvironment(parts.add(Scratch.create("orderflow-e2e-journal-")).path()));
         capture = parts.add(CaptureProcess.start(home.captureJar(), env, Ports.free(), System.out));
         LocalLambda lambda = parts.add(LocalLambda.start(home.functionZip(), home.lambdaRuntimeDir(),
-                Home.QUARKUS_HANDLER, 0, 2, LocalAws.dynamoDb(db.endpoint(), LocalAws.DEFAULT_TABLE), System.out));
+                Home.QUARKUS_HANDLER, 0, 2, LocalAws.queryFunction(queryFront.endpoint(), LocalAws.DEFAULT_TABLE),
+                System.out));
         api = new QueryClient(URI.create("http://127.0.0.1:" + lambda.port()));
         capture.awaitReady(Duration.ofSeconds(90));
         lambda.awaitReady(Duration.ofSeconds(90));

@@ -30,6 +30,8 @@ import org.tukaani.xz.XZInputStream;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.orderflow.dynamodblocal.DynamoDbLocal;
+import dev.orderflow.dynamodblocal.iam.IamFront;
+import dev.orderflow.dynamodblocal.iam.IamPolicy;
 import dev.orderflow.pipeline.bench.Prometheus;
 import dev.orderflow.pipeline.bench.QueryClient;
 import dev.orderflow.pipeline.bench.SimulatorControl;
@@ -85,14 +87,17 @@ class Replay2015BookTest {
             SimulatorControl simulator = new SimulatorControl(sim.port());
             simulator.pause();
 
+            LocalAws.createTable(db.endpoint(), TABLE);
+            IamFront captureFront = parts.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE, TABLE));
+            IamFront queryFront = parts.add(LocalAws.front(home, db.endpoint(), IamPolicy.QUERY_FUNCTION, TABLE));
             Map<String, String> env = new LinkedHashMap<>(CaptureProcess.feedEnvironment(
                     URI.create("ws://127.0.0.1:" + sim.port()), PAIR));
-            env.putAll(LocalAws.dynamoDb(db.endpoint(), TABLE));
+            env.putAll(LocalAws.dynamoDb(captureFront.endpoint(), TABLE));
             env.putAll(CaptureProcess.journalEnvironment(parts.add(Scratch.create("orderflow-replay-journal-"))
                     .path()));
             CaptureProcess capture = parts.add(CaptureProcess.start(home.captureJar(), env, Ports.free(), System.out));
             LocalLambda lambda = parts.add(LocalLambda.start(home.functionZip(), home.lambdaRuntimeDir(),
-                    Home.QUARKUS_HANDLER, 0, 1, LocalAws.dynamoDb(db.endpoint(), TABLE), System.out));
+                    Home.QUARKUS_HANDLER, 0, 1, LocalAws.queryFunction(queryFront.endpoint(), TABLE), System.out));
             capture.awaitReady(WAIT);
             await(capture, "capture_snapshots_total", Map.of(), 1);
             post(sim.port(), "/sim/resume");

@@ -90,8 +90,9 @@ public interface QueryConfig {
     interface Cursor {
         /**
          * Secret that signs cursors (HMAC-SHA256), from environment {@code ORDERFLOW_CURSOR_KEY}. Every instance
-         * serving the same table must share it, or a cursor from one is refused by another. Deployments set
-         * their own; the default only serves local runs.
+         * serving the same table must share it, or a cursor from one is refused by another. The default serves
+         * the dev and test profiles only: elsewhere the function refuses to start without a key of at least 32
+         * characters (template.yaml generates one per stack in Secrets Manager).
          */
         @WithDefault("orderflow-local-cursor-key")
         String key();

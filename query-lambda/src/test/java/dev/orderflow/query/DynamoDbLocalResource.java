@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.orderflow.dynamodblocal.DynamoDbLocal;
+import dev.orderflow.dynamodblocal.iam.IamFront;
 import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.TableLayout;
@@ -14,12 +15,14 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * DynamoDB Local on a free port, with the table created by {@link TableLayout#createTableRequest} and filled with
- * {@link Fixtures} through the real storage format. Hands the app its endpoint, static credentials and table name.
+ * {@link Fixtures} through the real storage format. Hands the app the endpoint of an IAM front that enforces the
+ * query function's policy of template.yaml, static credentials and the table name.
  */
 public class DynamoDbLocalResource implements QuarkusTestResourceLifecycleManager {
     public static final String TABLE = "orderflow-test";
 
     private DynamoDbLocal db;
+    private IamFront front;
 
     @Override
     public Map<String, String> start() {
@@ -37,11 +40,15 @@ public class DynamoDbLocalResource implements QuarkusTestResourceLifecycleManage
             items.addAll(fixtures.catalogItems());
             LocalTables.write(client, TABLE, items);
         }
-        return LocalTables.config(db.endpoint(), TABLE);
+        front = LocalTables.queryFront(db.endpoint(), TABLE);
+        return LocalTables.config(front, db.endpoint(), TABLE);
     }
 
     @Override
     public void stop() {
+        if (front != null) {
+            front.close();
+        }
         if (db != null) {
             db.close();
         }

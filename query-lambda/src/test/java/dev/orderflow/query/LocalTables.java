@@ -1,9 +1,15 @@
 package dev.orderflow.query;
 
 import java.net.URI;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import dev.orderflow.dynamodblocal.iam.CfnTemplate;
+import dev.orderflow.dynamodblocal.iam.IamFront;
+import dev.orderflow.dynamodblocal.iam.IamPolicy;
 import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -16,9 +22,29 @@ import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
-/** What the tests' DynamoDB Local resources share: a client, batch writes, and the app's configuration. */
+/**
+ * What the tests' DynamoDB Local resources share: a client, batch writes, the IAM front the app reaches DynamoDB
+ * Local through, and the app's configuration. Tests write their fixtures directly ({@link #direct()}); the app may
+ * only do what template.yaml grants the query function.
+ */
 public final class LocalTables {
+    /** Not a Quarkus setting: where the tests themselves reach DynamoDB Local, past the app's IAM front. */
+    public static final String DIRECT_ENDPOINT = "orderflow.test.dynamodb-direct-endpoint";
+    private static final Map<String, DynamoDbClient> DIRECT = new HashMap<>();
+
     private LocalTables() {
+    }
+
+    /** The query function's front (template.yaml's policy of {@code QueryFunction} for {@code table}). */
+    public static IamFront queryFront(URI dynamoDb, String table) {
+        return IamFront.forRole(dynamoDb, CfnTemplate.repositoryRoot().resolve("template.yaml"),
+                IamPolicy.QUERY_FUNCTION, table);
+    }
+
+    /** A client of DynamoDB Local itself (no IAM front) for the running test's resource, to write fixtures. */
+    public static synchronized DynamoDbClient direct() {
+        String endpoint = ConfigProvider.getConfig().getValue(DIRECT_ENDPOINT, String.class);
+        return DIRECT.computeIfAbsent(endpoint, e -> client(URI.create(e)));
     }
 
     public static DynamoDbClient client(URI endpoint) {
@@ -46,10 +72,11 @@ public final class LocalTables {
         }
     }
 
-    /** The query app's configuration for a table in DynamoDB Local. */
-    public static Map<String, String> config(URI endpoint, String table) {
+    /** The query app's configuration for a table in DynamoDB Local ({@code dynamoDb}) behind {@code front}. */
+    public static Map<String, String> config(IamFront front, URI dynamoDb, String table) {
         return Map.of(
-                "quarkus.dynamodb.endpoint-override", endpoint.toString(),
+                DIRECT_ENDPOINT, dynamoDb.toString(),
+                "quarkus.dynamodb.endpoint-override", front.endpoint().toString(),
                 "quarkus.dynamodb.aws.region", "us-east-1",
                 "quarkus.dynamodb.aws.credentials.type", "static",
                 "quarkus.dynamodb.aws.credentials.static-provider.access-key-id", "local",

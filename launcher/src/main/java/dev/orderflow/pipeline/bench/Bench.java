@@ -25,6 +25,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.dynamodblocal.DynamoDbLocal;
+import dev.orderflow.dynamodblocal.iam.IamFront;
+import dev.orderflow.dynamodblocal.iam.IamPolicy;
 import dev.orderflow.pipeline.Home;
 import dev.orderflow.pipeline.LaunchException;
 import dev.orderflow.pipeline.LocalAws;
@@ -122,7 +124,8 @@ public final class Bench {
                     .withRate(settings.rate()).withPairs(List.of(PAIR))));
             SimulatorControl control = new SimulatorControl(simulator.port());
             Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
-            CaptureProcess capture = scenario.add(startCapture(captureJar, db, simulator.port(), table, journal));
+            CaptureProcess capture = scenario.add(startCapture(scenario, captureJar, db, simulator.port(), table,
+                    journal));
             RssPeak rss = scenario.add(new RssPeak(capture.process()));
             capture.awaitReady(Duration.ofSeconds(90));
             progress.printf("bench: synthetic stream for %d s%n", settings.steady().toSeconds());
@@ -163,7 +166,8 @@ public final class Bench {
                     .withPairs(List.of(PAIR)).withReplay(settings.replay()).withSpeed(0)));
             SimulatorControl control = new SimulatorControl(simulator.port());
             Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
-            CaptureProcess capture = scenario.add(startCapture(captureJar, db, simulator.port(), table, journal));
+            CaptureProcess capture = scenario.add(startCapture(scenario, captureJar, db, simulator.port(), table,
+                    journal));
             RssPeak rss = scenario.add(new RssPeak(capture.process()));
             capture.awaitReady(Duration.ofSeconds(90));
             progress.println("bench: replaying the 2015 log");
@@ -188,8 +192,9 @@ public final class Bench {
     private void bookOfReplay(Path functionZip, Path runtime, DynamoDbLocal db, String table, long firstMicros,
                               long lastMicros) throws Exception {
         progress.println("bench: rebuilding the book at the end of the replayed log");
-        try (LocalLambda api = LocalLambda.start(functionZip, runtime, Home.QUARKUS_HANDLER, Ports.free(), 1,
-                LocalAws.dynamoDb(db.endpoint(), table), null)) {
+        try (IamFront front = LocalAws.front(home, db.endpoint(), IamPolicy.QUERY_FUNCTION, table);
+             LocalLambda api = LocalLambda.start(functionZip, runtime, Home.QUARKUS_HANDLER, Ports.free(), 1,
+                LocalAws.queryFunction(front.endpoint(), table), null)) {
             QueryClient client = new QueryClient(URI.create("http://127.0.0.1:" + api.port()));
             awaitFirstAnswer(api, client);
             HttpResponse<String> list = client.get("/v1/book/snapshots?pair=" + PAIR + "&from="
@@ -283,7 +288,14 @@ public final class Bench {
         figures.printf(Locale.ROOT, "# query API: packaged query function behind the local API Gateway, one hour"
                 + " of the btcusd-like stream (%,d order events); pages as NDJSON%n", events);
 
-        Map<String, String> env = LocalAws.dynamoDb(db.endpoint(), table);
+        try (IamFront front = LocalAws.front(home, db.endpoint(), IamPolicy.QUERY_FUNCTION, table)) {
+            query(functionZip, runtime, LocalAws.queryFunction(front.endpoint(), table), hourStart, hourMicros,
+                    events);
+        }
+    }
+
+    private void query(Path functionZip, Path runtime, Map<String, String> env, Instant hourStart, long hourMicros,
+                       long events) throws Exception {
         try (LocalLambda api = LocalLambda.start(functionZip, runtime, Home.QUARKUS_HANDLER, Ports.free(), 1, env,
                 null)) {
             QueryClient client = new QueryClient(URI.create("http://127.0.0.1:" + api.port()));
@@ -433,10 +445,14 @@ public final class Bench {
         return Frames.parse(answer.body());
     }
 
-    private CaptureProcess startCapture(Path jar, DynamoDbLocal db, int simulatorPort, String table, Scratch journal) {
+    /** The capture service, its table created first, reaching DynamoDB Local through its role's IAM front. */
+    private CaptureProcess startCapture(Components scenario, Path jar, DynamoDbLocal db, int simulatorPort,
+                                        String table, Scratch journal) {
+        LocalAws.createTable(db.endpoint(), table);
+        IamFront front = scenario.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE, table));
         Map<String, String> env = new LinkedHashMap<>(CaptureProcess.feedEnvironment(
                 URI.create("ws://127.0.0.1:" + simulatorPort), PAIR));
-        env.putAll(LocalAws.dynamoDb(db.endpoint(), table));
+        env.putAll(LocalAws.dynamoDb(front.endpoint(), table));
         env.putAll(CaptureProcess.journalEnvironment(journal.path()));
         progress.println("bench: starting the capture service");
         return CaptureProcess.start(jar, env, Ports.free(), null);

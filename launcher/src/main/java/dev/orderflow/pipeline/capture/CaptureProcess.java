@@ -73,7 +73,8 @@ public final class CaptureProcess implements AutoCloseable {
         env.put("CAPTURE_FEED_URL", feed.toString());
         env.put("CAPTURE_REST_URL", restUrlFor(feed).toString());
         env.put("CAPTURE_PAIRS", pairs);
-        env.put("CAPTURE_TABLE_CREATE", "true");
+        // as in AWS: the table exists before the capture starts (LocalAws.createTable), which may not create it
+        env.put("CAPTURE_TABLE_CREATE", "false");
         return env;
     }
 

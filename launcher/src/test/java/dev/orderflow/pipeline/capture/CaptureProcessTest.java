@@ -30,11 +30,11 @@ class CaptureProcessTest {
     }
 
     @Test
-    void shouldCreateTheTableAndPassThePairsOn() {
+    void shouldLeaveTheTableToTheLauncherAndPassThePairsOn() {
         Map<String, String> env = CaptureProcess.feedEnvironment(URI.create("ws://127.0.0.1:9090"), "all");
         assertEquals("ws://127.0.0.1:9090", env.get("CAPTURE_FEED_URL"));
         assertEquals("http://127.0.0.1:9090", env.get("CAPTURE_REST_URL"));
         assertEquals("all", env.get("CAPTURE_PAIRS"));
-        assertEquals("true", env.get("CAPTURE_TABLE_CREATE"));
+        assertEquals("false", env.get("CAPTURE_TABLE_CREATE"), "the launcher creates the table, as the template does");
     }
 }

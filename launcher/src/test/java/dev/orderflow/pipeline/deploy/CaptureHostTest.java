@@ -1,7 +1,7 @@
 package dev.orderflow.pipeline.deploy;
 
-import static dev.orderflow.pipeline.deploy.CfnTemplate.list;
-import static dev.orderflow.pipeline.deploy.CfnTemplate.map;
+import static dev.orderflow.dynamodblocal.iam.CfnTemplate.list;
+import static dev.orderflow.dynamodblocal.iam.CfnTemplate.map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -30,6 +30,7 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
+import dev.orderflow.dynamodblocal.iam.CfnTemplate;
 import dev.orderflow.pipeline.capture.CaptureProcess;
 
 /**

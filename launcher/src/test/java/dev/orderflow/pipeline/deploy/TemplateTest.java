@@ -1,7 +1,7 @@
 package dev.orderflow.pipeline.deploy;
 
-import static dev.orderflow.pipeline.deploy.CfnTemplate.list;
-import static dev.orderflow.pipeline.deploy.CfnTemplate.map;
+import static dev.orderflow.dynamodblocal.iam.CfnTemplate.list;
+import static dev.orderflow.dynamodblocal.iam.CfnTemplate.map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -40,6 +40,7 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
+import dev.orderflow.dynamodblocal.iam.CfnTemplate;
 import dev.orderflow.pipeline.lambda.LocalLambda;
 import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
@@ -184,6 +185,41 @@ class TemplateTest {
             }
         }));
         assertEquals(List.of(), problems);
+    }
+
+    /**
+     * The capture's writer calls exactly these on the table (reads back a window's parts with Query, the catalog
+     * with GetItem); the tests run it through the IAM front, so a call outside the list fails there too.
+     */
+    @Test
+    void shouldGrantTheCaptureExactlyTheTableCallsItsWriterMakes() {
+        String table = template.onlyResourceOfType("AWS::DynamoDB::Table");
+        Set<String> granted = new HashSet<>();
+        statements().get("CaptureRole").forEach(s -> {
+            List<String> actions = list(map(s).get("Action")).stream().map(String::valueOf).toList();
+            if (actions.stream().anyMatch(a -> a.startsWith("dynamodb:"))) {
+                assertEquals(List.of(Map.of("Fn::GetAtt", List.of(table, "Arn"))), list(map(s).get("Resource")),
+                        "the capture's table statement names the table only");
+                granted.addAll(actions);
+            }
+        });
+        assertEquals(Set.of("dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                "dynamodb:DescribeTable", "dynamodb:Query", "dynamodb:GetItem"), granted);
+    }
+
+    /** Cursors are signed with a key generated per stack; the function refuses the built-in one outside tests. */
+    @Test
+    void shouldGiveTheFunctionACursorKeyGeneratedForThisStack() {
+        String id = template.onlyResourceOfType(FUNCTION);
+        Map<String, Object> variables = map(map(template.resourcesOfType(FUNCTION).get(id).get("Environment"))
+                .get("Variables"));
+        String reference = String.valueOf(map(variables.get("ORDERFLOW_CURSOR_KEY")).get("Fn::Sub"));
+        String secret = template.onlyResourceOfType("AWS::SecretsManager::Secret");
+        assertEquals("{{resolve:secretsmanager:${" + secret + "}:SecretString}}", reference);
+        Map<String, Object> generate = map(template.resourcesOfType("AWS::SecretsManager::Secret").get(secret)
+                .get("GenerateSecretString"));
+        assertTrue(((Number) generate.get("PasswordLength")).intValue() >= 32, "cursor key length " + generate);
+        assertEquals(Boolean.TRUE, generate.get("ExcludePunctuation"), "a key that needs no quoting anywhere");
     }
 
     @Test

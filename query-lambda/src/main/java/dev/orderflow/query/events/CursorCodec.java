@@ -11,32 +11,74 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.regex.Pattern;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import dev.orderflow.query.QueryConfig;
 import dev.orderflow.query.api.Problem;
 import dev.orderflow.storage.Channel;
+import io.quarkus.runtime.Startup;
+import io.smallrye.config.SmallRyeConfig;
 
 /**
  * Cursors as opaque base64url text: the query they belong to and the position, followed by the first 16 bytes of
- * an HMAC-SHA256 over them. A cursor that was not made here with the same key, or was changed, is a 400.
+ * an HMAC-SHA256 over them. A cursor that was not made here with the same key, or was changed, or whose range is
+ * longer than one query may cover, is a 400. Made at start ({@link Startup}), so that a function without a key of
+ * its own ({@link #requireOwnKey}) fails its init instead of serving forgeable cursors.
  */
+@Startup
 @ApplicationScoped
 public class CursorCodec {
+    /** The built-in key of application.properties: known to anyone who reads this repository. */
+    static final String DEVELOPMENT_KEY = "orderflow-local-cursor-key";
+    /** Shortest key accepted outside development and tests (the template generates 48 characters). */
+    static final int MIN_KEY_LENGTH = 32;
+    /** The profiles in which the built-in key may serve. */
+    private static final List<String> LOCAL_PROFILES = List.of("dev", "test");
+
     private static final int VERSION = 1;
     private static final int MAC_BYTES = 16;
     private static final int MAX_TEXT = 1024;
     private static final Pattern SK = Pattern.compile("\\d{13}#\\d{3}");
 
     private final SecretKeySpec key;
+    private final long maxSpanMicros;
 
+    @Inject
     public CursorCodec(QueryConfig config) {
+        this(config, ConfigProvider.getConfig().unwrap(SmallRyeConfig.class).getProfiles());
+    }
+
+    CursorCodec(QueryConfig config, List<String> profiles) {
+        requireOwnKey(config.cursor().key(), profiles);
         this.key = new SecretKeySpec(config.cursor().key().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        this.maxSpanMicros = config.events().maxSpan().toNanos() / 1000;
+    }
+
+    /**
+     * Refuses the built-in key, and keys shorter than {@link #MIN_KEY_LENGTH}, unless a {@code dev} or {@code test}
+     * profile is active: anyone could sign cursors with them.
+     *
+     * @throws IllegalStateException naming {@code ORDERFLOW_CURSOR_KEY}
+     */
+    static void requireOwnKey(String key, List<String> profiles) {
+        if (profiles.stream().anyMatch(LOCAL_PROFILES::contains)) {
+            return;
+        }
+        if (key == null || key.equals(DEVELOPMENT_KEY) || key.length() < MIN_KEY_LENGTH) {
+            throw new IllegalStateException("ORDERFLOW_CURSOR_KEY (query.cursor.key) must be a secret of at least "
+                    + MIN_KEY_LENGTH + " characters of this deployment's own outside the dev and test profiles"
+                    + " (active: " + profiles + "); the built-in key would let anyone forge cursors. template.yaml"
+                    + " passes a generated one from Secrets Manager; ./pipeline api makes one per run.");
+        }
     }
 
     public String encode(Cursor cursor) {
@@ -99,6 +141,11 @@ public class CursorCodec {
             if (in.available() != 0 || from >= to || side > Side.values().length || !SK.matcher(sk).matches()
                     || index < 0 || at < from || at > to) {
                 throw invalid();
+            }
+            if (to - from > maxSpanMicros) {
+                // signed with our key but wider than a query may be: made with a leaked key or by an older build
+                throw Problem.badParameter("cursor", "'cursor' covers a range longer than one query may (at most "
+                        + maxSpanMicros / 3_600_000_000L + " h). Start again with from and to.");
             }
             EventQuery query = new EventQuery(pair, channel, from, to, EventQuery.typesOfBits(types),
                     side == 0 ? null : Side.values()[side - 1], orderId.isEmpty() ? null : orderId);

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import dev.orderflow.dynamodblocal.DynamoDbLocal;
+import dev.orderflow.dynamodblocal.iam.IamFront;
 import dev.orderflow.query.LocalTables;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
@@ -25,6 +26,7 @@ public class BookTable implements QuarkusTestResourceLifecycleManager {
     public static final String TABLE = "orderflow-book-test";
 
     private DynamoDbLocal db;
+    private IamFront front;
 
     @Override
     public Map<String, String> start() {
@@ -32,11 +34,15 @@ public class BookTable implements QuarkusTestResourceLifecycleManager {
         try (DynamoDbClient client = LocalTables.client(db.endpoint())) {
             client.createTable(TableLayout.createTableRequest(TABLE));
         }
-        return LocalTables.config(db.endpoint(), TABLE);
+        front = LocalTables.queryFront(db.endpoint(), TABLE);
+        return LocalTables.config(front, db.endpoint(), TABLE);
     }
 
     @Override
     public void stop() {
+        if (front != null) {
+            front.close();
+        }
         if (db != null) {
             db.close();
         }

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.query.Api;
+import dev.orderflow.query.LocalTables;
 import dev.orderflow.simulator.Simulator;
 import dev.orderflow.simulator.SimulatorOptions;
 import dev.orderflow.storage.CapturedEvent;
@@ -55,8 +55,8 @@ class SimulatorBookTest {
     private static final String PAIR = "btcusd";
     private static final String CHANNEL = "live_orders_btcusd";
 
-    @Inject
-    DynamoDbClient db;
+    /** Fixtures are written past the app's IAM front: the query function may not write. */
+    private final DynamoDbClient db = LocalTables.direct();
 
     private final HttpClient http = HttpClient.newHttpClient();
     private Simulator simulator;

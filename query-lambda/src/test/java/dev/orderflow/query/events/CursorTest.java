@@ -51,6 +51,9 @@ class CursorTest {
     @Inject
     QueryConfig config;
 
+    @Inject
+    CursorCodec codec;
+
     @BeforeAll
     static void logFailures() {
         RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
@@ -216,6 +219,22 @@ class CursorTest {
                     .contentType("application/problem+json")
                     .body("parameter", equalTo("cursor"));
         }
+    }
+
+    /** A cursor signed with the right key (a leaked one, or an older build's) still may not widen a query. */
+    @Test
+    void shouldRejectASignedCursorWhoseRangeSpansMoreThanADay() {
+        EventQuery twoDays = new EventQuery("btcusd", Channel.ORDERS, FROM, FROM + 2 * 86_400 * SECOND,
+                java.util.Set.of(), null, null);
+        String wide = codec.encode(new Cursor(twoDays, "0000000000000#000", 0, FROM));
+        Api.request().queryParam("cursor", wide).get("/v1/events")
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("parameter", equalTo("cursor"));
+        EventQuery oneDay = new EventQuery("btcusd", Channel.ORDERS, FROM, FROM + 86_400 * SECOND,
+                java.util.Set.of(), null, null);
+        Api.request().queryParam("cursor", codec.encode(new Cursor(oneDay, "0000000000000#000", 0, FROM)))
+                .get("/v1/events").then().statusCode(200);
     }
 
     /** Page coverages follow each other without holes or overlaps, from the query's from to its to. */

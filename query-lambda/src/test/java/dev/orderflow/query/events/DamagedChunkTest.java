@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -32,7 +31,6 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -77,11 +75,8 @@ class DamagedChunkTest {
                 TableLayout.CATALOG_FIRST, AttributeValue.fromN(Long.toString(T)),
                 TableLayout.CATALOG_LAST, AttributeValue.fromN(Long.toString(T + 3 * SECOND)),
                 TableLayout.CATALOG_UPDATED, AttributeValue.fromN(Long.toString(T + 10 * SECOND))));
-        String endpoint = ConfigProvider.getConfig().getValue("quarkus.dynamodb.endpoint-override", String.class);
         String table = ConfigProvider.getConfig().getValue("query.table", String.class);
-        try (DynamoDbClient client = LocalTables.client(URI.create(endpoint))) {
-            LocalTables.write(client, table, items);
-        }
+        LocalTables.write(LocalTables.direct(), table, items); // past the app's IAM front: it may not write
 
         for (int limit : new int[] {1000, 3}) {
             List<String> served = new ArrayList<>();
