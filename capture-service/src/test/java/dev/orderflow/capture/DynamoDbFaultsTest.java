@@ -19,20 +19,21 @@ import io.quarkus.test.junit.QuarkusTest;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * DynamoDB unavailable (DynamoDB Local stopped, then started again on the same port and data) and throttling (a
- * proxy answering DynamoDB's throttling error): receiving goes on, everything waits in the journal, memory holds at
- * most {@code capture.writer.max-pending-events} waiting events (the rest is spilled to the journal), and once
- * DynamoDB answers again every received event is stored exactly once.
+ * DynamoDB unavailable (DynamoDB Local stopped, then started again on the same port and data), throttling (the front
+ * answering DynamoDB's throttling error) and a permission taken away (the front enforcing template.yaml's policy
+ * without it): receiving goes on, everything waits in the journal, memory holds at most
+ * {@code capture.writer.max-held-bytes} (the rest is read back from the journal), and once DynamoDB answers again
+ * every received event is stored exactly once.
  */
 @QuarkusTest
+@org.junit.jupiter.api.Timeout(600)
 @WithTestResource(value = ProxiedDynamoDbResource.class, parallel = true)
 @WithTestResource(value = FaultSimulatorResource.class, parallel = true)
 class DynamoDbFaultsTest {
     /**
      * The outage our promise names is 60 s; what the writer does does not change after the first few seconds: its
-     * retry backoff is capped (500 ms in tests), the circuit breaker opens after 8 failed calls and half-opens every
-     * 5 s, and the journal's backlog only grows. 20 s covers several open/half-open cycles of the breaker; 60 s
-     * would add 40 s of waiting to the module's test time and nothing else.
+     * retry backoff is capped (500 ms in tests), and the journal's backlog only grows. 60 s would add 40 s of
+     * waiting to the module's test time and nothing else.
      */
     private static final Duration OUTAGE = Duration.ofSeconds(20);
     private static final List<String> PAIRS = SimulatorResource.PAIRS;
@@ -112,6 +113,41 @@ class DynamoDbFaultsTest {
         for (String channel : CHANNELS) {
             assertEquals(List.of(), ledger.assertAccountedFor(channel), channel);
         }
+    }
+
+    @Test
+    void shouldKeepEverythingInTheJournalWhileAPermissionIsMissingAndStoreItOnceItIsGranted() {
+        Ledger ledger = ready();
+        ledger.emit(PAIRS, 20);
+        settle(ledger);
+        long deniedBefore = ProxiedDynamoDbResource.front().denied();
+        // Without PutItem nothing is written; without Query no window can be merged. The memory bound is passed, so
+        // windows are cut in two and their second halves can only be stored by merging.
+        ProxiedDynamoDbResource.front().deny("dynamodb:PutItem", "dynamodb:Query");
+        boolean wasBehind = false;
+        try {
+            for (int i = 0; i < 8; i++) {
+                ledger.emit(PAIRS, 40);
+                for (int j = 0; j < 10; j++) {
+                    Await.sleep(100);
+                    wasBehind |= windows.behind();
+                }
+            }
+            assertTrue(ProxiedDynamoDbResource.front().denied() > deniedBefore, "AccessDeniedException answered");
+            assertTrue(wasBehind, "past the bound, records waited in the journal");
+            assertTrue(journal.backlogRecords() > 0, "nothing refused was deleted: it waits in the journal");
+            assertEquals(0.0, registry.counter("capture.items.dead.lettered").count(), "a permission is not a refusal");
+            ProxiedDynamoDbResource.front().allow("dynamodb:PutItem");
+            Await.until(Duration.ofSeconds(30), () -> registry.counter("capture.windows.merged").count() > 0
+                    || !windows.behind());
+        } finally {
+            ProxiedDynamoDbResource.front().allow("dynamodb:PutItem", "dynamodb:Query");
+        }
+        settle(ledger);
+        for (String channel : CHANNELS) {
+            assertEquals(List.of(), ledger.assertAccountedFor(channel), channel);
+        }
+        Await.until(Duration.ofSeconds(15), () -> !windows.behind() && journal.backlogRecords() == 0);
     }
 
     private Ledger ready() {

@@ -85,10 +85,10 @@ class IamFrontTest {
         assertEquals("1", asCapture.getItem(b -> b.tableName(TABLE).key(KEY)).item().get("n").n());
         assertEquals(1, asCapture.query(b -> b.tableName(TABLE).keyConditionExpression("pk = :pk")
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("k")))).count());
-        asCapture.batchWriteItem(b -> b.requestItems(Map.of(TABLE, List.of(
-                software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder().putRequest(p -> p.item(
-                        Map.of(TableLayout.PK, AttributeValue.fromS("k"), TableLayout.SK, AttributeValue.fromS("2"))))
-                        .build()))));
+        asCapture.transactWriteItems(b -> b.transactItems(
+                software.amazon.awssdk.services.dynamodb.model.TransactWriteItem.builder().put(p -> p.tableName(TABLE)
+                        .item(Map.of(TableLayout.PK, AttributeValue.fromS("k"), TableLayout.SK, AttributeValue.fromS("2")))
+                        .conditionExpression("attribute_not_exists(pk)")).build()));
     }
 
     @Test

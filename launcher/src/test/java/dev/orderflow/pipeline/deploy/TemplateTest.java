@@ -203,7 +203,7 @@ class TemplateTest {
                 granted.addAll(actions);
             }
         });
-        assertEquals(Set.of("dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+        assertEquals(Set.of("dynamodb:PutItem", "dynamodb:UpdateItem",
                 "dynamodb:DescribeTable", "dynamodb:Query", "dynamodb:GetItem"), granted);
     }
 
