@@ -46,7 +46,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * The packaged service ({@code target/quarkus-app/quarkus-run.jar}) as a child process, stopped with SIGTERM and
  * killed with SIGKILL: nothing that was received (SIGTERM) or reached the journal (SIGKILL) is lost or doubled.
  */
-@Timeout(value = 10, unit = TimeUnit.MINUTES)
 @EnabledIfSystemProperty(named = "capture.packaged.it", matches = "true",
         disabledReason = "needs the packaged service: runs in failsafe's integration-test phase")
 @Timeout(value = 300, unit = TimeUnit.SECONDS)

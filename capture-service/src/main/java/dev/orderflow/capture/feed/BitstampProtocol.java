@@ -221,7 +221,9 @@ public class BitstampProtocol {
         received.computeIfAbsent(c, k -> Counter.builder("capture.events.received")
                 .tag("pair", k.pair()).tag("channel", k.channel().apiName())
                 .description("Events received from the exchange").register(registry)).increment();
-        if (!intake.event(c, captured.microtimestamp(), text.getBytes(StandardCharsets.UTF_8), receivedMicros)) {
+        if (intake.event(c, captured.microtimestamp(), text.getBytes(StandardCharsets.UTF_8), receivedMicros)) {
+            continuity.kept(c, frame, captured.microtimestamp());
+        } else {
             continuity.lost(c, captured.microtimestamp());
         }
         return true;

@@ -52,8 +52,12 @@ public class Continuity {
         long firstAfterMicros = -1;
         long lastBeforeMicros = -1;
         String firstAfterId;
-        GapRecord.Kind downKind = GapRecord.Kind.DISCONNECT;
-        String downDetail = "not connected or not subscribed";
+        /** The last event that was kept (journaled or held), and whether events are being dropped since. */
+        long lastKeptMicros = -1;
+        String lastKeptId;
+        boolean losing;
+        long losingFromMicros;
+        String losingFromId;
     }
 
     public Continuity(Intake intake, MeterRegistry registry) {
@@ -77,11 +81,9 @@ public class Continuity {
             s.lastBeforeMicros = s.lastMicros;
         } else if (s.down) {
             s.down = false;
-            store(new GapRecord(channel.pair(), channel.channel(), s.downKind,
+            store(new GapRecord(channel.pair(), channel.channel(), GapRecord.Kind.DISCONNECT,
                     s.lastMicros >= 0 ? s.lastMicros : s.downAtMicros, microtimestamp, s.lastEventId, id, null,
-                    s.downDetail));
-            s.downKind = GapRecord.Kind.DISCONNECT;
-            s.downDetail = "not connected or not subscribed";
+                    "not connected or not subscribed"));
         } else if (channel.channel() == Channel.ORDERS && s.lastEventId != null && id != null) {
             String pre = text(frame.get("pre_event_id"));
             if (pre != null && !pre.equals(s.lastEventId)) {
@@ -175,17 +177,30 @@ public class Continuity {
     }
 
     /**
-     * An event that could not be kept (the journal full and memory at its bound): the channel has a {@code not_kept}
-     * gap from the last event kept until the next one kept.
+     * An event accepted by {@link #accept} could not be kept (the journal full and memory at its bound): from the
+     * last event kept, the channel has a {@code not_kept} gap, closed by the next event kept ({@link #kept}).
      */
     public synchronized void lost(Channel.WireChannel channel, long microtimestamp) {
         State s = channels.computeIfAbsent(channel, c -> new State());
-        if (!s.down) {
-            s.down = true;
-            s.downAtMicros = microtimestamp;
-            s.downKind = GapRecord.Kind.NOT_KEPT;
-            s.downDetail = "events dropped: the journal was full and memory at its bound";
+        if (!s.losing) {
+            s.losing = true;
+            s.losingFromMicros = s.lastKeptMicros >= 0 ? s.lastKeptMicros : microtimestamp;
+            s.losingFromId = s.lastKeptMicros >= 0 ? s.lastKeptId : null;
         }
+    }
+
+    /** An event accepted by {@link #accept} was kept: it closes a {@code not_kept} gap, if one is open. */
+    public synchronized void kept(Channel.WireChannel channel, ObjectNode frame, long microtimestamp) {
+        State s = channels.computeIfAbsent(channel, c -> new State());
+        String id = id(channel.channel(), frame);
+        if (s.losing) {
+            s.losing = false;
+            store(new GapRecord(channel.pair(), channel.channel(), GapRecord.Kind.NOT_KEPT, s.losingFromMicros,
+                    microtimestamp, s.losingFromId, id, null,
+                    "events dropped: the journal was full and memory at its bound"));
+        }
+        s.lastKeptMicros = microtimestamp;
+        s.lastKeptId = id;
     }
 
     /**
@@ -197,6 +212,7 @@ public class Continuity {
         Map<Windows.Stream, Long> open = new HashMap<>();
         channels.forEach((c, s) -> open.put(new Windows.Stream(c.pair(), c.channel()),
                 s.awaitingCatalog ? Long.MIN_VALUE // where the earlier run stopped is not known yet
+                        : s.losing ? s.losingFromMicros
                         : !s.down ? Long.MAX_VALUE
                         : s.lastMicros >= 0 ? Math.min(s.lastMicros, s.downAtMicros) : s.downAtMicros));
         return open;

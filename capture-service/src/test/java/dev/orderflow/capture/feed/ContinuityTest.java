@@ -110,10 +110,16 @@ class ContinuityTest {
 
     @Test
     void shouldRecordEventsThatCouldNotBeKeptAsANotKeptGap() {
-        continuity.accept(ORDERS, order("e1", "e0"), 100);
+        ObjectNode e1 = order("e1", "e0");
+        continuity.accept(ORDERS, e1, 100);
+        continuity.kept(ORDERS, e1, 100);
+        continuity.accept(ORDERS, order("e2", "e1"), 200);
         continuity.lost(ORDERS, 200);
+        continuity.accept(ORDERS, order("e3", "e2"), 300);
         continuity.lost(ORDERS, 300);
-        continuity.accept(ORDERS, order("e4", "e3"), 400);
+        ObjectNode e4 = order("e4", "e3");
+        continuity.accept(ORDERS, e4, 400);
+        continuity.kept(ORDERS, e4, 400);
 
         assertEquals(List.of(new GapRecord("btcusd", Channel.ORDERS, GapRecord.Kind.NOT_KEPT, 100, 400, "e1", "e4",
                 null, "events dropped: the journal was full and memory at its bound")), gaps());

@@ -230,7 +230,7 @@ class FeedConnectionTest {
         final AtomicInteger disconnects = new AtomicInteger();
 
         RecordingProtocol(MeterRegistry registry) {
-            super(null, null, null, null, registry);
+            super(null, null, null, registry);
         }
 
         @Override

@@ -87,7 +87,7 @@ class JournalLockTest {
     }
 
     private Journal journal() {
-        return new Journal(dir, 20_000_000L, 1000, 1 << 20, Long.MAX_VALUE / 4, 1L << 30, 0.8,
+        return new Journal(dir, SegmentFiles.DISK, 20_000_000L, 1000, 1 << 20, Long.MAX_VALUE / 4, 1L << 30,
                 new SimpleMeterRegistry());
     }
 

@@ -28,23 +28,30 @@ public class RecordingQueue {
     private final List<Map<String, AttributeValue>> keptAside = new ArrayList<>();
 
     public RecordingQueue(MeterRegistry registry) {
+        this(registry, 1L << 30, 1L << 30);
+    }
+
+    /** With the journal's disk bound and the window step's memory bound given. */
+    public RecordingQueue(MeterRegistry registry, long journalMaxBytes, long maxHeldBytes) {
         try {
             Path dir = Files.createTempDirectory("journal-test");
-            journal = new Journal(dir, SegmentFiles.DISK, 20_000_000, 1000, 1 << 20, 1_000_000_000, 1L << 30, registry);
+            journal = new Journal(dir, SegmentFiles.DISK, 20_000_000, 1000, 1 << 20, 1_000_000_000, journalMaxBytes,
+                    registry);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         journal.open(e -> {
         });
-        windows = new Windows(300_000, 1L << 30, registry);
+        windows = new Windows(300_000, maxHeldBytes, registry);
         intake = new Intake(journal, windows);
     }
 
-    /** Seals every window and takes what the writer would be handed. */
+    /** Seals every window and takes what the writer would be handed, as if DynamoDB stored it at once. */
     public RecordingQueue drain() {
         windows.sealAll();
         try {
             for (Job job; (job = windows.take(0)) != null; ) {
+                windows.stored(job);
                 if (job instanceof Job.Window w) {
                     jobs.add(w);
                 } else if (job instanceof Job.Gap g) {
