@@ -34,6 +34,11 @@ final class CaptureCommand implements Callable<Integer> {
             description = "the service's health and metrics port (default: ${DEFAULT-VALUE})")
     int httpPort;
 
+    @Option(names = "--replay-dead-letters",
+            description = "put what DynamoDB refused earlier (kept in <journal>/dead-letter) back on the write path"
+                    + " at start; run once the cause is fixed (CAPTURE_DEAD_LETTER_REPLAY=true)")
+    boolean replayDeadLetters;
+
     @Override
     public Integer call() throws InterruptedException {
         Home home = Home.locate();
@@ -47,6 +52,9 @@ final class CaptureCommand implements Callable<Integer> {
         env.putAll(LocalAws.unlessSet(LocalAws.dynamoDb(LocalAws.DEFAULT_DYNAMODB, table)));
         env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", front.endpoint().toString());
         env.putAll(LocalAws.unlessSet(CaptureProcess.journalEnvironment(home.dataDir().resolve("journal"))));
+        if (replayDeadLetters) {
+            env.put("CAPTURE_DEAD_LETTER_REPLAY", "true");
+        }
         CaptureProcess capture = start(components, home, env, httpPort);
         return new Foreground(components).watch(List.of(capture.process())).await();
     }

@@ -72,7 +72,7 @@ class WriterTest {
         String pair = "ltcusd";
         for (int w = 0; w < 6; w++) {
             for (int i = 0; i < 5; i++) {
-                windows.accept(event(pair, w * 1_000_000L + i * 1_000, "w" + w + "e" + i, w == 3 && i == 2 ? 400_000 : 0));
+                windows.accept(event(pair, w * 1_000_000L + i * 1_000, "w" + w + "e" + i, w == 3 && i == 2 ? 600_000 : 0));
             }
         }
         windows.sealAll();
@@ -177,7 +177,18 @@ class WriterTest {
     private static String frame(String pair, long offset, String id, int padding) {
         return "{\"event\":\"order_created\",\"channel\":\"live_orders_" + pair + "\",\"event_id\":\"" + id
                 + "\",\"data\":{\"id\":1,\"microtimestamp\":\"" + (T + offset) + "\",\"price_str\":\"1.50\""
-                + (padding > 0 ? ",\"note\":\"" + "x".repeat(padding) + "\"" : "") + "}}";
+                + (padding > 0 ? ",\"note\":\"" + noise(padding) + "\"" : "") + "}}";
+    }
+
+    /** Text that does not compress: a frame this long cannot fit in any item. */
+    private static String noise(int length) {
+        Random random = new Random(length);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        StringBuilder text = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return text.toString();
     }
 
     private static List<Path> files(Path dir) throws IOException {
