@@ -34,6 +34,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 @QuarkusTest
 @WithTestResource(value = DynamoDbLocalResource.class, parallel = true)
 @WithTestResource(value = SimulatorResource.class, parallel = true)
+@org.junit.jupiter.api.Timeout(600)
 class CaptureEndToEndTest {
     private static final Pattern DECIMAL_STRING = Pattern.compile("\"([a-z_]+_str)\"\\s*:\\s*\"([^\"]*)\"");
 

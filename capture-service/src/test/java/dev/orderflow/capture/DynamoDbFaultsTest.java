@@ -121,6 +121,8 @@ class DynamoDbFaultsTest {
         ledger.emit(PAIRS, 20);
         settle(ledger);
         long deniedBefore = ProxiedDynamoDbResource.front().denied();
+        java.util.Map<String, Integer> sentBefore = new java.util.HashMap<>();
+        CHANNELS.forEach(c -> sentBefore.put(c, ledger.sent(c).size()));
         // Without PutItem nothing is written; without Query no window can be merged. The memory bound is passed, so
         // windows are cut in two and their second halves can only be stored by merging.
         ProxiedDynamoDbResource.front().deny("dynamodb:PutItem", "dynamodb:Query");
@@ -137,6 +139,20 @@ class DynamoDbFaultsTest {
             assertTrue(wasBehind, "past the bound, records waited in the journal");
             assertTrue(journal.backlogRecords() > 0, "nothing refused was deleted: it waits in the journal");
             assertEquals(0.0, registry.counter("capture.items.dead.lettered").count(), "a permission is not a refusal");
+            Await.sleep(2 * config.writer().catalogInterval().toMillis()); // the catalog was updated meanwhile
+            for (String channel : CHANNELS) {
+                long firstUnstored = ledger.sent(channel).subList(sentBefore.get(channel), ledger.sent(channel).size())
+                        .stream().mapToLong(dev.orderflow.storage.Frames::microtimestamp).min().orElseThrow();
+                dev.orderflow.storage.Channel.WireChannel c = dev.orderflow.storage.Channel.parseWire(channel)
+                        .orElseThrow();
+                var catalog = TableReader.item(dynamoDb, config.table().name(),
+                        dev.orderflow.storage.TableLayout.CATALOG_PK,
+                        dev.orderflow.storage.TableLayout.chunkPk(c.pair(), c.channel()));
+                long confirmed = Long.parseLong(catalog.get(
+                        dev.orderflow.storage.TableLayout.CATALOG_CONFIRMED_UNTIL).n());
+                assertTrue(confirmed <= firstUnstored, channel + ": confirmed_until " + confirmed
+                        + " passes an event not stored yet at " + firstUnstored);
+            }
             ProxiedDynamoDbResource.front().allow("dynamodb:PutItem");
             Await.until(Duration.ofSeconds(30), () -> registry.counter("capture.windows.merged").count() > 0
                     || !windows.behind());

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import picocli.CommandLine;
 
+@org.junit.jupiter.api.Timeout(600)
 class PipelineCommandLineTest {
     @Test
     void shouldTakeTheSimulatorRateAsAnOptionalValueOfSimulate() {

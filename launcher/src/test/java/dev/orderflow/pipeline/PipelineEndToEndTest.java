@@ -47,6 +47,7 @@ import dev.orderflow.storage.Channel;
  * capture service stores them in DynamoDB Local, and the packaged query function, invoked through API Gateway v2
  * events by AWS's Lambda runtime client, returns exactly those events in JSON and NDJSON.
  */
+@org.junit.jupiter.api.Timeout(600)
 class PipelineEndToEndTest {
     /** Order events emitted per pair: more than one 1,000-event page, so the cursor is followed. */
     private static final int ORDER_EVENTS = 1_200;

@@ -52,6 +52,7 @@ import dev.orderflow.storage.Frames;
  * packaged query function rebuilds the book at instants of the log. The deletes of orders the rebuild never saw and
  * the events it applied must be what an independent pass over the log's own lines counts.
  */
+@org.junit.jupiter.api.Timeout(600)
 class Replay2015BookTest {
     private static final String PAIR = "btcusd";
     private static final String TABLE = "replay2015";

@@ -23,6 +23,7 @@ import io.restassured.RestAssured;
 /** The OpenAPI document describes every parameter and states the defaults and maxima the API really applies. */
 @QuarkusTest
 @WithTestResource(value = DynamoDbLocalResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@org.junit.jupiter.api.Timeout(600)
 class OpenApiTest {
     @Inject
     QueryConfig config;

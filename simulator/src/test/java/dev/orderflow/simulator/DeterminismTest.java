@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orderflow.simulator.world.Json;
 
 /** Same seed, same world: every field but the times. */
+@org.junit.jupiter.api.Timeout(600)
 class DeterminismTest {
 
     @Test

@@ -17,6 +17,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketFrameType;
 
 /** The WebSocket protocol as the exchange speaks it (see the samples README), against a started simulator. */
+@org.junit.jupiter.api.Timeout(600)
 class ProtocolTest {
     private static final String ERROR = "{\"event\":\"bts:error\",\"channel\":\"\",\"data\":{\"code\":null,\"message\":\"%s\"}}";
     private static Vertx vertx;

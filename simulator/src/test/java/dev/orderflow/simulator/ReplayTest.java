@@ -26,6 +26,7 @@ import dev.orderflow.simulator.world.Json;
 import io.vertx.core.Vertx;
 
 /** Replay of each recorded format in the shared samples folder (skipped, with the reason, where it is absent). */
+@org.junit.jupiter.api.Timeout(600)
 class ReplayTest {
     private static Path samples;
     private static Vertx vertx;

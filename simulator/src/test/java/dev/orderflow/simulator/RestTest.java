@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.orderflow.simulator.world.Json;
 
 /** REST endpoints: an L3 book consistent with the stream, L2, trading pairs, transactions, clear errors. */
+@org.junit.jupiter.api.Timeout(600)
 class RestTest {
     private static Simulator simulator;
     private static SimHttp http;

@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+@org.junit.jupiter.api.Timeout(600)
 class SimulatorMainTest {
 
     @Test

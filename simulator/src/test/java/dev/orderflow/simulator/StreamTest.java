@@ -23,6 +23,7 @@ import dev.orderflow.simulator.world.Json;
 import io.vertx.core.Vertx;
 
 /** The synthetic live_orders / live_trades streams: shape, chains, counts, realism. */
+@org.junit.jupiter.api.Timeout(600)
 class StreamTest {
     private static final List<String> ORDER_FIELDS = List.of("data", "channel", "event", "event_id", "pre_event_id",
             "order_source");

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+@org.junit.jupiter.api.Timeout(600)
 class ChunkCodecTest {
 
     private static final String ORDER = """

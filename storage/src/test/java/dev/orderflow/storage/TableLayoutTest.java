@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+@org.junit.jupiter.api.Timeout(600)
 class TableLayoutTest {
 
     @Test

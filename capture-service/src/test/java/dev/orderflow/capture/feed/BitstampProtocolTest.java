@@ -22,6 +22,7 @@ import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+@org.junit.jupiter.api.Timeout(600)
 class BitstampProtocolTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final RecordingQueue queue = new RecordingQueue(registry);

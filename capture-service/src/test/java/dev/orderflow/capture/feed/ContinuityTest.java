@@ -18,6 +18,7 @@ import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
+@org.junit.jupiter.api.Timeout(600)
 class ContinuityTest {
     private static final Channel.WireChannel ORDERS = Channel.parseWire("live_orders_btcusd").orElseThrow();
     private static final Channel.WireChannel TRADES = Channel.parseWire("live_trades_btcusd").orElseThrow();

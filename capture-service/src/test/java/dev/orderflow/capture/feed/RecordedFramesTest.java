@@ -30,6 +30,7 @@ import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** The protocol and adapter on frames the real exchange sent (../shared/bitstamp-samples). */
+@org.junit.jupiter.api.Timeout(600)
 class RecordedFramesTest {
     private static final Pattern RECEIVED = Pattern.compile("^(?:wss://\\S+ -> )?[0-9.]+: (\\{.*)$");
     private static final Set<String> EVENTS = Set.of("order_created", "order_changed", "order_deleted", "trade");

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.orderflow.storage.Frames;
 
+@org.junit.jupiter.api.Timeout(600)
 class TradingPairsTest {
 
     @Test

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 import dev.orderflow.capture.Await;
 import dev.orderflow.capture.CaptureConfig;
 import dev.orderflow.capture.DynamoDbLocalResource;
-import dev.orderflow.capture.SimulatorResource;
+import dev.orderflow.capture.FaultSimulatorResource;
 import dev.orderflow.capture.TableReader;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
@@ -45,7 +45,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 @QuarkusTest
 @WithTestResource(value = DynamoDbLocalResource.class, parallel = true)
-@WithTestResource(value = SimulatorResource.class, parallel = true)
+@WithTestResource(value = FaultSimulatorResource.class, parallel = true)
 @Timeout(180)
 class WriterTest {
     private static final long T = 1_790_000_000_000_000L;

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+@org.junit.jupiter.api.Timeout(600)
 class PrometheusTest {
     private static final String TEXT = """
             # HELP capture_events_stored_total Events stored

@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
+@org.junit.jupiter.api.Timeout(600)
 class QueryClientTest {
     @Test
     void shouldFollowTheNextLinkAmongOtherLinks() {

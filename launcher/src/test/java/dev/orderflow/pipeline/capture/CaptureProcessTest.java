@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.orderflow.pipeline.LaunchException;
 
+@org.junit.jupiter.api.Timeout(600)
 class CaptureProcessTest {
     @Test
     void shouldDeriveTheSimulatorsRestUrlFromItsWebSocketUrl() {

@@ -37,6 +37,7 @@ import dev.orderflow.pipeline.capture.CaptureProcess;
  * The capture host as the template describes it: the user data file it includes (cloud-config with the systemd
  * unit and scripts), the container it runs, the metrics its alarms read, and the images it runs.
  */
+@org.junit.jupiter.api.Timeout(600)
 class CaptureHostTest {
     /** EC2 refuses user data above 16 KB (before base64). */
     private static final int USER_DATA_LIMIT = 16 * 1024;

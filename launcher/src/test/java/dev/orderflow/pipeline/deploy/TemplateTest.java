@@ -50,6 +50,7 @@ import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
  * function archive and its handler, the table name's way into the config) and that it is closed by default
  * (no wildcard grants on the table, signed requests only unless the user asks otherwise).
  */
+@org.junit.jupiter.api.Timeout(600)
 class TemplateTest {
     private static final String FUNCTION = "AWS::Serverless::Function";
     /** The Quarkus extensions whose build writes target/function.zip. */

@@ -34,6 +34,7 @@ import dev.orderflow.pipeline.LaunchException;
  * The front door seen from both sides: an HTTP client, and a function process speaking the Lambda Runtime API
  * (played here by the test, as AWS's runtime client would).
  */
+@org.junit.jupiter.api.Timeout(600)
 class FrontDoorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -27,6 +27,7 @@ import dev.orderflow.pipeline.LaunchException;
  * Function processes run by AWS's runtime client in an unpacked deployment package; the packaged query function
  * itself is served in {@code PipelineEndToEndTest}.
  */
+@org.junit.jupiter.api.Timeout(600)
 class LocalLambdaTest {
     private static final String FAILING = "dev/orderflow/pipeline/lambda/FailingHandler.class";
 

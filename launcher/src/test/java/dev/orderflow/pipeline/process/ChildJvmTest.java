@@ -12,6 +12,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+@org.junit.jupiter.api.Timeout(600)
 class ChildJvmTest {
     @Test
     void shouldForwardBothStreamsWithItsPrefixAndKeepWhatItSaysWhileStopping() throws Exception {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.orderflow.pipeline.LaunchException;
 
+@org.junit.jupiter.api.Timeout(600)
 class PortsTest {
     @Test
     void shouldNameTheComponentAndTheOptionWhenItsPortIsTakenOnLoopback() throws Exception {

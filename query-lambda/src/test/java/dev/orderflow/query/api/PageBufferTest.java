@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The size the buffer predicts is the size the body really takes as a JSON string in the Lambda response. */
+@org.junit.jupiter.api.Timeout(600)
 class PageBufferTest {
     private static final ObjectMapper LAMBDA_SERIALIZER = new ObjectMapper();
 

@@ -37,6 +37,7 @@ import io.restassured.response.Response;
 /** Bad input gets a 400 (or 404, 405, 406) RFC 9457 problem that names what is wrong; nothing gets a 5xx. */
 @QuarkusTest
 @WithTestResource(value = DynamoDbLocalResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@org.junit.jupiter.api.Timeout(600)
 class ProblemsTest {
     private static final String FROM = iso(T0);
     private static final String TO = iso(T0 + 60 * SECOND);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
+@org.junit.jupiter.api.Timeout(600)
 class TimesTest {
     private static final long NOON = 1_777_636_800_000_000L; // 2026-05-01T12:00:00Z
 

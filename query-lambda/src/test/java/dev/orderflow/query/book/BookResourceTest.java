@@ -50,6 +50,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 @QuarkusTest
 @WithTestResource(value = BookTable.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@org.junit.jupiter.api.Timeout(600)
 class BookResourceTest {
     static final String PAIR = "ltcusd";
     static final long T = OrderBookTest.T;

@@ -44,6 +44,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 @QuarkusTest
 @WithTestResource(value = BookTable.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@org.junit.jupiter.api.Timeout(600)
 class MultiPartSnapshotTest {
     private static final String PAIR = "xlmusd";
     private static final long SECOND = 1_000_000L;

@@ -21,6 +21,7 @@ import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Frames;
 
 /** The rebuild on hand-made events, one kind of exchange behaviour at a time. */
+@org.junit.jupiter.api.Timeout(600)
 class OrderBookTest {
     static final long T = 1_924_941_600_000_000L;
 

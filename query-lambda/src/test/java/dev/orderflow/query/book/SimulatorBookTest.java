@@ -51,6 +51,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 @QuarkusTest
 @WithTestResource(value = BookTable.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@org.junit.jupiter.api.Timeout(600)
 class SimulatorBookTest {
     private static final String PAIR = "btcusd";
     private static final String CHANNEL = "live_orders_btcusd";

@@ -43,6 +43,7 @@ import io.restassured.RestAssured;
  */
 @QuarkusTest
 @WithTestResource(value = DynamoDbLocalResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@org.junit.jupiter.api.Timeout(600)
 class CandlesResourceTest {
     /** start, open, high, low, close, volume, quote_volume, vwap, trades, buy_volume, sell_volume, complete. */
     private static final List<List<String>> ONE_MINUTE = List.of(

@@ -30,6 +30,7 @@ import io.restassured.response.Response;
 /** Every answer says whether it holds everything the exchange sent in its range. */
 @QuarkusTest
 @WithTestResource(value = DynamoDbLocalResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@org.junit.jupiter.api.Timeout(600)
 class CoverageTest {
 
     @BeforeAll

@@ -43,6 +43,7 @@ import io.restassured.response.Response;
 /** Walking a query page by page: every event exactly once, pages that tile the range, cursors that cannot be forged. */
 @QuarkusTest
 @WithTestResource(value = DynamoDbLocalResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@org.junit.jupiter.api.Timeout(600)
 class CursorTest {
     private static final Fixtures FIXTURES = Fixtures.get();
     private static final long FROM = T0;

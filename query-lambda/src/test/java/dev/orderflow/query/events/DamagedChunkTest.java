@@ -39,6 +39,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 @QuarkusTest
 @WithTestResource(value = DynamoDbLocalResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@org.junit.jupiter.api.Timeout(600)
 class DamagedChunkTest {
     private static final String PAIR = "dmgusd";
     private static final long T = Fixtures.micros("2031-04-01T00:00:00Z");

@@ -33,6 +33,7 @@ import dev.orderflow.storage.Frames;
  * Rows written from chunk views are the rows the frames themselves describe: {@link Reference} writes them by
  * walking each decoded frame as a JSON tree, the plain reading of the rules in {@link EventFields}'s comment.
  */
+@org.junit.jupiter.api.Timeout(600)
 class EventFieldsTest {
     /** Frames with every kind of field the rules treat apart. */
     private static final List<String> ODD_FRAMES = List.of(

@@ -49,6 +49,7 @@ import io.restassured.response.Response;
  */
 @QuarkusTest
 @WithTestResource(value = DynamoDbLocalResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@org.junit.jupiter.api.Timeout(600)
 class EventsResourceTest {
     private static final Fixtures FIXTURES = Fixtures.get();
 

@@ -39,6 +39,7 @@ import io.restassured.response.Response;
 /** The same events as JSON, NDJSON and CSV, chosen by {@code format} or {@code Accept}. */
 @QuarkusTest
 @WithTestResource(value = DynamoDbLocalResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@org.junit.jupiter.api.Timeout(600)
 class FormatsTest {
     /** A range with the odd frames (unknown fields, nested values, clashes) and ordinary ones. */
     private static final Map<String, Object> QUERY = Map.of("pair", "btcusd", "channel", "orders",

@@ -28,6 +28,7 @@ import io.restassured.RestAssured;
 /** {@code /v1/gaps}: the gap and disconnect records concerning a range. */
 @QuarkusTest
 @WithTestResource(value = DynamoDbLocalResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@org.junit.jupiter.api.Timeout(600)
 class GapsResourceTest {
 
     @BeforeAll

@@ -26,6 +26,7 @@ import io.restassured.RestAssured;
 /** {@code /v1/pairs}: the catalog as the API shows it. */
 @QuarkusTest
 @WithTestResource(value = DynamoDbLocalResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@org.junit.jupiter.api.Timeout(600)
 class PairsResourceTest {
 
     @BeforeAll
