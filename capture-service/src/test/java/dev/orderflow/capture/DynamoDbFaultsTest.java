@@ -91,7 +91,7 @@ class DynamoDbFaultsTest {
             assertEquals(List.of(), ledger.assertAccountedFor(channel), channel);
         }
         Await.until(Duration.ofSeconds(10), () -> !windows.behind() && journal.backlogRecords() == 0);
-        assertTrue(given().get("/q/metrics").asString().contains("capture_held_bytes"));
+        Await.until(Duration.ofSeconds(10), () -> given().get("/q/metrics").asString().contains("capture_held_bytes"));
     }
 
     @Test
