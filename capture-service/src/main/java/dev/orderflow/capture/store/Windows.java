@@ -21,8 +21,10 @@ import io.quarkus.logging.Log;
 
 /**
  * The window step: journal records in, writer jobs out. Events are grouped per (pair, channel) into the table's
- * time windows, in arrival order; a window is sealed once the clock is past its end plus a grace period and becomes
- * a {@link Job.Window}. Gap records and bad frames become jobs at once.
+ * time windows, in arrival order; a window is sealed once the stream's own exchange time is past its end plus a
+ * grace period (so a backlog received late is not cut into pieces that would each need a merge), or once the
+ * stream has been quiet for the grace and the clock is past it; it then becomes a {@link Job.Window}. Gap records
+ * and bad frames become jobs at once.
  *
  * <p><b>Memory, in bytes.</b> Everything taken from the journal stays counted in {@link #heldBytes} until DynamoDB
  * stored it. When a record would take it past {@code maxHeldBytes}, the step falls <i>behind</i>: from that position
@@ -39,6 +41,8 @@ public class Windows {
     private final long maxHeldBytes;
     private final LinkedBlockingQueue<Job> jobs = new LinkedBlockingQueue<>();
     private final Map<Stream, TreeMap<Long, Open>> open = new HashMap<>();
+    /** Per stream: the latest exchange time seen, and when its last event was received. */
+    private final Map<Stream, long[]> progress = new HashMap<>();
     /** Journal positions of unstored work (open windows and jobs), as a multiset: position → count. */
     private final TreeMap<Long, Integer> pendingSeqs = new TreeMap<>();
     /** Per channel, the start of each unstored window (open or queued) and gap record, as a multiset. */
@@ -125,6 +129,9 @@ public class Windows {
                     unstoredFrom.computeIfAbsent(stream, s -> new TreeMap<>()).merge(start, 1, Integer::sum);
                 }
                 window.events.add(e.held());
+                long[] p = progress.computeIfAbsent(stream, k -> new long[] {Long.MIN_VALUE, Long.MIN_VALUE});
+                p[0] = Math.max(p[0], e.held().microtimestamp());
+                p[1] = Math.max(p[1], e.receivedMicros());
                 window.bytes += e.bytes();
                 if (e.seq() >= 0 && window.minSeq == Long.MAX_VALUE) {
                     window.minSeq = e.seq(); // positions only grow: the window's first is its lowest
@@ -159,10 +166,15 @@ public class Windows {
 
     private synchronized void seal(boolean all) {
         for (Map.Entry<Stream, TreeMap<Long, Open>> stream : open.entrySet()) {
+            long[] p = progress.getOrDefault(stream.getKey(), new long[] {Long.MIN_VALUE, Long.MIN_VALUE});
+            boolean quiet = clockMicros - p[1] > graceMicros;
             Iterator<Map.Entry<Long, Open>> it = stream.getValue().entrySet().iterator();
             while (it.hasNext()) {
                 Map.Entry<Long, Open> entry = it.next();
-                if (!all && clockMicros <= entry.getKey() + TableLayout.WINDOW_MICROS + graceMicros) {
+                long due = entry.getKey() + TableLayout.WINDOW_MICROS + graceMicros;
+                // Due once the stream's own time is past it (a backlog arriving late is not cut into pieces), or
+                // once the stream has been quiet for the grace and the clock is past it.
+                if (!all && p[0] <= due && !(quiet && clockMicros > due)) {
                     break; // later windows are not due either
                 }
                 Open w = entry.getValue();

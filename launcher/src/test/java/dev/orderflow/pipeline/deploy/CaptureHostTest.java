@@ -138,7 +138,8 @@ class CaptureHostTest {
                     .forEach(s -> captureMetrics.add(map(map(s).get("Metric"))));
         });
         captureMetrics.removeIf(metric -> !namespace.equals(metric.get("Namespace")));
-        assertEquals(4, captureMetrics.size(), "alarms on disconnection, no writes, gaps and journal backlog");
+        assertEquals(5, captureMetrics.size(),
+                "alarms on disconnection, no writes, gaps, journal backlog and dead letters");
         for (Map<String, Object> metric : captureMetrics) {
             String name = String.valueOf(metric.get("MetricName"));
             assertTrue(selectors.stream().anyMatch(p -> p.matcher(name).find()), name + " is not scraped");
