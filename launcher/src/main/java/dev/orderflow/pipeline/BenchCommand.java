@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.orderflow.pipeline.bench.Bench;
 import picocli.CommandLine.Command;
@@ -12,8 +14,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         header = "Benchmarks: capture, storage and query figures, one per line as `name: value unit`.",
         description = "Runs DynamoDB Local (in memory), the simulator and the packaged capture service on this"
-                + " machine, for the synthetic btcusd-like stream and for the replayed 2015 log, then the packaged"
-                + " query function. Figures go to standard output, progress to standard error. Takes a few minutes.")
+                + " machine, for the synthetic btcusd-like stream, for a 2,000 events/s stream through a DynamoDB"
+                + " outage (the capture's memory) and for the replayed 2015 log, then the packaged query function."
+                + " Figures go to standard output, progress to standard error. Takes about 20 minutes.")
 final class BenchCommand implements Callable<Integer> {
     static final String REPLAY = "../shared/bitstamp-samples/ob-analytics__2015-05-01.log.xz";
 
@@ -36,6 +39,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-replay", description = "skip the replayed 2015 log (its figures are not printed)")
     boolean noReplay;
 
+    @Option(names = "--outage", paramLabel = "DURATION", defaultValue = "10m",
+            description = "how long DynamoDB is unavailable to the capture in the 2,000 events/s memory run, e.g."
+                    + " 10m, 90s (default: ${DEFAULT-VALUE})")
+    String outage;
+
     @Option(names = "--page-samples", paramLabel = "N", defaultValue = "200",
             description = "timed 1,000-event page requests (default: ${DEFAULT-VALUE})")
     int pageSamples;
@@ -53,8 +61,22 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("bench: " + log + " not found: no replay2015 figures");
             log = null;
         }
-        new Bench(home, new Bench.Settings(rate, Duration.ofSeconds(seconds), burst, log, pageSamples), System.out,
-                System.err).run();
+        new Bench(home, new Bench.Settings(rate, Duration.ofSeconds(seconds), burst, log, pageSamples,
+                duration("--outage", outage)), System.out, System.err).run();
         return 0;
+    }
+
+    /** {@code 10m}, {@code 90s}, {@code 1h}: a positive whole number of seconds, minutes or hours. */
+    static Duration duration(String option, String text) {
+        Matcher m = Pattern.compile("(\\d+)([smh])").matcher(text.trim());
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new LaunchException(option + ": a duration such as 10m or 90s, not " + text);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
     }
 }

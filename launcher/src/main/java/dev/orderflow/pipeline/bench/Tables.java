@@ -70,6 +70,24 @@ final class Tables implements AutoCloseable {
         return chunks;
     }
 
+    /** The events stored for one pair and channel (every part of every window), read with {@code Query} by key. */
+    long countEvents(String table, String pair, Channel channel) {
+        long events = 0;
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryResponse page = client.query(QueryRequest.builder().tableName(table)
+                    .keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk",
+                            AttributeValue.fromS(TableLayout.chunkPk(pair, channel))))
+                    .exclusiveStartKey(start).build());
+            for (Map<String, AttributeValue> item : page.items()) {
+                events += TableLayout.fromItem(item).map(chunk -> chunk.events().size()).orElse(0);
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return events;
+    }
+
     /**
      * Writes items with {@code BatchWriteItem} (25 per call, unprocessed ones again) and returns the write units
      * DynamoDB reports as consumed.

@@ -37,11 +37,28 @@ public final class CaptureProcess implements AutoCloseable {
 
     /**
      * The capture's memory, as on its 2 GiB host ({@code infra/capture/Dockerfile.*} set the same values; README
-     * "Memory"): 512 MiB of heap, 128 MiB of direct buffers (Netty's WebSocket and HTTP), small thread stacks, and
-     * an exit rather than a crippled process on {@code OutOfMemoryError} (the journal keeps what was received).
+     * "Memory"; {@code ./pipeline bench} measures it as {@code capture_rss_mb}): at most 256 MiB of heap, starting
+     * at 16 MiB so that the heap grows only when it must (at a steady 2,000 events/s about 25 MiB of it is live; a
+     * window of tens of thousands of events, as in the bench's burst, takes well over 100 MiB while it is written);
+     * the serial collector (no concurrent GC threads or remembered sets, and it gives heap back after a full
+     * collection; pauses on a young generation of a few MiB are milliseconds); 64 MiB of direct
+     * buffers (Netty's WebSocket and HTTP); caps on metaspace (about 50 MiB used) and the JIT's code cache (about
+     * 15 MiB used); small thread stacks; and an exit rather than a crippled process on {@code OutOfMemoryError}
+     * (the journal keeps what was received).
      */
-    public static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:MaxDirectMemorySize=128m", "-Xss512k",
+    public static final List<String> JVM_OPTIONS = List.of("-Xms16m", "-Xmx256m", "-XX:+UseSerialGC",
+            "-XX:MaxDirectMemorySize=64m", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k",
             "-XX:+ExitOnOutOfMemoryError");
+
+    /**
+     * The capture's environment for its memory: at most two glibc malloc arenas (by default up to eight per core,
+     * 64 MiB of address space each, of which the threads of Netty, Vert.x, the JIT and the AWS SDK touch pieces),
+     * and 8 MiB of frame bytes held until stored ({@code capture.writer.max-held-bytes}; past it records wait in the
+     * journal). Held events cost the heap about four times their frame bytes (the parsed frames and the items built
+     * from them), so the default, a quarter of the heap, would let an outage grow the heap to its maximum.
+     */
+    public static final Map<String, String> MEMORY_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2",
+            "CAPTURE_MAX_HELD_BYTES", Long.toString(8L << 20));
 
     /** How long the service may take to flush and confirm its last windows after SIGTERM. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
@@ -62,6 +79,12 @@ public final class CaptureProcess implements AutoCloseable {
     public static CaptureProcess start(Path jar, Map<String, String> env, int httpPort, PrintStream out) {
         Map<String, String> all = new LinkedHashMap<>(env);
         all.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        // unless the caller (or the launcher's own environment) sets them otherwise
+        MEMORY_ENVIRONMENT.forEach((name, value) -> {
+            if (!all.containsKey(name) && System.getenv(name) == null) {
+                all.put(name, value);
+            }
+        });
         List<String> arguments = new ArrayList<>(JVM_OPTIONS);
         arguments.addAll(List.of("-jar", jar.toString()));
         return new CaptureProcess(ChildJvm.start("capture", arguments, all, null, out, STOP_GRACE), httpPort);

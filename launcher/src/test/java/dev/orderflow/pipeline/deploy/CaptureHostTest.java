@@ -187,7 +187,20 @@ class CaptureHostTest {
             String text = Files.readString(root.resolve("infra/capture").resolve(dockerfile));
             assertEquals(heap, megabytes(text, "-Xmx"), dockerfile + " heap");
             assertEquals(direct, megabytes(text, "-XX:MaxDirectMemorySize="), dockerfile + " direct memory");
+            CaptureProcess.MEMORY_ENVIRONMENT.forEach((name, value) -> assertTrue(
+                    text.contains("ENV " + name + "=" + value + "\n"), dockerfile + " lacks ENV " + name + "=" + value));
         }
+        // the JVM image runs every option the launcher measures, and no other collector
+        String jvm = Files.readString(root.resolve("infra/capture/Dockerfile.jvm"));
+        Matcher append = Pattern.compile("ENV JAVA_OPTS_APPEND=\"([^\"]*)\"").matcher(jvm);
+        assertTrue(append.find(), "no JAVA_OPTS_APPEND in Dockerfile.jvm");
+        List<String> appended = Arrays.asList(append.group(1).split("\\s+"));
+        for (String option : CaptureProcess.JVM_OPTIONS) {
+            assertTrue(appended.contains(option), "Dockerfile.jvm's JAVA_OPTS_APPEND lacks " + option);
+        }
+        CaptureProcess.JVM_OPTIONS.stream().filter(o -> o.matches("-XX:\\+Use\\w+GC")).findFirst().ifPresent(gc ->
+                assertTrue(jvm.contains("ENV GC_CONTAINER_OPTIONS=\"" + gc + "\""),
+                        "Dockerfile.jvm must replace run-java.sh's default collector with " + gc));
         List<String> run = execStart(hostFiles().get("/etc/systemd/system/orderflow-capture.service"));
         long container = megabytes(option(run, "--memory"), "");
         // heap + direct buffers + metaspace, code cache, threads and GC (about 256 MiB) within the container, and
