@@ -102,6 +102,9 @@ public class Journal {
         long bytes;
         long records;
         long firstReceivedMicros = Long.MAX_VALUE;
+        /** Where the last read stopped (byte offset, position): the catch-up reader goes on from there. */
+        volatile long resumePos;
+        volatile long resumeSeq = -1;
 
         Segment(long number, Path path, long firstSeq) {
             this.number = number;
@@ -166,7 +169,10 @@ public class Journal {
             }
             for (Path file : found) {
                 Segment segment = new Segment(number(file), file, nextSeq);
-                read(segment, segment.firstSeq, Long.MAX_VALUE, true, scan);
+                read(segment, 0, segment.firstSeq, Long.MAX_VALUE, true, e -> {
+                    scan.accept(e);
+                    return true;
+                });
                 synchronized (this) {
                     segments.add(segment);
                     backlogBytes += segment.bytes;
@@ -268,14 +274,23 @@ public class Journal {
             }
             long[] left = {budget};
             long[] next = {Math.max(seq, s.firstSeq)};
+            // Resume where the last read of this segment stopped, instead of scanning it from its start again.
+            long[] from = s.resumeSeq == next[0] ? new long[] {s.resumePos, s.resumeSeq} : new long[] {0, s.firstSeq};
             try {
-                read(s, s.firstSeq, s.endSeq(), false, e -> {
-                    if (e.seq() >= next[0] && left[0] > 0) {
-                        reader.accept(e);
-                        left[0] -= e.payload().length + BODY_PREFIX;
-                        next[0] = e.seq() + 1;
+                long[] stopped = read(s, from[0], from[1], s.endSeq(), false, e -> {
+                    if (e.seq() < next[0]) {
+                        return true;
                     }
+                    if (left[0] <= 0) {
+                        return false; // the budget is spent: this record is the next read's first
+                    }
+                    reader.accept(e);
+                    left[0] -= e.payload().length + BODY_PREFIX;
+                    next[0] = e.seq() + 1;
+                    return true;
                 });
+                s.resumePos = stopped[0];
+                s.resumeSeq = stopped[1];
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read journal segment " + s.path, e);
             }
@@ -471,18 +486,20 @@ public class Journal {
     }
 
     /**
-     * Reads the records of a segment from position {@code firstSeq} on (the segment's first), stopping before
-     * {@code endSeq}; at open ({@code repair}) it counts them into the segment and cuts a torn tail.
+     * Reads the records of a segment from byte {@code startPos}, which holds position {@code startSeq}, stopping
+     * before {@code endSeq} or where {@code reader} answers false (that record is not consumed); at open
+     * ({@code repair}) it counts them into the segment and cuts a torn tail. Returns where it stopped:
+     * {@code {byte offset, position}}.
      */
-    private static void read(Segment segment, long firstSeq, long endSeq, boolean repair, Consumer<Entry> reader)
-            throws IOException {
+    private static long[] read(Segment segment, long startPos, long startSeq, long endSeq, boolean repair,
+            java.util.function.Predicate<Entry> reader) throws IOException {
         StandardOpenOption[] mode = repair
                 ? new StandardOpenOption[] {StandardOpenOption.READ, StandardOpenOption.WRITE}
                 : new StandardOpenOption[] {StandardOpenOption.READ};
         try (FileChannel ch = FileChannel.open(segment.path, mode)) {
             long size = ch.size();
-            long pos = 0;
-            long seq = firstSeq;
+            long pos = startPos;
+            long seq = startSeq;
             ByteBuffer header = ByteBuffer.allocate(HEADER);
             while (pos < size && seq < endSeq) {
                 header.clear();
@@ -502,7 +519,10 @@ public class Journal {
                 }
                 long received = body.getLong(1);
                 byte[] payload = java.util.Arrays.copyOfRange(body.array(), BODY_PREFIX, length);
-                reader.accept(new Entry(seq++, body.get(0), received, payload));
+                if (!reader.test(new Entry(seq, body.get(0), received, payload))) {
+                    break;
+                }
+                seq++;
                 if (repair) {
                     segment.records++;
                     segment.firstReceivedMicros = Math.min(segment.firstReceivedMicros, received);
@@ -518,6 +538,7 @@ public class Journal {
                 }
                 segment.bytes = pos;
             }
+            return new long[] {pos, seq};
         }
     }
 

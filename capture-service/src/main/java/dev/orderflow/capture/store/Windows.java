@@ -48,6 +48,8 @@ public class Windows {
     /** Per channel, the start of each unstored window (open or queued) and gap record, as a multiset. */
     private final Map<Stream, TreeMap<Long, Integer>> unstoredFrom = new HashMap<>();
     private long heldBytes;
+    /** The part of {@link #heldBytes} in windows not sealed yet. */
+    private long openBytes;
     private long clockMicros;
     private boolean behind;
     private long readFrom;
@@ -129,6 +131,7 @@ public class Windows {
                     unstoredFrom.computeIfAbsent(stream, s -> new TreeMap<>()).merge(start, 1, Integer::sum);
                 }
                 window.events.add(e.held());
+                openBytes += e.bytes();
                 long[] p = progress.computeIfAbsent(stream, k -> new long[] {Long.MIN_VALUE, Long.MIN_VALUE});
                 p[0] = Math.max(p[0], e.held().microtimestamp());
                 p[1] = Math.max(p[1], e.receivedMicros());
@@ -178,6 +181,7 @@ public class Windows {
                     break; // later windows are not due either
                 }
                 Open w = entry.getValue();
+                openBytes -= w.bytes;
                 jobs.add(new Job.Window(stream.getKey().pair(), stream.getKey().channel(), entry.getKey(),
                         List.copyOf(w.events), w.minSeq, w.bytes));
                 it.remove();
@@ -201,9 +205,14 @@ public class Windows {
             budget = (maxHeldBytes - heldBytes) / 2;
         }
         if (budget < maxHeldBytes / 8) {
-            // Wait for the writer to free memory. What is held in windows not yet due could only be freed by reading
-            // further (the clock is the journal's while behind), so it is sealed now: a window cut in two is merged.
-            seal(true);
+            // Wait for the writer to free memory. When most of it is held in windows not yet due, it could only be
+            // freed by reading further (the clock is the journal's while behind), so they are sealed now: a window cut
+            // in two is merged.
+            synchronized (this) {
+                if (openBytes > heldBytes / 2) {
+                    seal(true);
+                }
+            }
             return false;
         }
         long next = journal.read(from, budget, this::accept);
