@@ -1,5 +1,7 @@
 package dev.orderflow.capture.store;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -7,15 +9,68 @@ import java.util.Map;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
+import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * A window's events as chunk items no larger than {@link TableLayout#MAX_ITEM_BYTES}: as few parts as fit, split
- * evenly by count, in order. The split depends only on the events, so any writer builds the same items.
+ * A window's events as chunk items no larger than {@link TableLayout#MAX_ITEM_BYTES}: split evenly by count, in
+ * order. The split depends only on the events, so any writer builds the same items.
  */
 final class ChunkParts {
+    /** Frames' JSON shrinks about tenfold in the chunk encoding; a first guess of the parts assumes only fourfold. */
+    private static final long RAW_PER_ITEM = 4L * TableLayout.MAX_ITEM_BYTES;
+
     private ChunkParts() {
+    }
+
+    /**
+     * A first write of a window, straight from the frames' bytes: the number of parts is guessed from their size
+     * (doubled until every part fits), and each part's frames are parsed only while it is encoded, so a burst's
+     * window of tens of thousands of events never lives in memory as parsed trees all at once.
+     */
+    static List<Map<String, AttributeValue>> items(String pair, Channel channel, long windowStart, List<Held> held) {
+        long raw = 0;
+        for (Held h : held) {
+            raw += h.frame().length;
+        }
+        int parts = (int) Math.max(1, Math.min(held.size(), (raw + RAW_PER_ITEM - 1) / RAW_PER_ITEM));
+        while (true) {
+            List<Map<String, AttributeValue>> items = new ArrayList<>();
+            for (int p = 0; p < parts; p++) {
+                List<Held> slice = held.subList((int) ((long) held.size() * p / parts),
+                        (int) ((long) held.size() * (p + 1) / parts));
+                Map<String, AttributeValue> item = TableLayout.toItem(
+                        new Chunk(pair, channel, windowStart, p, parse(slice)), 1);
+                if (ItemSize.of(item) > TableLayout.MAX_ITEM_BYTES) {
+                    break;
+                }
+                items.add(item);
+            }
+            if (items.size() == parts) {
+                return items;
+            }
+            if (parts >= held.size() || parts > TableLayout.MAX_PART) {
+                throw new IllegalArgumentException("an event of " + TableLayout.chunkPk(pair, channel) + " "
+                        + TableLayout.chunkSk(windowStart, 0) + " does not fit in an item of "
+                        + TableLayout.MAX_ITEM_BYTES + " bytes");
+            }
+            parts = Math.min(held.size(), parts * 2);
+        }
+    }
+
+    /** The events parsed from their frames, in order. */
+    static List<CapturedEvent> parse(List<Held> held) {
+        List<CapturedEvent> events = new ArrayList<>(held.size());
+        for (Held h : held) {
+            try {
+                events.add(new CapturedEvent(h.microtimestamp(), h.receivedMicros(),
+                        Frames.parse(new String(h.frame(), StandardCharsets.UTF_8))));
+            } catch (IOException e) {
+                throw new IllegalStateException("a journaled event frame does not parse", e);
+            }
+        }
+        return events;
     }
 
     /** At least {@code minParts} items (a merge never leaves a stored part behind), each of version {@code version}. */

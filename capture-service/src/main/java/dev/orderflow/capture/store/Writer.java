@@ -212,9 +212,8 @@ public class Writer {
     }
 
     private void writeWindow(Job.Window w) {
-        List<CapturedEvent> ours = parse(w);
-        List<Map<String, AttributeValue>> items = ChunkParts.items(w.pair(), w.channel(), w.windowStartMicros(),
-                ours, 1, 1);
+        List<Held> ours = unique(w.events());
+        List<Map<String, AttributeValue>> items = ChunkParts.items(w.pair(), w.channel(), w.windowStartMicros(), ours);
         boolean absent = true;
         for (Map<String, AttributeValue> item : items) {
             if (table.putAll(List.of(new TableClient.Conditional(item, TableClient.Expect.ABSENT, 0)))) {
@@ -225,11 +224,24 @@ public class Writer {
             }
         }
         if (absent) {
-            stored(w, ours);
+            stored(w, ours.size(), i -> ours.get(i).microtimestamp(), i -> ours.get(i).receivedMicros());
             return;
         }
         merges.increment();
-        stored(w, merge(w, ours));
+        List<CapturedEvent> added = merge(w, ChunkParts.parse(ours));
+        stored(w, added.size(), i -> added.get(i).microtimestamp(), i -> added.get(i).receivedMicros());
+    }
+
+    /** The window's events, each frame once (the same bytes twice are one event), in arrival order. */
+    private static List<Held> unique(List<Held> events) {
+        Set<java.nio.ByteBuffer> seen = new HashSet<>();
+        List<Held> unique = new ArrayList<>(events.size());
+        for (Held h : events) {
+            if (seen.add(java.nio.ByteBuffer.wrap(h.frame()))) {
+                unique.add(h);
+            }
+        }
+        return unique;
     }
 
     /** Reads the stored parts and writes the union back, conditionally, until it holds; returns the events added. */
@@ -280,41 +292,25 @@ public class Writer {
         }
     }
 
-    /** The job's events, each frame once, in arrival order. */
-    private static List<CapturedEvent> parse(Job.Window w) {
-        List<CapturedEvent> events = new ArrayList<>(w.events().size());
-        Set<JsonNode> seen = new HashSet<>();
-        for (Held h : w.events()) {
-            try {
-                CapturedEvent e = new CapturedEvent(h.microtimestamp(), h.receivedMicros(),
-                        Frames.parse(new String(h.frame(), java.nio.charset.StandardCharsets.UTF_8)));
-                if (seen.add(e.frame())) {
-                    events.add(e);
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("a journaled event frame does not parse", e);
-            }
-        }
-        return events;
-    }
-
-    private void stored(Job.Window w, List<CapturedEvent> fresh) {
-        if (fresh.isEmpty()) {
+    /** {@code count} events stored for the first time, with their exchange and receive times. */
+    private void stored(Job.Window w, int count, java.util.function.IntToLongFunction micros,
+            java.util.function.IntToLongFunction received) {
+        if (count == 0) {
             return;
         }
         Windows.Stream stream = new Windows.Stream(w.pair(), w.channel());
         storedByChannel.computeIfAbsent(stream, s -> Counter.builder("capture.events.stored.by.channel")
                 .tag("pair", s.pair()).tag("channel", s.channel().apiName())
                 .description("Events DynamoDB confirmed per pair and channel, each counted once").register(registry))
-                .increment(fresh.size());
-        eventsStored.increment(fresh.size());
+                .increment(count);
+        eventsStored.increment(count);
         long now = Clock.nowMicros();
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
-        for (CapturedEvent e : fresh) {
-            queryableDelay.record(Math.max(0, now - e.receivedMicros()), TimeUnit.MICROSECONDS);
-            first = Math.min(first, e.microtimestamp());
-            last = Math.max(last, e.microtimestamp());
+        for (int i = 0; i < count; i++) {
+            queryableDelay.record(Math.max(0, now - received.applyAsLong(i)), TimeUnit.MICROSECONDS);
+            first = Math.min(first, micros.applyAsLong(i));
+            last = Math.max(last, micros.applyAsLong(i));
         }
         long f = first;
         long l = last;
