@@ -90,8 +90,8 @@ class DynamoDbFaultsTest {
         for (String channel : CHANNELS) {
             assertEquals(List.of(), ledger.assertAccountedFor(channel), channel);
         }
-        Await.until(Duration.ofSeconds(10), () -> !windows.behind() && journal.backlogRecords() == 0);
-        Await.until(Duration.ofSeconds(10), () -> given().get("/q/metrics").asString().contains("capture_held_bytes"));
+        Await.until(Duration.ofSeconds(10),
+                () -> !windows.behind() && journal.backlogRecords() == 0 && windows.heldBytes() == 0);
     }
 
     @Test
