@@ -165,6 +165,32 @@ class WriterTest {
         assertEquals("1", item.get(TableLayout.WRITE_VERSION).n());
     }
 
+    @Test
+    void shouldCountEveryEventOfAWindowWrittenInTwoPiecesWhenTheSecondNeedsMoreParts() throws Exception {
+        String pair = "adausd";
+        Windows windows = new Windows(300_000, 1L << 30, registry);
+        Writer writer = new Writer(windows, table, new DeadLetters(Files.createTempDirectory("dl"), registry), config,
+                registry);
+        writer.start();
+        windows.accept(event(pair, 100, "a", 0));
+        windows.accept(event(pair, 200, "b", 0));
+        windows.sealAll();
+        Await.until(Duration.ofSeconds(30), () -> windows.heldBytes() == 0);
+        // the window's second piece (cut off by the memory bound) is too large for one part
+        for (int i = 0; i < 6; i++) {
+            windows.accept(event(pair, 300 + i, "c" + i, 120_000));
+        }
+        windows.sealAll();
+        Await.until(Duration.ofSeconds(60), () -> windows.heldBytes() == 0);
+        writer.stop();
+
+        assertEquals(List.of("a", "b", "c0", "c1", "c2", "c3", "c4", "c5"),
+                TableReader.events(dynamoDb, config.table().name(), pair, Channel.ORDERS).stream()
+                        .map(e -> e.frame().path("event_id").asText()).toList());
+        assertEquals(8.0, registry.get("capture.events.stored.by.channel").tag("pair", pair).counter().count(),
+                "every event is counted as stored once");
+    }
+
     private static Input.Event event(String pair, long offset, String id, int padding) {
         byte[] frame = frame(pair, offset, id, padding).getBytes(StandardCharsets.UTF_8);
         return new Input.Event(pair, Channel.ORDERS, new Held(-1, T + offset + 500, T + offset, frame));
