@@ -191,6 +191,28 @@ class WriterTest {
                 "every event is counted as stored once");
     }
 
+    @Test
+    void shouldKeepTheCatalogsOuterRangeAndLaterConfirmationWhenAHostBehindAnotherUpdatesIt() {
+        String pair = "dotusd";
+        table.updateCatalog(pair, Channel.ORDERS, new long[] {T + 100, T + 500}, T + 1_000, T + 400);
+        table.updateCatalog(pair, Channel.ORDERS, new long[] {T + 50, T + 300}, T + 1_100, T + 200); // behind
+        Map<String, AttributeValue> item = catalog(pair);
+        assertEquals(Long.toString(T + 50), item.get(TableLayout.CATALOG_FIRST).n(), "the earlier first is kept");
+        assertEquals(Long.toString(T + 500), item.get(TableLayout.CATALOG_LAST).n(), "last never moves back");
+        assertEquals(Long.toString(T + 400), item.get(TableLayout.CATALOG_CONFIRMED_UNTIL).n());
+
+        table.updateCatalog(pair, Channel.ORDERS, new long[] {T + 600, T + 700}, T + 1_200, T + 650);
+        item = catalog(pair);
+        assertEquals(Long.toString(T + 50), item.get(TableLayout.CATALOG_FIRST).n());
+        assertEquals(Long.toString(T + 700), item.get(TableLayout.CATALOG_LAST).n());
+        assertEquals(Long.toString(T + 650), item.get(TableLayout.CATALOG_CONFIRMED_UNTIL).n());
+    }
+
+    private Map<String, AttributeValue> catalog(String pair) {
+        return TableReader.item(dynamoDb, config.table().name(), TableLayout.CATALOG_PK,
+                TableLayout.chunkPk(pair, Channel.ORDERS));
+    }
+
     private static Input.Event event(String pair, long offset, String id, int padding) {
         byte[] frame = frame(pair, offset, id, padding).getBytes(StandardCharsets.UTF_8);
         return new Input.Event(pair, Channel.ORDERS, new Held(-1, T + offset + 500, T + offset, frame));
