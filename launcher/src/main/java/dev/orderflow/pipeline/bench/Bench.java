@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -87,9 +88,17 @@ public final class Bench {
      * @param replay      the 2015 log to replay, or {@code null} to skip that stream
      * @param pageSamples timed 1,000-event page requests
      * @param outage      how long DynamoDB is unavailable to the capture in the memory run
+     * @param only        the scenarios to run ({@code synthetic}, {@code memory}, {@code replay2015}, {@code query};
+     *                    {@code query} runs {@code synthetic} first, whose stream it reads), or empty for all
      */
     public record Settings(double rate, Duration steady, int burstEvents, Path replay, int pageSamples,
-                           Duration outage) {
+                           Duration outage, Set<String> only) {
+        /** The scenarios {@code --only} accepts. */
+        public static final Set<String> SCENARIOS = Set.of("synthetic", "memory", "replay2015", "query");
+
+        boolean runs(String scenario) {
+            return only.isEmpty() || only.contains(scenario);
+        }
     }
 
     private final Home home;
@@ -112,12 +121,17 @@ public final class Bench {
             progress.println("bench: starting DynamoDB Local (in memory)");
             DynamoDbLocal db = parts.add(DynamoDbLocal.start(0, null));
             try (Tables tables = new Tables(db.endpoint())) {
-                SteadyRun steady = synthetic(captureJar, db, tables);
-                memory(captureJar, db, tables);
-                if (settings.replay() != null) {
+                SteadyRun steady = settings.runs("synthetic") || settings.runs("query")
+                        ? synthetic(captureJar, db, tables) : null;
+                if (settings.runs("memory")) {
+                    memory(captureJar, db, tables);
+                }
+                if (settings.replay() != null && settings.runs("replay2015")) {
                     replay2015(captureJar, functionZip, runtime, db, tables);
                 }
-                query(functionZip, runtime, db, tables, steady.orders(), steady.book());
+                if (settings.runs("query")) {
+                    query(functionZip, runtime, db, tables, steady.orders(), steady.book());
+                }
             }
         }
     }
