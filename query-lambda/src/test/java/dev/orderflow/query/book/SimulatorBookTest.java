@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.query.Api;
 import dev.orderflow.query.LocalTables;
+import dev.orderflow.storage.book.OrderBook;
 import dev.orderflow.simulator.Simulator;
 import dev.orderflow.simulator.SimulatorOptions;
 import dev.orderflow.storage.CapturedEvent;
