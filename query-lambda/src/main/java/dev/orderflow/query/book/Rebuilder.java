@@ -16,6 +16,7 @@ import dev.orderflow.query.coverage.CoverageCheck;
 import dev.orderflow.query.events.ChunkReader;
 import dev.orderflow.query.events.ChunkReader.StoredChunk;
 import dev.orderflow.query.events.EventFields;
+import dev.orderflow.query.gaps.GapStore;
 import dev.orderflow.query.pairs.Catalog;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Channel;
@@ -42,9 +43,12 @@ public class Rebuilder {
     private final SnapshotStore snapshots;
     private final ChunkReader chunks;
     private final CoverageCheck coverage;
+    private final GapStore gaps;
     private final QueryConfig config;
 
-    public Rebuilder(SnapshotStore snapshots, ChunkReader chunks, CoverageCheck coverage, QueryConfig config) {
+    public Rebuilder(SnapshotStore snapshots, ChunkReader chunks, CoverageCheck coverage, GapStore gaps,
+            QueryConfig config) {
+        this.gaps = gaps;
         this.snapshots = snapshots;
         this.chunks = chunks;
         this.coverage = coverage;
@@ -69,7 +73,8 @@ public class Rebuilder {
         SnapshotAlignment alignment = new SnapshotAlignment(config.book().alignmentMargin());
         OrderBook book = OrderBook.fromSnapshot(snapshot.body());
         long from = snapshot.microtimestamp();
-        long replayFrom = alignment.replayFromMicros(from);
+        long replayFrom = alignment.replayFromMicros(from, gaps.intersecting(pair, Channel.ORDERS,
+                alignment.replayFromMicros(from), from + 1, 1000));
         Iterator<StoredChunk> stored = chunks.read(TableLayout.chunkPk(pair, Channel.ORDERS),
                 TableLayout.lowestSk(replayFrom), TableLayout.highestSk(atMicros + 1), 50);
         int unreadable = 0;

@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.EventView;
+import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.SnapshotMeta;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
@@ -81,7 +82,8 @@ public final class Certifier {
         List<OrderEvent> window = new ArrayList<>();
         long windowFrom = alignment.replayFromMicros(micros);
         OrderEvent.Reader reader = new OrderEvent.Reader();
-        long replayFrom = alignment.replayFromMicros(from.microtimestamp());
+        long replayFrom = alignment.replayFromMicros(from.microtimestamp(),
+                gapsTouching(pair, alignment.replayFromMicros(from.microtimestamp()), from.microtimestamp()));
         try {
             forEachEvent(pair, replayFrom, micros, view -> {
                 long t = view.microtimestamp();
@@ -121,6 +123,29 @@ public final class Certifier {
         } catch (ConditionalCheckFailedException e) {
             // the item beside the snapshot is gone: nothing to annotate
         }
+    }
+
+    /** The orders channel's gap records with {@code from <= toMicros} and {@code to >= fromMicros}. */
+    private List<GapRecord> gapsTouching(String pair, long fromMicros, long toMicros) {
+        List<GapRecord> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryResponse response = db.query(QueryRequest.builder().tableName(table)
+                    .keyConditionExpression("pk = :pk AND sk < :below")
+                    .filterExpression("#to >= :from")
+                    .expressionAttributeNames(Map.of("#to", TableLayout.GAP_TO))
+                    .expressionAttributeValues(Map.of(
+                            ":pk", AttributeValue.fromS(TableLayout.gapsPk(pair, Channel.ORDERS)),
+                            ":below", AttributeValue.fromS(String.format("%016d", toMicros + 1)),
+                            ":from", AttributeValue.fromN(Long.toString(fromMicros))))
+                    .exclusiveStartKey(start).build());
+            for (Map<String, AttributeValue> item : response.items()) {
+                out.add(TableLayout.gapFromItem(item));
+            }
+            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey() : null;
+        } while (start != null);
+        return out;
     }
 
     /** Every stored event of the pair's orders channel in the windows of {@code [fromMicros, toMicros]}, in order. */

@@ -1,6 +1,9 @@
 package dev.orderflow.storage.book;
 
 import java.time.Duration;
+import java.util.List;
+
+import dev.orderflow.storage.GapRecord;
 
 /**
  * How a stored L3 snapshot lines up with the stored {@code live_orders} events: the one rule the capture (is this
@@ -14,6 +17,11 @@ import java.time.Duration;
  * a create followed by its delete inside the margin leaves no order behind, and an {@code order_deleted} stamped
  * before the stamp of an order the snapshot still holds means the snapshot is stale there, so the order goes. Order
  * ids are never reused, so re-applying a delete cannot take out a later order.
+ *
+ * <p>Never across a gap: an event re-applied before a gap record whose lost events hold that order's delete would
+ * put back an order the snapshot rightly left out. So where a gap or disconnect record touches
+ * {@code [stamp - margin, stamp]}, re-applying starts at the record's end (the first event after it), and at the
+ * latest at the stamp itself.
  *
  * <p>It follows that a snapshot is usable only when the events from {@code stamp - margin} on were captured: a
  * snapshot stamped earlier than the first event captured after a (re)connect plus the margin must be fetched again.
@@ -41,6 +49,20 @@ public record SnapshotAlignment(Duration margin) {
     /** The first event stamp (µs, inclusive) a rebuild from a snapshot stamped {@code snapshotMicros} applies. */
     public long replayFromMicros(long snapshotMicros) {
         return snapshotMicros - marginMicros();
+    }
+
+    /**
+     * The first event stamp (µs, inclusive) a rebuild from a snapshot stamped {@code snapshotMicros} applies, given
+     * the gap records of the channel that may touch {@code [snapshotMicros - margin, snapshotMicros]}.
+     */
+    public long replayFromMicros(long snapshotMicros, List<GapRecord> gaps) {
+        long from = replayFromMicros(snapshotMicros);
+        for (GapRecord gap : gaps) {
+            if (gap.fromMicros() <= snapshotMicros && gap.toMicros() >= from) {
+                from = Math.max(from, Math.min(gap.toMicros(), snapshotMicros));
+            }
+        }
+        return from;
     }
 
     /**
