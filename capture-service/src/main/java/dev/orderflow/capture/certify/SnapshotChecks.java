@@ -68,7 +68,7 @@ public class SnapshotChecks {
     }
 
     /** One pass over every pair of the catalog. */
-    void pass() {
+    public synchronized void pass() {
         try {
             for (Map<String, AttributeValue> item : catalog()) {
                 String sk = item.get(TableLayout.SK).s();

@@ -66,6 +66,12 @@ public final class Bench {
     /** Function processes behind the API for the concurrent export, as {@code ./pipeline api} starts by default. */
     private static final int API_INSTANCES = 2;
     private static final int BOOK_SAMPLES = 100;
+    /**
+     * The synthetic run's capture takes a snapshot every 10 s and certifies every 2 s, so that its 45 s hold several
+     * snapshots checked against their predecessors ({@code book_certified_ratio}).
+     */
+    private static final Map<String, String> CERTIFY_ENVIRONMENT = Map.of("CAPTURE_FEED_SNAPSHOT_INTERVAL", "10s",
+            "CAPTURE_CERTIFY_INTERVAL", "2s");
     private static final int BOOK_WARM_UP = 5;
     private static final long HOUR_MICROS = 3_600_000_000L;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(300);
@@ -129,16 +135,19 @@ public final class Bench {
     /** The btcusd-like stream: figures over a steady run, then a burst for the maximum rate. */
     private SteadyRun synthetic(Path captureJar, DynamoDbLocal db, Tables tables) throws Exception {
         String table = "bench_synthetic";
-        figures.printf(Locale.ROOT, "# synthetic: simulated %s at %s order events/s for %d s; capture_max from a"
-                        + " %,d-event burst%n", PAIR, number(settings.rate()), settings.steady().toSeconds(),
+        figures.printf(Locale.ROOT, "# synthetic: simulated %s at %s order events/s for %d s, a snapshot every 10 s"
+                        + " (book_certified_ratio: those after the first whose predecessor's rebuild matched exactly);"
+                        + " capture_max from a %,d-event burst%n", PAIR, number(settings.rate()), settings.steady().toSeconds(),
                 settings.burstEvents());
         try (Components scenario = new Components()) {
             Simulator simulator = scenario.add(Simulator.start(SimulatorOptions.defaults().withPort(0)
                     .withRate(settings.rate()).withPairs(List.of(PAIR))));
             SimulatorControl control = new SimulatorControl(simulator.port());
             Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
-            CaptureProcess capture = scenario.add(startCapture(scenario, captureJar, db, simulator.port(), table,
-                    journal));
+            LocalAws.createTable(db.endpoint(), table);
+            IamFront front = scenario.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE, table));
+            CaptureProcess capture = scenario.add(startCapture(captureJar, front, simulator.port(), PAIR, table,
+                    journal, CERTIFY_ENVIRONMENT));
             RssPeak rss = scenario.add(new RssPeak(capture.process()));
             capture.awaitReady(Duration.ofSeconds(90));
             progress.printf("bench: synthetic stream for %d s%n", settings.steady().toSeconds());
@@ -152,6 +161,8 @@ public final class Bench {
                     .flatMap(c -> c.chunk().events().stream()).toList();
             storageFigures("synthetic", steady, metrics, chunks, tables);
             ObjectNode book = trueBook(simulator.port());
+            figure("book_certified_ratio", CertifiedRatio.await(tables, table, PAIR, Duration.ofSeconds(60),
+                    progress), "ratio");
 
             progress.printf("bench: burst of %,d order events%n", settings.burstEvents());
             long started = System.nanoTime();
@@ -323,8 +334,10 @@ public final class Bench {
                     .withPairs(List.of(PAIR)).withReplay(settings.replay()).withSpeed(0)));
             SimulatorControl control = new SimulatorControl(simulator.port());
             Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
-            CaptureProcess capture = scenario.add(startCapture(scenario, captureJar, db, simulator.port(), table,
-                    journal));
+            LocalAws.createTable(db.endpoint(), table);
+            IamFront front = scenario.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE, table));
+            CaptureProcess capture = scenario.add(startCapture(captureJar, front, simulator.port(), PAIR, table,
+                    journal, CERTIFY_ENVIRONMENT));
             RssPeak rss = scenario.add(new RssPeak(capture.process()));
             capture.awaitReady(Duration.ofSeconds(90));
             progress.println("bench: replaying the 2015 log");
@@ -613,8 +626,14 @@ public final class Bench {
     /** The capture service for {@code pairs}, reaching DynamoDB through {@code front}. */
     private CaptureProcess startCapture(Path jar, IamFront front, int simulatorPort, String pairs, String table,
                                         Scratch journal) {
+        return startCapture(jar, front, simulatorPort, pairs, table, journal, Map.of());
+    }
+
+    private CaptureProcess startCapture(Path jar, IamFront front, int simulatorPort, String pairs, String table,
+                                        Scratch journal, Map<String, String> extra) {
         Map<String, String> env = new LinkedHashMap<>(CaptureProcess.feedEnvironment(
                 URI.create("ws://127.0.0.1:" + simulatorPort), pairs));
+        env.putAll(extra);
         env.putAll(LocalAws.dynamoDb(front.endpoint(), table));
         env.putAll(CaptureProcess.journalEnvironment(journal.path()));
         progress.println("bench: starting the capture service");

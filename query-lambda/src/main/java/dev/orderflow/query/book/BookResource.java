@@ -354,7 +354,11 @@ public class BookResource {
             @Schema(nullable = true, description = "best ask minus best bid, exact.") String spread,
             @Schema(nullable = true, description = "(best bid + best ask) / 2, exact.") String mid,
             CountsBody counts,
-            @Schema(description = "Coverage of the orders channel from the snapshot to `at`, with the snapshot.")
+            @Schema(description = "Coverage of the orders channel from the snapshot to `at`, with the snapshot "
+                    + "(`snapshot`: microtimestamp, time, reason, received, and `skipped`: later snapshots passed over "
+                    + "for a missing part) and `certification` (status certified|contradicted|not_checked, "
+                    + "snapshot_microtimestamp and snapshot_time of the snapshot whose check it is, detail, and for a "
+                    + "checked stretch missing, extra, differing, queue_levels, events_applied, differences).")
             dev.orderflow.query.coverage.CoverageBody coverage,
             @Schema(description = "Level 3: orders; level 2: levels. Best first.") List<RowBody> bids,
             List<RowBody> asks) {
