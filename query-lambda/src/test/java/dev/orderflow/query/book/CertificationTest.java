@@ -134,6 +134,32 @@ class CertificationTest {
                 "format", "csv")).header("X-Book-Certification"));
     }
 
+    @Test
+    void shouldListAndRebuildFromSnapshotsStoredBeforeTheItemsBesideThemExisted() {
+        String pair = "oldusd";
+        long t = A + 3600 * SECOND;
+        List<Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>> items = new ArrayList<>();
+        for (long stamp : List.of(t, t + 10 * SECOND)) {
+            items.addAll(dev.orderflow.storage.TableLayout.toItems(new SnapshotRecord(pair, stamp, stamp + 2000,
+                    "periodic", OrderBookTest.snapshot(stamp))).stream()
+                    .filter(i -> i.get("pk").s().endsWith("#snapshots")).toList());
+        }
+        items.add(BookTable.catalogItem(pair, t, t, t + 60 * SECOND));
+        BookTable.write(db, items);
+
+        List<JsonNode> listed = Api.list(json(Api.ok("/v1/book/snapshots", Map.of("pair", pair, "from", iso(t),
+                "to", iso(t + 20 * SECOND)))).get("snapshots"));
+        assertEquals(2, listed.size());
+        assertEquals(List.of(2, 2), listed.stream().map(s -> s.get("bid_orders").intValue()).toList());
+        assertEquals(List.of("not_checked", "not_checked"), listed.stream().map(s -> s.get("verdict").asText())
+                .toList());
+        JsonNode coverage = json(Api.ok("/v1/book", Map.of("pair", pair, "at", iso(t + 5 * SECOND))))
+                .get("coverage");
+        assertEquals(t, coverage.get("snapshot").get("microtimestamp").longValue());
+        assertEquals("not_checked", coverage.get("certification").get("status").asText());
+        assertTrue(coverage.get("complete").booleanValue(), coverage.toString());
+    }
+
     private static JsonNode book(long at) {
         return json(Api.ok("/v1/book", Map.of("pair", PAIR, "at", iso(at))));
     }
