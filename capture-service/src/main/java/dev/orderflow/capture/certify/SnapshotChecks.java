@@ -1,5 +1,6 @@
 package dev.orderflow.capture.certify;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -24,6 +25,7 @@ import io.quarkus.runtime.StartupEvent;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * Certifies the stored snapshots in the background, on one low-priority thread: every {@code capture.certify.interval}
@@ -91,10 +93,17 @@ public class SnapshotChecks {
     }
 
     private List<Map<String, AttributeValue>> catalog() {
-        return db.query(QueryRequest.builder().tableName(config.table().name())
-                .keyConditionExpression("pk = :pk")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.CATALOG_PK)))
-                .build()).items();
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryResponse page = db.query(QueryRequest.builder().tableName(config.table().name())
+                    .keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.CATALOG_PK)))
+                    .exclusiveStartKey(start).build());
+            items.addAll(page.items());
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return items;
     }
 
     private void report(SnapshotMeta checked) {

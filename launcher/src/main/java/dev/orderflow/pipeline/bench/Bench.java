@@ -67,7 +67,7 @@ public final class Bench {
     private static final int API_INSTANCES = 2;
     private static final int BOOK_SAMPLES = 100;
     /**
-     * The synthetic run's capture takes a snapshot every 10 s and certifies every 2 s, so that its 45 s hold several
+     * The certification run's capture takes a snapshot every 10 s and certifies every 2 s, so that its 45 s hold several
      * snapshots checked against their predecessors ({@code book_certified_ratio}).
      */
     private static final Map<String, String> CERTIFY_ENVIRONMENT = Map.of("CAPTURE_FEED_SNAPSHOT_INTERVAL", "10s",
@@ -119,6 +119,7 @@ public final class Bench {
             DynamoDbLocal db = parts.add(DynamoDbLocal.start(0, null));
             try (Tables tables = new Tables(db.endpoint())) {
                 SteadyRun steady = synthetic(captureJar, db, tables);
+                certification(captureJar, db, tables);
                 memory(captureJar, db, tables);
                 if (settings.replay() != null) {
                     replay2015(captureJar, functionZip, runtime, db, tables);
@@ -135,19 +136,16 @@ public final class Bench {
     /** The btcusd-like stream: figures over a steady run, then a burst for the maximum rate. */
     private SteadyRun synthetic(Path captureJar, DynamoDbLocal db, Tables tables) throws Exception {
         String table = "bench_synthetic";
-        figures.printf(Locale.ROOT, "# synthetic: simulated %s at %s order events/s for %d s, a snapshot every 10 s"
-                        + " (book_certified_ratio: those after the first whose predecessor's rebuild matched exactly);"
-                        + " capture_max from a %,d-event burst%n", PAIR, number(settings.rate()), settings.steady().toSeconds(),
+        figures.printf(Locale.ROOT, "# synthetic: simulated %s at %s order events/s for %d s; capture_max from a"
+                        + " %,d-event burst%n", PAIR, number(settings.rate()), settings.steady().toSeconds(),
                 settings.burstEvents());
         try (Components scenario = new Components()) {
             Simulator simulator = scenario.add(Simulator.start(SimulatorOptions.defaults().withPort(0)
                     .withRate(settings.rate()).withPairs(List.of(PAIR))));
             SimulatorControl control = new SimulatorControl(simulator.port());
             Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
-            LocalAws.createTable(db.endpoint(), table);
-            IamFront front = scenario.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE, table));
-            CaptureProcess capture = scenario.add(startCapture(captureJar, front, simulator.port(), PAIR, table,
-                    journal, CERTIFY_ENVIRONMENT));
+            CaptureProcess capture = scenario.add(startCapture(scenario, captureJar, db, simulator.port(), table,
+                    journal));
             RssPeak rss = scenario.add(new RssPeak(capture.process()));
             capture.awaitReady(Duration.ofSeconds(90));
             progress.printf("bench: synthetic stream for %d s%n", settings.steady().toSeconds());
@@ -161,8 +159,6 @@ public final class Bench {
                     .flatMap(c -> c.chunk().events().stream()).toList();
             storageFigures("synthetic", steady, metrics, chunks, tables);
             ObjectNode book = trueBook(simulator.port());
-            figure("book_certified_ratio", CertifiedRatio.await(tables, table, PAIR, Duration.ofSeconds(60),
-                    progress), "ratio");
 
             progress.printf("bench: burst of %,d order events%n", settings.burstEvents());
             long started = System.nanoTime();
@@ -174,6 +170,34 @@ public final class Bench {
             figure("capture_max_events_per_s", (burst.stored() - steady.stored()) / seconds, "events/s");
             figure("capture_rss_mb_burst", rss.peakMb(), "MB");
             return new SteadyRun(orders, book);
+        }
+    }
+
+    /**
+     * {@code book_certified_ratio}: the btcusd-like stream for the steady run's length, with a snapshot every 10 s
+     * that the capture certifies as it goes ({@link #CERTIFY_ENVIRONMENT}); a scenario of its own, so that the
+     * snapshots' writes stay out of the synthetic run's write figures.
+     */
+    private void certification(Path captureJar, DynamoDbLocal db, Tables tables) throws Exception {
+        String table = "bench_certification";
+        figures.printf(Locale.ROOT, "# certification: simulated %s at %s order events/s for %d s, a snapshot every"
+                        + " 10 s; book_certified_ratio: of the snapshots after the first, those whose predecessor's"
+                        + " rebuild matched them exactly%n", PAIR, number(settings.rate()),
+                settings.steady().toSeconds());
+        try (Components scenario = new Components()) {
+            Simulator simulator = scenario.add(Simulator.start(SimulatorOptions.defaults().withPort(0)
+                    .withRate(settings.rate()).withPairs(List.of(PAIR))));
+            Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
+            LocalAws.createTable(db.endpoint(), table);
+            IamFront front = scenario.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE, table));
+            CaptureProcess capture = scenario.add(startCapture(captureJar, front, simulator.port(), PAIR, table,
+                    journal, CERTIFY_ENVIRONMENT));
+            capture.awaitReady(Duration.ofSeconds(90));
+            progress.printf("bench: certification run for %d s%n", settings.steady().toSeconds());
+            Thread.sleep(settings.steady().toMillis());
+            new SimulatorControl(simulator.port()).pause();
+            figure("book_certified_ratio", CertifiedRatio.await(tables, table, PAIR, Duration.ofSeconds(60),
+                    progress), "ratio");
         }
     }
 
@@ -334,10 +358,8 @@ public final class Bench {
                     .withPairs(List.of(PAIR)).withReplay(settings.replay()).withSpeed(0)));
             SimulatorControl control = new SimulatorControl(simulator.port());
             Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
-            LocalAws.createTable(db.endpoint(), table);
-            IamFront front = scenario.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE, table));
-            CaptureProcess capture = scenario.add(startCapture(captureJar, front, simulator.port(), PAIR, table,
-                    journal, CERTIFY_ENVIRONMENT));
+            CaptureProcess capture = scenario.add(startCapture(scenario, captureJar, db, simulator.port(), table,
+                    journal));
             RssPeak rss = scenario.add(new RssPeak(capture.process()));
             capture.awaitReady(Duration.ofSeconds(90));
             progress.println("bench: replaying the 2015 log");
