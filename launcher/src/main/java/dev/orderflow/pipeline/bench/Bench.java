@@ -145,7 +145,7 @@ public final class Bench {
             SimulatorControl control = new SimulatorControl(simulator.port());
             Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
             CaptureProcess capture = scenario.add(startCapture(scenario, captureJar, db, simulator.port(), table,
-                    journal));
+                    journal, Map.of()));
             RssPeak rss = scenario.add(new RssPeak(capture.process()));
             capture.awaitReady(Duration.ofSeconds(90));
             progress.printf("bench: synthetic stream for %d s%n", settings.steady().toSeconds());
@@ -188,9 +188,7 @@ public final class Bench {
             Simulator simulator = scenario.add(Simulator.start(SimulatorOptions.defaults().withPort(0)
                     .withRate(settings.rate()).withPairs(List.of(PAIR))));
             Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
-            LocalAws.createTable(db.endpoint(), table);
-            IamFront front = scenario.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE, table));
-            CaptureProcess capture = scenario.add(startCapture(captureJar, front, simulator.port(), PAIR, table,
+            CaptureProcess capture = scenario.add(startCapture(scenario, captureJar, db, simulator.port(), table,
                     journal, CERTIFY_ENVIRONMENT));
             capture.awaitReady(Duration.ofSeconds(90));
             progress.printf("bench: certification run for %d s%n", settings.steady().toSeconds());
@@ -228,7 +226,7 @@ public final class Bench {
             LocalAws.createTable(db.endpoint(), table);
             IamFront front = scenario.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE, table));
             CaptureProcess capture = scenario.add(startCapture(captureJar, front, simulator.port(),
-                    String.join(",", MEMORY_PAIRS), table, journal));
+                    String.join(",", MEMORY_PAIRS), table, journal, Map.of()));
             capture.awaitReady(Duration.ofSeconds(90));
             progress.printf("bench: memory run at %s order events/s: %d s of warm-up, %d s steady%n",
                     number(MEMORY_RATE), MEMORY_WARM_UP.toSeconds(), MEMORY_STEADY.toSeconds());
@@ -358,8 +356,10 @@ public final class Bench {
                     .withPairs(List.of(PAIR)).withReplay(settings.replay()).withSpeed(0)));
             SimulatorControl control = new SimulatorControl(simulator.port());
             Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
+            // The replay ends long before the capture is stopped: a feed quiet for the data timeout would be replaced,
+            // and the new connection's snapshot (the book at the log's end) would be the one the book figures use.
             CaptureProcess capture = scenario.add(startCapture(scenario, captureJar, db, simulator.port(), table,
-                    journal));
+                    journal, Map.of("CAPTURE_FEED_DATA_TIMEOUT", "0s")));
             RssPeak rss = scenario.add(new RssPeak(capture.process()));
             capture.awaitReady(Duration.ofSeconds(90));
             progress.println("bench: replaying the 2015 log");
@@ -639,25 +639,20 @@ public final class Bench {
 
     /** The capture service, its table created first, reaching DynamoDB Local through its role's IAM front. */
     private CaptureProcess startCapture(Components scenario, Path jar, DynamoDbLocal db, int simulatorPort,
-                                        String table, Scratch journal) {
+                                        String table, Scratch journal, Map<String, String> extraEnv) {
         LocalAws.createTable(db.endpoint(), table);
         IamFront front = scenario.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE, table));
-        return startCapture(jar, front, simulatorPort, PAIR, table, journal);
+        return startCapture(jar, front, simulatorPort, PAIR, table, journal, extraEnv);
     }
 
     /** The capture service for {@code pairs}, reaching DynamoDB through {@code front}. */
     private CaptureProcess startCapture(Path jar, IamFront front, int simulatorPort, String pairs, String table,
-                                        Scratch journal) {
-        return startCapture(jar, front, simulatorPort, pairs, table, journal, Map.of());
-    }
-
-    private CaptureProcess startCapture(Path jar, IamFront front, int simulatorPort, String pairs, String table,
-                                        Scratch journal, Map<String, String> extra) {
+                                        Scratch journal, Map<String, String> extraEnv) {
         Map<String, String> env = new LinkedHashMap<>(CaptureProcess.feedEnvironment(
                 URI.create("ws://127.0.0.1:" + simulatorPort), pairs));
-        env.putAll(extra);
         env.putAll(LocalAws.dynamoDb(front.endpoint(), table));
         env.putAll(CaptureProcess.journalEnvironment(journal.path()));
+        env.putAll(extraEnv);
         progress.println("bench: starting the capture service");
         return CaptureProcess.start(jar, env, Ports.free(), null);
     }
