@@ -20,6 +20,30 @@ public interface CaptureConfig {
 
     DeadLetter deadLetter();
 
+    Certify certify();
+
+    /**
+     * Certification of stored snapshots ({@code dev.orderflow.storage.book.Certifier}): each new snapshot is compared
+     * with the book rebuilt from the previous one and the stored events, and the verdict is stored beside it.
+     */
+    interface Certify {
+        /** How often stored snapshots without a verdict are looked for (per pair); 0 = never. */
+        @WithDefault("60s")
+        Duration interval();
+
+        /** Events from a snapshot's stamp minus this on are re-applied (the rule the query function applies too). */
+        @WithDefault("1s")
+        Duration alignmentMargin();
+
+        /** Snapshots stored this long before the channel's confirmed writes are still looked at. */
+        @WithDefault("24h")
+        Duration lookback();
+
+        /** Two snapshots further apart than this are not compared (the query rebuilds at most this far, too). */
+        @WithDefault("6h")
+        Duration maxSpan();
+    }
+
     /** Work DynamoDB refused for good, kept in {@code <journal dir>/dead-letter}. */
     interface DeadLetter {
         /** At start, put every kept record back on the write path ({@code CAPTURE_DEAD_LETTER_REPLAY}). */

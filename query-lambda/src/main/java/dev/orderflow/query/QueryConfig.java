@@ -113,5 +113,12 @@ public interface QueryConfig {
         /** Longest {@code [from, to)} of {@code /v1/book/snapshots}; without {@code from}, {@code to} minus this. */
         @WithDefault("P7D")
         Duration snapshotsMaxSpan();
+
+        /**
+         * How far before a snapshot's stamp the rebuild starts re-applying stored events
+         * ({@code dev.orderflow.storage.book.SnapshotAlignment}; the capture's certification uses the same default).
+         */
+        @WithDefault("PT1S")
+        Duration alignmentMargin();
     }
 }

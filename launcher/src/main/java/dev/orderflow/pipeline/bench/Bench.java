@@ -67,6 +67,12 @@ public final class Bench {
     /** Function processes behind the API for the concurrent export, as {@code ./pipeline api} starts by default. */
     private static final int API_INSTANCES = 2;
     private static final int BOOK_SAMPLES = 100;
+    /**
+     * The certification run's capture takes a snapshot every 10 s and certifies every 2 s, so that its 45 s hold several
+     * snapshots checked against their predecessors ({@code book_certified_ratio}).
+     */
+    private static final Map<String, String> CERTIFY_ENVIRONMENT = Map.of("CAPTURE_FEED_SNAPSHOT_INTERVAL", "10s",
+            "CAPTURE_CERTIFY_INTERVAL", "2s");
     private static final int BOOK_WARM_UP = 5;
     private static final long HOUR_MICROS = 3_600_000_000L;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(300);
@@ -88,13 +94,15 @@ public final class Bench {
      * @param replay      the 2015 log to replay, or {@code null} to skip that stream
      * @param pageSamples timed 1,000-event page requests
      * @param outage      how long DynamoDB is unavailable to the capture in the memory run
-     * @param only        the scenarios to run ({@code synthetic}, {@code memory}, {@code replay2015}, {@code query};
+     * @param only        the scenarios to run ({@code synthetic}, {@code certification}, {@code memory},
+     *                    {@code replay2015}, {@code query};
      *                    {@code query} runs {@code synthetic} first, whose stream it reads), or empty for all
      */
     public record Settings(double rate, Duration steady, int burstEvents, Path replay, int pageSamples,
                            Duration outage, Set<String> only) {
         /** The scenarios {@code --only} accepts. */
-        public static final Set<String> SCENARIOS = Set.of("synthetic", "memory", "replay2015", "query");
+        public static final Set<String> SCENARIOS = Set.of("synthetic", "certification", "memory", "replay2015",
+                "query");
 
         boolean runs(String scenario) {
             return only.isEmpty() || only.contains(scenario);
@@ -123,6 +131,9 @@ public final class Bench {
             try (Tables tables = new Tables(db.endpoint())) {
                 SteadyRun steady = settings.runs("synthetic") || settings.runs("query")
                         ? synthetic(captureJar, db, tables) : null;
+                if (settings.runs("certification")) {
+                    certification(captureJar, db, tables);
+                }
                 if (settings.runs("memory")) {
                     memory(captureJar, db, tables);
                 }
@@ -177,6 +188,32 @@ public final class Bench {
             figure("capture_max_events_per_s", (burst.stored() - steady.stored()) / seconds, "events/s");
             figure("capture_rss_mb_burst", rss.peakMb(), "MB");
             return new SteadyRun(orders, book);
+        }
+    }
+
+    /**
+     * {@code book_certified_ratio}: the btcusd-like stream for the steady run's length, with a snapshot every 10 s
+     * that the capture certifies as it goes ({@link #CERTIFY_ENVIRONMENT}); a scenario of its own, so that the
+     * snapshots' writes stay out of the synthetic run's write figures.
+     */
+    private void certification(Path captureJar, DynamoDbLocal db, Tables tables) throws Exception {
+        String table = "bench_certification";
+        figures.printf(Locale.ROOT, "# certification: simulated %s at %s order events/s for %d s, a snapshot every"
+                        + " 10 s; book_certified_ratio: of the snapshots after the first, those whose predecessor's"
+                        + " rebuild matched them exactly%n", PAIR, number(settings.rate()),
+                settings.steady().toSeconds());
+        try (Components scenario = new Components()) {
+            Simulator simulator = scenario.add(Simulator.start(SimulatorOptions.defaults().withPort(0)
+                    .withRate(settings.rate()).withPairs(List.of(PAIR))));
+            Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
+            CaptureProcess capture = scenario.add(startCapture(scenario, captureJar, db, simulator.port(), table,
+                    journal, CERTIFY_ENVIRONMENT));
+            capture.awaitReady(Duration.ofSeconds(90));
+            progress.printf("bench: certification run for %d s%n", settings.steady().toSeconds());
+            Thread.sleep(settings.steady().toMillis());
+            new SimulatorControl(simulator.port()).pause();
+            figure("book_certified_ratio", CertifiedRatio.await(tables, table, PAIR, Duration.ofSeconds(60),
+                    progress), "ratio");
         }
     }
 

@@ -42,7 +42,7 @@ import dev.orderflow.query.coverage.CoverageCheck;
 import dev.orderflow.query.events.ChunkReader;
 import dev.orderflow.query.events.ChunkReader.StoredChunk;
 import dev.orderflow.query.events.EventFields;
-import dev.orderflow.query.events.Side;
+import dev.orderflow.storage.Side;
 import dev.orderflow.query.gaps.GapStore;
 import dev.orderflow.query.pairs.Catalog;
 import dev.orderflow.storage.Channel;

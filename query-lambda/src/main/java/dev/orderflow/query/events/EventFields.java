@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.query.api.RowWriter;
 import dev.orderflow.query.api.Times;
+import dev.orderflow.storage.Side;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Frames;

@@ -46,6 +46,7 @@ import dev.orderflow.query.api.Times;
 import dev.orderflow.query.coverage.Coverage;
 import dev.orderflow.query.coverage.CoverageCheck;
 import dev.orderflow.query.pairs.Catalog;
+import dev.orderflow.storage.Side;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
 import io.quarkus.logging.Log;

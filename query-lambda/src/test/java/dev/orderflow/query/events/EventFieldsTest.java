@@ -22,6 +22,7 @@ import dev.orderflow.query.Fixtures;
 import dev.orderflow.query.api.PageBuffer;
 import dev.orderflow.query.api.RowWriter;
 import dev.orderflow.query.api.Times;
+import dev.orderflow.storage.Side;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
