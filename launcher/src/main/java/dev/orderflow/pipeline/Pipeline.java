@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         versionProvider = Pipeline.Version.class,
         description = "Bitstamp order-flow pipeline on this machine: no AWS account, no Docker.",
         subcommands = {RunCommand.class, DynamoDbCommand.class, SimulateCommand.class, CaptureCommand.class,
-                ApiCommand.class, BenchCommand.class},
+                ApiCommand.class, ArchiveCommand.class, BenchCommand.class},
         footer = {"", "Start with: ./pipeline run --simulate"})
 public final class Pipeline implements Runnable {
     @Spec
