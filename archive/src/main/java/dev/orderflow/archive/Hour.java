@@ -15,6 +15,7 @@ public record Hour(String pair, Channel channel, long startMicros) {
     public static final long MICROS = 3_600_000_000L;
     public static final String EVENTS = "events";
     public static final String GAPS = "gaps";
+    public static final String COVERAGE_ROWS = "coverage";
     public static final String FILE = "part-0.parquet";
     public static final String COVERAGE = "_coverage.json";
 
@@ -50,6 +51,11 @@ public record Hour(String pair, Channel channel, long startMicros) {
 
     public String coverageFile() {
         return partition(EVENTS) + COVERAGE;
+    }
+
+    /** The hour's coverage as a one-row Parquet file, for engines that read neither metadata nor {@code _} files. */
+    public String coverageRowFile() {
+        return partition(COVERAGE_ROWS) + FILE;
     }
 
     public String gapsFile() {

@@ -19,7 +19,8 @@ import dev.orderflow.storage.TableLayout;
 
 /**
  * Archives one hour of one pair and channel: reads its stored windows with storage's codec, writes its events file,
- * its coverage manifest and, when it has any, its gaps file. A file whose bytes would not change is not written
+ * its coverage (the events file's metadata, a {@code _coverage.json} manifest beside it and a one-row file under
+ * {@code coverage/}) and, when it has any, its gaps file. A file whose bytes would not change is not written
  * again, so re-archiving after late data rewrites exactly the hours whose content changed, and two archivers of the
  * same hour write the same bytes.
  */
@@ -80,6 +81,11 @@ public final class HourArchiver {
             int written = 0;
             written += store(hour.eventsFile(), eventsFile);
             written += store(hour.coverageFile(), (Frames.toJson(coverage) + "\n").getBytes(StandardCharsets.UTF_8));
+            try (ParquetBytes coverageFile = new ParquetBytes(CoverageSchema.SCHEMA)) {
+                coverageFile.write(CoverageSchema.row(coverage));
+                written += store(hour.coverageRowFile(), coverageFile.finish(Map.of(
+                        META_SCHEMA_VERSION, Integer.toString(EventSchema.VERSION))));
+            }
             if (gaps.isEmpty()) {
                 target.delete(hour.gapsFile());
             } else {

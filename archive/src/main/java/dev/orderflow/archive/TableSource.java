@@ -27,7 +27,7 @@ public final class TableSource {
     }
 
     /** A pair and channel with stored data, and how far its writes are confirmed. */
-    public record Entry(String pair, Channel channel, Long firstMicros, Long confirmedUntilMicros) {
+    public record Entry(String pair, Channel channel, Long firstMicros, Long lastMicros, Long confirmedUntilMicros) {
     }
 
     public List<Entry> catalog() {
@@ -40,6 +40,7 @@ public final class TableSource {
                     Channel.fromApiName(sk.substring(hash + 1)).ifPresent(channel -> {
                         Long confirmed = micros(item, TableLayout.CATALOG_CONFIRMED_UNTIL);
                         entries.add(new Entry(sk.substring(0, hash), channel, micros(item, TableLayout.CATALOG_FIRST),
+                                micros(item, TableLayout.CATALOG_LAST),
                                 confirmed != null ? confirmed : micros(item, TableLayout.CATALOG_UPDATED)));
                     });
                 });

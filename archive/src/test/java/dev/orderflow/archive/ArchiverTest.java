@@ -109,6 +109,7 @@ class ArchiverTest {
                 TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
                 TableLayout.SK, AttributeValue.fromS(PAIR + "#orders"),
                 TableLayout.CATALOG_FIRST, AttributeValue.fromN(Long.toString(hour0)),
+                TableLayout.CATALOG_LAST, AttributeValue.fromN(Long.toString(hour0 + 2 * Hour.MICROS + 5)),
                 TableLayout.CATALOG_CONFIRMED_UNTIL, AttributeValue.fromN(Long.toString(hour0 + 2 * Hour.MICROS + 7)))));
     }
 
@@ -173,6 +174,12 @@ class ArchiverTest {
             assertEquals(hour0 + Hour.MICROS + 10, c1.get("gaps").get(0).get("from_microtimestamp").longValue());
             assertEquals(c1, Frames.MAPPER.readTree(Files.readString(a.resolve(h1.coverageFile()))),
                     "the manifest says what the file's metadata says");
+            List<Map<String, Object>> hours = rows(sql, "SELECT hour, complete, reasons, events FROM read_parquet('"
+                    + a + "/coverage/**/*.parquet', hive_partitioning = true) ORDER BY hour");
+            assertEquals(2, hours.size());
+            assertEquals(true, hours.get(0).get("complete"));
+            assertEquals("gaps", hours.get(1).get("reasons"));
+            assertEquals(c1.get("events").longValue(), ((Number) hours.get(1).get("events")).longValue());
             List<Map<String, Object>> gaps = rows(sql, "SELECT * FROM read_parquet('" + a + "/gaps/**/*.parquet')");
             assertEquals(1, gaps.size());
             assertEquals("disconnect", gaps.get(0).get("kind"));
@@ -202,13 +209,26 @@ class ArchiverTest {
             assertEquals(before.keySet(), after.keySet());
             for (String key : before.keySet()) {
                 boolean changed = !java.util.Arrays.equals(before.get(key), after.get(key));
-                assertEquals(key.equals(h0.eventsFile()) || key.equals(h0.coverageFile()), changed, key);
+                assertEquals(key.equals(h0.eventsFile()) || key.equals(h0.coverageFile())
+                        || key.equals(h0.coverageRowFile()), changed, key);
             }
         } finally {
             db.deleteItem(b -> b.tableName(TABLE).key(Map.of(
                     TableLayout.PK, AttributeValue.fromS(TableLayout.chunkPk(PAIR, Channel.ORDERS)),
                     TableLayout.SK, AttributeValue.fromS(TableLayout.chunkSk(TableLayout.windowStart(t), 0)))));
         }
+    }
+
+    @Test
+    void shouldArchiveTheOpenHourOnlyWhenAskedAndSayItIsNotComplete(@TempDir Path dir) throws Exception {
+        List<HourArchiver.Result> results = new Archiver(new TableSource(db, TABLE), new DirectoryTarget(dir))
+                .archive(hour0 + Hour.MICROS, null, true);
+        assertEquals(2, results.size(), results.toString());
+        Hour open = new Hour(PAIR, Channel.ORDERS, hour0 + 2 * Hour.MICROS);
+        assertEquals(open, results.get(1).hour());
+        assertEquals(1, results.get(1).events());
+        JsonNode coverage = Frames.MAPPER.readTree(Files.readString(dir.resolve(open.coverageFile())));
+        assertEquals("[\"after_confirmed_writes\"]", coverage.get("reasons").toString());
     }
 
     @Test

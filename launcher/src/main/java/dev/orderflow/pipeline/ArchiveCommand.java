@@ -19,10 +19,6 @@ import dev.orderflow.dynamodblocal.iam.IamFront;
 import dev.orderflow.pipeline.process.Components;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 @Command(name = "archive", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
@@ -47,6 +43,10 @@ final class ArchiveCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "where the archive goes (default: ./data/archive)")
     Path out;
 
+    @Option(names = "--include-open", description = "also the hours not sealed yet, up to the last stored event"
+            + " (their coverage says after_confirmed_writes; a later run rewrites them)")
+    boolean includeOpen;
+
     @Override
     public Integer call() {
         Home home = Home.locate();
@@ -55,14 +55,14 @@ final class ArchiveCommand implements Callable<Integer> {
             String table = LocalAws.tableFromEnv();
             IamFront front = components.add(LocalAws.front(home, LocalAws.endpointFromEnv(), LocalAws.ARCHIVE_ROLE,
                     table));
-            DynamoDbClient db = components.add(client(front.endpoint()));
+            DynamoDbClient db = components.add(LocalAws.client(front.endpoint()));
             long started = System.nanoTime();
             List<HourArchiver.Result> results = new Archiver(new TableSource(db, table), new DirectoryTarget(dir))
-                    .archiveSealed(micros(from, "--from"), micros(to, "--to"));
+                    .archive(micros(from, "--from"), micros(to, "--to"), includeOpen);
             long events = results.stream().mapToLong(HourArchiver.Result::events).sum();
             long written = results.stream().filter(r -> r.filesWritten() > 0).count();
             long incomplete = results.stream().filter(r -> !r.complete()).count();
-            System.out.printf("archived %d sealed hours (%d events) to %s in %d ms: %d rewritten, %d unchanged,"
+            System.out.printf("archived %d hours (%d events) to %s in %d ms: %d rewritten, %d unchanged,"
                             + " %d not complete (see their _coverage.json)%n", results.size(), events, dir,
                     Duration.ofNanos(System.nanoTime() - started).toMillis(), written, results.size() - written,
                     incomplete);
@@ -74,18 +74,9 @@ final class ArchiveCommand implements Callable<Integer> {
     static ArchiveSchedule schedule(Components components, Home home, URI dynamoDb, Path dir) {
         IamFront front = components.add(LocalAws.front(home, dynamoDb, LocalAws.ARCHIVE_ROLE,
                 LocalAws.DEFAULT_TABLE));
-        DynamoDbClient db = components.add(client(front.endpoint()));
+        DynamoDbClient db = components.add(LocalAws.client(front.endpoint()));
         Archiver archiver = new Archiver(new TableSource(db, LocalAws.DEFAULT_TABLE), new DirectoryTarget(dir));
         return components.add(new ArchiveSchedule(archiver, RUN_EVERY, line -> System.out.println("archive: " + line)));
-    }
-
-    static DynamoDbClient client(URI endpoint) {
-        return DynamoDbClient.builder()
-                .endpointOverride(endpoint)
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build();
     }
 
     /** An ISO-8601 instant or a date (midnight UTC) as µs, or {@code null} when not given. */

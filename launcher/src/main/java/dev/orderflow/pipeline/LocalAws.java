@@ -95,6 +95,16 @@ public final class LocalAws {
         }
     }
 
+    /** A plain SDK client of a local DynamoDB (or of an IAM front before it), with the local credentials. */
+    public static DynamoDbClient client(URI endpoint) {
+        return DynamoDbClient.builder()
+                .endpointOverride(endpoint)
+                .region(Region.of(IamPolicy.LOCAL_REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+    }
+
     private static String randomKey() {
         byte[] bytes = new byte[32];
         new java.security.SecureRandom().nextBytes(bytes);

@@ -103,7 +103,7 @@ class ArchiveEndToEndTest {
                 LocalAws.DEFAULT_TABLE));
         IamFront archiveFront = parts.add(LocalAws.front(home, db.endpoint(), LocalAws.ARCHIVE_ROLE,
                 LocalAws.DEFAULT_TABLE));
-        archiverDb = parts.add(ArchiveCommand.client(archiveFront.endpoint()));
+        archiverDb = parts.add(LocalAws.client(archiveFront.endpoint()));
         Map<String, String> env = new LinkedHashMap<>(CaptureProcess.feedEnvironment(
                 URI.create("ws://127.0.0.1:" + sim.port()), PAIR));
         env.putAll(LocalAws.dynamoDb(captureFront.endpoint(), LocalAws.DEFAULT_TABLE));

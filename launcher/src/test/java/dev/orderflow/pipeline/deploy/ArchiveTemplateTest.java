@@ -25,6 +25,7 @@ import org.apache.parquet.schema.Type;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.orderflow.archive.CoverageSchema;
 import dev.orderflow.archive.EventSchema;
 import dev.orderflow.archive.GapSchema;
 import dev.orderflow.archive.Hour;
@@ -44,7 +45,8 @@ class ArchiveTemplateTest {
 
     @Test
     void shouldProjectExactlyThePartitionsTheArchiverWrites() {
-        Map<String, String> kinds = Map.of("EventsTable", Hour.EVENTS, "GapsTable", Hour.GAPS);
+        Map<String, String> kinds = Map.of("EventsTable", Hour.EVENTS, "GapsTable", Hour.GAPS,
+                "CoverageTable", Hour.COVERAGE_ROWS);
         assertEquals(kinds.keySet(), tables.keySet());
         kinds.forEach((id, kind) -> {
             Map<String, Object> input = map(tables.get(id).get("TableInput"));
@@ -83,6 +85,7 @@ class ArchiveTemplateTest {
     void shouldDeclareTheColumnsTheArchiverWritesWithTheirTypes() {
         assertEquals(hiveColumns(EventSchema.SCHEMA), columns("EventsTable"));
         assertEquals(hiveColumns(GapSchema.SCHEMA), columns("GapsTable"));
+        assertEquals(hiveColumns(CoverageSchema.SCHEMA), columns("CoverageTable"));
         assertEquals(String.valueOf(EventSchema.VERSION), String.valueOf(map(map(tables.get("EventsTable")
                 .get("TableInput")).get("Parameters")).get("orderflow.schema_version")));
     }
@@ -102,7 +105,8 @@ class ArchiveTemplateTest {
                 for (Object resource : list(s.get("Resource"))) {
                     String text = String.valueOf(resource);
                     assertTrue(text.contains("Table") || text.contains("ArchiveBucket.Arn}/events/*")
-                            || text.contains("ArchiveBucket.Arn}/gaps/*") || text.equals("{Fn::GetAtt=[ArchiveBucket, Arn]}"),
+                            || text.contains("ArchiveBucket.Arn}/gaps/*") || text.contains("ArchiveBucket.Arn}/coverage/*")
+                            || text.equals("{Fn::GetAtt=[ArchiveBucket, Arn]}"),
                             "resource outside the table and the archive's prefixes: " + text);
                 }
             }
