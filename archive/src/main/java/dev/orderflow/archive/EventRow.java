@@ -43,7 +43,7 @@ final class EventRow {
     final Object[] values = new Object[COLUMNS];
     private StringWriter extraText;
     private JsonGenerator extra;
-    /** Decimal strings that do not fit {@code DECIMAL(38, 18)}: their column stays null, the text is kept. */
+    /** Decimal strings that do not fit {@code DECIMAL(28, 10)}: their column stays null, the text is kept. */
     private long decimalsNotFitting;
 
     private static Map<String, Integer> columns(Iterable<String> names) {
@@ -160,8 +160,8 @@ final class EventRow {
     }
 
     /**
-     * The unscaled value of {@code text} at scale 18 as 16 big-endian two's-complement bytes, or {@code null} when
-     * it is not a plain decimal that fits {@code DECIMAL(38, 18)} exactly.
+     * The unscaled value of {@code text} at scale 10 as 12 big-endian two's-complement bytes, or {@code null} when
+     * it is not a plain decimal that fits {@code DECIMAL(28, 10)} exactly.
      */
     static byte[] unscaledBytes(String text) {
         BigDecimal value;

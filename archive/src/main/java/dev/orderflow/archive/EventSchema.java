@@ -13,17 +13,19 @@ import org.apache.parquet.schema.Types;
  * The columns of an events file, version {@value #VERSION} (the README's "Archive" section documents them). Every
  * field the exchange is known to send has its own column; a field nobody knows yet, or a known one whose value has
  * another type than its column, goes into {@code extra} (one JSON object, the API's names and values), so nothing is
- * dropped. Decimals are {@code DECIMAL(38, 18)}, which holds every Bitstamp price and amount exactly, in every pair:
- * one Glue table covers all pairs, so the type cannot change from pair to pair. The exchange's own spelling is kept
- * beside it ({@code price_text}, {@code amount_text}).
+ * dropped. Decimals are {@code DECIMAL(28, 10)}: every Bitstamp price and amount exactly (the exchange uses at most 8
+ * decimals), in every pair, since one Glue table covers all pairs and its type cannot change from pair to pair; and
+ * small enough that {@code price * amount} fits DECIMAL(38) in DuckDB and Athena without a cast. A value that does not
+ * fit stays in the exchange's spelling, kept beside it in every row ({@code price_text}, {@code amount_text}), and is
+ * counted in the hour's coverage ({@code decimals_not_fitting}).
  */
 public final class EventSchema {
     /** Written in each file's key-value metadata as {@code orderflow.schema_version}. */
     public static final int VERSION = 1;
-    public static final int DECIMAL_PRECISION = 38;
-    public static final int DECIMAL_SCALE = 18;
-    /** Bytes of a {@code DECIMAL(38, s)} value: enough for 38 digits, two's complement. */
-    static final int DECIMAL_BYTES = 16;
+    public static final int DECIMAL_PRECISION = 28;
+    public static final int DECIMAL_SCALE = 10;
+    /** Bytes of a {@code DECIMAL(28, s)} value: enough for 28 digits, two's complement. */
+    static final int DECIMAL_BYTES = 12;
 
     /** Known string fields of the exchange (besides the named ones), in column order. */
     public static final List<String> STRINGS = List.of("order_source", "amount_traded", "amount_at_create",

@@ -233,12 +233,14 @@ class ArchiverTest {
 
     @Test
     void shouldKeepADecimalThatDoesNotFitAsTextOnly() {
-        assertNull(EventRow.unscaledBytes("0.0000000000000000001"));
-        assertNull(EventRow.unscaledBytes("123456789012345678901"));
+        assertNull(EventRow.unscaledBytes("0.00000000001"), "11 decimals");
+        assertNull(EventRow.unscaledBytes("1234567890123456789.5"), "19 integer digits");
+        assertEquals(new BigDecimal("999999999999999999.9999999999").setScale(10).unscaledValue(),
+                new java.math.BigInteger(EventRow.unscaledBytes("999999999999999999.9999999999")), "the largest");
         assertNull(EventRow.unscaledBytes("NaN"));
-        assertEquals(new BigDecimal("-1.5").setScale(18).unscaledValue(),
-                new java.math.BigInteger(EventRow.unscaledBytes("-1.5")), "16 bytes, two's complement");
-        assertEquals(new BigDecimal("64839.06").setScale(18).unscaledValue(),
+        assertEquals(new BigDecimal("-1.5").setScale(10).unscaledValue(),
+                new java.math.BigInteger(EventRow.unscaledBytes("-1.5")), "12 bytes, two's complement");
+        assertEquals(new BigDecimal("64839.06").setScale(10).unscaledValue(),
                 new java.math.BigInteger(EventRow.unscaledBytes("64839.06")));
     }
 
