@@ -495,6 +495,7 @@ public final class Bench {
         progress.println("bench: writing one hour of the btcusd-like stream for the query API");
         tables.create(table);
         long events = writeHour(tables, table, template, book, hourMicros);
+        new ArchiveBench(home, progress, figures, this::figure).run(db.endpoint(), table, hourMicros, events);
         figures.printf(Locale.ROOT, "# query API: packaged query function behind the local API Gateway, one hour"
                 + " of the btcusd-like stream (%,d order events); pages as NDJSON%n", events);
 
