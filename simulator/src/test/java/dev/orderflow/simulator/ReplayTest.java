@@ -144,8 +144,8 @@ class ReplayTest {
             book.path("asks").forEach(r -> ids.add(r.get(2).asText()));
             assertEquals(List.of("2037493298597888", "2037472560562176", "2037493298733058"), ids);
             long lastMicros = Json.parseOrNull(frames.get(3)).path("data").path("microtimestamp").asLong();
-            JsonNode rest = new SimHttp(s.port()).getJson("/api/v2/order_book/btcusd/?group=2");
-            assertTrue(rest.path("microtimestamp").asLong() < lastMicros, "the REST book lags the replayed stream");
+            JsonNode restBook = new SimHttp(s.port()).getJson("/api/v2/order_book/btcusd/?group=2");
+            assertTrue(restBook.path("microtimestamp").asLong() < lastMicros, "the REST book lags the replayed stream");
         }
     }
 
