@@ -30,23 +30,33 @@ public final class Pairs {
     }
 
     /**
+     * The names of a comma list such as {@code "btcusd, ETHUSD,btcusd-perp"}: trimmed, lowercased, empties and
+     * repeats left out, in order; not checked against the rule.
+     */
+    public static List<String> names(String list) {
+        List<String> names = new ArrayList<>();
+        for (String part : list.split(",")) {
+            String name = part.trim().toLowerCase(Locale.ROOT);
+            if (!name.isEmpty() && !names.contains(name)) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    /**
      * A comma list such as {@code "btcusd, ETHUSD,btcusd-perp"}: trimmed, lowercased, empties and repeats left
      * out, in order.
      *
      * @throws IllegalArgumentException naming the first entry that is not a pair name, or when none is left
      */
     public static List<String> parseList(String list) {
-        List<String> names = new ArrayList<>();
-        for (String part : list.split(",")) {
-            String name = part.trim().toLowerCase(Locale.ROOT);
-            if (name.isEmpty() || names.contains(name)) {
-                continue;
-            }
+        List<String> names = names(list);
+        for (String name : names) {
             if (!valid(name)) {
-                throw new IllegalArgumentException("'" + part.trim() + "' is not a pair name (" + PATTERN
+                throw new IllegalArgumentException("'" + name + "' is not a pair name (" + PATTERN
                         + ", e.g. btcusd or btcusd-perp)");
             }
-            names.add(name);
         }
         if (names.isEmpty()) {
             throw new IllegalArgumentException("no pair named in '" + list + "'");

@@ -47,6 +47,7 @@ import dev.orderflow.query.pairs.Catalog;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.Pairs;
 import dev.orderflow.storage.SnapshotRecord;
 
 /** {@code GET /v1/book}: the L3 or L2 book of a pair at an instant; {@code GET /v1/book/snapshots}: what it starts from. */
@@ -90,7 +91,7 @@ public class BookResource {
                     + "X-Book-* headers.")
     @Parameters({
         @Parameter(name = "pair", in = ParameterIn.QUERY, required = true, description = "Pair with stored data.",
-                schema = @Schema(type = SchemaType.STRING, pattern = "^[a-z0-9][a-z0-9_-]{0,39}$")),
+                schema = @Schema(type = SchemaType.STRING, pattern = Pairs.PATTERN)),
         @Parameter(name = "at", in = ParameterIn.QUERY, required = true, description = "The instant, inclusive: "
                 + "ISO-8601 (up to µs; without offset = UTC) or epoch milliseconds.",
                 schema = @Schema(type = SchemaType.STRING)),
@@ -344,7 +345,7 @@ public class BookResource {
                     + "200 snapshots; `truncated` says when there are more.")
     @Parameters({
         @Parameter(name = "pair", in = ParameterIn.QUERY, required = true, description = "Pair with stored data.",
-                schema = @Schema(type = SchemaType.STRING, pattern = "^[a-z0-9][a-z0-9_-]{0,39}$")),
+                schema = @Schema(type = SchemaType.STRING, pattern = Pairs.PATTERN)),
         @Parameter(name = "from", in = ParameterIn.QUERY, description = "Start, inclusive (ISO-8601 or epoch ms). "
                 + "Default: `to` minus 7 days (P7D).", schema = @Schema(type = SchemaType.STRING)),
         @Parameter(name = "to", in = ParameterIn.QUERY, description = "End, exclusive (ISO-8601 or epoch ms). "
