@@ -44,7 +44,7 @@ public interface CaptureConfig {
          * usable only if its stamp lies at least this long after the first event captured since the (re)connect
          * (see {@code dev.orderflow.storage.SnapshotAlignment}); else it is fetched again.
          */
-        @WithDefault("1s")
+        @WithDefault("50ms")
         Duration margin();
 
         /**
