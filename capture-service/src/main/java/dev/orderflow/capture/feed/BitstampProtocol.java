@@ -132,9 +132,10 @@ public class BitstampProtocol {
     /** Whether the old connection of a switch has nothing left to add (see {@link Overlap}). */
     public boolean overlapJoined() {
         Set<Channel.WireChannel> orders = new java.util.HashSet<>();
-        requested.forEach(wire -> Channel.parseWire(wire).filter(c -> c.channel() == Channel.ORDERS)
-                .ifPresent(orders::add));
-        return overlap.joined(orders);
+        Set<Channel.WireChannel> trades = new java.util.HashSet<>();
+        requested.forEach(wire -> Channel.parseWire(wire)
+                .ifPresent(c -> (c.channel() == Channel.ORDERS ? orders : trades).add(c)));
+        return overlap.joined(orders, trades);
     }
 
     /** The switch is over: events still waiting for the ones they follow are taken, in time order. */
@@ -280,6 +281,9 @@ public class BitstampProtocol {
                 overlap.park(arrived, pre).forEach(this::take);
                 return true;
             }
+        }
+        if (overlap.active() && c.channel() == Channel.TRADES && continuity.recentlySeen(c, arrived.eventId())) {
+            overlap.tradeRepeated(c);
         }
         take(arrived);
         return true;

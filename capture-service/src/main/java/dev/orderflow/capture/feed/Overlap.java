@@ -21,8 +21,9 @@ import dev.orderflow.storage.Channel;
  * arrives on either connection. What is still parked when the overlap ends is taken in time order, so a chain break
  * is recorded only where the union of both connections has one.
  * <p>
- * The overlap has joined when nothing is parked and every {@code live_orders} channel has had an event from the new
- * connection: the old one has nothing left to add. Used on the event loop only.
+ * The overlap has joined when nothing is parked, every {@code live_orders} channel has had an event from the new
+ * connection, and on every {@code live_trades} channel a trade came on both: the old one has nothing left to add
+ * (a quiet channel keeps both open until the overlap times out). Used on the event loop only.
  */
 final class Overlap {
     /** Parked events per channel at most; past it the channel's parked events are taken at once. */
@@ -35,11 +36,13 @@ final class Overlap {
 
     private final Map<Channel.WireChannel, Map<String, Parked>> parked = new HashMap<>();
     private final Set<Channel.WireChannel> fromNew = new HashSet<>();
+    private final Set<Channel.WireChannel> tradesJoined = new HashSet<>();
     private boolean active;
 
     void begin() {
         active = true;
         fromNew.clear();
+        tradesJoined.clear();
     }
 
     boolean active() {
@@ -49,6 +52,14 @@ final class Overlap {
     /** An event of {@code channel} came on the new connection. */
     void sawOnNew(Channel.WireChannel channel) {
         fromNew.add(channel);
+    }
+
+    /**
+     * A trade came that was taken already, from the other connection: on this trades channel the two connections
+     * have met (trades carry no chain to tell otherwise).
+     */
+    void tradeRepeated(Channel.WireChannel channel) {
+        tradesJoined.add(channel);
     }
 
     /** Whether this event id is parked already (so a second copy is a duplicate). */
@@ -78,8 +89,9 @@ final class Overlap {
     }
 
     /** Whether the old connection has nothing left to add (see the class comment). */
-    boolean joined(Set<Channel.WireChannel> ordersChannels) {
-        return parked.values().stream().allMatch(Map::isEmpty) && fromNew.containsAll(ordersChannels);
+    boolean joined(Set<Channel.WireChannel> ordersChannels, Set<Channel.WireChannel> tradesChannels) {
+        return parked.values().stream().allMatch(Map::isEmpty) && fromNew.containsAll(ordersChannels)
+                && tradesJoined.containsAll(tradesChannels);
     }
 
     /** Ends the overlap: every parked event, per channel in time order (then by event id). */

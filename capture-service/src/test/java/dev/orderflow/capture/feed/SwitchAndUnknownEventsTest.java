@@ -52,14 +52,17 @@ class SwitchAndUnknownEventsTest {
         take(true, 6, 7);              // the new server is 2 events ahead: parked
         assertFalse(protocol.overlapJoined());
         take(false, 4, 5);             // the old one catches up: 6 and 7 follow
-        assertTrue(protocol.overlapJoined(), "nothing waits, and the new connection delivered");
+        assertFalse(protocol.overlapJoined(), "no trade came on both yet");
+        protocol.onFrame(trade(1), T0 + 5500, true);
+        protocol.onFrame(trade(1), T0 + 5600, false);
+        assertTrue(protocol.overlapJoined(), "nothing waits, the new connection delivered, the trades met");
         take(true, 8);
         take(false, 6, 7, 8);          // the old one repeats what the new one sent
         protocol.endOverlap();
 
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), sequence());
         assertEquals(List.of(), gaps());
-        assertEquals(3.0, registry.get("capture.events.duplicate").counter().count());
+        assertEquals(4.0, registry.get("capture.events.duplicate").counter().count(), "3 orders and a trade");
     }
 
     @Test
@@ -121,6 +124,11 @@ class SwitchAndUnknownEventsTest {
                 + "\"microtimestamp\":\"" + (T0 + 1000 * n) + "\",\"amount_str\":\"1\",\"price_str\":\"5\"},"
                 + "\"channel\":\"live_orders_btcusd\",\"event\":\"" + event + "\",\"event_id\":\"" + id(n)
                 + "\",\"pre_event_id\":\"" + id(n - 1) + "\"}";
+    }
+
+    private static String trade(long id) {
+        return "{\"data\":{\"id\":" + id + ",\"microtimestamp\":\"" + (T0 + 5000) + "\",\"amount_str\":\"1\"},"
+                + "\"channel\":\"live_trades_btcusd\",\"event\":\"trade\"}";
     }
 
     private static String ack(String channel) {

@@ -70,9 +70,11 @@ public final class Feed implements Publisher {
 
     void subscribed(Session session, String channel) {
         if (System.currentTimeMillis() < behindUntilMillis && behindBy > 0) {
+            // a server that far behind starts with the channel's last events, which the old one sent already
             ChannelLog log = channels.get(channel);
-            List<String> last = log == null ? List.of() : log.sentFrom(Math.max(1, log.sent() - behindBy + 1));
-            session.holdBack(behindBy, Map.of(channel, last));
+            if (log != null) {
+                log.sentFrom(Math.max(1, log.sent() - behindBy + 1)).forEach(session::send);
+            }
         }
         if (!anySubscription) {
             anySubscription = true;
@@ -156,7 +158,10 @@ public final class Feed implements Publisher {
         renames.put(channel, new Rename(type, count));
     }
 
-    /** Connections subscribing in the next {@code millis} land on a server {@code events} events behind. */
+    /**
+     * Connections subscribing in the next {@code millis} land on a server {@code events} events behind: after the
+     * acknowledgement they get each channel's last {@code events} events again, then the live ones.
+     */
     public void nextServerBehind(int events, long millis) {
         behindBy = events;
         behindUntilMillis = System.currentTimeMillis() + millis;
@@ -165,7 +170,7 @@ public final class Feed implements Publisher {
     /** The open connections from now on get channel events {@code events} later: the next server is ahead. */
     public void holdBackOpen(int events) {
         behindUntilMillis = 0;
-        liveSessions().forEach(s -> s.holdBack(events, Map.of()));
+        liveSessions().forEach(s -> s.holdBack(events));
     }
 
     public void skipNext(String channel, int count) {

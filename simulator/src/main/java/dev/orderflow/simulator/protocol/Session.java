@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -106,12 +105,10 @@ public final class Session {
 
     /**
      * From now on this connection gets each channel's events {@code events} later than the feed sends them, as a
-     * server that far behind would; {@code already} are the channel events it still has to deliver first.
+     * server that far behind would (the one a reconnect leads to is then ahead of it).
      */
-    void holdBack(int events, Map<String, List<String>> already) {
+    void holdBack(int events) {
         holdBack = events;
-        already.forEach((channel, frames) -> heldBack.computeIfAbsent(channel, c -> new ArrayDeque<>())
-                .addAll(frames));
     }
 
     /** A channel event: sent now, or after {@link #holdBack} more events of the channel. */
