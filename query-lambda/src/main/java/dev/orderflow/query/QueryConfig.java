@@ -116,9 +116,10 @@ public interface QueryConfig {
 
         /**
          * How far before a snapshot's stamp the rebuild starts re-applying stored events
-         * ({@code dev.orderflow.storage.book.SnapshotAlignment}; the capture's certification uses the same default).
+         * ({@code dev.orderflow.storage.book.SnapshotAlignment}; environment {@code ORDERFLOW_SNAPSHOT_MARGIN}, which
+         * the capture reads too).
          */
-        @WithDefault("PT1S")
+        @WithDefault("PT0.05S")
         Duration alignmentMargin();
     }
 }

@@ -46,7 +46,7 @@ public class SnapshotChecks {
         this.config = config;
         this.registry = registry;
         this.certifier = new Certifier(db, config.table().name(),
-                new SnapshotAlignment(config.certify().alignmentMargin()), config.certify().maxSpan());
+                new SnapshotAlignment(config.snapshot().margin()), config.certify().maxSpan());
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -44,6 +44,9 @@ import dev.orderflow.query.pairs.Catalog;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.book.SnapshotReads;
+import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.Pairs;
+import dev.orderflow.storage.SnapshotRecord;
 
 /** {@code GET /v1/book}: the L3 or L2 book of a pair at an instant; {@code GET /v1/book/snapshots}: what it starts from. */
 @Path("/v1/book")
@@ -69,7 +72,7 @@ public class BookResource {
             description = "The book as it stood just after the last live_orders event at or before `at`, rebuilt "
                     + "from the latest stored snapshot at or before `at` with every part stored (at most 6 h (PT6H) "
                     + "earlier; later ones missing a part are listed in coverage.snapshot.skipped) and the stored "
-                    + "events from its stamp minus the alignment margin (1 s) on. Level 3: every resting order (id, side, price, amount, microtimestamp and time "
+                    + "events from its stamp minus the alignment margin (50 ms by default) on. Level 3: every resting order (id, side, price, amount, microtimestamp and time "
                     + "of its last event, null when it is unchanged since the snapshot), bids best first, asks best "
                     + "first, each level in queue order. Level 2: price levels with summed amount and order count. "
                     + "Also best_bid, best_ask, spread and mid (exact decimals), the last event applied, counts "
@@ -84,7 +87,7 @@ public class BookResource {
                     + "X-Book-* headers (X-Book-Certification: the certification's status).")
     @Parameters({
         @Parameter(name = "pair", in = ParameterIn.QUERY, required = true, description = "Pair with stored data.",
-                schema = @Schema(type = SchemaType.STRING, pattern = "^[a-z0-9][a-z0-9_-]{0,39}$")),
+                schema = @Schema(type = SchemaType.STRING, pattern = Pairs.PATTERN)),
         @Parameter(name = "at", in = ParameterIn.QUERY, required = true, description = "The instant, inclusive: "
                 + "ISO-8601 (up to µs; without offset = UTC) or epoch milliseconds.",
                 schema = @Schema(type = SchemaType.STRING)),

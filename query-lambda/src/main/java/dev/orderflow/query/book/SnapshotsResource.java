@@ -34,6 +34,7 @@ import dev.orderflow.query.gaps.GapStore;
 import dev.orderflow.query.pairs.Catalog;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.Pairs;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.SnapshotMeta;
 import dev.orderflow.storage.SnapshotRecord;
@@ -73,7 +74,7 @@ public class SnapshotsResource {
                     + "At most 200 snapshots; `truncated` says when there are more.")
     @Parameters({
         @Parameter(name = "pair", in = ParameterIn.QUERY, required = true, description = "Pair with stored data.",
-                schema = @Schema(type = SchemaType.STRING, pattern = "^[a-z0-9][a-z0-9_-]{0,39}$")),
+                schema = @Schema(type = SchemaType.STRING, pattern = Pairs.PATTERN)),
         @Parameter(name = "from", in = ParameterIn.QUERY, description = "Start, inclusive (ISO-8601 or epoch ms). "
                 + "Default: `to` minus 7 days (P7D).", schema = @Schema(type = SchemaType.STRING)),
         @Parameter(name = "to", in = ParameterIn.QUERY, description = "End, exclusive (ISO-8601 or epoch ms). "

@@ -50,7 +50,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * The proof: the simulator knows its true book. The world is stopped at chosen instants (after creates, partial
  * and full fills, market orders and cancels, after a fresh snapshot, after an injected {@code skip}); at each the
- * simulator's own L3 ({@code group=2}) and L2 ({@code group=1}) books are read. Everything the simulator sent is
+ * simulator's own true L3 ({@code /sim/book?group=2}) and L2 ({@code group=1}) books are read. The snapshots come
+ * from its REST book, which behaves like the exchange's (cached, behind the stream, stamped with its last change). Everything the simulator sent is
  * then stored as the capture would (snapshots, chunks, the chain break the skip causes, the catalog), and
  * {@code /v1/book?at=} must equal the true book order by order and level by level wherever coverage is complete, and
  * say {@code complete:false} where the skip lies between its snapshot and the instant.
@@ -175,19 +176,32 @@ class SimulatorBookTest {
         Thread.sleep(3);
     }
 
+    /**
+     * A snapshot as the capture takes one from the exchange-like REST book (cached, behind the stream, stamped with
+     * its last change): asked with a nonce until it is stamped at or after the last event sent.
+     */
     private SnapshotRecord snapshot(String reason) throws Exception {
-        ObjectNode body = Frames.parse(get("/api/v2/order_book/" + PAIR + "/?group=2"));
-        long micros = Long.parseLong(body.get("microtimestamp").asText());
-        pause();
-        return new SnapshotRecord(PAIR, micros, micros + 2000, reason, body);
+        List<ObjectNode> sent = sent();
+        long lastSent = Frames.microtimestamp(sent.get(sent.size() - 1));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            ObjectNode body = Frames.parse(get("/api/v2/order_book/" + PAIR + "/?group=2&nonce=" + System.nanoTime()));
+            long micros = Long.parseLong(body.get("microtimestamp").asText());
+            if (micros >= lastSent) {
+                pause();
+                return new SnapshotRecord(PAIR, micros, micros + 2000, reason, body);
+            }
+            assertTrue(System.nanoTime() < deadline, "the REST book did not catch up with the stream in 10 s");
+            Thread.sleep(20);
+        }
     }
 
     /** The instant of the last sent event, with the true books at it. */
     private Instant instant(SnapshotRecord from, boolean complete) throws Exception {
         List<ObjectNode> sent = sent();
         long micros = Frames.microtimestamp(sent.get(sent.size() - 1));
-        return new Instant(micros, Frames.parse(get("/api/v2/order_book/" + PAIR + "/?group=2")),
-                Frames.parse(get("/api/v2/order_book/" + PAIR + "/?group=1")), from.microtimestamp(), complete);
+        return new Instant(micros, Frames.parse(get("/sim/book?pair=" + PAIR + "&group=2")),
+                Frames.parse(get("/sim/book?pair=" + PAIR + "&group=1")), from.microtimestamp(), complete);
     }
 
     private List<ObjectNode> sent() throws Exception {
