@@ -143,6 +143,9 @@ class CaptureEndToEndTest {
         awaitReady();
         SnapshotReads reads = new SnapshotReads(dynamoDb, config.table().name());
         String pair = "btcusd";
+        // the connect snapshot is fetched once events flow (and stamped after the first of them plus the margin)
+        given().baseUri(config.feed().restUrl()).queryParam("pair", pair).queryParam("count", 300)
+                .post("/sim/emit").then().statusCode(200);
         Await.until(Duration.ofSeconds(30), () -> !reads.metas(pair, 0, Long.MAX_VALUE / 1000, 1000, true).isEmpty());
         given().baseUri(config.feed().restUrl()).queryParam("pair", pair).queryParam("count", 300)
                 .post("/sim/emit").then().statusCode(200);
