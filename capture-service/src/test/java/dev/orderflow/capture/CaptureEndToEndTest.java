@@ -143,14 +143,14 @@ class CaptureEndToEndTest {
         awaitReady();
         SnapshotReads reads = new SnapshotReads(dynamoDb, config.table().name());
         String pair = "btcusd";
-        // the connect snapshot is fetched once events flow (and stamped after the first of them plus the margin)
-        given().baseUri(config.feed().restUrl()).queryParam("pair", pair).queryParam("count", 300)
-                .post("/sim/emit").then().statusCode(200);
-        Await.until(Duration.ofSeconds(30), () -> !reads.metas(pair, 0, Long.MAX_VALUE / 1000, 1000, true).isEmpty());
-        given().baseUri(config.feed().restUrl()).queryParam("pair", pair).queryParam("count", 300)
-                .post("/sim/emit").then().statusCode(200);
-        snapshots.fetch(List.of(pair), "periodic");
-        Await.until(Duration.ofSeconds(30), () -> reads.metas(pair, 0, Long.MAX_VALUE / 1000, 1000, true).size() >= 2);
+        // The connect snapshot is fetched once events flow, and used only when stamped after the first of them plus
+        // the margin: the market keeps moving (a few events every poll) until it is stored, and again until a
+        // periodic one is.
+        Await.until(Duration.ofSeconds(30), () -> emit(pair, 20)
+                && !reads.metas(pair, 0, Long.MAX_VALUE / 1000, 1000, true).isEmpty());
+        // asked for at every poll: a fetch still under way (a reconnect's) takes the request's place meanwhile
+        Await.until(Duration.ofSeconds(30), () -> emit(pair, 20) && fetch(pair)
+                && reads.metas(pair, 0, Long.MAX_VALUE / 1000, 1000, true).size() >= 2);
         List<SnapshotMeta> metas = reads.metas(pair, 0, Long.MAX_VALUE / 1000, 1000, true);
         SnapshotMeta previous = metas.get(metas.size() - 2);
         SnapshotMeta last = metas.get(metas.size() - 1);
@@ -165,6 +165,19 @@ class CaptureEndToEndTest {
         assertEquals(previous.microtimestamp(), checked.verdict().againstMicros());
         assertTrue(given().get("/q/metrics").then().extract().asString()
                 .contains("capture_snapshots_checked_total{verdict=\"certified\"}"));
+    }
+
+    /** Asks the capture for a periodic snapshot of {@code pair} (ignored while one is under way); true. */
+    private boolean fetch(String pair) {
+        snapshots.fetch(List.of(pair), "periodic");
+        return true;
+    }
+
+    /** Emits {@code count} order events of {@code pair} on the simulator; true once done. */
+    private boolean emit(String pair, int count) {
+        given().baseUri(config.feed().restUrl()).queryParam("pair", pair).queryParam("count", count)
+                .post("/sim/emit").then().statusCode(200);
+        return true;
     }
 
     private List<CapturedEvent> stored(String wireChannel) {
