@@ -144,6 +144,9 @@ class ArchiveEndToEndTest {
         });
 
         TableSource table = new TableSource(archiverDb, LocalAws.DEFAULT_TABLE);
+        // the capture writes its catalog items every few seconds
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> table.catalog().stream().map(TableSource.Entry::channel).distinct().count() == 2);
         HourArchiver archiver = new HourArchiver(table, new DirectoryTarget(dir));
         long now = Instant.now().toEpochMilli() * 1000L;
         List<Hour> hours = new ArrayList<>();
@@ -221,7 +224,7 @@ class ArchiveEndToEndTest {
                 .filter(c -> !NOT_API_FIELDS.contains(c) && !c.equals("price") && !c.equals("amount"))
                 .filter(c -> row.get(c) != null).count();
         assertEquals(nonNullColumns + (row.get("price") != null ? 1 : 0) + (row.get("amount") != null ? 1 : 0)
-                + 2, columnsUsed + 0L, where + "every column holds a field the API returns: " + row);
+                + 2, columnsUsed + 0L, where + "every column holds a field the API returns: " + row + " API: " + event);
         assertEquals(extra.size(), countIn(event, extra), where + "extra holds only fields the API returns");
     }
 

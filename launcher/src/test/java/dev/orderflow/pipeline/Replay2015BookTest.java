@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.tukaani.xz.XZInputStream;
 
@@ -130,7 +131,11 @@ class Replay2015BookTest {
                 Expected after = rebuild(events, stamp, stamp + 1, at);
                 Expected withMargin = rebuild(events, stamp, stamp - SnapshotAlignment.DEFAULT_MARGIN.toNanos() / 1000,
                         at);
-                JsonNode book = body(api.get("/v1/book?pair=" + PAIR + "&at=" + iso(at)));
+                // complete once the capture's catalog has confirmed the writes past `at` (it is written every few s)
+                String url = "/v1/book?pair=" + PAIR + "&at=" + iso(at);
+                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> body(api.get(url)).get("coverage").get("complete").booleanValue());
+                JsonNode book = body(api.get(url));
                 JsonNode counts = book.get("counts");
                 String where = "the book at " + iso(at) + " from the snapshot at " + iso(stamp) + ": " + counts;
                 assertEquals(count(events, at).resting(), counts.get("bid_orders").intValue()
