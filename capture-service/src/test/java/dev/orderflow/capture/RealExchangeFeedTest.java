@@ -155,7 +155,7 @@ class RealExchangeFeedTest {
     }
 
     private void settle() {
-        Await.until(Duration.ofSeconds(30), () -> CHANNELS.stream().allMatch(ledger::settled));
+        Await.until(Duration.ofSeconds(60), () -> CHANNELS.stream().allMatch(ledger::settled));
     }
 
     private static double metric(String name) {
