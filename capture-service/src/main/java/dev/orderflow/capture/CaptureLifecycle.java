@@ -18,7 +18,6 @@ import dev.orderflow.capture.store.TableClient;
 import dev.orderflow.capture.store.Windows;
 import dev.orderflow.capture.store.Writer;
 import dev.orderflow.storage.Channel;
-import dev.orderflow.storage.Pairs;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -131,13 +130,11 @@ public class CaptureLifecycle {
 
     private List<Channel.WireChannel> configuredChannels() {
         List<Channel.WireChannel> channels = new ArrayList<>();
-        String setting = String.join(",", config.feed().pairs());
-        if (Pairs.isAll(setting)) {
-            return channels;
-        }
-        for (String pair : Pairs.names(setting).stream().filter(Pairs::valid).toList()) {
-            for (Channel channel : Channel.values()) {
-                channels.add(new Channel.WireChannel(channel, pair));
+        for (String pair : config.feed().pairs()) {
+            if (!pair.equalsIgnoreCase("all")) {
+                for (Channel channel : Channel.values()) {
+                    channels.add(new Channel.WireChannel(channel, pair));
+                }
             }
         }
         return channels;

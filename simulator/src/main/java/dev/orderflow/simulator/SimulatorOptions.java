@@ -4,8 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-
-import dev.orderflow.storage.Pairs;
+import java.util.regex.Pattern;
 
 /**
  * How a {@link Simulator} runs.
@@ -19,10 +18,11 @@ import dev.orderflow.storage.Pairs;
  * @param speed                replay pace as a multiple of the recorded pace; 0 = as fast as possible
  * @param pingInterval         how often the server sends a WebSocket ping to each connection
  * @param sentBufferPerChannel how many sent frames {@code GET /sim/sent} keeps per channel (oldest dropped first)
- * @param rest                 how the REST order book and its limits behave (default: like the exchange)
  */
 public record SimulatorOptions(int port, double rate, List<String> pairs, long seed, Path replayFile, double speed,
-                               Duration pingInterval, int sentBufferPerChannel, RestModel rest) {
+                               Duration pingInterval, int sentBufferPerChannel) {
+
+    private static final Pattern PAIR = Pattern.compile("[a-z0-9][a-z0-9_-]*");
 
     public SimulatorOptions {
         if (port < 0 || port > 65535) {
@@ -32,8 +32,8 @@ public record SimulatorOptions(int port, double rate, List<String> pairs, long s
             throw new IllegalArgumentException("rate must be >= 0: " + rate);
         }
         pairs = List.copyOf(Objects.requireNonNull(pairs, "pairs"));
-        if (pairs.isEmpty() || !pairs.stream().allMatch(Pairs::valid)) {
-            throw new IllegalArgumentException("pairs must be names such as btcusd or btcusd-perp: " + pairs);
+        if (pairs.isEmpty() || !pairs.stream().allMatch(p -> PAIR.matcher(p).matches())) {
+            throw new IllegalArgumentException("pairs must be lowercase names such as btcusd: " + pairs);
         }
         if (!(speed >= 0)) {
             throw new IllegalArgumentException("speed must be >= 0: " + speed);
@@ -45,60 +45,43 @@ public record SimulatorOptions(int port, double rate, List<String> pairs, long s
         if (sentBufferPerChannel < 1) {
             throw new IllegalArgumentException("sentBufferPerChannel must be >= 1: " + sentBufferPerChannel);
         }
-        Objects.requireNonNull(rest, "rest");
     }
 
-    /**
-     * Port 9090, 70 events/s per pair, btcusd and ethusd, seed 1, synthetic, speed 1, ping every 54 s, REST like the
-     * exchange ({@link RestModel#realistic()}).
-     */
+    /** Port 9090, 70 events/s per pair, btcusd and ethusd, seed 1, synthetic, speed 1, ping every 54 s. */
     public static SimulatorOptions defaults() {
         return new SimulatorOptions(9090, 70, List.of("btcusd", "ethusd"), 1, null, 1, Duration.ofSeconds(54),
-                500_000, RestModel.realistic());
+                500_000);
     }
 
     public SimulatorOptions withPort(int port) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
-                rest);
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel);
     }
 
     public SimulatorOptions withRate(double rate) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
-                rest);
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel);
     }
 
     public SimulatorOptions withPairs(List<String> pairs) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
-                rest);
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel);
     }
 
     public SimulatorOptions withSeed(long seed) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
-                rest);
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel);
     }
 
     public SimulatorOptions withReplay(Path replayFile) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
-                rest);
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel);
     }
 
     public SimulatorOptions withSpeed(double speed) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
-                rest);
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel);
     }
 
     public SimulatorOptions withPingInterval(Duration pingInterval) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
-                rest);
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel);
     }
 
     public SimulatorOptions withSentBufferPerChannel(int sentBufferPerChannel) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
-                rest);
-    }
-
-    public SimulatorOptions withRest(RestModel rest) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
-                rest);
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel);
     }
 }

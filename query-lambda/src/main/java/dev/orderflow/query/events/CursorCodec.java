@@ -24,7 +24,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 import dev.orderflow.query.QueryConfig;
 import dev.orderflow.query.api.Problem;
-import dev.orderflow.storage.Side;
 import dev.orderflow.storage.Channel;
 import io.quarkus.runtime.Startup;
 import io.smallrye.config.SmallRyeConfig;

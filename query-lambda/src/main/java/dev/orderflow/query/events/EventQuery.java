@@ -4,7 +4,6 @@ import java.util.EnumSet;
 import java.util.Set;
 
 
-import dev.orderflow.storage.Side;
 import dev.orderflow.storage.Channel;
 
 /**

@@ -1,4 +1,4 @@
-package dev.orderflow.storage;
+package dev.orderflow.query.events;
 
 import java.util.Optional;
 
