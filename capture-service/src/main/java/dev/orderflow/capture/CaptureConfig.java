@@ -20,6 +20,74 @@ public interface CaptureConfig {
 
     DeadLetter deadLetter();
 
+    Certify certify();
+
+    /**
+     * Certification of stored snapshots ({@code dev.orderflow.storage.book.Certifier}): each new snapshot is compared
+     * with the book rebuilt from the previous one and the stored events, and the verdict is stored beside it.
+     */
+    interface Certify {
+        /** How often stored snapshots without a verdict are looked for (per pair); 0 = never. */
+        @WithDefault("60s")
+        Duration interval();
+
+
+        /** Snapshots stored this long before the channel's confirmed writes are still looked at. */
+        @WithDefault("24h")
+        Duration lookback();
+
+        /** Two snapshots further apart than this are not compared (the query rebuilds at most this far, too). */
+        @WithDefault("6h")
+        Duration maxSpan();
+    }
+
+    Snapshot snapshot();
+
+    /**
+     * L3 order book snapshots ({@code /api/v2/order_book/<pair>/?group=2}), fetched after every (re)connect and
+     * periodically, within the exchange's REST rate limits.
+     */
+    interface Snapshot {
+        /** How often a snapshot is stored per pair besides the one after every (re)connect; 0 = never. */
+        @WithDefault("15m")
+        Duration interval();
+
+        /**
+         * How long events must have flowed on a new connection before its snapshot is fetched: the exchange's REST
+         * book lags the stream (recorded real books arrived 0.07–2.56 s after their stamp), so one fetched at once
+         * is older than the first event captured and cannot be used.
+         */
+        @WithDefault("3s")
+        Duration connectDelay();
+
+        /**
+         * The alignment margin ({@code ORDERFLOW_SNAPSHOT_MARGIN}, the query's rebuild uses the same): a snapshot is
+         * usable only if its stamp lies at least this long after the first event captured since the (re)connect
+         * (see {@code dev.orderflow.storage.book.SnapshotAlignment}; certification re-applies events from the same margin); else it is fetched again.
+         */
+        @WithDefault("50ms")
+        Duration margin();
+
+        /**
+         * Snapshot requests per second at most, over all pairs (a token bucket), so that a reconnect with many
+         * pairs stays far inside the exchange's limits (about 400 per second and 10,000 per 10 minutes).
+         */
+        @WithDefault("8")
+        double requestsPerSecond();
+
+        /** First delay before fetching again after a failed or unusable snapshot; doubled each time. */
+        @WithDefault("1s")
+        Duration retryMinBackoff();
+
+        /** Largest delay between such fetches. */
+        @WithDefault("30s")
+        Duration retryMaxBackoff();
+
+        /** Fetches of one snapshot at most before it is given up (counted); the next one is due at the interval. */
+        @WithDefault("30")
+        int maxAttempts();
+    }
+
     /** Work DynamoDB refused for good, kept in {@code <journal dir>/dead-letter}. */
     interface DeadLetter {
         /** At start, put every kept record back on the write path ({@code CAPTURE_DEAD_LETTER_REPLAY}). */
@@ -33,11 +101,14 @@ public interface CaptureConfig {
         @WithDefault("wss://ws.bitstamp.net")
         String url();
 
-        /** REST base URL, used to list pairs for {@code all} ({@code CAPTURE_REST_URL}). */
+        /** REST base URL: order book snapshots, and the markets listed for {@code all} ({@code CAPTURE_REST_URL}). */
         @WithDefault("https://www.bitstamp.net")
         String restUrl();
 
-        /** Pairs to capture, e.g. {@code btcusd,ethusd}; {@code all} means every enabled pair ({@code CAPTURE_PAIRS}). */
+        /**
+         * Pairs to capture, e.g. {@code btcusd,ethusd,btcusd-perp}; {@code all} means every market
+         * {@code /api/v2/markets/} lists as trading, perpetuals included ({@code CAPTURE_PAIRS}).
+         */
         @WithDefault("btcusd,ethusd")
         List<String> pairs();
 
@@ -85,9 +156,12 @@ public interface CaptureConfig {
         @WithDefault("10s")
         Duration switchTimeout();
 
-        /** How often an L3 order book snapshot is stored per pair besides the one after every (re)connect; 0 = never. */
-        @WithDefault("1h")
-        Duration snapshotInterval();
+        /**
+         * During a make-before-break switch, how long both connections are read at most; the old one is closed
+         * sooner, once each {@code live_orders} channel's events of the new one join its chain.
+         */
+        @WithDefault("5s")
+        Duration overlapTimeout();
 
         /** At most one log line per this period about bad frames (with the count since the last line). */
         @WithDefault("10s")

@@ -18,6 +18,7 @@ import dev.orderflow.capture.store.TableClient;
 import dev.orderflow.capture.store.Windows;
 import dev.orderflow.capture.store.Writer;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.Pairs;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -130,11 +131,13 @@ public class CaptureLifecycle {
 
     private List<Channel.WireChannel> configuredChannels() {
         List<Channel.WireChannel> channels = new ArrayList<>();
-        for (String pair : config.feed().pairs()) {
-            if (!pair.equalsIgnoreCase("all")) {
-                for (Channel channel : Channel.values()) {
-                    channels.add(new Channel.WireChannel(channel, pair));
-                }
+        String setting = String.join(",", config.feed().pairs());
+        if (Pairs.isAll(setting)) {
+            return channels;
+        }
+        for (String pair : Pairs.names(setting).stream().filter(Pairs::valid).toList()) {
+            for (Channel channel : Channel.values()) {
+                channels.add(new Channel.WireChannel(channel, pair));
             }
         }
         return channels;

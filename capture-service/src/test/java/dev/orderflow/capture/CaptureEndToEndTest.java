@@ -23,7 +23,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.capture.certify.SnapshotChecks;
+import dev.orderflow.capture.feed.Snapshots;
+import dev.orderflow.storage.SnapshotMeta;
 import dev.orderflow.storage.TableLayout;
+import dev.orderflow.storage.book.SnapshotReads;
+import dev.orderflow.storage.book.Verdict;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -43,6 +48,12 @@ class CaptureEndToEndTest {
 
     @Inject
     CaptureConfig config;
+
+    @Inject
+    Snapshots snapshots;
+
+    @Inject
+    SnapshotChecks checks;
 
     static {
         RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
@@ -125,6 +136,48 @@ class CaptureEndToEndTest {
                 "ethusd#orders").get(TableLayout.CATALOG_CONFIRMED_UNTIL).n());
         assertTrue(confirmed <= dev.orderflow.capture.Clock.nowMicros() - 1_300_000,
                 "confirmed_until stays behind the windows not sealed yet");
+    }
+
+    @Test
+    void shouldCertifyItsOwnSnapshotWithTheEventsItStored() {
+        awaitReady();
+        SnapshotReads reads = new SnapshotReads(dynamoDb, config.table().name());
+        String pair = "btcusd";
+        // The connect snapshot is fetched once events flow, and used only when stamped after the first of them plus
+        // the margin: the market keeps moving (a few events every poll) until it is stored, and again until a
+        // periodic one is.
+        Await.until(Duration.ofSeconds(30), () -> emit(pair, 20)
+                && !reads.metas(pair, 0, Long.MAX_VALUE / 1000, 1000, true).isEmpty());
+        // asked for at every poll: a fetch still under way (a reconnect's) takes the request's place meanwhile
+        Await.until(Duration.ofSeconds(30), () -> emit(pair, 20) && fetch(pair)
+                && reads.metas(pair, 0, Long.MAX_VALUE / 1000, 1000, true).size() >= 2);
+        List<SnapshotMeta> metas = reads.metas(pair, 0, Long.MAX_VALUE / 1000, 1000, true);
+        SnapshotMeta previous = metas.get(metas.size() - 2);
+        SnapshotMeta last = metas.get(metas.size() - 1);
+        Await.until(Duration.ofSeconds(30), () -> TableReader.item(dynamoDb, config.table().name(),
+                TableLayout.CATALOG_PK, pair + "#orders").containsKey(TableLayout.CATALOG_CONFIRMED_UNTIL)
+                && Long.parseLong(TableReader.item(dynamoDb, config.table().name(), TableLayout.CATALOG_PK,
+                        pair + "#orders").get(TableLayout.CATALOG_CONFIRMED_UNTIL).n()) > last.microtimestamp());
+
+        checks.pass();
+        SnapshotMeta checked = reads.metas(pair, last.microtimestamp(), last.microtimestamp() + 1, 1, true).get(0);
+        assertEquals(Verdict.Status.CERTIFIED, checked.verdict().status(), checked.verdict().toString());
+        assertEquals(previous.microtimestamp(), checked.verdict().againstMicros());
+        assertTrue(given().get("/q/metrics").then().extract().asString()
+                .contains("capture_snapshots_checked_total{verdict=\"certified\"}"));
+    }
+
+    /** Asks the capture for a periodic snapshot of {@code pair} (ignored while one is under way); true. */
+    private boolean fetch(String pair) {
+        snapshots.fetch(List.of(pair), "periodic");
+        return true;
+    }
+
+    /** Emits {@code count} order events of {@code pair} on the simulator; true once done. */
+    private boolean emit(String pair, int count) {
+        given().baseUri(config.feed().restUrl()).queryParam("pair", pair).queryParam("count", count)
+                .post("/sim/emit").then().statusCode(200);
+        return true;
     }
 
     private List<CapturedEvent> stored(String wireChannel) {

@@ -73,7 +73,12 @@ class FeedFaultsTest {
         settle();
 
         assertOneDisconnectPerChannel(before, gapsBefore, 0);
-        Await.until(Duration.ofSeconds(10), () -> connectSnapshots() >= snapshotsBefore + PAIRS.size());
+        // A snapshot is stored only once the exchange-like REST book is stamped after the first event captured on
+        // the new connection plus the margin: events must keep flowing for that.
+        Await.until(Duration.ofSeconds(20), () -> {
+            ledger.emit(PAIRS, 1);
+            return connectSnapshots() >= snapshotsBefore + PAIRS.size();
+        });
     }
 
     @Test

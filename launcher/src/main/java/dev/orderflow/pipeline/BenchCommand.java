@@ -3,6 +3,9 @@ package dev.orderflow.pipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,6 +47,11 @@ final class BenchCommand implements Callable<Integer> {
                     + " 10m, 90s (default: ${DEFAULT-VALUE})")
     String outage;
 
+    @Option(names = "--only", paramLabel = "SCENARIO", split = ",",
+            description = "run only these scenarios: synthetic, certification, memory, replay2015, query (query runs synthetic"
+                    + " first); default: all")
+    Set<String> only = new LinkedHashSet<>();
+
     @Option(names = "--page-samples", paramLabel = "N", defaultValue = "200",
             description = "timed 1,000-event page requests (default: ${DEFAULT-VALUE})")
     int pageSamples;
@@ -61,8 +69,14 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("bench: " + log + " not found: no replay2015 figures");
             log = null;
         }
+        for (String scenario : only) {
+            if (!Bench.Settings.SCENARIOS.contains(scenario)) {
+                throw new LaunchException("--only: no scenario " + scenario + "; one of "
+                        + new TreeSet<>(Bench.Settings.SCENARIOS));
+            }
+        }
         new Bench(home, new Bench.Settings(rate, Duration.ofSeconds(seconds), burst, log, pageSamples,
-                duration("--outage", outage)), System.out, System.err).run();
+                duration("--outage", outage), Set.copyOf(only)), System.out, System.err).run();
         return 0;
     }
 

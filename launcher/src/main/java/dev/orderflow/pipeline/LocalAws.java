@@ -25,6 +25,8 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 public final class LocalAws {
     public static final URI DEFAULT_DYNAMODB = URI.create("http://127.0.0.1:8000");
     public static final String DEFAULT_TABLE = "orderflow";
+    /** The archiver's function in template.yaml, whose policy the local archiver runs under. */
+    public static final String ARCHIVE_ROLE = "ArchiveFunction";
     /** A cursor key made for this launcher process: cursors stay valid while it runs, and only then. */
     public static final String CURSOR_KEY = randomKey();
 
@@ -91,6 +93,16 @@ public final class LocalAws {
             throw new LaunchException("no DynamoDB answers at " + dynamoDb + " (" + unreachable.getMessage()
                     + "): start it first, e.g. ./pipeline dynamodb");
         }
+    }
+
+    /** A plain SDK client of a local DynamoDB (or of an IAM front before it), with the local credentials. */
+    public static DynamoDbClient client(URI endpoint) {
+        return DynamoDbClient.builder()
+                .endpointOverride(endpoint)
+                .region(Region.of(IamPolicy.LOCAL_REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
     }
 
     private static String randomKey() {

@@ -18,15 +18,24 @@ import picocli.CommandLine.Spec;
         versionProvider = Pipeline.Version.class,
         description = "Bitstamp order-flow pipeline on this machine: no AWS account, no Docker.",
         subcommands = {RunCommand.class, DynamoDbCommand.class, SimulateCommand.class, CaptureCommand.class,
-                ApiCommand.class, BenchCommand.class},
+                ApiCommand.class, ArchiveCommand.class, BenchCommand.class},
         footer = {"", "Start with: ./pipeline run --simulate"})
 public final class Pipeline implements Runnable {
+    /**
+     * parquet-java's record writer logs every value at DEBUG, formatting each message before the log manager drops
+     * it, and jboss-logmanager leaves DEBUG enabled below its handlers: the archive ran 100 times slower. Held here
+     * so that the level outlives garbage collection (JUL keeps loggers weakly); taken once the log manager is chosen.
+     */
+    private static java.util.logging.Logger parquetLog;
+
     @Spec
     CommandSpec spec;
 
     public static void main(String[] args) {
         // jboss-logmanager (on the classpath with Quarkus' event server) wants to be the JUL manager from the start
         System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        parquetLog = java.util.logging.Logger.getLogger("org.apache.parquet");
+        parquetLog.setLevel(java.util.logging.Level.INFO);
         // -Dorderflow.parent-pid (the ./pipeline script's $$): gone, however it ended, this JVM stops as on Ctrl-C
         ParentWatch.watchFromProperty();
         System.exit(commandLine().execute(args));

@@ -19,10 +19,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        header = "Everything together: DynamoDB Local, the simulator (--simulate), the capture service, the query API.",
+        header = "Everything together: DynamoDB Local, the simulator (--simulate), the capture service, the query API,"
+                + " the Parquet archive.",
         description = "DynamoDB Local on 8000 (data in ./data/dynamodb, kept between runs), the simulator on 9090"
                 + " with --simulate (otherwise the capture reads wss://ws.bitstamp.net), the capture service (health"
-                + " and metrics on 8081) and the query API on 8080. Ctrl-C stops everything.")
+                + " and metrics on 8081) and the query API on 8080; sealed hours are archived as Parquet under"
+                + " ./data/archive as they come (./pipeline archive). Ctrl-C stops everything.")
 final class RunCommand implements Callable<Integer> {
     static final int DYNAMODB_PORT = 8000;
     static final int SIMULATOR_PORT = 9090;
@@ -109,6 +111,12 @@ final class RunCommand implements Callable<Integer> {
 
         LocalLambda api = ApiCommand.start(components, home, apiPort, instances,
                 LocalAws.queryFunction(queryFront.endpoint(), LocalAws.DEFAULT_TABLE));
+
+        Path archiveDir = dataRoot.resolve("archive");
+        ArchiveCommand.schedule(components, home, db.endpoint(), archiveDir);
+        System.out.printf("archive          %s   sealed hours as Parquet, checked every %d s%n",
+                archiveDir.startsWith(home.root()) ? "./" + home.root().relativize(archiveDir) : archiveDir,
+                ArchiveCommand.RUN_EVERY.toSeconds());
 
         System.out.println();
         System.out.println("Try:");

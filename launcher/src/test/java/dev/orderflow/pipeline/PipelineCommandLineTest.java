@@ -48,7 +48,7 @@ class PipelineCommandLineTest {
 
     @Test
     void shouldListEverySubcommandOfTheContract() {
-        assertEquals(List.of("run", "dynamodb", "simulate", "capture", "api", "bench"),
+        assertEquals(List.of("run", "dynamodb", "simulate", "capture", "api", "archive", "bench"),
                 List.copyOf(Pipeline.commandLine().getSubcommands().keySet()));
     }
 

@@ -113,5 +113,13 @@ public interface QueryConfig {
         /** Longest {@code [from, to)} of {@code /v1/book/snapshots}; without {@code from}, {@code to} minus this. */
         @WithDefault("P7D")
         Duration snapshotsMaxSpan();
+
+        /**
+         * How far before a snapshot's stamp the rebuild starts re-applying stored events
+         * ({@code dev.orderflow.storage.book.SnapshotAlignment}; environment {@code ORDERFLOW_SNAPSHOT_MARGIN}, which
+         * the capture reads too).
+         */
+        @WithDefault("PT0.05S")
+        Duration alignmentMargin();
     }
 }

@@ -39,7 +39,8 @@ final class Server extends AbstractVerticle {
     @Override
     public void start(Promise<Void> started) {
         boolean replay = recording != null;
-        MarketState market = new MarketState(replay ? List.of() : options.pairs(), replay);
+        MarketState market = new MarketState(replay ? List.of() : options.pairs(), replay,
+                options.rest().bookDelay().toNanos() / 1000, options.rest().stampLastChange());
         Feed feed = new Feed(vertx, market, options.sentBufferPerChannel(), options.pingInterval().toMillis());
         if (replay) {
             source = new Replayer(vertx, feed, market, feed::whenFirstSubscribed, recording, options.speed());
@@ -51,9 +52,9 @@ final class Server extends AbstractVerticle {
                 feed.declare("live_trades_" + p);
             });
         }
-        Faults faults = new Faults(feed);
-        ExchangeApi exchange = new ExchangeApi(market);
-        ControlApi control = new ControlApi(feed, source, faults);
+        Faults faults = new Faults(feed, market);
+        ExchangeApi exchange = new ExchangeApi(market, options.rest());
+        ControlApi control = new ControlApi(feed, source, faults, market, exchange);
         // HTTP/1.1 only, like the exchange's WebSocket endpoint: no h2c upgrade (the JDK HTTP client asks for one
         // by default, and that path can stall its requests).
         HttpServerOptions serverOptions = new HttpServerOptions().setHost("127.0.0.1").setPort(options.port())

@@ -19,11 +19,14 @@ import io.vertx.core.VertxOptions;
  * <ul>
  *   <li>WebSocket on any path ({@link dev.orderflow.simulator.protocol.Session}): {@code live_orders_<pair>},
  *       {@code live_trades_<pair>} and, in replay, whatever channels the recording has;</li>
- *   <li>{@code GET /api/v2/trading-pairs-info/}, {@code /api/v2/order_book/{pair}/?group=0|1|2},
- *       {@code /api/v2/transactions/{pair}/} ({@link dev.orderflow.simulator.rest.ExchangeApi});</li>
- *   <li>{@code GET /sim/stats}, {@code /sim/sent?channel=C}, {@code /sim/skipped?channel=C}, {@code POST /sim/pause},
- *       {@code /sim/resume}, {@code /sim/emit?pair=P&count=N} ({@link dev.orderflow.simulator.rest.ControlApi}) and
- *       {@code POST /sim/faults/{drop|silence|stale|request-reconnect|malformed|skip|refuse}}
+ *   <li>{@code GET /api/v2/markets/}, the obsolete {@code /api/v2/trading-pairs-info/},
+ *       {@code /api/v2/order_book/{pair}/?group=0|1|2}, {@code /api/v2/transactions/{pair}/}
+ *       ({@link dev.orderflow.simulator.rest.ExchangeApi}), behaving as {@link SimulatorOptions#rest()} says: by
+ *       default like the exchange (cached books that lag the stream, rate limits);</li>
+ *   <li>{@code GET /sim/stats}, {@code /sim/sent?channel=C}, {@code /sim/skipped?channel=C}, {@code /sim/book?pair=P},
+ *       {@code POST /sim/pause}, {@code /sim/resume}, {@code /sim/emit?pair=P&count=N}
+ *       ({@link dev.orderflow.simulator.rest.ControlApi}) and {@code POST /sim/faults/{drop|silence|stale|
+ *       request-reconnect|unknown-event|book-behind|malformed|skip|refuse}}
  *       ({@link dev.orderflow.simulator.faults.Faults}).</li>
  * </ul>
  * "Sent" means generated and broadcast to the channel, counted once however many connections are subscribed (see

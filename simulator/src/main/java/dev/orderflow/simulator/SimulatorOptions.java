@@ -4,7 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Pattern;
+
+import dev.orderflow.storage.Pairs;
 
 /**
  * How a {@link Simulator} runs.
@@ -18,11 +19,10 @@ import java.util.regex.Pattern;
  * @param speed                replay pace as a multiple of the recorded pace; 0 = as fast as possible
  * @param pingInterval         how often the server sends a WebSocket ping to each connection
  * @param sentBufferPerChannel how many sent frames {@code GET /sim/sent} keeps per channel (oldest dropped first)
+ * @param rest                 how the REST order book and its limits behave (default: like the exchange)
  */
 public record SimulatorOptions(int port, double rate, List<String> pairs, long seed, Path replayFile, double speed,
-                               Duration pingInterval, int sentBufferPerChannel) {
-
-    private static final Pattern PAIR = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+                               Duration pingInterval, int sentBufferPerChannel, RestModel rest) {
 
     public SimulatorOptions {
         if (port < 0 || port > 65535) {
@@ -32,8 +32,8 @@ public record SimulatorOptions(int port, double rate, List<String> pairs, long s
             throw new IllegalArgumentException("rate must be >= 0: " + rate);
         }
         pairs = List.copyOf(Objects.requireNonNull(pairs, "pairs"));
-        if (pairs.isEmpty() || !pairs.stream().allMatch(p -> PAIR.matcher(p).matches())) {
-            throw new IllegalArgumentException("pairs must be lowercase names such as btcusd: " + pairs);
+        if (pairs.isEmpty() || !pairs.stream().allMatch(Pairs::valid)) {
+            throw new IllegalArgumentException("pairs must be names such as btcusd or btcusd-perp: " + pairs);
         }
         if (!(speed >= 0)) {
             throw new IllegalArgumentException("speed must be >= 0: " + speed);
@@ -45,43 +45,60 @@ public record SimulatorOptions(int port, double rate, List<String> pairs, long s
         if (sentBufferPerChannel < 1) {
             throw new IllegalArgumentException("sentBufferPerChannel must be >= 1: " + sentBufferPerChannel);
         }
+        Objects.requireNonNull(rest, "rest");
     }
 
-    /** Port 9090, 70 events/s per pair, btcusd and ethusd, seed 1, synthetic, speed 1, ping every 54 s. */
+    /**
+     * Port 9090, 70 events/s per pair, btcusd and ethusd, seed 1, synthetic, speed 1, ping every 54 s, REST like the
+     * exchange ({@link RestModel#realistic()}).
+     */
     public static SimulatorOptions defaults() {
         return new SimulatorOptions(9090, 70, List.of("btcusd", "ethusd"), 1, null, 1, Duration.ofSeconds(54),
-                500_000);
+                500_000, RestModel.realistic());
     }
 
     public SimulatorOptions withPort(int port) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel);
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
+                rest);
     }
 
     public SimulatorOptions withRate(double rate) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel);
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
+                rest);
     }
 
     public SimulatorOptions withPairs(List<String> pairs) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel);
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
+                rest);
     }
 
     public SimulatorOptions withSeed(long seed) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel);
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
+                rest);
     }
 
     public SimulatorOptions withReplay(Path replayFile) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel);
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
+                rest);
     }
 
     public SimulatorOptions withSpeed(double speed) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel);
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
+                rest);
     }
 
     public SimulatorOptions withPingInterval(Duration pingInterval) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel);
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
+                rest);
     }
 
     public SimulatorOptions withSentBufferPerChannel(int sentBufferPerChannel) {
-        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel);
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
+                rest);
+    }
+
+    public SimulatorOptions withRest(RestModel rest) {
+        return new SimulatorOptions(port, rate, pairs, seed, replayFile, speed, pingInterval, sentBufferPerChannel,
+                rest);
     }
 }

@@ -138,11 +138,14 @@ class ReplayTest {
             assertEquals(frames.subList(1, 4), rest);
             assertTrue(elapsedMicros > span / 10 * 0.8 && elapsedMicros < span / 10 * 2,
                     "took " + elapsedMicros + " µs for " + span + " µs at speed 10");
-            JsonNode book = new SimHttp(s.port()).getJson("/api/v2/order_book/btcusd/?group=2");
+            JsonNode book = new SimHttp(s.port()).getJson("/sim/book?pair=btcusd");
             List<String> ids = new ArrayList<>();
             book.path("bids").forEach(r -> ids.add(r.get(2).asText()));
             book.path("asks").forEach(r -> ids.add(r.get(2).asText()));
             assertEquals(List.of("2037493298597888", "2037472560562176", "2037493298733058"), ids);
+            long lastMicros = Json.parseOrNull(frames.get(3)).path("data").path("microtimestamp").asLong();
+            JsonNode restBook = new SimHttp(s.port()).getJson("/api/v2/order_book/btcusd/?group=2");
+            assertTrue(restBook.path("microtimestamp").asLong() < lastMicros, "the REST book lags the replayed stream");
         }
     }
 

@@ -48,6 +48,8 @@ public class BitstampProtocol {
 
     public static final String HEARTBEAT = "{\"event\":\"bts:heartbeat\"}";
     private static final Set<String> EVENTS = Set.of("order_created", "order_changed", "order_deleted", "trade");
+    /** Distinct unknown event types named in the log (each once); beyond it they are only counted. */
+    private static final int UNKNOWN_TYPES_LOGGED = 100;
 
     private final Intake intake;
     private final BadFrames badFrames;
@@ -56,7 +58,10 @@ public class BitstampProtocol {
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
     private final Map<Channel.WireChannel, Counter> received = new ConcurrentHashMap<>();
+    private final Map<Channel, Counter> unknown = new ConcurrentHashMap<>();
     private final Counter duplicates;
+    private final Set<String> unknownTypesSeen = ConcurrentHashMap.newKeySet();
+    private final Overlap overlap = new Overlap();
     private volatile long lastHeartbeatMicros;
 
     public BitstampProtocol(Intake intake, BadFrames badFrames, Continuity continuity, MeterRegistry registry) {
@@ -88,6 +93,7 @@ public class BitstampProtocol {
 
     /** The connection is gone: nothing is subscribed any more; every channel is in a disconnect window. */
     public void disconnected(long nowMicros) {
+        endOverlap();
         subscribed.clear();
         continuity.down(requested, nowMicros);
     }
@@ -112,6 +118,35 @@ public class BitstampProtocol {
 
     /** Every text frame received goes through here, on the event loop, once. */
     public Reaction onFrame(String text, long receivedMicros) {
+        return onFrame(text, receivedMicros, false);
+    }
+
+    /**
+     * A make-before-break switch began: frames of both connections come, the new one's marked
+     * {@code fromNewConnection}; {@code live_orders} events are taken in chain order until {@link #endOverlap}.
+     */
+    public void beginOverlap() {
+        overlap.begin();
+    }
+
+    /** Whether the old connection of a switch has nothing left to add (see {@link Overlap}). */
+    public boolean overlapJoined() {
+        Set<Channel.WireChannel> orders = new java.util.HashSet<>();
+        Set<Channel.WireChannel> trades = new java.util.HashSet<>();
+        requested.forEach(wire -> Channel.parseWire(wire)
+                .ifPresent(c -> (c.channel() == Channel.ORDERS ? orders : trades).add(c)));
+        return overlap.joined(orders, trades);
+    }
+
+    /** The switch is over: events still waiting for the ones they follow are taken, in time order. */
+    public void endOverlap() {
+        if (overlap.active()) {
+            overlap.end().forEach(this::take);
+        }
+    }
+
+    /** As {@link #onFrame(String, long)}, from the new connection of a make-before-break switch when so marked. */
+    public Reaction onFrame(String text, long receivedMicros, boolean fromNewConnection) {
         ObjectNode frame;
         try {
             frame = Frames.parse(text);
@@ -122,7 +157,7 @@ public class BitstampProtocol {
         String event = frame.path("event").asText("");
         switch (event) {
             case "order_created", "order_changed", "order_deleted", "trade" -> {
-                return onEvent(text, frame, event, receivedMicros) ? Reaction.DATA : Reaction.NONE;
+                return onEvent(text, frame, event, receivedMicros, fromNewConnection) ? Reaction.DATA : Reaction.NONE;
             }
             case "bts:subscription_succeeded" -> {
                 onSubscribed(frame.path("channel").asText(""));
@@ -135,7 +170,14 @@ public class BitstampProtocol {
                 Log.info("The exchange asked for a reconnect");
                 return Reaction.RECONNECT;
             }
-            default -> badFrames.keep(text, receivedMicros, "unknown_event");
+            default -> {
+                if (!event.isEmpty() && !event.startsWith("bts:") && requested.contains(frame.path("channel").asText(""))) {
+                    // an event type we do not know, on a channel we follow: an event all the same
+                    return onEvent(text, frame, event, receivedMicros, fromNewConnection) ? Reaction.DATA
+                            : Reaction.NONE;
+                }
+                badFrames.keep(text, receivedMicros, "unknown_event");
+            }
         }
         return Reaction.NONE;
     }
@@ -196,12 +238,16 @@ public class BitstampProtocol {
         badFrames.keep(Base64.getEncoder().encodeToString(bytes), receivedMicros, "binary");
     }
 
-    /** False for a bad frame. */
-    private boolean onEvent(String text, ObjectNode frame, String event, long receivedMicros) {
+    /**
+     * False for a bad frame. An event type the capture does not know ({@code order_replaced}, a new feature) is an
+     * event like the others on its channel: stored with its type, its chain kept, counted and named in the log.
+     */
+    private boolean onEvent(String text, ObjectNode frame, String event, long receivedMicros, boolean fromNew) {
         String wire = frame.path("channel").asText("");
+        boolean known = EVENTS.contains(event);
         Optional<Channel.WireChannel> channel = Channel.parseWire(wire)
                 .filter(c -> requested.contains(wire))
-                .filter(c -> (c.channel() == Channel.TRADES) == event.equals("trade"));
+                .filter(c -> !known || (c.channel() == Channel.TRADES) == event.equals("trade"));
         if (channel.isEmpty()) {
             badFrames.keep(text, receivedMicros, "unknown_channel");
             return false;
@@ -214,19 +260,83 @@ public class BitstampProtocol {
             return false;
         }
         Channel.WireChannel c = channel.get();
-        if (!continuity.accept(c, frame, captured.microtimestamp())) {
+        if (!known) {
+            countUnknown(c, event);
+        }
+        Overlap.Parked arrived = new Overlap.Parked(c, text, frame, event, captured.microtimestamp(), receivedMicros,
+                eventId(frame));
+        if (overlap.active() && c.channel() == Channel.ORDERS) {
+            if (fromNew) {
+                overlap.sawOnNew(c);
+            }
+            String id = arrived.eventId();
+            String pre = text(frame.get("pre_event_id"));
+            String last = continuity.lastId(c);
+            if (id != null && overlap.isParked(c, id)) {
+                duplicates.increment();
+                return true;
+            }
+            if (id != null && pre != null && last != null && !pre.equals(last) && !continuity.recentlySeen(c, id)
+                    && !continuity.down(c)) {
+                overlap.park(arrived, pre).forEach(this::take);
+                return true;
+            }
+        }
+        if (overlap.active() && c.channel() == Channel.TRADES && continuity.recentlySeen(c, arrived.eventId())) {
+            overlap.tradeRepeated(c);
+        }
+        take(arrived);
+        return true;
+    }
+
+    /** Takes an event (unless a duplicate), then, during an overlap, every parked one that follows it. */
+    private void take(Overlap.Parked event) {
+        Overlap.Parked next = event;
+        while (next != null) {
+            if (!accept(next) || !overlap.active() || next.eventId() == null) {
+                return;
+            }
+            next = overlap.following(next.channel(), next.eventId());
+        }
+    }
+
+    /** Checks continuity, counts and journals one event; false for a duplicate. */
+    private boolean accept(Overlap.Parked e) {
+        Channel.WireChannel c = e.channel();
+        if (!continuity.accept(c, e.frame(), e.microtimestamp())) {
             duplicates.increment();
-            return true;
+            return false;
         }
         received.computeIfAbsent(c, k -> Counter.builder("capture.events.received")
                 .tag("pair", k.pair()).tag("channel", k.channel().apiName())
                 .description("Events received from the exchange").register(registry)).increment();
-        if (intake.event(c, captured.microtimestamp(), text.getBytes(StandardCharsets.UTF_8), receivedMicros)) {
-            continuity.kept(c, frame, captured.microtimestamp());
+        if (intake.event(c, e.microtimestamp(), e.text().getBytes(StandardCharsets.UTF_8), e.receivedMicros())) {
+            continuity.kept(c, e.frame(), e.microtimestamp());
         } else {
-            continuity.lost(c, captured.microtimestamp());
+            continuity.lost(c, e.microtimestamp());
         }
         return true;
+    }
+
+    private void countUnknown(Channel.WireChannel c, String event) {
+        unknown.computeIfAbsent(c.channel(), k -> Counter.builder("capture.events.unknown.type")
+                .tag("channel", k.apiName())
+                .description("Events of a type the capture does not know, stored like the others")
+                .register(registry)).increment();
+        if (unknownTypesSeen.size() < UNKNOWN_TYPES_LOGGED && unknownTypesSeen.add(event)) {
+            Log.warnf("Event type %s on %s is unknown to the capture: stored with its type, chain kept", event,
+                    c.channel().wireName(c.pair()));
+        }
+    }
+
+    private static String eventId(ObjectNode frame) {
+        return frame.path("channel").asText("").startsWith("live_orders_") ? text(frame.get("event_id"))
+                : text(frame.path("data").get("id"));
+    }
+
+    private static String text(com.fasterxml.jackson.databind.JsonNode node) {
+        return node == null || node.isNull() || node.isMissingNode() || node.isContainerNode() || node.isBoolean()
+                ? null : node.asText();
     }
 
     private void onSubscribed(String channel) {

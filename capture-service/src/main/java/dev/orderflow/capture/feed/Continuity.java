@@ -44,6 +44,8 @@ public class Continuity {
         final LinkedHashSet<String> recent = new LinkedHashSet<>();
         String lastEventId;
         long lastMicros = -1;
+        /** The first event accepted since the channel was last down (-1: none yet). */
+        long firstSinceConnectMicros = -1;
         boolean down;
         long downAtMicros;
         /** At a restart, until the catalog says where the earlier run stopped: the restart's record waits for it. */
@@ -73,6 +75,9 @@ public class Continuity {
         String id = id(channel.channel(), frame);
         if (id != null && s.recent.contains(id)) {
             return false;
+        }
+        if (s.down || s.firstSinceConnectMicros < 0) {
+            s.firstSinceConnectMicros = microtimestamp;
         }
         if (s.down && s.awaitingCatalog) {
             s.down = false; // the restart's record is written once the catalog answers (storedUpTo)
@@ -108,12 +113,38 @@ public class Continuity {
         for (String wire : wireChannels) {
             Channel.parseWire(wire).ifPresent(c -> {
                 State s = channels.computeIfAbsent(c, k -> new State());
+                s.firstSinceConnectMicros = -1;
                 if (!s.down) {
                     s.down = true;
                     s.downAtMicros = nowMicros;
                 }
             });
         }
+    }
+
+    /** The first event captured on a channel since it was last down; empty when none yet. */
+    public synchronized java.util.OptionalLong firstSinceConnect(Channel.WireChannel channel) {
+        State s = channels.get(channel);
+        return s == null || s.firstSinceConnectMicros < 0 ? java.util.OptionalLong.empty()
+                : java.util.OptionalLong.of(s.firstSinceConnectMicros);
+    }
+
+    /** The {@code event_id} (orders) or trade id of the channel's last accepted event; null when not known. */
+    synchronized String lastId(Channel.WireChannel channel) {
+        State s = channels.get(channel);
+        return s == null ? null : s.lastEventId;
+    }
+
+    /** Whether the channel's last events include this id (a duplicate, if it came again). */
+    synchronized boolean recentlySeen(Channel.WireChannel channel, String id) {
+        State s = channels.get(channel);
+        return s != null && id != null && s.recent.contains(id);
+    }
+
+    /** Whether the channel is in a disconnect window (its next event closes it; its chain is not checked). */
+    synchronized boolean down(Channel.WireChannel channel) {
+        State s = channels.get(channel);
+        return s == null || s.down;
     }
 
     /**
@@ -157,6 +188,7 @@ public class Continuity {
     public synchronized void restarted(long nowMicros, Collection<Channel.WireChannel> awaitingCatalog) {
         awaitingCatalog.forEach(c -> channels.computeIfAbsent(c, k -> new State()).awaitingCatalog = true);
         channels.values().forEach(s -> {
+            s.firstSinceConnectMicros = -1;
             if (!s.down) {
                 s.down = true;
                 s.downAtMicros = nowMicros;

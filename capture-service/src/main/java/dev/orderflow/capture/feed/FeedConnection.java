@@ -44,10 +44,12 @@ import io.vertx.core.http.WebSocketConnectOptions;
  *   <li>Reconnect with exponential backoff and jitter, capped at {@code reconnect-max-backoff}; the backoff starts
  *       again from the minimum once a connection stayed up for {@code healthy-after}. Every channel is subscribed
  *       again.</li>
- *   <li>{@code bts:request_reconnect}: make-before-break. A second connection is opened and subscribed, then the old
- *       one is closed; events received on both are kept once ({@link Continuity}).</li>
- *   <li>After every connection's subscriptions are complete, and every {@code snapshot-interval}, an L3 snapshot
- *       per pair is stored ({@link Snapshots}).</li>
+ *   <li>{@code bts:request_reconnect}: make-before-break. A second connection is opened and subscribed while the old
+ *       one keeps delivering; the new server may be ahead of or behind the old one, so both are read until the new
+ *       one's {@code live_orders} events join the chain of what was taken (or {@code overlap-timeout}), then the old
+ *       one is closed. Meanwhile events are taken in chain order, each once ({@link Overlap}, {@link Continuity}).</li>
+ *   <li>After every connection's subscriptions are complete, and every {@code capture.snapshot.interval}, an L3
+ *       snapshot per pair is stored ({@link Snapshots}).</li>
  * </ul>
  * Every text frame is handed, with the time it was read, to {@link BitstampProtocol#onFrame}. All state lives on
  * one Vert.x event-loop context.
@@ -60,6 +62,7 @@ public class FeedConnection {
     private final TradingPairs tradingPairs;
     private final Snapshots snapshots;
     private final Backoff backoff;
+    private final java.time.Duration snapshotInterval;
     private final Counter reconnects;
     private final Counter halfOpen;
     private final Counter stale;
@@ -72,6 +75,9 @@ public class FeedConnection {
     private Conn active;
     /** During a make-before-break switch: the new connection, until all its subscriptions are acknowledged. */
     private Conn next;
+    /** After the new connection of a switch took over: the old one, read until the chains join. */
+    private Conn leaving;
+    private long overlapTimer = -1;
     private int failedAttempts;
     /** Stale replacements since the last data frame: the data timeout is doubled this many times. */
     private int staleStreak;
@@ -107,6 +113,7 @@ public class FeedConnection {
         this.tradingPairs = tradingPairs;
         this.snapshots = snapshots;
         this.backoff = new Backoff(this.config.reconnectMinBackoff(), this.config.reconnectMaxBackoff());
+        this.snapshotInterval = config.snapshot().interval();
         this.reconnects = Counter.builder("capture.reconnects")
                 .description("Connection attempts after the first (lost connection, failed attempt, exchange request)")
                 .register(registry);
@@ -129,8 +136,8 @@ public class FeedConnection {
                 .setMaxMessageSize(16 << 20));
         context = vertx.getOrCreateContext();
         context.runOnContext(v -> connect());
-        if (!config.snapshotInterval().isZero()) {
-            snapshotTimer = vertx.setPeriodic(config.snapshotInterval().toMillis(), id -> context.runOnContext(v -> {
+        if (!snapshotInterval.isZero()) {
+            snapshotTimer = vertx.setPeriodic(snapshotInterval.toMillis(), id -> context.runOnContext(v -> {
                 if (capturing()) {
                     snapshots.fetch(pairs, "periodic");
                 }
@@ -149,7 +156,8 @@ public class FeedConnection {
             vertx.cancelTimer(reconnectTimer);
             vertx.cancelTimer(snapshotTimer);
             List<Future<Void>> closing = new ArrayList<>();
-            for (Conn c : new Conn[] {active, next}) {
+            vertx.cancelTimer(overlapTimer);
+            for (Conn c : new Conn[] {active, next, leaving}) {
                 if (c != null) {
                     cancelTimers(c);
                     closing.add(c.ws.close());
@@ -212,6 +220,7 @@ public class FeedConnection {
             }
             Conn c = new Conn(attempt.result());
             next = c;
+            protocol.beginOverlap();
             start(c);
             subscribeFrames.forEach(c.ws::writeTextMessage);
             c.switchTimer = vertx.setTimer(config.switchTimeout().toMillis(), id -> {
@@ -293,11 +302,16 @@ public class FeedConnection {
 
     private void onText(Conn c, String text) {
         c.lastActivityNanos = System.nanoTime();
-        BitstampProtocol.Reaction reaction = protocol.onFrame(text, Clock.nowMicros());
+        boolean fromNew = c == next || (leaving != null && c == active);
+        BitstampProtocol.Reaction reaction = protocol.onFrame(text, Clock.nowMicros(), fromNew);
         if (reaction == BitstampProtocol.Reaction.DATA) {
             c.lastDataNanos = c.lastActivityNanos;
             staleStreak = 0;
-        } else if (reaction == BitstampProtocol.Reaction.RECONNECT && c == active && next == null && !stopping) {
+            if (leaving != null && protocol.overlapJoined()) {
+                retire(leaving, "replaced; the new connection's events join the chain");
+            }
+        } else if (reaction == BitstampProtocol.Reaction.RECONNECT && c == active && next == null && leaving == null
+                && !stopping) {
             connectNext();
         } else if (reaction == BitstampProtocol.Reaction.SUBSCRIBED) {
             c.acks++;
@@ -309,12 +323,16 @@ public class FeedConnection {
 
     private void subscribedAll(Conn c) {
         if (c == next) {
-            Conn old = active;
+            leaving = active;
             active = c;
             next = null;
             vertx.cancelTimer(c.switchTimer);
-            retire(old, "replaced");
-            Log.info("Make-before-break: new connection subscribed; old connection closed");
+            Log.info("Make-before-break: new connection subscribed; reading both until their chains join");
+            overlapTimer = vertx.setTimer(config.overlapTimeout().toMillis(), id -> {
+                if (leaving != null) {
+                    retire(leaving, "overlap timeout");
+                }
+            });
         }
         if (c == active && !c.snapshotTaken) {
             c.snapshotTaken = true;
@@ -334,8 +352,16 @@ public class FeedConnection {
         cancelTimers(c);
         detach(c.ws);
         c.ws.close();
+        if (c == leaving) {
+            leaving = null;
+            vertx.cancelTimer(overlapTimer);
+            protocol.endOverlap();
+            Log.infof("Make-before-break: old connection closed (%s)", why);
+            return;
+        }
         if (c == next) {
             next = null;
+            protocol.endOverlap();
             return;
         }
         if (c != active) {
@@ -347,6 +373,9 @@ public class FeedConnection {
         if (next != null) {
             // The old connection went before the new one was subscribed: start over cleanly.
             retire(next, "dropped with the old connection");
+        }
+        if (leaving != null) {
+            retire(leaving, "dropped with the new connection");
         }
         if (!stopping) {
             Log.warnf("Feed connection %s; reconnecting", why);

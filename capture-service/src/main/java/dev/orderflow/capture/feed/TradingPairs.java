@@ -1,10 +1,7 @@
 package dev.orderflow.capture.feed;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -12,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.orderflow.capture.CaptureConfig;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.Pairs;
 import io.quarkus.logging.Log;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,12 +18,15 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
-/** The pairs to capture: as configured, or for {@code all} every pair the exchange lists as trading. */
+/**
+ * The pairs to capture: as configured, or for {@code all} every market {@code /api/v2/markets/} lists as trading,
+ * spot and perpetual (the older {@code trading-pairs-info} is obsolete on the exchange and lists no perpetuals).
+ * Names follow the one pair rule ({@link Pairs}).
+ */
 @ApplicationScoped
 public class TradingPairs {
     /** Bitstamp allows at most this many subscriptions per connection; each pair takes two. */
     static final int MAX_PAIRS = 512;
-    private static final Pattern PAIR = Pattern.compile("[a-z0-9]{2,40}");
 
     private final Vertx vertx;
     private final CaptureConfig.Feed config;
@@ -36,20 +37,19 @@ public class TradingPairs {
     }
 
     public Future<List<String>> resolve() {
-        List<String> configured = config.pairs().stream().map(p -> p.trim().toLowerCase(Locale.ROOT))
-                .filter(p -> !p.isEmpty()).toList();
-        if (configured.size() == 1 && configured.get(0).equals("all")) {
+        String setting = String.join(",", config.pairs());
+        if (Pairs.isAll(setting)) {
             return fetchEnabled().map(TradingPairs::checked);
         }
         try {
-            return Future.succeededFuture(checked(configured));
+            return Future.succeededFuture(checked(Pairs.names(setting)));
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
     }
 
     private Future<List<String>> fetchEnabled() {
-        String url = config.restUrl().replaceAll("/+$", "") + "/api/v2/trading-pairs-info/";
+        String url = config.restUrl().replaceAll("/+$", "") + "/api/v2/markets/";
         HttpClient http = vertx.createHttpClient();
         return http.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url))
                 .compose(HttpClientRequest::send)
@@ -60,31 +60,22 @@ public class TradingPairs {
                 .andThen(done -> http.close());
     }
 
-    /** {@code url_symbol} of every entry of a trading-pairs-info answer whose {@code trading} is {@code Enabled}. */
+    /** The enabled markets of a {@code markets} (or {@code trading-pairs-info}) answer ({@link Pairs#enabledMarkets}). */
     static List<String> enabledPairs(String json) {
         JsonNode root;
         try {
             root = Frames.MAPPER.readTree(json);
         } catch (IOException e) {
-            throw new IllegalArgumentException("trading-pairs-info is not JSON", e);
+            throw new IllegalArgumentException("the markets answer is not JSON", e);
         }
-        if (root == null || !root.isArray()) {
-            throw new IllegalArgumentException("trading-pairs-info is not a JSON array");
-        }
-        List<String> pairs = new ArrayList<>();
-        for (JsonNode info : root) {
-            if ("Enabled".equals(info.path("trading").asText()) && info.path("url_symbol").isTextual()) {
-                pairs.add(info.path("url_symbol").asText());
-            }
-        }
-        return pairs;
+        return Pairs.enabledMarkets(root);
     }
 
     private static List<String> checked(List<String> pairs) {
         List<String> valid = pairs.stream().distinct().filter(p -> {
-            boolean ok = PAIR.matcher(p).matches();
+            boolean ok = Pairs.valid(p);
             if (!ok) {
-                Log.errorf("Ignoring pair %s: not a Bitstamp url_symbol", p);
+                Log.errorf("Ignoring market %s: its name does not follow the pair rule %s", p, Pairs.PATTERN);
             }
             return ok;
         }).toList();

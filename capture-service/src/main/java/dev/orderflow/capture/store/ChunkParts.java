@@ -24,28 +24,32 @@ final class ChunkParts {
     private ChunkParts() {
     }
 
+    /** One item of a first write, holding the events {@code from} (inclusive) to {@code to} of the window's list. */
+    record Part(Map<String, AttributeValue> item, int from, int to) {
+    }
+
     /**
      * A first write of a window, straight from the frames' bytes: the number of parts is guessed from their size
      * (doubled until every part fits), and each part's frames are parsed only while it is encoded, so a burst's
      * window of tens of thousands of events never lives in memory as parsed trees all at once.
      */
-    static List<Map<String, AttributeValue>> items(String pair, Channel channel, long windowStart, List<Held> held) {
+    static List<Part> items(String pair, Channel channel, long windowStart, List<Held> held) {
         long raw = 0;
         for (Held h : held) {
             raw += h.frame().length;
         }
         int parts = (int) Math.max(1, Math.min(held.size(), (raw + RAW_PER_ITEM - 1) / RAW_PER_ITEM));
         while (true) {
-            List<Map<String, AttributeValue>> items = new ArrayList<>();
+            List<Part> items = new ArrayList<>();
             for (int p = 0; p < parts; p++) {
-                List<Held> slice = held.subList((int) ((long) held.size() * p / parts),
-                        (int) ((long) held.size() * (p + 1) / parts));
+                int from = (int) ((long) held.size() * p / parts);
+                int to = (int) ((long) held.size() * (p + 1) / parts);
                 Map<String, AttributeValue> item = TableLayout.toItem(
-                        new Chunk(pair, channel, windowStart, p, parse(slice)), 1);
+                        new Chunk(pair, channel, windowStart, p, parse(held.subList(from, to))), 1);
                 if (ItemSize.of(item) > TableLayout.MAX_ITEM_BYTES) {
                     break;
                 }
-                items.add(item);
+                items.add(new Part(item, from, to));
             }
             if (items.size() == parts) {
                 return items;

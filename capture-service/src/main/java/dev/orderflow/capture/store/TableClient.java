@@ -157,40 +157,87 @@ public class TableClient {
     }
 
     /**
-     * Records in a channel's catalog item: {@code first} where none is recorded yet and {@code last} (when this
-     * process stored events: {@code range} = {first, last}, else {@code null}), {@code updated}, and
-     * {@code confirmed_until}, which only ever moves forward (a host behind another leaves it as it is).
+     * Records in a channel's catalog item the stored range ({@code range} = {first, last} of what this process stored
+     * since the last update, or {@code null}), {@code updated}, and {@code confirmed_until}. Each only ever moves
+     * outward or forward: with several capture hosts (or a backfill), one behind another leaves the later point as it
+     * is. One conditional update does it all; only when a condition fails (another host is ahead in some respect)
+     * are the parts written one by one, each on its own condition.
      */
     public void updateCatalog(String pair, Channel channel, long[] range, long updatedMicros,
             long confirmedUntilMicros) {
-        Map<String, AttributeValue> values = new HashMap<>();
-        Map<String, String> names = new HashMap<>();
-        StringBuilder set = new StringBuilder("SET #updated = :updated, #confirmed = :confirmed");
-        names.put("#updated", TableLayout.CATALOG_UPDATED);
-        names.put("#confirmed", TableLayout.CATALOG_CONFIRMED_UNTIL);
-        values.put(":updated", AttributeValue.fromN(Long.toString(updatedMicros)));
-        values.put(":confirmed", AttributeValue.fromN(Long.toString(confirmedUntilMicros)));
+        Map<String, AttributeValue> key = Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
+                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk(pair, channel)));
+        CatalogUpdate all = new CatalogUpdate().confirmed(updatedMicros, confirmedUntilMicros);
         if (range != null) {
-            set.append(", #first = if_not_exists(#first, :first), #last = :last");
-            names.put("#first", TableLayout.CATALOG_FIRST);
-            names.put("#last", TableLayout.CATALOG_LAST);
-            values.put(":first", AttributeValue.fromN(Long.toString(range[0])));
-            values.put(":last", AttributeValue.fromN(Long.toString(range[1])));
+            all.firstIfMissing(range[0]).last(range[1]);
         }
+        if (catalogUpdate(key, all)) {
+            return;
+        }
+        catalogUpdate(key, new CatalogUpdate().confirmed(updatedMicros, confirmedUntilMicros));
+        if (range != null) {
+            catalogUpdate(key, new CatalogUpdate().first(range[0]));
+            catalogUpdate(key, new CatalogUpdate().last(range[1]));
+        }
+    }
+
+    /** Returns {@code false} when its condition failed (the item holds a later point already). */
+    private boolean catalogUpdate(Map<String, AttributeValue> key, CatalogUpdate update) {
         try {
             retries.call(() -> {
-                dynamoDb.updateItem(b -> b.tableName(table.name())
-                        .key(Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
-                                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk(pair, channel))))
-                        .updateExpression(set.toString())
-                        .conditionExpression("attribute_not_exists(#confirmed) OR #confirmed <= :confirmed")
-                        .expressionAttributeNames(names)
-                        .expressionAttributeValues(values)
+                dynamoDb.updateItem(b -> b.tableName(table.name()).key(key)
+                        .updateExpression("SET " + String.join(", ", update.sets))
+                        .conditionExpression(String.join(" AND ", update.conditions))
+                        .expressionAttributeNames(update.names)
+                        .expressionAttributeValues(update.values)
                         .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)));
                 return null;
             }, Void.class);
+            return true;
         } catch (ConditionalCheckFailedException ahead) {
-            // another capture host recorded a later point: the catalog keeps the later one
+            return false;
+        }
+    }
+
+    /** One update of a catalog item: what it sets, on which conditions. */
+    private static final class CatalogUpdate {
+        final List<String> sets = new ArrayList<>();
+        final List<String> conditions = new ArrayList<>();
+        final Map<String, String> names = new HashMap<>();
+        final Map<String, AttributeValue> values = new HashMap<>();
+
+        CatalogUpdate confirmed(long updatedMicros, long confirmedUntilMicros) {
+            names.put("#updated", TableLayout.CATALOG_UPDATED);
+            names.put("#confirmed", TableLayout.CATALOG_CONFIRMED_UNTIL);
+            values.put(":updated", AttributeValue.fromN(Long.toString(updatedMicros)));
+            values.put(":confirmed", AttributeValue.fromN(Long.toString(confirmedUntilMicros)));
+            sets.add("#updated = :updated");
+            sets.add("#confirmed = :confirmed");
+            conditions.add("(attribute_not_exists(#confirmed) OR #confirmed <= :confirmed)");
+            return this;
+        }
+
+        CatalogUpdate firstIfMissing(long micros) {
+            names.put("#first", TableLayout.CATALOG_FIRST);
+            values.put(":first", AttributeValue.fromN(Long.toString(micros)));
+            sets.add("#first = if_not_exists(#first, :first)");
+            return this;
+        }
+
+        CatalogUpdate first(long micros) {
+            names.put("#first", TableLayout.CATALOG_FIRST);
+            values.put(":first", AttributeValue.fromN(Long.toString(micros)));
+            sets.add("#first = :first");
+            conditions.add("(attribute_not_exists(#first) OR #first > :first)");
+            return this;
+        }
+
+        CatalogUpdate last(long micros) {
+            names.put("#last", TableLayout.CATALOG_LAST);
+            values.put(":last", AttributeValue.fromN(Long.toString(micros)));
+            sets.add("#last = :last");
+            conditions.add("(attribute_not_exists(#last) OR #last <= :last)");
+            return this;
         }
     }
 

@@ -211,24 +211,28 @@ public class Writer {
         storedBytes.increment(ItemSize.of(item));
     }
 
+    /**
+     * A first write puts the parts in order, each only if absent. At the first part already there, the rest of the
+     * window is merged with what is stored (which then includes the parts just written).
+     */
     private void writeWindow(Job.Window w) {
         List<Held> ours = unique(w.events());
-        List<Map<String, AttributeValue>> items = ChunkParts.items(w.pair(), w.channel(), w.windowStartMicros(), ours);
-        boolean absent = true;
-        for (Map<String, AttributeValue> item : items) {
-            if (table.putAll(List.of(new TableClient.Conditional(item, TableClient.Expect.ABSENT, 0)))) {
-                itemsWritten.increment();
-                storedBytes.increment(ItemSize.of(item));
-            } else {
-                absent = false;
+        int written = 0;
+        for (ChunkParts.Part part : ChunkParts.items(w.pair(), w.channel(), w.windowStartMicros(), ours)) {
+            if (!table.putAll(List.of(new TableClient.Conditional(part.item(), TableClient.Expect.ABSENT, 0)))) {
+                break;
             }
+            itemsWritten.increment();
+            storedBytes.increment(ItemSize.of(part.item()));
+            written = part.to();
         }
-        if (absent) {
-            stored(w, ours.size(), i -> ours.get(i).microtimestamp(), i -> ours.get(i).receivedMicros());
+        List<Held> first = ours.subList(0, written);
+        stored(w, first.size(), i -> first.get(i).microtimestamp(), i -> first.get(i).receivedMicros());
+        if (written == ours.size()) {
             return;
         }
         merges.increment();
-        List<CapturedEvent> added = merge(w, ChunkParts.parse(ours));
+        List<CapturedEvent> added = merge(w, ChunkParts.parse(ours.subList(written, ours.size())));
         stored(w, added.size(), i -> added.get(i).microtimestamp(), i -> added.get(i).receivedMicros());
     }
 

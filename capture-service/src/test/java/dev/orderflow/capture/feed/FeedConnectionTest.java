@@ -184,12 +184,14 @@ class FeedConnectionTest {
 
     @Test
     void shouldHandNothingOnFromTheOldConnectionAfterAMakeBeforeBreakSwitch() {
-        start(Map.of("capture.feed.silence-timeout", "10s"));
+        start(Map.of("capture.feed.silence-timeout", "10s", "capture.feed.overlap-timeout", "300ms"));
         Await.until(Duration.ofSeconds(10), () -> snapshots.reasons.size() == 1);
         ServerConn old = conns.get(0);
         old.send("{\"event\":\"bts:request_reconnect\",\"channel\":\"\",\"data\":\"\"}");
         old.stopReading();
         Await.until(Duration.ofSeconds(10), () -> snapshots.reasons.size() == 2); // the new connection took over
+        // no event joins the chains here: the old connection is read until the overlap times out
+        Await.until(Duration.ofSeconds(10), () -> protocol.overlapsEnded.get() == 1);
 
         old.send(LATE);
         old.resumeReading();
@@ -210,7 +212,7 @@ class FeedConnectionTest {
                 "capture.feed.silence-timeout", "5s",
                 "capture.feed.reconnect-min-backoff", "50ms",
                 "capture.feed.reconnect-max-backoff", "200ms",
-                "capture.feed.snapshot-interval", "0s"));
+                "capture.snapshot.interval", "0s"));
         all.putAll(settings);
         CaptureConfig config = new SmallRyeConfigBuilder()
                 .withMapping(CaptureConfig.class)
@@ -228,13 +230,14 @@ class FeedConnectionTest {
     private static final class RecordingProtocol extends BitstampProtocol {
         final List<String> frames = new CopyOnWriteArrayList<>();
         final AtomicInteger disconnects = new AtomicInteger();
+        final AtomicInteger overlapsEnded = new AtomicInteger();
 
         RecordingProtocol(MeterRegistry registry) {
             super(null, null, null, registry);
         }
 
         @Override
-        public Reaction onFrame(String text, long receivedMicros) {
+        public Reaction onFrame(String text, long receivedMicros, boolean fromNewConnection) {
             frames.add(text);
             try {
                 return switch (Frames.parse(text).path("event").asText("")) {
@@ -254,6 +257,11 @@ class FeedConnectionTest {
         }
 
         @Override
+        public void endOverlap() {
+            overlapsEnded.incrementAndGet();
+        }
+
+        @Override
         public boolean allSubscribed() {
             return true;
         }
@@ -264,7 +272,7 @@ class FeedConnectionTest {
         final List<String> reasons = new CopyOnWriteArrayList<>();
 
         RecordingSnapshots(CaptureConfig config, MeterRegistry registry) {
-            super(config, null, registry);
+            super(config, null, null, registry);
         }
 
         @Override

@@ -55,4 +55,17 @@ class TradingPairsTest {
         assertEquals(expected, pairs);
         assertTrue(pairs.contains("btcusd") && pairs.contains("ethusd"));
     }
+
+    @Test
+    void shouldReadRecordedMarketsWithPerpetuals() throws IOException {
+        String dir = System.getProperty("samples.dir");
+        Path file = dir == null ? null : Paths.get(dir, "ccxt__static_markets_bitstamp.info_rows.json");
+        Assumptions.assumeTrue(file != null && Files.exists(file),
+                "Skipped: recorded markets sample absent (samples.dir = " + dir + ")");
+        JsonNode rows = Frames.MAPPER.readTree(Files.readString(file)).get("rows");
+        List<String> pairs = TradingPairs.enabledPairs(rows.toString());
+        assertEquals(rows.size(), pairs.size());
+        assertTrue(pairs.contains("btcusd") && pairs.contains("btcusd-perp"), pairs.toString());
+        assertTrue(pairs.stream().allMatch(dev.orderflow.storage.Pairs::valid), pairs.toString());
+    }
 }

@@ -165,6 +165,54 @@ class WriterTest {
         assertEquals("1", item.get(TableLayout.WRITE_VERSION).n());
     }
 
+    @Test
+    void shouldCountEveryEventOfAWindowWrittenInTwoPiecesWhenTheSecondNeedsMoreParts() throws Exception {
+        String pair = "adausd";
+        Windows windows = new Windows(300_000, 1L << 30, registry);
+        Writer writer = new Writer(windows, table, new DeadLetters(Files.createTempDirectory("dl"), registry), config,
+                registry);
+        writer.start();
+        windows.accept(event(pair, 100, "a", 0));
+        windows.accept(event(pair, 200, "b", 0));
+        windows.sealAll();
+        Await.until(Duration.ofSeconds(30), () -> windows.heldBytes() == 0);
+        // the window's second piece (cut off by the memory bound) is too large for one part
+        for (int i = 0; i < 6; i++) {
+            windows.accept(event(pair, 300 + i, "c" + i, 120_000));
+        }
+        windows.sealAll();
+        Await.until(Duration.ofSeconds(60), () -> windows.heldBytes() == 0);
+        writer.stop();
+
+        assertEquals(List.of("a", "b", "c0", "c1", "c2", "c3", "c4", "c5"),
+                TableReader.events(dynamoDb, config.table().name(), pair, Channel.ORDERS).stream()
+                        .map(e -> e.frame().path("event_id").asText()).toList());
+        assertEquals(8.0, registry.get("capture.events.stored.by.channel").tag("pair", pair).counter().count(),
+                "every event is counted as stored once");
+    }
+
+    @Test
+    void shouldKeepTheCatalogsOuterRangeAndLaterConfirmationWhenAHostBehindAnotherUpdatesIt() {
+        String pair = "dotusd";
+        table.updateCatalog(pair, Channel.ORDERS, new long[] {T + 100, T + 500}, T + 1_000, T + 400);
+        table.updateCatalog(pair, Channel.ORDERS, new long[] {T + 50, T + 300}, T + 1_100, T + 200); // behind
+        Map<String, AttributeValue> item = catalog(pair);
+        assertEquals(Long.toString(T + 50), item.get(TableLayout.CATALOG_FIRST).n(), "the earlier first is kept");
+        assertEquals(Long.toString(T + 500), item.get(TableLayout.CATALOG_LAST).n(), "last never moves back");
+        assertEquals(Long.toString(T + 400), item.get(TableLayout.CATALOG_CONFIRMED_UNTIL).n());
+
+        table.updateCatalog(pair, Channel.ORDERS, new long[] {T + 600, T + 700}, T + 1_200, T + 650);
+        item = catalog(pair);
+        assertEquals(Long.toString(T + 50), item.get(TableLayout.CATALOG_FIRST).n());
+        assertEquals(Long.toString(T + 700), item.get(TableLayout.CATALOG_LAST).n());
+        assertEquals(Long.toString(T + 650), item.get(TableLayout.CATALOG_CONFIRMED_UNTIL).n());
+    }
+
+    private Map<String, AttributeValue> catalog(String pair) {
+        return TableReader.item(dynamoDb, config.table().name(), TableLayout.CATALOG_PK,
+                TableLayout.chunkPk(pair, Channel.ORDERS));
+    }
+
     private static Input.Event event(String pair, long offset, String id, int padding) {
         byte[] frame = frame(pair, offset, id, padding).getBytes(StandardCharsets.UTF_8);
         return new Input.Event(pair, Channel.ORDERS, new Held(-1, T + offset + 500, T + offset, frame));

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -66,6 +67,12 @@ public final class Bench {
     /** Function processes behind the API for the concurrent export, as {@code ./pipeline api} starts by default. */
     private static final int API_INSTANCES = 2;
     private static final int BOOK_SAMPLES = 100;
+    /**
+     * The certification run's capture takes a snapshot every 10 s and certifies every 2 s, so that its 45 s hold several
+     * snapshots checked against their predecessors ({@code book_certified_ratio}).
+     */
+    private static final Map<String, String> CERTIFY_ENVIRONMENT = Map.of("CAPTURE_FEED_SNAPSHOT_INTERVAL", "10s",
+            "CAPTURE_CERTIFY_INTERVAL", "2s");
     private static final int BOOK_WARM_UP = 5;
     private static final long HOUR_MICROS = 3_600_000_000L;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(300);
@@ -87,9 +94,19 @@ public final class Bench {
      * @param replay      the 2015 log to replay, or {@code null} to skip that stream
      * @param pageSamples timed 1,000-event page requests
      * @param outage      how long DynamoDB is unavailable to the capture in the memory run
+     * @param only        the scenarios to run ({@code synthetic}, {@code certification}, {@code memory},
+     *                    {@code replay2015}, {@code query};
+     *                    {@code query} runs {@code synthetic} first, whose stream it reads), or empty for all
      */
     public record Settings(double rate, Duration steady, int burstEvents, Path replay, int pageSamples,
-                           Duration outage) {
+                           Duration outage, Set<String> only) {
+        /** The scenarios {@code --only} accepts. */
+        public static final Set<String> SCENARIOS = Set.of("synthetic", "certification", "memory", "replay2015",
+                "query");
+
+        boolean runs(String scenario) {
+            return only.isEmpty() || only.contains(scenario);
+        }
     }
 
     private final Home home;
@@ -112,12 +129,20 @@ public final class Bench {
             progress.println("bench: starting DynamoDB Local (in memory)");
             DynamoDbLocal db = parts.add(DynamoDbLocal.start(0, null));
             try (Tables tables = new Tables(db.endpoint())) {
-                SteadyRun steady = synthetic(captureJar, db, tables);
-                memory(captureJar, db, tables);
-                if (settings.replay() != null) {
+                SteadyRun steady = settings.runs("synthetic") || settings.runs("query")
+                        ? synthetic(captureJar, db, tables) : null;
+                if (settings.runs("certification")) {
+                    certification(captureJar, db, tables);
+                }
+                if (settings.runs("memory")) {
+                    memory(captureJar, db, tables);
+                }
+                if (settings.replay() != null && settings.runs("replay2015")) {
                     replay2015(captureJar, functionZip, runtime, db, tables);
                 }
-                query(functionZip, runtime, db, tables, steady.orders(), steady.book());
+                if (settings.runs("query")) {
+                    query(functionZip, runtime, db, tables, steady.orders(), steady.book());
+                }
             }
         }
     }
@@ -138,7 +163,7 @@ public final class Bench {
             SimulatorControl control = new SimulatorControl(simulator.port());
             Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
             CaptureProcess capture = scenario.add(startCapture(scenario, captureJar, db, simulator.port(), table,
-                    journal));
+                    journal, Map.of()));
             RssPeak rss = scenario.add(new RssPeak(capture.process()));
             capture.awaitReady(Duration.ofSeconds(90));
             progress.printf("bench: synthetic stream for %d s%n", settings.steady().toSeconds());
@@ -163,6 +188,32 @@ public final class Bench {
             figure("capture_max_events_per_s", (burst.stored() - steady.stored()) / seconds, "events/s");
             figure("capture_rss_mb_burst", rss.peakMb(), "MB");
             return new SteadyRun(orders, book);
+        }
+    }
+
+    /**
+     * {@code book_certified_ratio}: the btcusd-like stream for the steady run's length, with a snapshot every 10 s
+     * that the capture certifies as it goes ({@link #CERTIFY_ENVIRONMENT}); a scenario of its own, so that the
+     * snapshots' writes stay out of the synthetic run's write figures.
+     */
+    private void certification(Path captureJar, DynamoDbLocal db, Tables tables) throws Exception {
+        String table = "bench_certification";
+        figures.printf(Locale.ROOT, "# certification: simulated %s at %s order events/s for %d s, a snapshot every"
+                        + " 10 s; book_certified_ratio: of the snapshots after the first, those whose predecessor's"
+                        + " rebuild matched them exactly%n", PAIR, number(settings.rate()),
+                settings.steady().toSeconds());
+        try (Components scenario = new Components()) {
+            Simulator simulator = scenario.add(Simulator.start(SimulatorOptions.defaults().withPort(0)
+                    .withRate(settings.rate()).withPairs(List.of(PAIR))));
+            Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
+            CaptureProcess capture = scenario.add(startCapture(scenario, captureJar, db, simulator.port(), table,
+                    journal, CERTIFY_ENVIRONMENT));
+            capture.awaitReady(Duration.ofSeconds(90));
+            progress.printf("bench: certification run for %d s%n", settings.steady().toSeconds());
+            Thread.sleep(settings.steady().toMillis());
+            new SimulatorControl(simulator.port()).pause();
+            figure("book_certified_ratio", CertifiedRatio.await(tables, table, PAIR, Duration.ofSeconds(60),
+                    progress), "ratio");
         }
     }
 
@@ -193,7 +244,7 @@ public final class Bench {
             LocalAws.createTable(db.endpoint(), table);
             IamFront front = scenario.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE, table));
             CaptureProcess capture = scenario.add(startCapture(captureJar, front, simulator.port(),
-                    String.join(",", MEMORY_PAIRS), table, journal));
+                    String.join(",", MEMORY_PAIRS), table, journal, Map.of()));
             capture.awaitReady(Duration.ofSeconds(90));
             progress.printf("bench: memory run at %s order events/s: %d s of warm-up, %d s steady%n",
                     number(MEMORY_RATE), MEMORY_WARM_UP.toSeconds(), MEMORY_STEADY.toSeconds());
@@ -323,8 +374,10 @@ public final class Bench {
                     .withPairs(List.of(PAIR)).withReplay(settings.replay()).withSpeed(0)));
             SimulatorControl control = new SimulatorControl(simulator.port());
             Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
+            // The replay ends long before the capture is stopped: a feed quiet for the data timeout would be replaced,
+            // and the new connection's snapshot (the book at the log's end) would be the one the book figures use.
             CaptureProcess capture = scenario.add(startCapture(scenario, captureJar, db, simulator.port(), table,
-                    journal));
+                    journal, Map.of("CAPTURE_FEED_DATA_TIMEOUT", "0s")));
             RssPeak rss = scenario.add(new RssPeak(capture.process()));
             capture.awaitReady(Duration.ofSeconds(90));
             progress.println("bench: replaying the 2015 log");
@@ -442,6 +495,7 @@ public final class Bench {
         progress.println("bench: writing one hour of the btcusd-like stream for the query API");
         tables.create(table);
         long events = writeHour(tables, table, template, book, hourMicros);
+        new ArchiveBench(home, progress, figures, this::figure).run(db.endpoint(), table, hourMicros, events);
         figures.printf(Locale.ROOT, "# query API: packaged query function behind the local API Gateway, one hour"
                 + " of the btcusd-like stream (%,d order events); pages as NDJSON%n", events);
 
@@ -604,19 +658,20 @@ public final class Bench {
 
     /** The capture service, its table created first, reaching DynamoDB Local through its role's IAM front. */
     private CaptureProcess startCapture(Components scenario, Path jar, DynamoDbLocal db, int simulatorPort,
-                                        String table, Scratch journal) {
+                                        String table, Scratch journal, Map<String, String> extraEnv) {
         LocalAws.createTable(db.endpoint(), table);
         IamFront front = scenario.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE, table));
-        return startCapture(jar, front, simulatorPort, PAIR, table, journal);
+        return startCapture(jar, front, simulatorPort, PAIR, table, journal, extraEnv);
     }
 
     /** The capture service for {@code pairs}, reaching DynamoDB through {@code front}. */
     private CaptureProcess startCapture(Path jar, IamFront front, int simulatorPort, String pairs, String table,
-                                        Scratch journal) {
+                                        Scratch journal, Map<String, String> extraEnv) {
         Map<String, String> env = new LinkedHashMap<>(CaptureProcess.feedEnvironment(
                 URI.create("ws://127.0.0.1:" + simulatorPort), pairs));
         env.putAll(LocalAws.dynamoDb(front.endpoint(), table));
         env.putAll(CaptureProcess.journalEnvironment(journal.path()));
+        env.putAll(extraEnv);
         progress.println("bench: starting the capture service");
         return CaptureProcess.start(jar, env, Ports.free(), null);
     }

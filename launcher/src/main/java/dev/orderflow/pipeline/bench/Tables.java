@@ -22,7 +22,9 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
+import dev.orderflow.storage.SnapshotMeta;
 import dev.orderflow.storage.TableLayout;
+import dev.orderflow.storage.book.SnapshotReads;
 
 /** The bench's own reads and writes of DynamoDB Local, with the plain SDK client. */
 final class Tables implements AutoCloseable {
@@ -86,6 +88,21 @@ final class Tables implements AutoCloseable {
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
         return events;
+    }
+
+    /** What is stored beside each snapshot of the pair, oldest first (see {@link SnapshotReads#metas}). */
+    List<SnapshotMeta> snapshotMetas(String table, String pair) {
+        return new SnapshotReads(client, table).metas(pair, 0, Long.parseLong("9".repeat(16)), Integer.MAX_VALUE,
+                true);
+    }
+
+    /** The catalog's {@code confirmed_until} of the pair's orders channel (µs), or -1 while there is none. */
+    long confirmedUntil(String table, String pair) {
+        Map<String, AttributeValue> item = client.getItem(b -> b.tableName(table).key(Map.of(
+                TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
+                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk(pair, Channel.ORDERS))))).item();
+        AttributeValue confirmed = item == null ? null : item.get(TableLayout.CATALOG_CONFIRMED_UNTIL);
+        return confirmed == null ? -1 : Long.parseLong(confirmed.n());
     }
 
     /**

@@ -53,6 +53,8 @@ import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 @org.junit.jupiter.api.Timeout(600)
 class TemplateTest {
     private static final String FUNCTION = "AWS::Serverless::Function";
+    /** The query API's function (the archiver's is held by ArchiveTemplateTest). */
+    private static final String QUERY_FUNCTION = "QueryFunction";
     /** The Quarkus extensions whose build writes target/function.zip. */
     private static final Set<String> LAMBDA_EXTENSIONS =
             Set.of("quarkus-amazon-lambda", "quarkus-amazon-lambda-http", "quarkus-amazon-lambda-rest");
@@ -99,7 +101,7 @@ class TemplateTest {
 
     @Test
     void shouldRunTheFunctionWithTheJvmOptionsThatThePipelineRunsItWith() {
-        String id = template.onlyResourceOfType(FUNCTION);
+        String id = QUERY_FUNCTION;
         Map<String, Object> variables = map(map(template.resourcesOfType(FUNCTION).get(id).get("Environment"))
                 .get("Variables"));
         assertEquals(LocalLambda.JAVA_TOOL_OPTIONS, template.evaluate(variables.get("JAVA_TOOL_OPTIONS"),
@@ -119,6 +121,12 @@ class TemplateTest {
             assertTrue(modules.contains(module), id + " CodeUri names " + module + ", not a module of " + modules);
 
             Document pom = parse(root.resolve(module).resolve("pom.xml"));
+            if (!id.equals(QUERY_FUNCTION)) {
+                // a plain-Java function: its module zips classes and lib/ (ArchiveTemplateTest loads its handler)
+                assertTrue(childTexts(pom, "artifactId").contains("maven-assembly-plugin")
+                        && childTexts(pom, "finalName").contains("function"), module + " does not write " + codeUri);
+                return;
+            }
             assertTrue(childTexts(pom, "artifactId").stream().anyMatch(LAMBDA_EXTENSIONS::contains),
                     module + " declares none of " + LAMBDA_EXTENSIONS + ", so nothing writes " + codeUri);
             assertTrue(childTexts(pom, "artifactId").contains("quarkus-maven-plugin"),
@@ -128,7 +136,7 @@ class TemplateTest {
 
     @Test
     void shouldNameARuntimeAndHandlerThatTheBuiltArchiveProvides(@TempDir Path unpacked) throws Exception {
-        String id = template.onlyResourceOfType(FUNCTION);
+        String id = QUERY_FUNCTION;
         Map<String, Object> function = template.resourcesOfType(FUNCTION).get(id);
         Path zip = root.resolve(String.valueOf(function.get("CodeUri")));
         assumeTrue(Files.isRegularFile(zip), zip + " is not built yet: ./mvnw -pl query-lambda -am package");
@@ -211,7 +219,7 @@ class TemplateTest {
     /** Cursors are signed with a key generated per stack; the function refuses the built-in one outside tests. */
     @Test
     void shouldGiveTheFunctionACursorKeyGeneratedForThisStack() {
-        String id = template.onlyResourceOfType(FUNCTION);
+        String id = QUERY_FUNCTION;
         Map<String, Object> variables = map(map(template.resourcesOfType(FUNCTION).get(id).get("Environment"))
                 .get("Variables"));
         String reference = String.valueOf(map(variables.get("ORDERFLOW_CURSOR_KEY")).get("Fn::Sub"));
@@ -260,7 +268,9 @@ class TemplateTest {
         }
         template.resourcesOfType(FUNCTION).forEach((id, function) -> {
             assertFalse(function.containsKey("FunctionUrlConfig"), id + " FunctionUrlConfig");
-            assertFalse(function.containsKey("Events"), id + " Events (each would add a route of its own)");
+            // an API event would add a route of its own; a schedule (the archiver's) adds no way in
+            map(function.getOrDefault("Events", Map.of())).forEach((name, event) -> assertEquals("Schedule",
+                    map(event).get("Type"), id + " event " + name + " (each API event would add a route of its own)"));
         });
         String api = template.onlyResourceOfType("AWS::ApiGatewayV2::Api");
         template.resourcesOfType("AWS::Lambda::Permission").forEach((id, permission) -> {

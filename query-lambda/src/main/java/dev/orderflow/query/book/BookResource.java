@@ -3,7 +3,6 @@ package dev.orderflow.query.book;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +12,6 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
@@ -37,16 +35,17 @@ import dev.orderflow.query.api.Params;
 import dev.orderflow.query.api.Problem;
 import dev.orderflow.query.api.ProblemBody;
 import dev.orderflow.query.api.RowWriter;
-import dev.orderflow.query.api.TimeRange;
 import dev.orderflow.query.api.Times;
-import dev.orderflow.query.book.OrderBook.Order;
+import dev.orderflow.storage.book.OrderBook;
+import dev.orderflow.storage.book.OrderBook.Order;
 import dev.orderflow.query.coverage.Coverage;
-import dev.orderflow.query.events.Side;
-import dev.orderflow.query.gaps.GapStore;
+import dev.orderflow.storage.Side;
 import dev.orderflow.query.pairs.Catalog;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.book.SnapshotReads;
 import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.Pairs;
 import dev.orderflow.storage.SnapshotRecord;
 
 /** {@code GET /v1/book}: the L3 or L2 book of a pair at an instant; {@code GET /v1/book/snapshots}: what it starts from. */
@@ -54,22 +53,16 @@ import dev.orderflow.storage.SnapshotRecord;
 @Tag(name = "book")
 public class BookResource {
     private static final List<String> PARAMETERS = List.of("pair", "at", "level", "depth", "format");
-    private static final List<String> SNAPSHOT_PARAMETERS = List.of("pair", "from", "to");
     static final List<String> L3_COLUMNS = List.of("side", "price", "amount", "id", "microtimestamp", "time");
     static final List<String> L2_COLUMNS = List.of("side", "price", "amount", "orders");
     private static final int MAX_DEPTH = 1_000_000;
 
     private final Rebuilder rebuilder;
-    private final SnapshotStore snapshots;
-    private final GapStore gaps;
     private final Catalog catalog;
     private final QueryConfig config;
 
-    public BookResource(Rebuilder rebuilder, SnapshotStore snapshots, GapStore gaps, Catalog catalog,
-            QueryConfig config) {
+    public BookResource(Rebuilder rebuilder, Catalog catalog, QueryConfig config) {
         this.rebuilder = rebuilder;
-        this.snapshots = snapshots;
-        this.gaps = gaps;
         this.catalog = catalog;
         this.config = config;
     }
@@ -77,20 +70,24 @@ public class BookResource {
     @GET
     @Operation(summary = "The order book of a pair at an instant",
             description = "The book as it stood just after the last live_orders event at or before `at`, rebuilt "
-                    + "from the latest stored snapshot at or before `at` (at most 6 h (PT6H) earlier) and the stored "
-                    + "events after it. Level 3: every resting order (id, side, price, amount, microtimestamp and time "
+                    + "from the latest stored snapshot at or before `at` with every part stored (at most 6 h (PT6H) "
+                    + "earlier; later ones missing a part are listed in coverage.snapshot.skipped) and the stored "
+                    + "events from its stamp minus the alignment margin (50 ms by default) on. Level 3: every resting order (id, side, price, amount, microtimestamp and time "
                     + "of its last event, null when it is unchanged since the snapshot), bids best first, asks best "
                     + "first, each level in queue order. Level 2: price levels with summed amount and order count. "
                     + "Also best_bid, best_ask, spread and mid (exact decimals), the last event applied, counts "
                     + "(events applied, market orders, changes and deletes of unknown orders) and `coverage`: the "
                     + "snapshot used and `complete:false` with reasons when a gap or disconnect record lies between "
                     + "the snapshot and `at` (a disconnect that began before a `connect` snapshot is covered by that "
-                    + "snapshot), or `at` is past the last confirmed write: the book may then be wrong. "
+                    + "snapshot), when the next snapshot contradicted the rebuild of this stretch (reason "
+                    + "`contradicted`), or `at` is past the last confirmed write: the book may then be wrong. "
+                    + "coverage.certification says whether the next snapshot certified the stretch (`certified`), "
+                    + "`contradicted` it (with the differences) or it is `not_checked` yet. "
                     + "CSV carries the coverage in the X-Coverage-* headers and the snapshot and last event in "
-                    + "X-Book-* headers.")
+                    + "X-Book-* headers (X-Book-Certification: the certification's status).")
     @Parameters({
         @Parameter(name = "pair", in = ParameterIn.QUERY, required = true, description = "Pair with stored data.",
-                schema = @Schema(type = SchemaType.STRING, pattern = "^[a-z0-9][a-z0-9_-]{0,39}$")),
+                schema = @Schema(type = SchemaType.STRING, pattern = Pairs.PATTERN)),
         @Parameter(name = "at", in = ParameterIn.QUERY, required = true, description = "The instant, inclusive: "
                 + "ISO-8601 (up to µs; without offset = UTC) or epoch milliseconds.",
                 schema = @Schema(type = SchemaType.STRING)),
@@ -142,7 +139,8 @@ public class BookResource {
         Response.ResponseBuilder response = Response.ok(buffer.toByteArray(), format.mediaType())
                 .header("X-Book-Snapshot", Times.iso(result.snapshot().microtimestamp()))
                 .header("X-Book-Snapshot-Reason", result.snapshot().reason())
-                .header("X-Book-Events-Applied", book.counts().eventsApplied);
+                .header("X-Book-Events-Applied", book.counts().eventsApplied)
+                .header("X-Book-Certification", result.certificate().status().apiName());
         if (result.lastEvent() != null) {
             response.header("X-Book-Last-Event-Time", Times.iso(result.lastEvent().micros()));
             if (result.lastEvent().eventId() != null) {
@@ -280,6 +278,11 @@ public class BookResource {
         json.writeNumberField("ask_orders", orders(book, Side.SELL));
         json.writeNumberField("bid_levels", book.side(Side.BUY).size());
         json.writeNumberField("ask_levels", book.side(Side.SELL).size());
+        json.writeObjectFieldStart("unknown_event_types");
+        for (Map.Entry<String, Integer> type : counts.unknownTypes.entrySet()) {
+            json.writeNumberField(type.getKey(), type.getValue());
+        }
+        json.writeEndObject();
         json.writeEndObject();
         json.writeFieldName("coverage");
         json.writeTree(coverage(result));
@@ -330,88 +333,17 @@ public class BookResource {
         snapshot.put("time", Times.iso(result.snapshot().microtimestamp()));
         snapshot.put("reason", result.snapshot().reason());
         snapshot.put("received", Times.iso(result.snapshot().receivedMicros()));
+        var skipped = snapshot.putArray("skipped");
+        for (SnapshotReads.Skipped s : result.skipped()) {
+            ObjectNode o = skipped.addObject();
+            o.put("microtimestamp", s.microtimestamp());
+            o.put("time", Times.iso(s.microtimestamp()));
+            o.put("reason", "missing_part");
+            o.put("parts", s.parts());
+            o.put("parts_found", s.found());
+        }
+        result.certificate().write(cover.putObject("certification"));
         return cover;
-    }
-
-    @GET
-    @Path("/snapshots")
-    @Operation(summary = "Stored order book snapshots of a pair",
-            description = "The L3 snapshots /v1/book starts from, oldest first, with microtimestamp in [from, to): "
-                    + "their time, why they were taken (connect: after a (re)connect; periodic), how many orders "
-                    + "each side held, and whether a gap or disconnect record of the orders channel lies between it "
-                    + "and the next snapshot (books rebuilt from it are then not complete past the gap; a disconnect that "
-                    + "began before a connect snapshot is covered by it). At most "
-                    + "200 snapshots; `truncated` says when there are more.")
-    @Parameters({
-        @Parameter(name = "pair", in = ParameterIn.QUERY, required = true, description = "Pair with stored data.",
-                schema = @Schema(type = SchemaType.STRING, pattern = "^[a-z0-9][a-z0-9_-]{0,39}$")),
-        @Parameter(name = "from", in = ParameterIn.QUERY, description = "Start, inclusive (ISO-8601 or epoch ms). "
-                + "Default: `to` minus 7 days (P7D).", schema = @Schema(type = SchemaType.STRING)),
-        @Parameter(name = "to", in = ParameterIn.QUERY, description = "End, exclusive (ISO-8601 or epoch ms). "
-                + "Default: `from` plus 7 days, or now. At most 7 days (P7D) after `from`.",
-                schema = @Schema(type = SchemaType.STRING))
-    })
-    @APIResponse(responseCode = "200", description = "The snapshots.", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SnapshotListBody.class)))
-    @APIResponse(responseCode = "400", description = "A parameter is invalid; `parameter` names it.",
-            content = @Content(mediaType = "application/problem+json",
-                    schema = @Schema(implementation = ProblemBody.class)))
-    public Response snapshots(@Context UriInfo uri) throws IOException {
-        Params params = Params.of(uri, SNAPSHOT_PARAMETERS);
-        String pair = Catalog.pairParameter(params);
-        TimeRange range = TimeRange.of(params, config.book().snapshotsMaxSpan(), config.book().snapshotsMaxSpan(),
-                System.currentTimeMillis() * 1000L);
-        catalog.requirePair(pair);
-        int max = config.book().maxSnapshots();
-        List<SnapshotRecord> found = snapshots.between(pair, range.fromMicros(), range.toMicros(), max);
-        boolean truncated = found.size() > max;
-        List<SnapshotRecord> listed = truncated ? found.subList(0, max) : found;
-        List<Long> nexts = new ArrayList<>();
-        for (int i = 0; i < listed.size(); i++) {
-            nexts.add(i + 1 < found.size() ? Long.valueOf(found.get(i + 1).microtimestamp())
-                    : snapshots.next(pair, listed.get(i).microtimestamp() + 1).orElse(null));
-        }
-        List<GapRecord> records = listed.isEmpty() ? List.of()
-                : gaps.intersecting(pair, Channel.ORDERS, listed.get(0).microtimestamp(), Times.MAX_MICROS, 100_000);
-
-        PageBuffer buffer = new PageBuffer(4096);
-        try (JsonGenerator json = Frames.MAPPER.getFactory().createGenerator(buffer)) {
-            json.writeStartObject();
-            json.writeStringField("pair", pair);
-            json.writeStringField("from", Times.iso(range.fromMicros()));
-            json.writeStringField("to", Times.iso(range.toMicros()));
-            json.writeArrayFieldStart("snapshots");
-            for (int i = 0; i < listed.size(); i++) {
-                SnapshotRecord s = listed.get(i);
-                Long next = nexts.get(i);
-                long until = next == null ? Times.MAX_MICROS : next;
-                boolean gap = records.stream().anyMatch(g -> g.fromMicros() < until
-                        && g.toMicros() >= s.microtimestamp() && Rebuilder.matters(g, s));
-                json.writeStartObject();
-                json.writeNumberField("microtimestamp", s.microtimestamp());
-                json.writeStringField("time", Times.iso(s.microtimestamp()));
-                json.writeStringField("reason", s.reason());
-                json.writeStringField("received", Times.iso(s.receivedMicros()));
-                json.writeNumberField("bid_orders", rowCount(s.body(), "bids"));
-                json.writeNumberField("ask_orders", rowCount(s.body(), "asks"));
-                if (next == null) {
-                    json.writeNullField("next_microtimestamp");
-                } else {
-                    json.writeNumberField("next_microtimestamp", next);
-                }
-                json.writeBooleanField("gap_before_next", gap);
-                json.writeEndObject();
-            }
-            json.writeEndArray();
-            json.writeBooleanField("truncated", truncated);
-            json.writeEndObject();
-        }
-        return Response.ok(buffer.toByteArray(), MediaType.APPLICATION_JSON).build();
-    }
-
-    private static int rowCount(ObjectNode body, String side) {
-        var rows = body.get(side);
-        return rows == null || !rows.isArray() ? 0 : rows.size();
     }
 
     @Schema(name = "Book")
@@ -425,7 +357,11 @@ public class BookResource {
             @Schema(nullable = true, description = "best ask minus best bid, exact.") String spread,
             @Schema(nullable = true, description = "(best bid + best ask) / 2, exact.") String mid,
             CountsBody counts,
-            @Schema(description = "Coverage of the orders channel from the snapshot to `at`, with the snapshot.")
+            @Schema(description = "Coverage of the orders channel from the snapshot to `at`, with the snapshot "
+                    + "(`snapshot`: microtimestamp, time, reason, received, and `skipped`: later snapshots passed over "
+                    + "for a missing part) and `certification` (status certified|contradicted|not_checked, "
+                    + "snapshot_microtimestamp and snapshot_time of the snapshot whose check it is, detail, and for a "
+                    + "checked stretch missing, extra, differing, queue_levels, events_applied, differences).")
             dev.orderflow.query.coverage.CoverageBody coverage,
             @Schema(description = "Level 3: orders; level 2: levels. Best first.") List<RowBody> bids,
             List<RowBody> asks) {
@@ -447,23 +383,16 @@ public class BookResource {
             @Schema(description = "order_changed of an order not in the book (it is put in the book).")
             int unknown_order_changes,
             @Schema(description = "order_deleted of an order not in the book.") int unknown_order_deletes,
-            @Schema(description = "Events or snapshot rows that could not be read (left out).") int malformed_events,
-            int bid_orders, int ask_orders, int bid_levels, int ask_levels) {
+            @Schema(description = "Events or snapshot rows that could not be read (left out), events of an unknown "
+                    + "type included.") int malformed_events,
+            int bid_orders, int ask_orders, int bid_levels, int ask_levels,
+            @Schema(description = "Events of a type the book does not know (left out), by type.")
+            Map<String, Integer> unknown_event_types) {
     }
 
     @Schema(name = "BookRow", description = "Level 3: side, price, amount, id, microtimestamp, time (null when "
             + "unchanged since the snapshot). Level 2: side, price, amount, orders.")
     record RowBody(String side, String price, String amount, String id, Long microtimestamp, String time,
             Integer orders) {
-    }
-
-    @Schema(name = "SnapshotList")
-    record SnapshotListBody(String pair, String from, String to, List<SnapshotBody> snapshots, boolean truncated) {
-    }
-
-    @Schema(name = "Snapshot")
-    record SnapshotBody(long microtimestamp, String time, @Schema(enumeration = {"connect", "periodic"}) String reason,
-            String received, int bid_orders, int ask_orders, @Schema(nullable = true) Long next_microtimestamp,
-            boolean gap_before_next) {
     }
 }

@@ -3,6 +3,7 @@ package dev.orderflow.query.book;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,19 +16,25 @@ import dev.orderflow.query.coverage.CoverageCheck;
 import dev.orderflow.query.events.ChunkReader;
 import dev.orderflow.query.events.ChunkReader.StoredChunk;
 import dev.orderflow.query.events.EventFields;
+import dev.orderflow.query.gaps.GapStore;
 import dev.orderflow.query.pairs.Catalog;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
+import dev.orderflow.storage.book.OrderBook;
+import dev.orderflow.storage.book.SnapshotAlignment;
+import dev.orderflow.storage.book.SnapshotReads;
 
 /**
- * Rebuilds the book of a pair at an instant {@code T}: the latest stored snapshot at or before {@code T}, then
- * every stored {@code live_orders} event with {@code snapshot.microtimestamp <= microtimestamp <= T} in stored
- * (exchange) order. Events sharing the snapshot's microtimestamp are applied too: the snapshot may or may not
- * already show them, and since each event states its order's whole state, applying them again cannot make the book
- * wrong (see {@link OrderBook#apply}).
+ * Rebuilds the book of a pair at an instant {@code T}: the latest stored snapshot at or before {@code T} with every
+ * part stored (later ones with a part missing are passed over, and the answer lists them), then every stored
+ * {@code live_orders} event with {@code snapshot.microtimestamp - margin <= microtimestamp <= T} in stored
+ * (exchange) order ({@link SnapshotAlignment}). Events up to the snapshot's stamp are applied again: the snapshot
+ * may or may not already show them, and since each event states its order's whole state, applying them again cannot
+ * make the book wrong (see {@link OrderBook#apply}). The answer says whether the next snapshot certified the stretch
+ * ({@link Certificate}).
  */
 @ApplicationScoped
 public class Rebuilder {
@@ -36,9 +43,12 @@ public class Rebuilder {
     private final SnapshotStore snapshots;
     private final ChunkReader chunks;
     private final CoverageCheck coverage;
+    private final GapStore gaps;
     private final QueryConfig config;
 
-    public Rebuilder(SnapshotStore snapshots, ChunkReader chunks, CoverageCheck coverage, QueryConfig config) {
+    public Rebuilder(SnapshotStore snapshots, ChunkReader chunks, CoverageCheck coverage, GapStore gaps,
+            QueryConfig config) {
+        this.gaps = gaps;
         this.snapshots = snapshots;
         this.chunks = chunks;
         this.coverage = coverage;
@@ -50,24 +60,23 @@ public class Rebuilder {
     }
 
     /** A rebuilt book and how far it can be trusted. */
-    public record Result(SnapshotRecord snapshot, OrderBook book, LastEvent lastEvent, Coverage coverage) {
+    public record Result(SnapshotRecord snapshot, List<SnapshotReads.Skipped> skipped, OrderBook book,
+            LastEvent lastEvent, Coverage coverage, Certificate certificate) {
     }
 
     /** @param entry the catalog entry of the pair's orders channel, or {@code null} */
     public Result at(String pair, long atMicros, Catalog.Entry entry) {
-        SnapshotRecord snapshot = snapshots.latestAtOrBefore(pair, atMicros).orElseThrow(() -> noSnapshot(pair,
-                atMicros));
         long maxReplay = TimeRange.micros(config.book().maxReplay());
-        if (atMicros - snapshot.microtimestamp() > maxReplay) {
-            throw Problem.of(404, "no-snapshot", "No snapshot near enough", "The latest stored snapshot of " + pair
-                    + " at or before " + Times.iso(atMicros) + " is at " + Times.iso(snapshot.microtimestamp())
-                    + ", more than " + TimeRange.describe(maxReplay) + " earlier: a book is rebuilt only within "
-                    + TimeRange.describe(maxReplay) + " of a snapshot. See /v1/book/snapshots?pair=" + pair + ".");
-        }
+        List<SnapshotReads.Skipped> skipped = new ArrayList<>();
+        SnapshotRecord snapshot = snapshots.latestComplete(pair, atMicros, atMicros - maxReplay, skipped)
+                .orElseThrow(() -> noSnapshot(pair, atMicros, maxReplay, skipped)).snapshot();
+        SnapshotAlignment alignment = new SnapshotAlignment(config.book().alignmentMargin());
         OrderBook book = OrderBook.fromSnapshot(snapshot.body());
         long from = snapshot.microtimestamp();
+        long replayFrom = alignment.replayFromMicros(from, gaps.intersecting(pair, Channel.ORDERS,
+                alignment.replayFromMicros(from), from + 1, 1000));
         Iterator<StoredChunk> stored = chunks.read(TableLayout.chunkPk(pair, Channel.ORDERS),
-                TableLayout.lowestSk(from), TableLayout.highestSk(atMicros + 1), 50);
+                TableLayout.lowestSk(replayFrom), TableLayout.highestSk(atMicros + 1), 50);
         int unreadable = 0;
         StoredChunk lastChunk = null;
         int lastIndex = -1;
@@ -77,10 +86,10 @@ public class Rebuilder {
             for (int i = 0; events.next(); i++) {
                 EventView view = events.event();
                 long t = view.microtimestamp();
-                if (t < from || t > atMicros) {
+                if (t < replayFrom || t > atMicros) {
                     continue;
                 }
-                book.apply(view, t == from);
+                book.apply(view, SnapshotAlignment.reapplied(t, from));
                 lastChunk = chunk;
                 lastIndex = i;
             }
@@ -94,7 +103,9 @@ public class Rebuilder {
                         entry.firstMicros() == null ? from : Math.min(entry.firstMicros(), from),
                         entry.lastMicros(), entry.confirmedUntilMicros());
         Coverage cover = coverage.of(pair, Channel.ORDERS, from, atMicros + 1, orders, unreadable);
-        return new Result(snapshot, book, last, coveredBySnapshot(cover, snapshot));
+        Certificate certificate = Certificate.of(snapshots, pair, from);
+        return new Result(snapshot, List.copyOf(skipped), book, last,
+                certificate.contradicts(coveredBySnapshot(cover, snapshot)), certificate);
     }
 
     /**
@@ -103,8 +114,12 @@ public class Rebuilder {
      * a snapshot is covered by it (its end is merely the first event after the reconnect); any other record counts.
      */
     static boolean matters(GapRecord gap, SnapshotRecord snapshot) {
-        return !(CONNECT.equals(snapshot.reason()) && gap.kind() == GapRecord.Kind.DISCONNECT
-                && gap.fromMicros() < snapshot.microtimestamp());
+        return matters(gap, snapshot.reason(), snapshot.microtimestamp());
+    }
+
+    static boolean matters(GapRecord gap, String reason, long snapshotMicros) {
+        return !(CONNECT.equals(reason) && gap.kind() == GapRecord.Kind.DISCONNECT
+                && gap.fromMicros() < snapshotMicros);
     }
 
     private static Coverage coveredBySnapshot(Coverage cover, SnapshotRecord snapshot) {
@@ -132,7 +147,22 @@ public class Rebuilder {
                 view.data() == null ? null : fields.id(view.data()));
     }
 
-    private Problem noSnapshot(String pair, long atMicros) {
+    private Problem noSnapshot(String pair, long atMicros, long maxReplay, List<SnapshotReads.Skipped> skipped) {
+        String incomplete = skipped.isEmpty() ? "" : " " + skipped.size() + " stored snapshot(s) in that stretch "
+                + "miss a part (the latest at " + Times.iso(skipped.get(0).microtimestamp()) + ", "
+                + skipped.get(0).found() + " of " + skipped.get(0).parts() + " parts stored).";
+        Optional<Long> latest = snapshots.latestAtOrBefore(pair, atMicros);
+        if (latest.isPresent() && atMicros - latest.get() > maxReplay) {
+            return Problem.of(404, "no-snapshot", "No snapshot near enough", "The latest stored snapshot of " + pair
+                    + " at or before " + Times.iso(atMicros) + " is at " + Times.iso(latest.get())
+                    + ", more than " + TimeRange.describe(maxReplay) + " earlier: a book is rebuilt only within "
+                    + TimeRange.describe(maxReplay) + " of a snapshot. See /v1/book/snapshots?pair=" + pair + ".");
+        }
+        if (latest.isPresent()) {
+            return Problem.of(404, "no-snapshot", "No complete snapshot near enough", "No stored order book snapshot "
+                    + "of " + pair + " within " + TimeRange.describe(maxReplay) + " before " + Times.iso(atMicros)
+                    + " has every part stored." + incomplete + " See /v1/book/snapshots?pair=" + pair + ".");
+        }
         String first = snapshots.first(pair).map(t -> "The first is at " + Times.iso(t) + ".")
                 .orElse("None is stored for this pair yet.");
         return Problem.of(404, "no-snapshot", "No snapshot before this instant", "No stored order book snapshot of "

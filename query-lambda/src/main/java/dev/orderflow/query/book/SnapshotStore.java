@@ -8,44 +8,52 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.orderflow.query.QueryConfig;
+import dev.orderflow.storage.SnapshotMeta;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
+import dev.orderflow.storage.book.SnapshotReads;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
-/** The stored L3 snapshots of a pair ({@code <pair>#snapshots}, one item per part), read with {@code Query}. */
+/**
+ * The stored L3 snapshots of a pair ({@code <pair>#snapshots}, one item per part) and what is stored beside them
+ * ({@code <pair>#snapshots#meta}), read with {@code Query}; the reads shared with the capture are
+ * {@link SnapshotReads}'.
+ */
 @ApplicationScoped
 public class SnapshotStore {
     private final DynamoDbClient db;
     private final QueryConfig config;
+    private final SnapshotReads reads;
 
     public SnapshotStore(DynamoDbClient db, QueryConfig config) {
         this.db = db;
         this.config = config;
+        this.reads = new SnapshotReads(db, config.table());
     }
 
-    /** The latest snapshot with {@code microtimestamp <= atMicros}, all parts read. */
-    public Optional<SnapshotRecord> latestAtOrBefore(String pair, long atMicros) {
+    /** See {@link SnapshotReads#latestComplete}. */
+    public Optional<SnapshotReads.Found> latestComplete(String pair, long atMicros, long notBeforeMicros,
+            List<SnapshotReads.Skipped> skipped) {
+        return reads.latestComplete(pair, atMicros, notBeforeMicros, skipped);
+    }
+
+    /** Microtimestamp of the latest snapshot with {@code microtimestamp <= atMicros}, complete or not (keys only). */
+    public Optional<Long> latestAtOrBefore(String pair, long atMicros) {
         QueryResponse last = db.query(QueryRequest.builder()
                 .tableName(config.table())
                 .keyConditionExpression("pk = :pk AND sk <= :at")
                 .expressionAttributeValues(Map.of(
                         ":pk", AttributeValue.fromS(TableLayout.snapshotsPk(pair)),
                         ":at", AttributeValue.fromS(TableLayout.snapshotSk(atMicros, TableLayout.MAX_PART))))
+                .projectionExpression("sk")
                 .scanIndexForward(false)
                 .limit(1)
                 .build());
-        if (last.items().isEmpty()) {
-            return Optional.empty();
-        }
-        Map<String, AttributeValue> item = last.items().get(0);
-        if (Integer.parseInt(item.get(TableLayout.SNAPSHOT_PARTS).n()) == 1) {
-            return Optional.of(TableLayout.snapshotFromItems(List.of(item)));
-        }
-        long micros = microsOfSk(item.get(TableLayout.SK).s());
-        return Optional.of(TableLayout.snapshotFromItems(range(pair, micros, micros + 1, Integer.MAX_VALUE, false)));
+        return last.items().isEmpty() ? Optional.empty()
+                : Optional.of(microsOfSk(last.items().get(0).get(TableLayout.SK).s()));
     }
 
     /** Microtimestamp of the earliest stored snapshot of the pair, if any. */
@@ -68,27 +76,36 @@ public class SnapshotStore {
                 : Optional.of(microsOfSk(response.items().get(0).get(TableLayout.SK).s()));
     }
 
+    /** What is stored beside the snapshots in {@code [fromMicros, toMicros)}, oldest first, at most {@code max}. */
+    public List<SnapshotMeta> metas(String pair, long fromMicros, long toMicros, int max) {
+        return reads.metas(pair, fromMicros, toMicros, max, true);
+    }
+
     /**
      * The snapshots with {@code fromMicros <= microtimestamp < toMicros}, oldest first, at most {@code max + 1} (so
-     * a caller sees there are more).
+     * a caller sees there are more), read whole: for tables stored before the items beside them existed.
      */
     public List<SnapshotRecord> between(String pair, long fromMicros, long toMicros, int max) {
-        List<Map<String, AttributeValue>> items = range(pair, fromMicros, toMicros, max + 1, true);
+        List<Map<String, AttributeValue>> items = range(pair, fromMicros, toMicros, max + 1);
         List<SnapshotRecord> snapshots = new ArrayList<>();
         List<Map<String, AttributeValue>> parts = new ArrayList<>();
+        long stamp = -1;
         for (Map<String, AttributeValue> item : items) {
+            long micros = microsOfSk(item.get(TableLayout.SK).s());
+            if (micros != stamp) {
+                parts = new ArrayList<>();
+                stamp = micros;
+            }
             parts.add(item);
             if (parts.size() == Integer.parseInt(parts.get(0).get(TableLayout.SNAPSHOT_PARTS).n())) {
                 snapshots.add(TableLayout.snapshotFromItems(parts));
-                parts = new ArrayList<>();
             }
         }
         return snapshots;
     }
 
-    /** Items of snapshots in {@code [from, to)}; with {@code bySnapshot}, {@code max} counts snapshots, else items. */
-    private List<Map<String, AttributeValue>> range(String pair, long fromMicros, long toMicros, int max,
-            boolean bySnapshot) {
+    /** Items of at most {@code max} snapshots in {@code [from, to)}. */
+    private List<Map<String, AttributeValue>> range(String pair, long fromMicros, long toMicros, int max) {
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         int snapshots = 0;
@@ -102,18 +119,16 @@ public class SnapshotStore {
                             ":to", AttributeValue.fromS(TableLayout.snapshotSk(toMicros - 1, TableLayout.MAX_PART))))
                     .exclusiveStartKey(start)
                     .build());
+            long stamp = items.isEmpty() ? -1 : microsOfSk(items.get(items.size() - 1).get(TableLayout.SK).s());
             for (Map<String, AttributeValue> item : response.items()) {
-                boolean firstPart = item.get(TableLayout.SK).s().endsWith("#000");
-                if (firstPart) {
-                    snapshots++;
-                    if (bySnapshot && snapshots > max) {
+                long micros = microsOfSk(item.get(TableLayout.SK).s());
+                if (micros != stamp) {
+                    stamp = micros;
+                    if (++snapshots > max) {
                         return items;
                     }
                 }
                 items.add(item);
-                if (!bySnapshot && items.size() >= max) {
-                    return items;
-                }
             }
             start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                     ? response.lastEvaluatedKey()

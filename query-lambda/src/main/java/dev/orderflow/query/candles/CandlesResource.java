@@ -42,13 +42,14 @@ import dev.orderflow.query.coverage.CoverageCheck;
 import dev.orderflow.query.events.ChunkReader;
 import dev.orderflow.query.events.ChunkReader.StoredChunk;
 import dev.orderflow.query.events.EventFields;
-import dev.orderflow.query.events.Side;
+import dev.orderflow.storage.Side;
 import dev.orderflow.query.gaps.GapStore;
 import dev.orderflow.query.pairs.Catalog;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.Pairs;
 import dev.orderflow.storage.TableLayout;
 import io.quarkus.logging.Log;
 
@@ -90,7 +91,7 @@ public class CandlesResource {
                     + "(P7D) per query.")
     @Parameters({
         @Parameter(name = "pair", in = ParameterIn.QUERY, required = true, description = "Pair with stored trades.",
-                schema = @Schema(type = SchemaType.STRING, pattern = "^[a-z0-9][a-z0-9_-]{0,39}$")),
+                schema = @Schema(type = SchemaType.STRING, pattern = Pairs.PATTERN)),
         @Parameter(name = "interval", in = ParameterIn.QUERY, required = true, description = "Bar length.",
                 schema = @Schema(type = SchemaType.STRING, enumeration = {"1m", "5m", "1h", "1d"})),
         @Parameter(name = "from", in = ParameterIn.QUERY, description = "Start, inclusive (ISO-8601 or epoch ms), "

@@ -14,7 +14,7 @@ public record CoverageBody(
         boolean complete,
         @Schema(description = "When the capture last confirmed a write.", nullable = true) String confirmed_until,
         @Schema(description = "Why not complete.", enumeration = {"gaps", "after_confirmed_writes",
-            "before_first_event", "unreadable_chunks"}) List<String> reasons,
+            "before_first_event", "unreadable_chunks", "contradicted"}) List<String> reasons,
         @Schema(description = "Gap records concerning the range (the first 20).") List<GapBody> gaps,
         @Schema(description = "More gap records concern the range than listed.") boolean gaps_truncated,
         @Schema(description = "The /v1/gaps query for the range.") String gaps_url) {

@@ -24,6 +24,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 import dev.orderflow.query.QueryConfig;
 import dev.orderflow.query.api.Problem;
+import dev.orderflow.storage.Side;
 import dev.orderflow.storage.Channel;
 import io.quarkus.runtime.Startup;
 import io.smallrye.config.SmallRyeConfig;

@@ -8,13 +8,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.query.api.RowWriter;
 import dev.orderflow.query.api.Times;
+import dev.orderflow.storage.Side;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Frames;
 
 /**
  * What one stored frame looks like in the API. Named fields first ({@code pair, channel, type, microtimestamp,
- * time, id, side, price, amount, event_id, pre_event_id}), then every other field the exchange sent: the
+ * time, received_microtimestamp, id, side, price, amount, event_id, pre_event_id}), then every other field the exchange sent: the
  * {@code data} fields in wire order, then other top-level fields. Ids ({@code id}, {@code *_id}) and decimals are
  * strings; where the exchange sends a number twice ({@code x} and {@code x_str}) the API gives {@code x} with the
  * exact string. A field whose name the API's own fields already use gets the prefix {@code data_} (from
@@ -22,13 +23,14 @@ import dev.orderflow.storage.Frames;
  */
 public final class EventFields {
     /** The CSV columns, in order; fields outside them go into {@link #CSV_EXTRA} as one JSON object. */
-    public static final List<String> CSV_COLUMNS = List.of("pair", "channel", "type", "microtimestamp", "time", "id",
+    public static final List<String> CSV_COLUMNS = List.of("pair", "channel", "type", "microtimestamp", "time",
+            "received_microtimestamp", "id",
             "side", "price", "amount", "event_id", "pre_event_id", "order_source", "order_subtype", "amount_traded",
             "amount_at_create", "is_liquidation", "datetime", "buy_order_id", "sell_order_id", "timestamp");
     public static final String CSV_EXTRA = "extra";
 
-    private static final Set<String> OWN = Set.of("pair", "channel", "type", "microtimestamp", "time", "id", "side",
-            "price", "amount", "event_id", "pre_event_id");
+    private static final Set<String> OWN = Set.of("pair", "channel", "type", "microtimestamp", "time",
+            "received_microtimestamp", "id", "side", "price", "amount", "event_id", "pre_event_id");
     private static final Set<String> TOP_LEVEL_DONE = Set.of("data", "event", "channel", "event_id", "pre_event_id");
     private static final Set<String> DATA_DONE = Set.of("id", "id_str", "price", "price_str", "amount", "amount_str",
             "microtimestamp");
@@ -154,6 +156,7 @@ public final class EventFields {
         scratch.setLength(0);
         Times.appendIso(scratch, event.microtimestamp());
         out.string("time", scratch.toString());
+        out.number("received_microtimestamp", event.receivedMicros());
         Side side = null;
         if (data != null) {
             stringIfPresent(out, "id", id(data));

@@ -28,6 +28,8 @@ public record EventPageBody(
             @Schema(description = "data.microtimestamp: µs since the epoch.") long microtimestamp,
             @Schema(description = "microtimestamp as ISO-8601 UTC with six fraction digits.",
                     example = "2026-08-09T10:24:21.947000Z") String time,
+            @Schema(description = "When the capture service received the frame: µs since the epoch, by its clock"
+                    + " (microtimestamp is the exchange's).") long received_microtimestamp,
             @Schema(description = "data.id_str (order id, or trade id).") String id,
             @Schema(description = "orders: order_type 0 buy, 1 sell; trades: type 0 buy, 1 sell (taker).",
                     enumeration = {"buy", "sell"}) String side,

@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 
+import dev.orderflow.storage.Side;
 import dev.orderflow.storage.Channel;
 
 /**

@@ -46,8 +46,10 @@ import dev.orderflow.query.api.Times;
 import dev.orderflow.query.coverage.Coverage;
 import dev.orderflow.query.coverage.CoverageCheck;
 import dev.orderflow.query.pairs.Catalog;
+import dev.orderflow.storage.Side;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.Pairs;
 import io.quarkus.logging.Log;
 import io.vertx.ext.web.RoutingContext;
 
@@ -100,7 +102,7 @@ public class EventsResource {
     @Parameters({
         @Parameter(name = "pair", in = ParameterIn.QUERY, required = true,
                 description = "Pair with stored data, as in /v1/pairs (e.g. btcusd).",
-                schema = @Schema(type = SchemaType.STRING, pattern = "^[a-z0-9][a-z0-9_-]{0,39}$")),
+                schema = @Schema(type = SchemaType.STRING, pattern = Pairs.PATTERN)),
         @Parameter(name = "channel", in = ParameterIn.QUERY, required = true,
                 description = "orders (order_created, order_changed, order_deleted) or trades (trade).",
                 schema = @Schema(type = SchemaType.STRING, enumeration = {"orders", "trades"})),

@@ -36,6 +36,7 @@ import dev.orderflow.query.pairs.Catalog;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.Pairs;
 
 /** {@code GET /v1/gaps}: the gap and disconnect records of a pair and channel that concern a range. */
 @Path("/v1/gaps")
@@ -62,7 +63,7 @@ public class GapsResource {
                     + "[from, to) of the query. At most 1000 records; `truncated` says when there are more.")
     @Parameters({
         @Parameter(name = "pair", in = ParameterIn.QUERY, required = true, description = "Pair with stored data.",
-                schema = @Schema(type = SchemaType.STRING, pattern = "^[a-z0-9][a-z0-9_-]{0,39}$")),
+                schema = @Schema(type = SchemaType.STRING, pattern = Pairs.PATTERN)),
         @Parameter(name = "channel", in = ParameterIn.QUERY, required = true, description = "orders or trades.",
                 schema = @Schema(type = SchemaType.STRING, enumeration = {"orders", "trades"})),
         @Parameter(name = "from", in = ParameterIn.QUERY, description = "Start, inclusive (ISO-8601 or epoch ms). "

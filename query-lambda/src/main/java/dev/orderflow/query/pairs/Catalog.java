@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,6 +13,7 @@ import dev.orderflow.query.QueryConfig;
 import dev.orderflow.query.api.Params;
 import dev.orderflow.query.api.Problem;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.Pairs;
 import dev.orderflow.storage.TableLayout;
 import io.quarkus.logging.Log;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -24,8 +24,6 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 /** The catalog items the capture service keeps: which pairs and channels have data, and how far writes are confirmed. */
 @ApplicationScoped
 public class Catalog {
-    private static final Pattern PAIR = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
-
     private final DynamoDbClient db;
     private final QueryConfig config;
 
@@ -81,9 +79,9 @@ public class Catalog {
     /** The {@code pair} parameter, lower-cased and checked for shape (not yet for data). */
     public static String pairParameter(Params params) {
         String pair = params.require("pair", "a pair such as btcusd (see /v1/pairs).").toLowerCase(Locale.ROOT);
-        if (!PAIR.matcher(pair).matches()) {
-            throw Problem.badParameter("pair", "'pair' must be a pair name such as btcusd or btcusd-perp "
-                    + "(letters, digits, '-' and '_', at most 40).");
+        if (!Pairs.valid(pair)) {
+            throw Problem.badParameter("pair", "'pair' must be a pair name such as btcusd or btcusd-perp ("
+                    + Pairs.PATTERN + ").");
         }
         return pair;
     }

@@ -29,8 +29,12 @@ import dev.orderflow.query.Api;
 import dev.orderflow.query.LocalTables;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.SnapshotMeta;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
+import dev.orderflow.storage.book.Certifier;
+import dev.orderflow.storage.book.SnapshotAlignment;
+import io.quarkus.logging.Log;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -119,15 +123,80 @@ class MultiPartSnapshotTest {
     }
 
     /**
+     * Three 50,000-order snapshots of another pair, each in several parts: B is the book A and the events after it
+     * lead to, C misses a part. The certifier must certify B in seconds and pass over C; {@code /v1/book} after C
+     * starts from B and lists C as skipped; {@code /v1/book/snapshots} answers from the items beside them.
+     */
+    @Test
+    void shouldSkipASnapshotWithAMissingPartAndCertifyLargeBooksQuickly() throws IOException {
+        String pair = "xrpeur";
+        SplittableRandom random = new SplittableRandom(8);
+        Set<String> ids = new HashSet<>();
+        ObjectNode a = Frames.MAPPER.createObjectNode();
+        List<String> bids = rows(a.putArray("bids"), "buy", 6_000_000L, -37, random, ids, 25_000);
+        rows(a.putArray("asks"), "sell", 6_000_100L, 37, random, ids, 25_000);
+        JsonNode deleted = a.get("bids").get(0);
+        ObjectNode b = a.deepCopy();
+        ((ArrayNode) b.get("bids")).remove(0);
+        long sb = T + 10 * SECOND;
+        long sc = T + 20 * SECOND;
+        BookTable.write(db, TableLayout.toItems(new SnapshotRecord(pair, T, T + 5000, "connect", a)));
+        BookTable.write(db, TableLayout.toItems(new SnapshotRecord(pair, sb, sb + 5000, "periodic", b)));
+        List<Map<String, AttributeValue>> c = TableLayout.toItems(new SnapshotRecord(pair, sc, sc + 5000, "periodic",
+                b));
+        assertTrue(c.size() >= 3, "the snapshot must span several parts, it spans " + (c.size() - 1));
+        BookTable.write(db, c.stream().filter(i -> !i.get(TableLayout.SK).s().endsWith("#001")).toList());
+        ObjectNode delete = frame("order_deleted", deleted.get(2).asText(), 0, T + 2 * SECOND, deleted.get(0).asText(),
+                "0", deleted.get(1).asText());
+        List<Map<String, AttributeValue>> rest = new ArrayList<>(BookTable.chunkItems(pair,
+                List.of(new CapturedEvent(T + 2 * SECOND, T + 2 * SECOND + 1000, delete))));
+        rest.add(BookTable.catalogItem(pair, T + 2 * SECOND, T + 2 * SECOND, T + 60 * SECOND));
+        BookTable.write(db, rest);
+
+        long started = System.nanoTime();
+        List<SnapshotMeta> checked = new Certifier(db, BookTable.TABLE, SnapshotAlignment.DEFAULT,
+                java.time.Duration.ofHours(6)).certifyPending(pair, 0, T + 60 * SECOND, T + 61 * SECOND);
+        long millis = (System.nanoTime() - started) / 1_000_000L;
+        Log.infof("Certified 3 snapshots of 50,000 orders in %d ms", millis);
+        assertEquals(List.of("not_checked", "certified", "not_checked"),
+                checked.stream().map(m -> m.verdict().status().apiName()).toList());
+        assertEquals(T, checked.get(1).verdict().againstMicros());
+        assertEquals("a part of this snapshot is missing", checked.get(2).verdict().detail());
+
+        JsonNode book = json(Api.ok("/v1/book", Map.of("pair", pair, "at", iso(sc + SECOND), "depth", 1)));
+        JsonNode snapshot = book.get("coverage").get("snapshot");
+        assertEquals(sb, snapshot.get("microtimestamp").longValue(), snapshot.toString());
+        JsonNode skipped = snapshot.get("skipped").get(0);
+        assertEquals(sc, skipped.get("microtimestamp").longValue());
+        assertEquals("missing_part", skipped.get("reason").asText());
+        assertEquals(skipped.get("parts").intValue() - 1, skipped.get("parts_found").intValue());
+        assertEquals(bids.size() - 1, book.get("counts").get("bid_orders").intValue());
+        assertTrue(book.get("coverage").get("complete").booleanValue(), book.get("coverage").toString());
+        JsonNode before = json(Api.ok("/v1/book", Map.of("pair", pair, "at", iso(T + 3 * SECOND), "depth", 1)));
+        assertEquals("certified", before.get("coverage").get("certification").get("status").asText());
+
+        JsonNode list = json(Api.ok("/v1/book/snapshots", Map.of("pair", pair, "from", iso(T), "to", iso(sc + 1))));
+        assertEquals(List.of("not_checked", "certified", "not_checked"), Api.list(list.get("snapshots")).stream()
+                .map(s -> s.get("verdict").asText()).toList());
+        assertEquals(24_999, list.get("snapshots").get(1).get("bid_orders").intValue());
+        assertEquals(25_000, list.get("snapshots").get(1).get("ask_orders").intValue());
+    }
+
+    private static List<String> rows(ArrayNode rows, String side, long bestCents, long stepCents,
+            SplittableRandom random, Set<String> ids) {
+        return rows(rows, side, bestCents, stepCents, random, ids, LEVELS * PER_LEVEL);
+    }
+
+    /**
      * Fills one side best level first, {@value #PER_LEVEL} orders a level, with random 8-decimal amounts and random
      * 19-digit ids (so that the body does not compress away); returns the orders as "side price amount id".
      */
     private static List<String> rows(ArrayNode rows, String side, long bestCents, long stepCents,
-            SplittableRandom random, Set<String> ids) {
+            SplittableRandom random, Set<String> ids, int count) {
         List<String> orders = new ArrayList<>();
-        for (int level = 0; level < LEVELS; level++) {
+        for (int level = 0; level * PER_LEVEL < count; level++) {
             String price = BigDecimal.valueOf(bestCents + level * stepCents, 2).toPlainString();
-            for (int i = 0; i < PER_LEVEL; i++) {
+            for (int i = 0; i < PER_LEVEL && level * PER_LEVEL + i < count; i++) {
                 String amount = BigDecimal.valueOf(random.nextLong(1, 300_000_000L), 8).toPlainString();
                 String id;
                 do {

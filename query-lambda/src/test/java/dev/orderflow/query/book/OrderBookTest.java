@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.orderflow.query.book.OrderBook.Order;
-import dev.orderflow.query.events.Side;
+import dev.orderflow.storage.book.OrderBook;
+import dev.orderflow.storage.book.OrderBook.Order;
+import dev.orderflow.storage.Side;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.ChunkCodec;
 import dev.orderflow.storage.EventView;

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.query.Api;
 import dev.orderflow.query.LocalTables;
+import dev.orderflow.storage.book.OrderBook;
 import dev.orderflow.simulator.Simulator;
 import dev.orderflow.simulator.SimulatorOptions;
 import dev.orderflow.storage.CapturedEvent;
@@ -33,6 +35,10 @@ import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
+import dev.orderflow.storage.SnapshotMeta;
+import dev.orderflow.storage.book.Certifier;
+import dev.orderflow.storage.book.SnapshotAlignment;
+import dev.orderflow.storage.book.Verdict;
 import io.quarkus.logging.Log;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -44,7 +50,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * The proof: the simulator knows its true book. The world is stopped at chosen instants (after creates, partial
  * and full fills, market orders and cancels, after a fresh snapshot, after an injected {@code skip}); at each the
- * simulator's own L3 ({@code group=2}) and L2 ({@code group=1}) books are read. Everything the simulator sent is
+ * simulator's own true L3 ({@code /sim/book?group=2}) and L2 ({@code group=1}) books are read. The snapshots come
+ * from its REST book, which behaves like the exchange's (cached, behind the stream, stamped with its last change). Everything the simulator sent is
  * then stored as the capture would (snapshots, chunks, the chain break the skip causes, the catalog), and
  * {@code /v1/book?at=} must equal the true book order by order and level by level wherever coverage is complete, and
  * say {@code complete:false} where the skip lies between its snapshot and the instant.
@@ -94,8 +101,10 @@ class SimulatorBookTest {
             emit(100);
             instants.add(instant(snapshots.get(1), false));
             snapshots.add(snapshot("connect"));
-            emit(200);
-            instants.add(instant(snapshots.get(2), true));
+            for (int step = 0; step < 4; step++) {
+                emit(step == 0 ? 1 : 60); // just after the connect snapshot, then on
+                instants.add(instant(snapshots.get(2), true));
+            }
 
             List<ObjectNode> sent = sent();
             assertEveryKindOfEventIsCovered(sent, instants.get(5).micros());
@@ -103,15 +112,32 @@ class SimulatorBookTest {
         } finally {
             simulator.close();
         }
+        long last = instants.get(instants.size() - 1).micros();
+        List<SnapshotMeta> checked = new Certifier(db, BookTable.TABLE, SnapshotAlignment.DEFAULT,
+                Duration.ofHours(6)).certifyPending(PAIR, 0, last + 1_000_000L, last);
+        assertEquals(List.of("not_checked", "certified", "contradicted"),
+                checked.stream().map(m -> m.verdict().status().apiName()).toList(),
+                "the periodic snapshot certifies the first stretch; the skip's lost events contradict the second");
+        Verdict broken = checked.get(2).verdict();
+        assertTrue(broken.missing() + broken.extra() + broken.differing() > 0, broken.toString());
 
         for (Instant at : instants) {
             JsonNode l3 = json(Api.ok("/v1/book", Map.of("pair", PAIR, "at", iso(at.micros()), "level", 3)));
             JsonNode coverage = l3.get("coverage");
             assertEquals(at.snapshotMicros(), coverage.get("snapshot").get("microtimestamp").longValue());
-            assertEquals(at.complete(), coverage.get("complete").booleanValue(), coverage.toString());
+            String certification = at.snapshotMicros() == snapshots.get(0).microtimestamp() ? "certified"
+                    : at.snapshotMicros() == snapshots.get(1).microtimestamp() ? "contradicted" : "not_checked";
+            assertEquals(certification, coverage.get("certification").get("status").asText(), coverage.toString());
+            // complete: no gap and not contradicted; the whole stretch the skip lies in is contradicted
+            boolean contradicted = certification.equals("contradicted");
+            assertEquals(at.complete() && !contradicted, coverage.get("complete").booleanValue(),
+                    coverage.toString());
+            List<String> reasons = new ArrayList<>(at.complete() ? List.of() : List.of("gaps"));
+            if (contradicted) {
+                reasons.add("contradicted");
+            }
+            assertEquals(reasons, Api.list(coverage.get("reasons")).stream().map(JsonNode::asText).toList());
             if (!at.complete()) {
-                assertEquals(List.of("gaps"), Api.list(coverage.get("reasons")).stream().map(JsonNode::asText)
-                        .toList());
                 Log.infof("Book after the skip differs from the truth in %d orders", differences(at, l3));
                 continue;
             }
@@ -150,19 +176,32 @@ class SimulatorBookTest {
         Thread.sleep(3);
     }
 
+    /**
+     * A snapshot as the capture takes one from the exchange-like REST book (cached, behind the stream, stamped with
+     * its last change): asked with a nonce until it is stamped at or after the last event sent.
+     */
     private SnapshotRecord snapshot(String reason) throws Exception {
-        ObjectNode body = Frames.parse(get("/api/v2/order_book/" + PAIR + "/?group=2"));
-        long micros = Long.parseLong(body.get("microtimestamp").asText());
-        pause();
-        return new SnapshotRecord(PAIR, micros, micros + 2000, reason, body);
+        List<ObjectNode> sent = sent();
+        long lastSent = Frames.microtimestamp(sent.get(sent.size() - 1));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            ObjectNode body = Frames.parse(get("/api/v2/order_book/" + PAIR + "/?group=2&nonce=" + System.nanoTime()));
+            long micros = Long.parseLong(body.get("microtimestamp").asText());
+            if (micros >= lastSent) {
+                pause();
+                return new SnapshotRecord(PAIR, micros, micros + 2000, reason, body);
+            }
+            assertTrue(System.nanoTime() < deadline, "the REST book did not catch up with the stream in 10 s");
+            Thread.sleep(20);
+        }
     }
 
     /** The instant of the last sent event, with the true books at it. */
     private Instant instant(SnapshotRecord from, boolean complete) throws Exception {
         List<ObjectNode> sent = sent();
         long micros = Frames.microtimestamp(sent.get(sent.size() - 1));
-        return new Instant(micros, Frames.parse(get("/api/v2/order_book/" + PAIR + "/?group=2")),
-                Frames.parse(get("/api/v2/order_book/" + PAIR + "/?group=1")), from.microtimestamp(), complete);
+        return new Instant(micros, Frames.parse(get("/sim/book?pair=" + PAIR + "&group=2")),
+                Frames.parse(get("/sim/book?pair=" + PAIR + "&group=1")), from.microtimestamp(), complete);
     }
 
     private List<ObjectNode> sent() throws Exception {

@@ -22,6 +22,7 @@ import dev.orderflow.query.Fixtures;
 import dev.orderflow.query.api.PageBuffer;
 import dev.orderflow.query.api.RowWriter;
 import dev.orderflow.query.api.Times;
+import dev.orderflow.storage.Side;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
@@ -163,7 +164,8 @@ class EventFieldsTest {
 
     /** The rules read plainly, on the frame as a JSON tree. */
     private static final class Reference {
-        private static final Set<String> OWN = Set.of("pair", "channel", "type", "microtimestamp", "time", "id",
+        private static final Set<String> OWN = Set.of("pair", "channel", "type", "microtimestamp", "time",
+                "received_microtimestamp", "id",
                 "side", "price", "amount", "event_id", "pre_event_id");
         private static final Set<String> TOP_LEVEL_DONE = Set.of("data", "event", "channel", "event_id",
                 "pre_event_id");
@@ -248,6 +250,7 @@ class EventFieldsTest {
             scratch.setLength(0);
             Times.appendIso(scratch, event.microtimestamp());
             out.string("time", scratch.toString());
+            out.number("received_microtimestamp", event.receivedMicros());
             stringIfPresent(out, "id", id(data));
             Side side = side(channel, data);
             if (side != null) {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orderflow.simulator.protocol.Feed;
 import dev.orderflow.simulator.protocol.Session;
 import dev.orderflow.simulator.world.Json;
+import dev.orderflow.simulator.world.MarketState;
 
 /**
  * The faults of {@code POST /sim/faults/{fault}}. Each returns what it did, as JSON; times are wall-clock
@@ -23,10 +24,12 @@ public final class Faults {
             "missing_fields");
 
     private final Feed feed;
+    private final MarketState market;
     private long refuseUntilMillis;
 
-    public Faults(Feed feed) {
+    public Faults(Feed feed, MarketState market) {
         this.feed = feed;
+        this.market = market;
     }
 
     /** Whether new WebSocket connections are refused now. */
@@ -81,13 +84,53 @@ public final class Faults {
         return r;
     }
 
-    /** Sends {@code bts:request_reconnect} on every open connection, closes them {@code seconds} later. */
-    public ObjectNode requestReconnect(double seconds) {
+    /**
+     * Sends {@code bts:request_reconnect} on every open connection, closes them {@code seconds} later. The server a
+     * client reconnects to may not be in step with the old one: {@code offset > 0} makes it that many events ahead
+     * (the open connections get every channel event that much later from now on, so events they still owe are
+     * lost when they close), {@code offset < 0} that many behind (a connection subscribing before the old ones
+     * close gets each channel's last events again first, and stays that far behind).
+     */
+    public ObjectNode requestReconnect(double seconds, int offset) {
         List<Session> sessions = feed.liveSessions();
-        sessions.forEach(s -> s.requestReconnect(Math.round(seconds * 1000)));
+        long millis = Math.round(seconds * 1000);
+        if (offset > 0) {
+            feed.holdBackOpen(offset);
+        } else if (offset < 0) {
+            feed.nextServerBehind(-offset, millis);
+        }
+        sessions.forEach(s -> s.requestReconnect(millis));
         ObjectNode r = answer("request-reconnect");
         r.put("connections", sessions.size());
         r.put("close_after_seconds", seconds);
+        r.put("next_server_ahead_by", offset);
+        return r;
+    }
+
+    /**
+     * The next {@code count} events of {@code channel} go out with the event type {@code type}, one the client does
+     * not know: in the chain, with the data of the event they stand for (the exchange's book changes as that says).
+     */
+    public ObjectNode unknownEvent(String channel, int count, String type) {
+        feed.renameNext(channel, count, type);
+        ObjectNode r = answer("unknown-event");
+        r.put("channel", channel);
+        r.put("count", count);
+        r.put("type", type);
+        return r;
+    }
+
+    /**
+     * For {@code seconds}, REST books take no event: every {@code order_book} answer, whatever its URL, is older than
+     * the stream by up to that long (and stamped so).
+     */
+    public ObjectNode bookBehind(double seconds) {
+        long millis = Math.round(seconds * 1000);
+        market.holdRestBooks(millis);
+        ObjectNode r = answer("book-behind");
+        r.put("seconds", seconds);
+        r.put("from_micros", nowMicros());
+        r.put("until_micros", nowMicros() + millis * 1000);
         return r;
     }
 

@@ -1,6 +1,7 @@
 package dev.orderflow.simulator.protocol;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +32,23 @@ public final class Feed implements Publisher {
     private final Map<String, ChannelLog> channels = new TreeMap<>();
     private final Set<Session> sessions = new LinkedHashSet<>();
     private final List<Runnable> onFirstSubscription = new ArrayList<>();
+    private final Map<String, Rename> renames = new HashMap<>();
     private boolean anySubscription;
     private long malformedSent;
+    /** Connections subscribing before this time land on a server {@link #behindBy} events behind. */
+    private long behindUntilMillis;
+    private int behindBy;
+
+    /** The next {@code count} events of a channel go out with another event type. */
+    private static final class Rename {
+        final String type;
+        int count;
+
+        Rename(String type, int count) {
+            this.type = type;
+            this.count = count;
+        }
+    }
 
     public Feed(Vertx vertx, MarketState market, int sentCapacity, long pingMillis) {
         this.vertx = vertx;
@@ -52,7 +68,14 @@ public final class Feed implements Publisher {
         sessions.remove(session);
     }
 
-    void subscribed() {
+    void subscribed(Session session, String channel) {
+        if (System.currentTimeMillis() < behindUntilMillis && behindBy > 0) {
+            // a server that far behind starts with the channel's last events, which the old one sent already
+            ChannelLog log = channels.get(channel);
+            if (log != null) {
+                log.sentFrom(Math.max(1, log.sent() - behindBy + 1)).forEach(session::send);
+            }
+        }
         if (!anySubscription) {
             anySubscription = true;
             onFirstSubscription.forEach(Runnable::run);
@@ -78,6 +101,16 @@ public final class Feed implements Publisher {
         JsonNode tree = frame != null ? frame : Json.parseOrNull(text);
         if (tree != null) {
             market.observe(channel, tree);
+            Rename rename = renames.get(channel);
+            if (rename != null && tree.isObject() && tree.hasNonNull("event")) {
+                ObjectNode renamed = ((ObjectNode) tree).deepCopy();
+                renamed.put("event", rename.type);
+                tree = renamed;
+                text = Json.text(renamed);
+                if (--rename.count == 0) {
+                    renames.remove(channel);
+                }
+            }
         }
         ChannelLog log = log(channel);
         if (!log.generated(tree)) {
@@ -90,7 +123,7 @@ public final class Feed implements Publisher {
                 if (s.withholdingData()) {
                     withheld = true;
                 } else {
-                    s.send(text);
+                    s.deliver(channel, text);
                     delivered = true;
                 }
             }
@@ -115,6 +148,29 @@ public final class Feed implements Publisher {
         }
         malformedSent += frames.size();
         return live.size();
+    }
+
+    /**
+     * The next {@code count} events of {@code channel} go out as event type {@code type}, each keeping its place in
+     * the chain and its data; the exchange's book (the simulator's truth) changes as the original event says.
+     */
+    public void renameNext(String channel, int count, String type) {
+        renames.put(channel, new Rename(type, count));
+    }
+
+    /**
+     * Connections subscribing in the next {@code millis} land on a server {@code events} events behind: after the
+     * acknowledgement they get each channel's last {@code events} events again, then the live ones.
+     */
+    public void nextServerBehind(int events, long millis) {
+        behindBy = events;
+        behindUntilMillis = System.currentTimeMillis() + millis;
+    }
+
+    /** The open connections from now on get channel events {@code events} later: the next server is ahead. */
+    public void holdBackOpen(int events) {
+        behindUntilMillis = 0;
+        liveSessions().forEach(s -> s.holdBack(events));
     }
 
     public void skipNext(String channel, int count) {

@@ -1,7 +1,10 @@
 package dev.orderflow.simulator.protocol;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -31,6 +34,9 @@ public final class Session {
     private final ServerWebSocket ws;
     private final HttpConnection connection;
     private final Set<String> channels = new LinkedHashSet<>();
+    /** Channel events held back per channel: this connection is that many events behind the feed. */
+    private final Map<String, ArrayDeque<String>> heldBack = new HashMap<>();
+    private int holdBack;
     private long pingTimer = -1;
     private long silenceTimer = -1;
     private long staleTimer = -1;
@@ -94,7 +100,28 @@ public final class Session {
         }
         channels.add(channel);
         send(ControlFrames.subscribed(channel));
-        feed.subscribed();
+        feed.subscribed(this, channel);
+    }
+
+    /**
+     * From now on this connection gets each channel's events {@code events} later than the feed sends them, as a
+     * server that far behind would (the one a reconnect leads to is then ahead of it).
+     */
+    void holdBack(int events) {
+        holdBack = events;
+    }
+
+    /** A channel event: sent now, or after {@link #holdBack} more events of the channel. */
+    void deliver(String channel, String text) {
+        if (holdBack == 0) {
+            send(text);
+            return;
+        }
+        ArrayDeque<String> held = heldBack.computeIfAbsent(channel, c -> new ArrayDeque<>());
+        held.addLast(text);
+        while (held.size() > holdBack) {
+            send(held.pollFirst());
+        }
     }
 
     boolean subscribedTo(String channel) {

@@ -8,6 +8,7 @@ import dev.orderflow.simulator.faults.Faults;
 import dev.orderflow.simulator.protocol.ChannelLog;
 import dev.orderflow.simulator.protocol.Feed;
 import dev.orderflow.simulator.world.Json;
+import dev.orderflow.simulator.world.MarketState;
 import dev.orderflow.simulator.world.Source;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -16,7 +17,9 @@ import io.vertx.core.http.HttpServerRequest;
  * The simulator's own endpoints under {@code /sim/}: {@code GET stats}, {@code GET sent?channel=C[&from=SEQ]}
  * (NDJSON of the frames sent on C, oldest kept first; headers {@code X-Sim-First-Seq} = sequence number of the
  * first line, {@code X-Sim-Sent} = frames sent so far), {@code GET skipped?channel=C}, {@code POST pause},
- * {@code POST resume}, {@code POST emit?pair=P&count=N} and {@code POST faults/{fault}} (see {@link Faults}).
+ * {@code POST resume}, {@code POST emit?pair=P&count=N}, {@code GET book?pair=P[&group=G]} (the true book now,
+ * without the REST cache, lag and limits: what a test compares a rebuilt book with) and {@code POST faults/{fault}}
+ * (see {@link Faults}).
  */
 public final class ControlApi {
     private static final int MAX_COUNT = 1_000_000;
@@ -24,11 +27,15 @@ public final class ControlApi {
     private final Feed feed;
     private final Source source;
     private final Faults faults;
+    private final MarketState market;
+    private final ExchangeApi exchange;
 
-    public ControlApi(Feed feed, Source source, Faults faults) {
+    public ControlApi(Feed feed, Source source, Faults faults, MarketState market, ExchangeApi exchange) {
         this.feed = feed;
         this.source = source;
         this.faults = faults;
+        this.market = market;
+        this.exchange = exchange;
     }
 
     public void handle(HttpServerRequest req) {
@@ -50,6 +57,7 @@ public final class ControlApi {
                     Responses.json(req, 200, answer);
                 }
                 case "/sim/emit" -> emit(expect(req, HttpMethod.POST));
+                case "/sim/book" -> trueBook(expect(req, HttpMethod.GET));
                 default -> {
                     if (!path.startsWith("/sim/faults/")) {
                         throw Responses.notFound("no such endpoint: " + req.path());
@@ -66,6 +74,7 @@ public final class ControlApi {
         ObjectNode stats = feed.stats();
         source.describe(stats);
         stats.put("refusing", faults.refusing());
+        exchange.describe(stats);
         return stats;
     }
 
@@ -98,6 +107,16 @@ public final class ControlApi {
         }
     }
 
+    /** The true book now, as the REST body of {@code order_book?group=G} would be with no cache, lag or limit. */
+    private void trueBook(HttpServerRequest req) {
+        String pair = Responses.required(req, "pair");
+        int group = (int) Responses.integer(req, "group", 0, 2, 2L);
+        if (!market.knows(pair)) {
+            throw Responses.notFound("unknown pair '" + pair + "'");
+        }
+        Responses.json(req, 200, market.book(pair).snapshot(group, market.nowMicros()));
+    }
+
     private void emit(HttpServerRequest req) {
         String pair = Responses.required(req, "pair");
         int count = (int) Responses.integer(req, "count", 1, MAX_COUNT, null);
@@ -115,14 +134,20 @@ public final class ControlApi {
             case "drop" -> faults.drop();
             case "silence" -> faults.silence(Responses.seconds(req, "seconds", null));
             case "stale" -> faults.stale(Responses.seconds(req, "seconds", null));
-            case "request-reconnect" -> faults.requestReconnect(Responses.seconds(req, "seconds", 3.0));
+            case "request-reconnect" -> faults.requestReconnect(Responses.seconds(req, "seconds", 3.0),
+                    (int) (Responses.integer(req, "ahead", 0, MAX_COUNT, 0L)
+                            - Responses.integer(req, "behind", 0, MAX_COUNT, 0L)));
+            case "unknown-event" -> faults.unknownEvent(req.getParam("channel", defaultChannel()),
+                    (int) Responses.integer(req, "count", 1, MAX_COUNT, 1L), req.getParam("type", "order_replaced"));
+            case "book-behind" -> faults.bookBehind(Responses.seconds(req, "seconds", null));
             case "malformed" -> faults.malformed((int) Responses.integer(req, "count", 1, 10_000, null),
                     req.getParam("channel", defaultChannel()));
             case "skip" -> faults.skip(Responses.required(req, "channel"),
                     (int) Responses.integer(req, "count", 1, MAX_COUNT, null));
             case "refuse" -> faults.refuse(Responses.seconds(req, "seconds", null));
             default -> throw Responses.notFound("unknown fault '" + fault
-                    + "'; known: drop, silence, stale, request-reconnect, malformed, skip, refuse");
+                    + "'; known: drop, silence, stale, request-reconnect, unknown-event, book-behind, malformed, skip, "
+                    + "refuse");
         };
     }
 

@@ -2,32 +2,64 @@ package dev.orderflow.simulator.rest;
 
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.orderflow.simulator.RestModel;
+import dev.orderflow.simulator.world.Json;
 import dev.orderflow.simulator.world.MarketState;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * The exchange's REST endpoints we need, under {@code /api/v2/} (trailing slash optional):
- * {@code trading-pairs-info/}, {@code order_book/{pair}/?group=0|1|2} (1 by default; 2 is the L3 book with order
- * ids, consistent with the live_orders stream) and {@code transactions/{pair}/?time=minute|hour|day}. Bodies seeded
- * by a recording are served verbatim (group 1 books, trading pairs).
+ * The exchange's REST endpoints we need, under {@code /api/v2/} (trailing slash optional): {@code markets/} (spot and
+ * perpetual), the obsolete {@code trading-pairs-info/} (spot only), {@code order_book/{pair}/?group=0|1|2} (1 by
+ * default; 2 is the L3 book with order ids, consistent with the live_orders stream) and
+ * {@code transactions/{pair}/?time=minute|hour|day}. Bodies seeded by a recording are served verbatim (group 1
+ * books, trading pairs).
+ * <p>
+ * As on the exchange ({@link RestModel}): every request counts against the rate limits, and one over them gets HTTP
+ * 400 with code {@code 400.002}; a book is served from a cache per URL (the same body again until it is old, unless
+ * the URL varies), lags the stream and is stamped with its last change.
  */
 public final class ExchangeApi {
     private static final Map<String, Long> TIME_SPANS = Map.of("minute", 60L, "hour", 3600L, "day", 86_400L);
 
-    private final MarketState market;
+    /** The exchange's error code for a request over its rate limits. */
+    public static final String RATE_LIMITED = "400.002";
 
-    public ExchangeApi(MarketState market) {
+    private final MarketState market;
+    private final RateLimits limits;
+    private final BookCache cache;
+
+    public ExchangeApi(MarketState market, RestModel model) {
         this.market = market;
+        this.limits = new RateLimits(model.perSecond(), model.perTenMinutes());
+        this.cache = new BookCache(model.bookCache().toNanos());
+    }
+
+    /** {@code rest_refused} (requests over the rate limits) and {@code rest_cache_hits}, for {@code /sim/stats}. */
+    public void describe(ObjectNode stats) {
+        stats.put("rest_refused", limits.refused());
+        stats.put("rest_cache_hits", cache.hits());
     }
 
     public void handle(HttpServerRequest req) {
         try {
+            if (!limits.admit(System.nanoTime())) {
+                ObjectNode refused = Json.object();
+                refused.put("status", "error");
+                refused.put("reason", "Rate limit exceeded. Please reduce the rate of your requests.");
+                refused.put("code", RATE_LIMITED);
+                Responses.json(req, 400, refused);
+                return;
+            }
             if (req.method() != HttpMethod.GET) {
                 throw new Responses.Problem(405, "only GET is supported here", null);
             }
             String[] parts = req.path().substring("/api/v2/".length()).replaceFirst("/+$", "").split("/");
-            if (parts.length == 1 && parts[0].equals("trading-pairs-info")) {
+            if (parts.length == 1 && parts[0].equals("markets")) {
+                Responses.json(req, 200, market.markets());
+            } else if (parts.length == 1 && parts[0].equals("trading-pairs-info")) {
                 String seeded = market.seeded("trading-pairs-info");
                 if (seeded != null) {
                     Responses.text(req, 200, "application/json", seeded);
@@ -59,7 +91,9 @@ public final class ExchangeApi {
         if (group == 1 && seeded != null) {
             Responses.text(req, 200, "application/json", seeded);
         } else {
-            Responses.json(req, 200, market.book(pair).snapshot(group, market.nowMicros()));
+            String body = cache.get(req.uri(), System.nanoTime(),
+                    () -> Json.text(market.restSnapshot(pair, group)));
+            Responses.text(req, 200, "application/json", body);
         }
     }
 

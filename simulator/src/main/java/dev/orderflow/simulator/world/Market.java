@@ -153,7 +153,7 @@ public final class Market {
     private Frame tradeFrame(Trade t, long micros) {
         ObjectNode data = Json.object();
         data.put("id", t.id());
-        data.put("timestamp", Long.toString(micros / 1_000_000));
+        data.put("timestamp", Long.toString(micros / (spec.perpetual() ? 1000 : 1_000_000)));
         data.set("amount", Decimals.number(t.amount(), spec.amountScale()));
         data.put("amount_str", Decimals.padded(t.amount(), spec.amountScale()));
         data.set("price", Decimals.number(t.price(), spec.priceScale()));

@@ -49,7 +49,7 @@ public final class SyntheticSource implements Source {
         this.seed = seed;
         for (String pair : pairs) {
             Market market = new Market(PairSpec.of(pair), seed, originMillis * 1000);
-            market.bookData().forEach(data -> state.book(pair).apply("order_created", data));
+            market.bookData().forEach(data -> state.seedOrder(pair, data, originMillis * 1000));
             lanes.put(pair, new Lane(market, new SplittableRandom(seed ^ pair.hashCode())));
         }
     }

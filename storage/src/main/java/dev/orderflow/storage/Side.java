@@ -1,4 +1,4 @@
-package dev.orderflow.query.events;
+package dev.orderflow.storage;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package dev.orderflow.query.book;
+package dev.orderflow.storage.book;
 
 import java.math.BigDecimal;
 import java.util.Collections;
@@ -12,10 +12,8 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.orderflow.query.events.EventFields;
-import dev.orderflow.query.events.Side;
-import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.EventView;
+import dev.orderflow.storage.Side;
 
 /**
  * An L3 book rebuilt from a stored snapshot and the {@code live_orders} events after it, the way the exchange
@@ -26,7 +24,7 @@ import dev.orderflow.storage.EventView;
  * price keeps the place. Prices and amounts stay the exchange's exact strings; levels compare numerically.
  */
 public final class OrderBook {
-    static final BigDecimal MARKET_BUY_PRICE = BigDecimal.valueOf(999_999_999L);
+    public static final BigDecimal MARKET_BUY_PRICE = BigDecimal.valueOf(999_999_999L);
 
     /** One resting order; {@code micros} is the time of its last event, or -1 when it is as in the snapshot. */
     public record Order(String id, Side side, String price, BigDecimal priceValue, String amount, long micros) {
@@ -41,6 +39,8 @@ public final class OrderBook {
         public int unknownOrderDeletes;
         public int snapshotOverlapEvents;
         public int malformedEvents;
+        /** Events of a type the book does not know (left out), by type. */
+        public final Map<String, Integer> unknownTypes = new TreeMap<>();
     }
 
     private final Map<String, Order> byId = new HashMap<>();
@@ -48,8 +48,9 @@ public final class OrderBook {
     private final TreeMap<BigDecimal, LinkedHashMap<String, Order>> asks = new TreeMap<>();
     private final Set<String> marketOrders = new HashSet<>();
     private final Counts counts = new Counts();
-    /** Reads the events' fields, remembering where each was in the last shape seen. */
-    private final EventFields fields = new EventFields(Channel.ORDERS);
+    private final OrderEvent.Reader reader = new OrderEvent.Reader();
+    /** When an order left the book (µs of the event), kept only when asked for ({@link #trackRemovals()}). */
+    private Map<String, Long> removals;
 
     /**
      * The book of a snapshot body ({@code {"bids":[[price, amount, order_id], …], "asks": […]}}); rows that are not
@@ -80,27 +81,19 @@ public final class OrderBook {
     }
 
     /**
-     * Applies one stored {@code live_orders} event. {@code overlap} marks an event that shares the snapshot's
-     * microtimestamp: the snapshot may already show it, so re-applying it is harmless (every event states an order's
-     * whole state and the last one wins) and an unknown id is then expected rather than counted.
+     * Applies one stored {@code live_orders} event. {@code overlap} marks an event stamped at or before the
+     * snapshot's own stamp (re-applied within {@link SnapshotAlignment}'s margin): the snapshot may already show it,
+     * so re-applying it is harmless (every event states an order's whole state and the last one wins) and an unknown
+     * id is then expected rather than counted.
      */
     public void apply(EventView event, boolean overlap) {
-        String type = fields.type(event);
-        EventView.Fields data = event.data();
-        if (data == null) {
-            apply(type, null, null, null, null, event.microtimestamp(), overlap);
-            return;
-        }
-        String id = fields.id(data);
-        if ("order_deleted".equals(type)) {
-            apply(type, id, null, null, null, event.microtimestamp(), overlap);
-            return;
-        }
-        apply(type, id, fields.side(data), fields.price(data), fields.amount(data), event.microtimestamp(), overlap);
+        apply(reader.read(event), overlap);
     }
 
-    private void apply(String type, String id, Side side, String priceText, String amountText, long micros,
-            boolean overlap) {
+    /** Applies one event already read (see {@link #apply(EventView, boolean)}). */
+    public void apply(OrderEvent e, boolean overlap) {
+        String type = e.type();
+        String id = e.id();
         if (type == null || id == null) {
             counts.malformedEvents++;
             return;
@@ -110,13 +103,14 @@ public final class OrderBook {
             if (overlap) {
                 counts.snapshotOverlapEvents++;
             }
-            if (remove(id) == null && !marketOrders.remove(id) && !overlap) {
+            if (remove(id, e.micros()) == null && !marketOrders.remove(id) && !overlap) {
                 counts.unknownOrderDeletes++;
             }
             return;
         }
-        BigDecimal price = decimal(priceText);
-        BigDecimal amount = decimal(amountText);
+        Side side = e.side();
+        BigDecimal price = decimal(e.price());
+        BigDecimal amount = decimal(e.amount());
         counts.eventsApplied++;
         if (overlap) {
             counts.snapshotOverlapEvents++;
@@ -132,7 +126,7 @@ public final class OrderBook {
                 if (created && isMarket(side, price)) {
                     counts.marketOrders++;
                     marketOrders.add(id);
-                    remove(id);
+                    remove(id, e.micros());
                     return;
                 }
                 if (!created && marketOrders.contains(id)) {
@@ -143,21 +137,25 @@ public final class OrderBook {
                     counts.unknownOrderChanges++;
                 }
                 if (amount.signum() <= 0) {
-                    remove(id);
+                    remove(id, e.micros());
                     return;
                 }
-                Order order = new Order(id, side, priceText, price, amountText, micros);
+                Order order = new Order(id, side, e.price(), price, e.amount(), e.micros());
                 if (old != null && old.side() == side && old.priceValue().compareTo(price) == 0) {
                     levels(side).get(old.priceValue()).put(id, order);
                     byId.put(id, order);
                 } else {
-                    remove(id);
+                    remove(id, e.micros());
                     put(order);
+                }
+                if (removals != null) {
+                    removals.remove(id);
                 }
             }
             default -> {
                 counts.eventsApplied--;
                 counts.malformedEvents++;
+                counts.unknownTypes.merge(type, 1, Integer::sum);
             }
         }
     }
@@ -171,8 +169,11 @@ public final class OrderBook {
         levels(order.side()).computeIfAbsent(order.priceValue(), p -> new LinkedHashMap<>()).put(order.id(), order);
     }
 
-    private Order remove(String id) {
+    private Order remove(String id, long micros) {
         Order old = byId.remove(id);
+        if (old != null && removals != null) {
+            removals.put(id, micros);
+        }
         if (old != null) {
             TreeMap<BigDecimal, LinkedHashMap<String, Order>> side = levels(old.side());
             LinkedHashMap<String, Order> level = side.get(old.priceValue());
@@ -193,6 +194,50 @@ public final class OrderBook {
         return levels(side);
     }
 
+    /** The order with this id, or {@code null}. */
+    public Order get(String id) {
+        return byId.get(id);
+    }
+
+    /** Every resting order by id (a read-only view). */
+    public Map<String, Order> orders() {
+        return Collections.unmodifiableMap(byId);
+    }
+
+    /** From now on, remembers when each order left the book ({@link #removedAt}). */
+    public OrderBook trackRemovals() {
+        removals = new HashMap<>();
+        return this;
+    }
+
+    /** µs of the event that last took the order out of the book, or -1 (unknown, or not tracked). */
+    public long removedAt(String id) {
+        return removals == null ? -1 : removals.getOrDefault(id, -1L);
+    }
+
+    /** An independent copy: the same orders in the same queue order, the same counts so far. */
+    public OrderBook copy() {
+        OrderBook copy = new OrderBook();
+        for (Side side : Side.values()) {
+            for (LinkedHashMap<String, Order> level : levels(side).values()) {
+                level.values().forEach(copy::put);
+            }
+        }
+        copy.marketOrders.addAll(marketOrders);
+        copy.counts.snapshotOrders = counts.snapshotOrders;
+        copy.counts.eventsApplied = counts.eventsApplied;
+        copy.counts.marketOrders = counts.marketOrders;
+        copy.counts.unknownOrderChanges = counts.unknownOrderChanges;
+        copy.counts.unknownOrderDeletes = counts.unknownOrderDeletes;
+        copy.counts.snapshotOverlapEvents = counts.snapshotOverlapEvents;
+        copy.counts.malformedEvents = counts.malformedEvents;
+        copy.counts.unknownTypes.putAll(counts.unknownTypes);
+        if (removals != null) {
+            copy.removals = new HashMap<>(removals);
+        }
+        return copy;
+    }
+
     public Counts counts() {
         return counts;
     }
@@ -201,7 +246,7 @@ public final class OrderBook {
         return byId.size();
     }
 
-    private static BigDecimal decimal(String text) {
+    static BigDecimal decimal(String text) {
         if (text == null || text.isEmpty() || text.length() > 100) {
             return null;
         }

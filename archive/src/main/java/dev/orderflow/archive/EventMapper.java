@@ -1,0 +1,172 @@
+package dev.orderflow.archive;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.EventView;
+import dev.orderflow.storage.Frames;
+
+/**
+ * Fills an {@link EventRow} from a stored event, naming and typing the fields as {@code /v1/events} does: the named
+ * fields ({@code type, id, side, price, amount, event_id, pre_event_id}), then the {@code data} fields in wire order,
+ * then other top-level fields; {@code x} with the exact string of {@code x_str}; ids always strings; a field whose
+ * name the named ones already use gets the prefix {@code data_} or {@code frame_}. The archive test holds the two to
+ * each other, field by field. Not for sharing between threads.
+ */
+final class EventMapper {
+    private static final Set<String> OWN = Set.of("pair", "channel", "type", "microtimestamp", "time", "id", "side",
+            "price", "amount", "event_id", "pre_event_id", "received_microtimestamp");
+    private static final Set<String> TOP_LEVEL_DONE = Set.of("data", "event", "channel", "event_id", "pre_event_id");
+    private static final Set<String> DATA_DONE = Set.of("id", "id_str", "price", "price_str", "amount", "amount_str",
+            "microtimestamp");
+
+    private final EventView.Name eventName = new EventView.Name("event");
+    private final EventView.Name eventIdName = new EventView.Name("event_id");
+    private final EventView.Name preEventIdName = new EventView.Name("pre_event_id");
+    private final EventView.Name idName = new EventView.Name("id");
+    private final EventView.Name idStrName = new EventView.Name("id_str");
+    private final EventView.Name priceName = new EventView.Name("price");
+    private final EventView.Name priceStrName = new EventView.Name("price_str");
+    private final EventView.Name amountName = new EventView.Name("amount");
+    private final EventView.Name amountStrName = new EventView.Name("amount_str");
+    private final EventView.Name sideName;
+    private Object planFrame;
+    private Object planData;
+    private Plan plan;
+
+    EventMapper(Channel channel) {
+        this.sideName = new EventView.Name(channel == Channel.ORDERS ? "order_type" : "type");
+    }
+
+    void fill(EventView event, EventRow row) {
+        EventView.Fields frame = event.frame();
+        EventView.Fields data = event.data();
+        row.start(event.microtimestamp(), event.receivedMicros());
+        row.set(EventRow.TYPE, frame.text(eventName));
+        boolean sided = false;
+        if (data != null) {
+            row.set(EventRow.ID, exact(data, idStrName, idName));
+            String side = side(data.text(sideName));
+            sided = side != null;
+            row.set(EventRow.SIDE, side);
+            String price = exact(data, priceStrName, priceName);
+            if (price != null) {
+                row.decimal(EventRow.PRICE, EventRow.PRICE_TEXT, price);
+            }
+            String amount = exact(data, amountStrName, amountName);
+            if (amount != null) {
+                row.decimal(EventRow.AMOUNT, EventRow.AMOUNT_TEXT, amount);
+            }
+        }
+        row.set(EventRow.EVENT_ID, frame.text(eventIdName));
+        row.set(EventRow.PRE_EVENT_ID, frame.text(preEventIdName));
+        Plan p = plan(frame, data);
+        if (data != null) {
+            for (int i = 0; i < p.data.length; i++) {
+                int base = p.numberOf[i];
+                if (p.data[i] == null || (i == p.sideField && sided)
+                        || (base >= 0 && data.kind(base) == EventView.Kind.NUMBER)) {
+                    continue;
+                }
+                int exact = p.exactText[i];
+                if (exact >= 0 && data.kind(i) == EventView.Kind.NUMBER && data.kind(exact) == EventView.Kind.STRING) {
+                    row.string(p.data[i], data.text(exact));
+                } else {
+                    value(row, p.data[i], data, i);
+                }
+            }
+        }
+        for (int i = 0; i < p.frame.length; i++) {
+            if (p.frame[i] != null) {
+                value(row, p.frame[i], frame, i);
+            }
+        }
+        row.finish();
+    }
+
+    private static String side(String code) {
+        if ("0".equals(code)) {
+            return "buy";
+        }
+        return "1".equals(code) ? "sell" : null;
+    }
+
+    private static String exact(EventView.Fields data, EventView.Name exact, EventView.Name plain) {
+        String text = data.text(exact);
+        return text != null ? text : data.text(plain);
+    }
+
+    private static void value(EventRow row, String name, EventView.Fields fields, int i) {
+        switch (fields.kind(i)) {
+            case STRING -> row.string(name, fields.text(i));
+            case NUMBER -> {
+                if (fields.isWholeNumber(i) && !isId(name)) {
+                    if (fields.fitsLong(i)) {
+                        row.number(name, fields.longValue(i));
+                    } else {
+                        row.numberText(name, fields.text(i));
+                    }
+                } else {
+                    row.string(name, fields.text(i));
+                }
+            }
+            case BOOLEAN -> row.bool(name, fields.booleanValue(i));
+            case NULL -> row.nul(name);
+            case OBJECT -> row.tree(name, tree(fields.object(i)));
+            default -> row.tree(name, fields.tree(i));
+        }
+    }
+
+    private static ObjectNode tree(EventView.Fields fields) {
+        ObjectNode node = Frames.MAPPER.createObjectNode();
+        for (int i = 0; i < fields.size(); i++) {
+            node.set(fields.name(i), fields.kind(i) == EventView.Kind.OBJECT ? tree(fields.object(i)) : fields.tree(i));
+        }
+        return node;
+    }
+
+    private static boolean isId(String name) {
+        return name.equals("id") || name.endsWith("_id");
+    }
+
+    /** What each field of a frame shape becomes (see the class comment); worked out once per shape. */
+    private record Plan(String[] frame, String[] data, int[] numberOf, int[] exactText, int sideField) {
+    }
+
+    private Plan plan(EventView.Fields frame, EventView.Fields data) {
+        Object frameShape = frame.shape();
+        Object dataShape = data == null ? null : data.shape();
+        if (plan != null && frameShape == planFrame && dataShape == planData) {
+            return plan;
+        }
+        int size = data == null ? 0 : data.size();
+        String[] dataOut = new String[size];
+        int[] numberOf = new int[size];
+        int[] exactText = new int[size];
+        int sideField = -1;
+        Set<String> inData = new HashSet<>();
+        for (int i = 0; i < size; i++) {
+            String name = data.name(i);
+            inData.add(name);
+            numberOf[i] = name.endsWith("_str") ? data.find(name.substring(0, name.length() - 4)) : -1;
+            exactText[i] = data.find(name + "_str");
+            if (name.equals(sideName.toString())) {
+                sideField = i;
+            }
+            dataOut[i] = DATA_DONE.contains(name) ? null : OWN.contains(name) ? "data_" + name : name;
+        }
+        String[] frameOut = new String[frame.size()];
+        for (int i = 0; i < frameOut.length; i++) {
+            String name = frame.name(i);
+            boolean taken = OWN.contains(name) || inData.contains(name);
+            frameOut[i] = TOP_LEVEL_DONE.contains(name) ? null : taken ? "frame_" + name : name;
+        }
+        planFrame = frameShape;
+        planData = dataShape;
+        plan = new Plan(frameOut, dataOut, numberOf, exactText, sideField);
+        return plan;
+    }
+}

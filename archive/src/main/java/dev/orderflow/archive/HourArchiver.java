@@ -1,0 +1,167 @@
+package dev.orderflow.archive;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.orderflow.storage.EventView;
+import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.TableLayout;
+
+/**
+ * Archives one hour of one pair and channel: reads its stored windows with storage's codec, writes its events file,
+ * its coverage (the events file's metadata, a {@code _coverage.json} manifest beside it and a one-row file under
+ * {@code coverage/}) and, when it has any, its gaps file. A file whose bytes would not change is not written
+ * again, so re-archiving after late data rewrites exactly the hours whose content changed, and two archivers of the
+ * same hour write the same bytes.
+ */
+public final class HourArchiver {
+    /** Key-value metadata keys of an events file. */
+    public static final String META_SCHEMA_VERSION = "orderflow.schema_version";
+    public static final String META_COMPLETE = "orderflow.complete";
+    public static final String META_COVERAGE = "orderflow.coverage";
+    private static final DateTimeFormatter ISO_MICROS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final TableSource table;
+    private final ArchiveTarget target;
+
+    public HourArchiver(TableSource table, ArchiveTarget target) {
+        this.table = table;
+        this.target = target;
+    }
+
+    /** What archiving an hour did. */
+    public record Result(Hour hour, long events, boolean complete, int filesWritten, long eventsFileBytes) {
+    }
+
+    /**
+     * @param entry the catalog entry of the hour's pair and channel: its first stored event and confirmed watermark
+     *              decide the hour's coverage as the API decides a range's
+     */
+    public Result archive(Hour hour, TableSource.Entry entry) {
+        EventRow row = new EventRow();
+        EventMapper mapper = new EventMapper(hour.channel());
+        long[] events = {0};
+        int[] unreadable = {0};
+        byte[] eventsFile;
+        try (ParquetBytes file = new ParquetBytes(EventSchema.SCHEMA)) {
+            table.chunks(hour, item -> {
+                try {
+                    EventView.Events chunk = TableLayout.viewItem(item)
+                            .orElseThrow(() -> new IllegalStateException("the item holds no event chunk"));
+                    while (chunk.next()) {
+                        EventView event = chunk.event();
+                        if (event.microtimestamp() >= hour.startMicros() && event.microtimestamp() < hour.endMicros()) {
+                            mapper.fill(event, row);
+                            file.write(row.values);
+                            events[0]++;
+                        }
+                    }
+                } catch (RuntimeException damaged) {
+                    // as in the API: the events read before the damage stay; the hour is not complete
+                    unreadable[0]++;
+                }
+            });
+            List<GapRecord> gaps = table.gaps(hour);
+            ObjectNode coverage = coverage(hour, entry, gaps, events[0], unreadable[0], row.decimalsNotFitting());
+            eventsFile = file.finish(Map.of(
+                    META_SCHEMA_VERSION, Integer.toString(EventSchema.VERSION),
+                    META_COMPLETE, Boolean.toString(coverage.get("complete").booleanValue()),
+                    META_COVERAGE, Frames.toJson(coverage)));
+            int written = 0;
+            written += store(hour.eventsFile(), eventsFile);
+            written += store(hour.coverageFile(), (Frames.toJson(coverage) + "\n").getBytes(StandardCharsets.UTF_8));
+            try (ParquetBytes coverageFile = new ParquetBytes(CoverageSchema.SCHEMA)) {
+                coverageFile.write(CoverageSchema.row(coverage));
+                written += store(hour.coverageRowFile(), coverageFile.finish(Map.of(
+                        META_SCHEMA_VERSION, Integer.toString(EventSchema.VERSION))));
+            }
+            if (gaps.isEmpty()) {
+                target.delete(hour.gapsFile());
+            } else {
+                try (ParquetBytes gapsFile = new ParquetBytes(GapSchema.SCHEMA)) {
+                    gaps.forEach(gap -> gapsFile.write(GapSchema.row(gap)));
+                    written += store(hour.gapsFile(), gapsFile.finish(Map.of(
+                            META_SCHEMA_VERSION, Integer.toString(EventSchema.VERSION))));
+                }
+            }
+            return new Result(hour, events[0], coverage.get("complete").booleanValue(), written, eventsFile.length);
+        }
+    }
+
+    private int store(String key, byte[] bytes) {
+        if (Arrays.equals(target.read(key), bytes)) {
+            return 0;
+        }
+        target.put(key, bytes);
+        return 1;
+    }
+
+    /**
+     * The hour's coverage, decided as {@code /v1/events} decides a range's: complete unless a gap record touches
+     * it, it reaches past the confirmed writes, it starts before the first stored event, or a chunk could not be
+     * read. Only the hour's own facts go in (not the watermark itself), so the manifest changes only when they do.
+     */
+    static ObjectNode coverage(Hour hour, TableSource.Entry entry, List<GapRecord> gaps, long events, int unreadable,
+            long decimalsNotFitting) {
+        List<String> reasons = new ArrayList<>();
+        if (!gaps.isEmpty()) {
+            reasons.add("gaps");
+        }
+        if (entry.confirmedUntilMicros() == null || hour.endMicros() > entry.confirmedUntilMicros()) {
+            reasons.add("after_confirmed_writes");
+        }
+        if (entry.firstMicros() == null || hour.startMicros() < entry.firstMicros()) {
+            reasons.add("before_first_event");
+        }
+        if (unreadable > 0) {
+            reasons.add("unreadable_chunks");
+        }
+        ObjectNode node = Frames.MAPPER.createObjectNode();
+        node.put("schema_version", EventSchema.VERSION);
+        node.put("pair", hour.pair());
+        node.put("channel", hour.channel().apiName());
+        node.put("from", ISO_MICROS.format(instant(hour.startMicros())));
+        node.put("to", ISO_MICROS.format(instant(hour.endMicros())));
+        node.put("from_microtimestamp", hour.startMicros());
+        node.put("to_microtimestamp", hour.endMicros());
+        node.put("complete", reasons.isEmpty());
+        ArrayNode reasonList = node.putArray("reasons");
+        reasons.forEach(reasonList::add);
+        node.put("events", events);
+        node.put("unreadable_chunks", unreadable);
+        node.put("decimals_not_fitting", decimalsNotFitting);
+        ArrayNode gapList = node.putArray("gaps");
+        for (GapRecord gap : gaps) {
+            ObjectNode g = gapList.addObject();
+            g.put("kind", gap.kind().apiName());
+            g.put("from_microtimestamp", gap.fromMicros());
+            g.put("to_microtimestamp", gap.toMicros());
+            putIfPresent(g, "last_event_id", gap.lastEventId());
+            putIfPresent(g, "first_event_id_after", gap.firstEventIdAfter());
+            putIfPresent(g, "expected_pre_event_id", gap.expectedPreEventId());
+            putIfPresent(g, "detail", gap.detail());
+        }
+        return node;
+    }
+
+    private static void putIfPresent(ObjectNode node, String name, String value) {
+        if (value != null && !value.isEmpty()) {
+            node.put(name, value);
+        }
+    }
+
+    private static Instant instant(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.orderflow.archive;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.TableLayout;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/**
+ * What the archiver reads from the table, with {@code Query} on keys only (never {@code Scan}): the catalog, the
+ * chunks of an hour, the gap records touching it. Keys and items are storage's {@link TableLayout}.
+ */
+public final class TableSource {
+    private final DynamoDbClient db;
+    private final String table;
+
+    public TableSource(DynamoDbClient db, String table) {
+        this.db = db;
+        this.table = table;
+    }
+
+    /** A pair and channel with stored data, and how far its writes are confirmed. */
+    public record Entry(String pair, Channel channel, Long firstMicros, Long lastMicros, Long confirmedUntilMicros) {
+    }
+
+    public List<Entry> catalog() {
+        List<Entry> entries = new ArrayList<>();
+        query(QueryRequest.builder().tableName(table)
+                .keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.CATALOG_PK))), item -> {
+                    String sk = item.get(TableLayout.SK).s();
+                    int hash = sk.lastIndexOf('#');
+                    Channel.fromApiName(sk.substring(hash + 1)).ifPresent(channel -> {
+                        Long confirmed = micros(item, TableLayout.CATALOG_CONFIRMED_UNTIL);
+                        entries.add(new Entry(sk.substring(0, hash), channel, micros(item, TableLayout.CATALOG_FIRST),
+                                micros(item, TableLayout.CATALOG_LAST),
+                                confirmed != null ? confirmed : micros(item, TableLayout.CATALOG_UPDATED)));
+                    });
+                });
+        return entries;
+    }
+
+    /** The chunk items that can hold events of the hour, in key order (windows in time order, parts in order). */
+    public void chunks(Hour hour, Consumer<Map<String, AttributeValue>> each) {
+        query(QueryRequest.builder().tableName(table)
+                .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
+                .expressionAttributeValues(Map.of(
+                        ":pk", AttributeValue.fromS(TableLayout.chunkPk(hour.pair(), hour.channel())),
+                        ":from", AttributeValue.fromS(TableLayout.lowestSk(hour.startMicros())),
+                        ":to", AttributeValue.fromS(TableLayout.highestSk(hour.endMicros())))), each);
+    }
+
+    /**
+     * Gap records concerning the hour, oldest first: a record's closed interval {@code [from, to]} touches
+     * {@code [start, end)} when {@code from < end} and {@code to >= start} (as the API's coverage decides).
+     */
+    public List<GapRecord> gaps(Hour hour) {
+        List<GapRecord> gaps = new ArrayList<>();
+        query(QueryRequest.builder().tableName(table)
+                .keyConditionExpression("pk = :pk AND sk < :below")
+                .filterExpression("#to >= :from")
+                .expressionAttributeNames(Map.of("#to", TableLayout.GAP_TO))
+                .expressionAttributeValues(Map.of(
+                        ":pk", AttributeValue.fromS(TableLayout.gapsPk(hour.pair(), hour.channel())),
+                        ":below", AttributeValue.fromS(String.format("%016d", hour.endMicros())),
+                        ":from", AttributeValue.fromN(Long.toString(hour.startMicros())))),
+                item -> gaps.add(readGap(item, hour)));
+        return gaps;
+    }
+
+    /** A record as stored; one that cannot be read still counts, as a gap over the whole hour (as in the API). */
+    private static GapRecord readGap(Map<String, AttributeValue> item, Hour hour) {
+        try {
+            return TableLayout.gapFromItem(item);
+        } catch (RuntimeException e) {
+            return new GapRecord(hour.pair(), hour.channel(), GapRecord.Kind.DISCONNECT, hour.startMicros(),
+                    hour.endMicros(), null, null, null, "unreadable gap record");
+        }
+    }
+
+    private void query(QueryRequest.Builder request, Consumer<Map<String, AttributeValue>> each) {
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryResponse response = db.query(request.exclusiveStartKey(start).build());
+            response.items().forEach(each);
+            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey()
+                    : null;
+        } while (start != null);
+    }
+
+    private static Long micros(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null || v.n() == null ? null : Long.parseLong(v.n());
+    }
+}

@@ -1,0 +1,312 @@
+package dev.orderflow.archive;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.orderflow.dynamodblocal.DynamoDbLocal;
+import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.Chunk;
+import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.TableLayout;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Stored windows (real Bitstamp frames, written with storage's codec into DynamoDB Local) archived and read back
+ * with DuckDB: every field, exact decimals, coverage, which hours are archived, identical bytes from two archivers,
+ * and a late event rewriting exactly its hour.
+ */
+@Timeout(120)
+class ArchiverTest {
+    private static final String TABLE = "orderflow";
+    private static final String PAIR = "btcusd";
+    /** The first sample frame's hour; the next hour holds a gap; the one after is not sealed. */
+    private static long hour0;
+    private static DynamoDbLocal dynamo;
+    private static DynamoDbClient db;
+    private static List<CapturedEvent> stored = new ArrayList<>();
+
+    @BeforeAll
+    static void store() throws Exception {
+        dynamo = DynamoDbLocal.start(0, null);
+        db = DynamoDbClient.builder().endpointOverride(dynamo.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+        db.createTable(TableLayout.createTableRequest(TABLE));
+
+        List<ObjectNode> samples = new ArrayList<>();
+        for (String line : Files.readAllLines(Paths.get(System.getProperty("samples.dir"),
+                "Trading-Engine__bitstamp_live_orders_sample.jsonl"))) {
+            ObjectNode frame = Frames.parse(line);
+            if (frame.path("event").asText().startsWith("order_")) {
+                samples.add(frame);
+            }
+        }
+        long first = Frames.microtimestamp(samples.get(0));
+        hour0 = Math.floorDiv(first, Hour.MICROS) * Hour.MICROS;
+        List<CapturedEvent> events = new ArrayList<>();
+        for (ObjectNode sample : samples) {
+            events.add(new CapturedEvent(Frames.microtimestamp(sample), Frames.microtimestamp(sample) + 1234, sample));
+        }
+        // the next hour: the same frames 40 minutes on, one with a field nobody knows and one with a known field
+        // of another type than its column
+        for (int i = 0; i < samples.size(); i++) {
+            ObjectNode frame = samples.get(i).deepCopy();
+            long t = Frames.microtimestamp(frame) + 2_400_000_000L + i;
+            ((ObjectNode) frame.get("data")).put("microtimestamp", Long.toString(t));
+            if (i == 0) {
+                ((ObjectNode) frame.get("data")).put("brand_new", new BigDecimal("1.50"));
+            }
+            if (i == 1) {
+                ((ObjectNode) frame.get("data")).put("order_subtype", "five");
+            }
+            events.add(new CapturedEvent(t, t + 99, frame));
+        }
+        // and one in the hour after that, which the watermark has not passed
+        ObjectNode late = samples.get(0).deepCopy();
+        ((ObjectNode) late.get("data")).put("microtimestamp", Long.toString(hour0 + 2 * Hour.MICROS + 5));
+        events.add(new CapturedEvent(hour0 + 2 * Hour.MICROS + 5, hour0 + 2 * Hour.MICROS + 9, late));
+        putWindows(events);
+        stored = events;
+
+        db.putItem(b -> b.tableName(TABLE).item(TableLayout.toItem(new GapRecord(PAIR, Channel.ORDERS,
+                GapRecord.Kind.DISCONNECT, hour0 + Hour.MICROS + 10, hour0 + Hour.MICROS + 20, null, null, null,
+                "test"))));
+        db.putItem(b -> b.tableName(TABLE).item(Map.of(
+                TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
+                TableLayout.SK, AttributeValue.fromS(PAIR + "#orders"),
+                TableLayout.CATALOG_FIRST, AttributeValue.fromN(Long.toString(hour0)),
+                TableLayout.CATALOG_LAST, AttributeValue.fromN(Long.toString(hour0 + 2 * Hour.MICROS + 5)),
+                TableLayout.CATALOG_CONFIRMED_UNTIL, AttributeValue.fromN(Long.toString(hour0 + 2 * Hour.MICROS + 7)))));
+    }
+
+    private static void putWindows(List<CapturedEvent> events) {
+        Map<Long, List<CapturedEvent>> windows = new TreeMap<>();
+        for (CapturedEvent e : events) {
+            windows.computeIfAbsent(TableLayout.windowStart(e.microtimestamp()), k -> new ArrayList<>()).add(e);
+        }
+        windows.forEach((start, list) -> db.putItem(b -> b.tableName(TABLE)
+                .item(TableLayout.toItem(new Chunk(PAIR, Channel.ORDERS, start, 0, list)))));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (db != null) {
+            db.close();
+        }
+        if (dynamo != null) {
+            dynamo.close();
+        }
+    }
+
+    @Test
+    void shouldArchiveSealedHoursWithEveryFieldExactAndTheSameBytesFromTwoArchivers(@TempDir Path a, @TempDir Path b)
+            throws Exception {
+        List<HourArchiver.Result> first = new Archiver(new TableSource(db, TABLE), new DirectoryTarget(a))
+                .archiveSealed(null, null);
+        new Archiver(new TableSource(db, TABLE), new DirectoryTarget(b)).archiveSealed(null, null);
+
+        assertEquals(2, first.size(), "sealed hours archived: " + first);
+        assertEquals(files(a).keySet(), files(b).keySet());
+        Map<String, byte[]> inB = files(b);
+        files(a).forEach((key, bytes) -> assertArrayEquals(bytes, inB.get(key), key + " differs"));
+        Hour h0 = new Hour(PAIR, Channel.ORDERS, hour0);
+        Hour h1 = h0.next();
+        assertTrue(Files.isRegularFile(a.resolve(h1.gapsFile())));
+        assertFalse(Files.exists(a.resolve(h0.gapsFile())), "an hour without gaps has no gaps file");
+        assertFalse(Files.exists(a.resolve(h1.next().eventsFile())), "the hour past the watermark is not sealed");
+
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duck.createStatement()) {
+            List<Map<String, Object>> rows = rows(sql, "SELECT *, price::VARCHAR AS price_decimal,"
+                    + " amount::VARCHAR AS amount_decimal, extra::VARCHAR AS extra_text, epoch_us(time) AS time_us, epoch_us(received) AS received_us"
+                    + " FROM read_parquet('" + a + "/events/**/*.parquet', hive_partitioning = true)"
+                    + " ORDER BY microtimestamp");
+            List<CapturedEvent> sealed = stored.stream().filter(e -> e.microtimestamp() < hour0 + 2 * Hour.MICROS)
+                    .toList();
+            assertEquals(sealed.size(), rows.size());
+            for (int i = 0; i < rows.size(); i++) {
+                assertSameEvent(sealed.get(i), rows.get(i));
+            }
+
+            ResultSet complete = sql.executeQuery("SELECT file_name, decode(value) FROM parquet_kv_metadata('" + a
+                    + "/events/**/*.parquet') WHERE decode(key) = '" + HourArchiver.META_COVERAGE + "'"
+                    + " ORDER BY file_name");
+            assertTrue(complete.next());
+            JsonNode c0 = Frames.MAPPER.readTree(complete.getString(2));
+            assertTrue(complete.next());
+            JsonNode c1 = Frames.MAPPER.readTree(complete.getString(2));
+            assertTrue(c0.get("complete").booleanValue(), c0.toString());
+            assertFalse(c1.get("complete").booleanValue(), c1.toString());
+            assertEquals("[\"gaps\"]", c1.get("reasons").toString());
+            assertEquals(hour0 + Hour.MICROS + 10, c1.get("gaps").get(0).get("from_microtimestamp").longValue());
+            assertEquals(c1, Frames.MAPPER.readTree(Files.readString(a.resolve(h1.coverageFile()))),
+                    "the manifest says what the file's metadata says");
+            List<Map<String, Object>> hours = rows(sql, "SELECT hour, complete, reasons, events FROM read_parquet('"
+                    + a + "/coverage/**/*.parquet', hive_partitioning = true) ORDER BY hour");
+            assertEquals(2, hours.size());
+            assertEquals(true, hours.get(0).get("complete"));
+            assertEquals("gaps", hours.get(1).get("reasons"));
+            assertEquals(c1.get("events").longValue(), ((Number) hours.get(1).get("events")).longValue());
+            List<Map<String, Object>> gaps = rows(sql, "SELECT * FROM read_parquet('" + a + "/gaps/**/*.parquet')");
+            assertEquals(1, gaps.size());
+            assertEquals("disconnect", gaps.get(0).get("kind"));
+            assertEquals(hour0 + Hour.MICROS + 20, ((Number) gaps.get(0).get("to_microtimestamp")).longValue());
+        }
+    }
+
+    @Test
+    void shouldRewriteExactlyTheHourALateEventChanges(@TempDir Path dir) throws Exception {
+        Archiver archiver = new Archiver(new TableSource(db, TABLE), new DirectoryTarget(dir));
+        archiver.archiveSealed(null, null);
+        Map<String, byte[]> before = files(dir);
+        List<HourArchiver.Result> again = archiver.archiveSealed(null, null);
+        assertEquals(0, again.stream().mapToInt(HourArchiver.Result::filesWritten).sum(), "nothing changed");
+
+        Hour h0 = new Hour(PAIR, Channel.ORDERS, hour0);
+        long t = hour0 + 17;
+        ObjectNode frame = (ObjectNode) stored.get(0).frame().deepCopy();
+        ((ObjectNode) frame.get("data")).put("microtimestamp", Long.toString(t));
+        CapturedEvent late = new CapturedEvent(t, t + 5, frame);
+        db.putItem(b -> b.tableName(TABLE)
+                .item(TableLayout.toItem(new Chunk(PAIR, Channel.ORDERS, TableLayout.windowStart(t), 0,
+                        List.of(late)))));
+        try {
+            archiver.archiveSealed(null, null);
+            Map<String, byte[]> after = files(dir);
+            assertEquals(before.keySet(), after.keySet());
+            for (String key : before.keySet()) {
+                boolean changed = !java.util.Arrays.equals(before.get(key), after.get(key));
+                assertEquals(key.equals(h0.eventsFile()) || key.equals(h0.coverageFile())
+                        || key.equals(h0.coverageRowFile()), changed, key);
+            }
+        } finally {
+            db.deleteItem(b -> b.tableName(TABLE).key(Map.of(
+                    TableLayout.PK, AttributeValue.fromS(TableLayout.chunkPk(PAIR, Channel.ORDERS)),
+                    TableLayout.SK, AttributeValue.fromS(TableLayout.chunkSk(TableLayout.windowStart(t), 0)))));
+        }
+    }
+
+    @Test
+    void shouldArchiveTheOpenHourOnlyWhenAskedAndSayItIsNotComplete(@TempDir Path dir) throws Exception {
+        List<HourArchiver.Result> results = new Archiver(new TableSource(db, TABLE), new DirectoryTarget(dir))
+                .archive(hour0 + Hour.MICROS, null, true);
+        assertEquals(2, results.size(), results.toString());
+        Hour open = new Hour(PAIR, Channel.ORDERS, hour0 + 2 * Hour.MICROS);
+        assertEquals(open, results.get(1).hour());
+        assertEquals(1, results.get(1).events());
+        JsonNode coverage = Frames.MAPPER.readTree(Files.readString(dir.resolve(open.coverageFile())));
+        assertEquals("[\"after_confirmed_writes\"]", coverage.get("reasons").toString());
+    }
+
+    @Test
+    void shouldKeepADecimalThatDoesNotFitAsTextOnly() {
+        assertNull(EventRow.unscaledBytes("0.00000000001"), "11 decimals");
+        assertNull(EventRow.unscaledBytes("1234567890123456789.5"), "19 integer digits");
+        assertEquals(new BigDecimal("999999999999999999.9999999999").setScale(10).unscaledValue(),
+                new java.math.BigInteger(EventRow.unscaledBytes("999999999999999999.9999999999")), "the largest");
+        assertNull(EventRow.unscaledBytes("NaN"));
+        assertEquals(new BigDecimal("-1.5").setScale(10).unscaledValue(),
+                new java.math.BigInteger(EventRow.unscaledBytes("-1.5")), "12 bytes, two's complement");
+        assertEquals(new BigDecimal("64839.06").setScale(10).unscaledValue(),
+                new java.math.BigInteger(EventRow.unscaledBytes("64839.06")));
+    }
+
+    /** The row holds the stored frame's values: as /v1/events names and types them, the rest in extra. */
+    private static void assertSameEvent(CapturedEvent event, Map<String, Object> row) throws Exception {
+        JsonNode data = event.frame().get("data");
+        String where = "event " + data.get("id_str").asText() + " at " + event.microtimestamp() + ": ";
+        assertEquals(event.microtimestamp(), ((Number) row.get("microtimestamp")).longValue(), where);
+        assertEquals(event.microtimestamp(), ((Number) row.get("time_us")).longValue(), where + "time");
+        assertEquals(event.receivedMicros(), ((Number) row.get("received_microtimestamp")).longValue(), where);
+        assertEquals(event.receivedMicros(), ((Number) row.get("received_us")).longValue(), where + "received");
+        assertEquals(event.frame().get("event").textValue(), row.get("type"), where + "type");
+        assertEquals(data.get("id_str").textValue(), row.get("id"), where + "id");
+        assertEquals(data.get("order_type").intValue() == 0 ? "buy" : "sell", row.get("side"), where + "side");
+        assertEquals(data.get("price_str").textValue(), row.get("price_text"), where + "price_text");
+        assertEquals(data.get("amount_str").textValue(), row.get("amount_text"), where + "amount_text");
+        assertEquals(0, new BigDecimal(data.get("price_str").textValue())
+                .compareTo(new BigDecimal((String) row.get("price_decimal"))), where + "price");
+        assertEquals(0, new BigDecimal(data.get("amount_str").textValue())
+                .compareTo(new BigDecimal((String) row.get("amount_decimal"))), where + "amount");
+        assertEquals(event.frame().get("event_id").textValue(), row.get("event_id"), where + "event_id");
+        assertEquals(event.frame().get("pre_event_id").textValue(), row.get("pre_event_id"), where);
+        assertEquals(event.frame().get("order_source").textValue(), row.get("order_source"), where);
+        assertEquals(data.get("datetime").textValue(), row.get("datetime"), where + "datetime");
+        assertEquals(data.get("amount_traded").textValue(), row.get("amount_traded"), where);
+        assertEquals(data.get("amount_at_create").textValue(), row.get("amount_at_create"), where);
+        assertEquals(data.get("is_liquidation").booleanValue(), row.get("is_liquidation"), where);
+        JsonNode extra = row.get("extra_text") == null ? Frames.MAPPER.createObjectNode()
+                : Frames.MAPPER.readTree((String) row.get("extra_text"));
+        JsonNode subtype = data.get("order_subtype");
+        if (subtype.isIntegralNumber()) {
+            assertEquals(subtype.longValue(), ((Number) row.get("order_subtype")).longValue(), where);
+        } else {
+            assertNull(row.get("order_subtype"), where + "a string is not forced into the number column");
+            assertEquals(subtype, extra.get("order_subtype"), where + "it is kept in extra");
+        }
+        if (data.has("brand_new")) {
+            assertEquals("1.50", extra.get("brand_new").textValue(), where + "an unknown field, exact");
+        }
+        assertEquals(data.has("brand_new") || !subtype.isIntegralNumber(), row.get("extra_text") != null, where + extra);
+        assertEquals(PAIR, row.get("pair"), where + "partition pair");
+        assertEquals("orders", row.get("channel"), where + "partition channel");
+    }
+
+    private static List<Map<String, Object>> rows(Statement sql, String query) throws Exception {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (ResultSet rs = sql.executeQuery(query)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                Map<String, Object> row = new HashMap<>();
+                for (int i = 1; i <= n; i++) {
+                    row.put(rs.getMetaData().getColumnName(i), rs.getObject(i));
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    private static Map<String, byte[]> files(Path root) throws Exception {
+        Map<String, byte[]> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                files.put(root.relativize(p).toString(), Files.readAllBytes(p));
+            }
+        }
+        return files;
+    }
+}

@@ -1,0 +1,181 @@
+package dev.orderflow.capture;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.book.SnapshotAlignment;
+import dev.orderflow.storage.TableLayout;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The capture against what the real exchange does (the simulator's default): a REST book older than the stream,
+ * an event type the capture does not know, a {@code bts:request_reconnect} to a server ahead of or behind the old
+ * one. Same resources as {@link FeedFaultsTest}, so the application is not restarted for it.
+ */
+@QuarkusTest
+@WithTestResource(value = DynamoDbLocalResource.class, parallel = true)
+@WithTestResource(value = FaultSimulatorResource.class, parallel = true)
+@Timeout(120)
+class RealExchangeFeedTest {
+    private static final List<String> PAIRS = SimulatorResource.PAIRS;
+    private static final List<String> CHANNELS = Ledger.channels(PAIRS);
+
+    @Inject
+    DynamoDbClient dynamoDb;
+
+    @Inject
+    CaptureConfig config;
+
+    private Ledger ledger;
+    private long startMicros;
+
+    @BeforeEach
+    void settleFirst() {
+        ledger = new Ledger(config.feed().restUrl(), dynamoDb, config.table().name());
+        Await.until(Duration.ofSeconds(30), () -> given().get("/q/health/ready").statusCode() == 200);
+        ledger.emit(PAIRS, 30);
+        settle();
+        startMicros = System.currentTimeMillis() * 1000;
+    }
+
+    @Test
+    void shouldFetchTheConnectSnapshotAgainUntilItIsStampedAfterTheFirstEventCaptured() {
+        Map<String, Long> snapshotsBefore = snapshotStamps();
+        Map<String, List<GapRecord>> gapsBefore = gaps();
+        double unusable = metric("capture_snapshots_unusable_total");
+        double reconnects = metric("capture_reconnects_total");
+
+        ledger.post("/sim/faults/book-behind?seconds=3");
+        ledger.post("/sim/faults/drop");
+        Await.until(Duration.ofSeconds(10), () -> metric("capture_reconnects_total") > reconnects);
+        Await.until(Duration.ofSeconds(30), () -> {
+            ledger.emit(PAIRS, 1); // events keep flowing, as on the exchange
+            return snapshotStamps().keySet().containsAll(PAIRS) && PAIRS.stream()
+                    .allMatch(p -> snapshotStamps().get(p) > snapshotsBefore.getOrDefault(p, 0L));
+        });
+        settle();
+
+        assertTrue(metric("capture_snapshots_unusable_total") > unusable, "the book behind the stream was refused");
+        long margin = SnapshotAlignment.DEFAULT_MARGIN.toNanos() / 1000;
+        for (String pair : PAIRS) {
+            String orders = Channel.ORDERS.wireName(pair);
+            List<GapRecord> added = ledger.gaps(orders).stream().filter(g -> !gapsBefore.get(orders).contains(g))
+                    .toList();
+            assertEquals(1, added.size(), added.toString());
+            long firstAfter = added.get(0).toMicros();
+            assertTrue(snapshotStamps().get(pair) - margin >= firstAfter, pair + ": the stored snapshot is stamped "
+                    + snapshotStamps().get(pair) + ", the first event after the reconnect " + firstAfter);
+        }
+    }
+
+    @Test
+    void shouldStoreAnUnknownEventTypeAsAnEventWithoutAChainBreak() {
+        Map<String, List<GapRecord>> gapsBefore = gaps();
+        double unknown = metricSum("capture_events_unknown_type_total");
+        ledger.post("/sim/faults/unknown-event?channel=live_orders_btcusd&count=3&type=order_replaced");
+        ledger.emit(PAIRS, 20);
+        settle();
+
+        assertEquals(List.of(), newGaps(gapsBefore), "no gap: the chain runs through the unknown events");
+        assertEquals(3.0, metricSum("capture_events_unknown_type_total") - unknown);
+        assertEquals(3, ledger.stored("live_orders_btcusd").stream()
+                .filter(e -> e.frame().path("event").asText().equals("order_replaced")).count());
+    }
+
+    @Test
+    void shouldLoseNothingAndRecordNoBreakWhenTheNewServerIsAhead() {
+        switchTo("ahead=5");
+    }
+
+    @Test
+    void shouldLoseNothingAndRecordNoBreakWhenTheNewServerIsBehind() {
+        switchTo("behind=5");
+    }
+
+    private void switchTo(String offset) {
+        Map<String, List<GapRecord>> gapsBefore = gaps();
+        Map<String, Integer> missingBefore = CHANNELS.stream()
+                .collect(Collectors.toMap(c -> c, c -> ledger.assertAccountedFor(c).size()));
+        double reconnects = metric("capture_reconnects_total");
+        ledger.post("/sim/faults/request-reconnect?seconds=3&" + offset);
+        long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+        Await.until(Duration.ofSeconds(20), () -> {
+            ledger.emit(PAIRS, 20); // events flow through the switch (an old server behind catches up)
+            return System.nanoTime() > until && metric("capture_reconnects_total") > reconnects;
+        });
+        ledger.emit(PAIRS, 10);
+        settle();
+
+        assertEquals(List.of(), newGaps(gapsBefore),
+                "no chain break, no disconnect: the union of both connections is whole");
+        for (String channel : CHANNELS) {
+            assertEquals(missingBefore.get(channel), ledger.assertAccountedFor(channel).size(),
+                    channel + ": nothing lost");
+        }
+    }
+
+    /** Gap records added since {@code before}, but for the late close of an earlier test's disconnect window. */
+    private List<GapRecord> newGaps(Map<String, List<GapRecord>> before) {
+        return CHANNELS.stream().flatMap(c -> ledger.gaps(c).stream().filter(g -> !before.get(c).contains(g)))
+                .filter(g -> g.kind() != GapRecord.Kind.DISCONNECT || g.fromMicros() >= startMicros).toList();
+    }
+
+    private Map<String, List<GapRecord>> gaps() {
+        return CHANNELS.stream().collect(Collectors.toMap(c -> c, ledger::gaps));
+    }
+
+    /** Per pair, the stamp of its latest stored snapshot. */
+    private Map<String, Long> snapshotStamps() {
+        Map<String, Long> stamps = new java.util.HashMap<>();
+        for (String pair : PAIRS) {
+            dynamoDb.queryPaginator(b -> b.tableName(config.table().name()).consistentRead(true)
+                    .keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.snapshotsPk(pair)))))
+                    .items().forEach(i -> stamps.merge(pair, Long.parseLong(i.get(TableLayout.SK).s().split("#")[0]),
+                            Math::max));
+        }
+        return stamps;
+    }
+
+    private void settle() {
+        Await.until(Duration.ofSeconds(60), () -> CHANNELS.stream().allMatch(ledger::settled));
+    }
+
+    private static double metric(String name) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        return 0;
+    }
+
+    private static double metricSum(String name) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        double sum = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(name + "{")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());
+            }
+        }
+        return sum;
+    }
+}
