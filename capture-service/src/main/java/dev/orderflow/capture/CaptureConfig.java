@@ -22,6 +22,28 @@ public interface CaptureConfig {
 
     Certify certify();
 
+    Host host();
+
+    /**
+     * This capture process as one of several writing the same table (active-active): the table holds the union of
+     * what the hosts received, and a window is a gap only where every host missed it
+     * ({@code dev.orderflow.storage.UnionGaps}).
+     */
+    interface Host {
+        /** This host's name ({@code dev.orderflow.storage.Hosts#PATTERN}), unique among the hosts of a table. */
+        @WithDefault("a")
+        String id();
+
+        /**
+         * How long after sealing a window this host waits before writing it. 0 (the first host): it writes at once,
+         * each part only if absent. More (the other hosts): by then the first host has usually stored the window, so
+         * this one reads what is stored first and writes only when it holds events the table lacks; a window already
+         * complete costs reads, no writes.
+         */
+        @WithDefault("0s")
+        Duration writeDelay();
+    }
+
     /**
      * Certification of stored snapshots ({@code dev.orderflow.storage.book.Certifier}): each new snapshot is compared
      * with the book rebuilt from the previous one and the stored events, and the verdict is stored beside it.

@@ -117,15 +117,15 @@ public class CaptureLifecycle {
             Log.warnf("Table check failed: %s", e.toString());
         }
         for (Channel.WireChannel c : configured) {
-            OptionalLong last;
+            TableClient.StoredEnd end;
             try {
-                last = table.catalogLast(c.pair(), c.channel());
+                end = table.catalogEnd(c.pair(), c.channel());
             } catch (RuntimeException e) {
                 Log.errorf("Cannot read the catalog of %s %s (%s): the restart's disconnect record starts at the "
                         + "journal's last event of it, if any", c.pair(), c.channel().apiName(), e.toString());
-                last = OptionalLong.empty();
+                end = new TableClient.StoredEnd(OptionalLong.empty(), null);
             }
-            protocol.storedUpTo(c, last);
+            protocol.storedUpTo(c, end.last(), end.receivingUntil());
         }
     }
 

@@ -86,6 +86,8 @@ final class PackagedCapture {
     private final Parts parts;
     private final Path journal;
     private final Path log;
+    private final Map<String, String> environment = new java.util.HashMap<>();
+    private IamFront front;
     private Process process;
     private int port;
     private long sentAtStart;
@@ -95,6 +97,19 @@ final class PackagedCapture {
         this.parts = parts;
         this.journal = journal;
         this.log = log;
+        this.front = parts.front;
+    }
+
+    /** The process reaches DynamoDB through {@code front} instead of the parts' shared one. */
+    PackagedCapture through(IamFront front) {
+        this.front = front;
+        return this;
+    }
+
+    /** Adds to (or overrides) the process's environment. */
+    PackagedCapture with(String name, String value) {
+        environment.put(name, value);
+        return this;
     }
 
     /** Starts the process on a free port and waits until it is ready (connected, every channel subscribed). */
@@ -155,7 +170,7 @@ final class PackagedCapture {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Map<String, String> env = pb.environment();
-        env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", parts.front.endpoint().toString());
+        env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", front.endpoint().toString());
         env.put("QUARKUS_DYNAMODB_AWS_CREDENTIALS_TYPE", "static");
         env.put("QUARKUS_DYNAMODB_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID", "local");
         env.put("QUARKUS_DYNAMODB_AWS_CREDENTIALS_STATIC_PROVIDER_SECRET_ACCESS_KEY", "local");
@@ -169,7 +184,13 @@ final class PackagedCapture {
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         // Windows stay in memory 4 s past their end, so that SIGTERM and SIGKILL reliably meet unwritten events.
         env.put("CAPTURE_WRITER_WINDOW_GRACE", "4s");
+        env.putAll(environment);
         return pb.start();
+    }
+
+    /** After a fault on this host: waits until it connected again (an attempt more than {@code before}) and is ready. */
+    void awaitReconnected(double before) {
+        Await.until(Duration.ofSeconds(60), () -> metric("capture_reconnects_total") > before && ready());
     }
 
     /** Polls the metrics until this process has received every event the simulator sent since it started. */

@@ -34,6 +34,12 @@ final class CaptureCommand implements Callable<Integer> {
             description = "the service's health and metrics port (default: ${DEFAULT-VALUE})")
     int httpPort;
 
+    @Option(names = "--host-id", paramLabel = "NAME", defaultValue = "a",
+            description = "this capture host's name among those writing the same table (CAPTURE_HOST_ID); a host"
+                    + " other than a keeps its journal in ./data/journal-NAME and writes each window"
+                    + " CAPTURE_WRITE_DELAY (default 5s) after the first host (default: ${DEFAULT-VALUE})")
+    String hostId;
+
     @Option(names = "--replay-dead-letters",
             description = "put what DynamoDB refused earlier (kept in <journal>/dead-letter) back on the write path"
                     + " at start; run once the cause is fixed (CAPTURE_DEAD_LETTER_REPLAY=true)")
@@ -51,7 +57,9 @@ final class CaptureCommand implements Callable<Integer> {
                 table));
         env.putAll(LocalAws.unlessSet(LocalAws.dynamoDb(LocalAws.DEFAULT_DYNAMODB, table)));
         env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", front.endpoint().toString());
-        env.putAll(LocalAws.unlessSet(CaptureProcess.journalEnvironment(home.dataDir().resolve("journal"))));
+        env.putAll(LocalAws.unlessSet(CaptureProcess.journalEnvironment(
+                CaptureProcess.journalDir(home.dataDir(), hostId))));
+        env.putAll(LocalAws.unlessSet(CaptureProcess.hostEnvironment(hostId, hostId.equals("a") ? 0 : 1)));
         if (replayDeadLetters) {
             env.put("CAPTURE_DEAD_LETTER_REPLAY", "true");
         }

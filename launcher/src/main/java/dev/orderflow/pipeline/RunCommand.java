@@ -61,8 +61,15 @@ final class RunCommand implements Callable<Integer> {
     int simulatorPort;
 
     @Option(names = "--capture-port", paramLabel = "PORT", defaultValue = "" + CaptureProcess.DEFAULT_HTTP_PORT,
-            description = "the capture service's health and metrics port (default: ${DEFAULT-VALUE})")
+            description = "the capture service's health and metrics port (default: ${DEFAULT-VALUE}); with"
+                    + " --captures, host a's, then the next ports")
     int capturePort;
+
+    @Option(names = "--captures", paramLabel = "N", defaultValue = "1",
+            description = "capture processes writing the same table, as hosts a, b, ... with journals of their own"
+                    + " (./data/journal, ./data/journal-b, ...): the table holds the union of what they receive"
+                    + " (default: ${DEFAULT-VALUE})")
+    int captures;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -76,7 +83,12 @@ final class RunCommand implements Callable<Integer> {
         if (simulate != null) {
             Ports.requireFree(simulatorPort, "simulator", "--simulator-port");
         }
-        Ports.requireFree(capturePort, "capture service HTTP", "--capture-port");
+        if (captures < 1 || captures > CaptureProcess.MAX_HOSTS) {
+            throw new LaunchException("--captures must be 1 to " + CaptureProcess.MAX_HOSTS + ", not " + captures);
+        }
+        for (int i = 0; i < captures; i++) {
+            Ports.requireFree(capturePort + i, "capture service HTTP", "--capture-port");
+        }
         Ports.requireFree(apiPort, "query API", "--api-port");
 
         Components components = new Components().closeOnExit();
@@ -102,12 +114,19 @@ final class RunCommand implements Callable<Integer> {
             feed = URI.create("ws://127.0.0.1:" + simulator.port());
         }
 
-        Map<String, String> env = new LinkedHashMap<>(CaptureProcess.feedEnvironment(feed, chosen.captureValue()));
-        env.putAll(LocalAws.dynamoDb(captureFront.endpoint(), LocalAws.DEFAULT_TABLE));
-        env.putAll(CaptureProcess.journalEnvironment(dataRoot.resolve("journal")));
-        CaptureProcess capture = components.add(CaptureProcess.start(captureJar, env, capturePort, System.out));
-        System.out.printf("capture service  %s   feed %s, pairs %s%n", capture.healthUrl(), feed,
-                chosen.captureValue());
+        List<dev.orderflow.pipeline.process.ChildJvm> captureProcesses = new java.util.ArrayList<>();
+        for (int i = 0; i < captures; i++) {
+            String host = CaptureProcess.hostName(i);
+            Map<String, String> env = new LinkedHashMap<>(CaptureProcess.feedEnvironment(feed, chosen.captureValue()));
+            env.putAll(LocalAws.dynamoDb(captureFront.endpoint(), LocalAws.DEFAULT_TABLE));
+            env.putAll(CaptureProcess.journalEnvironment(CaptureProcess.journalDir(dataRoot, host)));
+            env.putAll(CaptureProcess.hostEnvironment(host, i));
+            CaptureProcess capture = components.add(CaptureProcess.start(captureJar, env, capturePort + i,
+                    System.out));
+            captureProcesses.add(capture.process());
+            System.out.printf("capture service  %s   feed %s, pairs %s%s%n", capture.healthUrl(), feed,
+                    chosen.captureValue(), captures == 1 ? "" : ", host " + host);
+        }
 
         LocalLambda api = ApiCommand.start(components, home, apiPort, instances,
                 LocalAws.queryFunction(queryFront.endpoint(), LocalAws.DEFAULT_TABLE));
@@ -123,7 +142,7 @@ final class RunCommand implements Callable<Integer> {
         ApiCommand.examples(api.port()).forEach(example -> System.out.println("  " + example));
         System.out.println("Ctrl-C stops everything (the capture service writes what it holds first).");
 
-        return new Foreground(components).watch("DynamoDB Local", db::isAlive).watch(List.of(capture.process()))
+        return new Foreground(components).watch("DynamoDB Local", db::isAlive).watch(captureProcesses)
                 .watch(api.functions()).await();
     }
 }

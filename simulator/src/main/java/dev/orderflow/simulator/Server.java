@@ -73,7 +73,7 @@ final class Server extends AbstractVerticle {
     private static void route(HttpServerRequest req, Feed feed, Faults faults, ExchangeApi exchange,
                               ControlApi control) {
         if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-            if (faults.refusing()) {
+            if (faults.refusing(req.getHeader("User-Agent"))) {
                 req.response().setStatusCode(503).end("new connections are refused for now (refuse fault)");
                 return;
             }

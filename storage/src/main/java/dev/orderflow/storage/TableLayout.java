@@ -30,9 +30,12 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * attributes {@code n} (events), {@code t0}/{@code t1} (first/last microtimestamp), {@code v} (encoding version)
  * and {@code z} (the {@link ChunkCodec} payload).
  *
- * <p>Gaps: {@code pk = "<pair>#<channel>#gaps"}, {@code sk = "<from µs, 16 digits>#<kind>"}, attributes
+ * <p>Gaps: {@code pk = "<pair>#<channel>#gaps"}, {@code sk = "<from µs, 16 digits>#<kind>[#<host>]"}, attributes
  * {@code kind} ({@code chain_break}|{@code disconnect}), {@code from}/{@code to} (µs), and where known
- * {@code last_event_id}, {@code first_event_id_after}, {@code expected_pre_event_id}, {@code detail}.
+ * {@code last_event_id}, {@code first_event_id_after}, {@code expected_pre_event_id}, {@code detail}, and
+ * {@code host}, the capture host that wrote it ({@link Hosts}; absent in tables written before hosts were named), and
+ * for a disconnect, where known, {@code receiving_until}/{@code receiving_again} (µs: the host received every event
+ * stamped before, and after, these).
  *
  * <p>Order book snapshots: {@code pk = "<pair>#snapshots"}, {@code sk = "<book microtimestamp, 16 digits>#<part, 3
  * digits>"}, attributes {@code received} (µs), {@code reason}, {@code parts} (how many items hold this snapshot) and
@@ -120,14 +123,25 @@ public final class TableLayout {
         return chunkPk(pair, channel) + "#gaps";
     }
 
-    public static String gapSk(long fromMicros, GapRecord.Kind kind) {
-        return String.format("%016d#%s", fromMicros, kind.apiName());
+    /** A gap record's sort key; each host's record of the same window is an item of its own. */
+    public static String gapSk(long fromMicros, GapRecord.Kind kind, List<String> hosts) {
+        String sk = String.format("%016d#%s", fromMicros, kind.apiName());
+        return hosts.size() == 1 ? sk + "#" + hosts.get(0) : sk;
     }
 
     public static Map<String, AttributeValue> toItem(GapRecord gap) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(PK, AttributeValue.fromS(gapsPk(gap.pair(), gap.channel())));
-        item.put(SK, AttributeValue.fromS(gapSk(gap.fromMicros(), gap.kind())));
+        item.put(SK, AttributeValue.fromS(gapSk(gap.fromMicros(), gap.kind(), gap.hosts())));
+        if (gap.hosts().size() == 1) {
+            item.put(Hosts.GAP_HOST, AttributeValue.fromS(gap.hosts().get(0)));
+        }
+        if (gap.receivingUntilMicros() != null) {
+            item.put(Hosts.GAP_RECEIVING_UNTIL, AttributeValue.fromN(gap.receivingUntilMicros().toString()));
+        }
+        if (gap.receivingAgainMicros() != null) {
+            item.put(Hosts.GAP_RECEIVING_AGAIN, AttributeValue.fromN(gap.receivingAgainMicros().toString()));
+        }
         item.put(GAP_KIND, AttributeValue.fromS(gap.kind().apiName()));
         item.put(GAP_FROM, AttributeValue.fromN(Long.toString(gap.fromMicros())));
         item.put(GAP_TO, AttributeValue.fromN(Long.toString(gap.toMicros())));
@@ -150,7 +164,12 @@ public final class TableLayout {
                 stringOrNull(item, GAP_LAST_EVENT_ID),
                 stringOrNull(item, GAP_FIRST_EVENT_ID_AFTER),
                 stringOrNull(item, GAP_EXPECTED_PRE_EVENT_ID),
-                stringOrNull(item, GAP_DETAIL));
+                stringOrNull(item, GAP_DETAIL),
+                item.containsKey(Hosts.GAP_HOST) ? List.of(item.get(Hosts.GAP_HOST).s()) : List.of(),
+                item.containsKey(Hosts.GAP_RECEIVING_UNTIL) ? Long.valueOf(item.get(Hosts.GAP_RECEIVING_UNTIL).n())
+                        : null,
+                item.containsKey(Hosts.GAP_RECEIVING_AGAIN) ? Long.valueOf(item.get(Hosts.GAP_RECEIVING_AGAIN).n())
+                        : null);
     }
 
     public static String snapshotsPk(String pair) {

@@ -91,11 +91,14 @@ public class BitstampProtocol {
         return frames;
     }
 
-    /** The connection is gone: nothing is subscribed any more; every channel is in a disconnect window. */
-    public void disconnected(long nowMicros) {
+    /**
+     * The connection is gone: nothing is subscribed any more; every channel is in a disconnect window. Its last sign
+     * of life came at {@code receivingUntilMicros}: events stamped before were all received.
+     */
+    public void disconnected(long nowMicros, long receivingUntilMicros) {
         endOverlap();
         subscribed.clear();
-        continuity.down(requested, nowMicros);
+        continuity.down(requested, nowMicros, receivingUntilMicros);
     }
 
     /** The channels subscribe frames were made for. */
@@ -160,7 +163,7 @@ public class BitstampProtocol {
                 return onEvent(text, frame, event, receivedMicros, fromNewConnection) ? Reaction.DATA : Reaction.NONE;
             }
             case "bts:subscription_succeeded" -> {
-                onSubscribed(frame.path("channel").asText(""));
+                onSubscribed(frame.path("channel").asText(""), receivedMicros);
                 intake.control(text, receivedMicros);
                 return Reaction.SUBSCRIBED;
             }
@@ -224,8 +227,8 @@ public class BitstampProtocol {
     }
 
     /** The catalog's end of a channel's stored range (empty: none), read after a restart. */
-    public void storedUpTo(Channel.WireChannel channel, java.util.OptionalLong lastMicros) {
-        continuity.storedUpTo(channel, lastMicros);
+    public void storedUpTo(Channel.WireChannel channel, java.util.OptionalLong lastMicros, Long confirmedUntilMicros) {
+        continuity.storedUpTo(channel, lastMicros, confirmedUntilMicros);
     }
 
     /** Per channel, the time from which it is not known complete (see {@link Continuity#openGaps}). */
@@ -339,12 +342,13 @@ public class BitstampProtocol {
                 ? null : node.asText();
     }
 
-    private void onSubscribed(String channel) {
+    private void onSubscribed(String channel, long receivedMicros) {
         if (!requested.contains(channel)) {
             Log.warnf("Subscription acknowledged for %s, which was not requested", channel);
             return;
         }
         subscribed.add(channel);
+        Channel.parseWire(channel).ifPresent(c -> continuity.subscribed(c, receivedMicros));
         Log.debugf("Subscribed to %s", channel);
         if (allSubscribed()) {
             Log.infof("Subscribed to all %d channels", requested.size());

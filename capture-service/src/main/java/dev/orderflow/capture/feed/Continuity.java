@@ -14,6 +14,7 @@ import dev.orderflow.capture.store.Intake;
 import dev.orderflow.capture.store.Windows;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.Hosts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -53,6 +54,10 @@ public class Continuity {
         /** The first event after the restart, when it came before the catalog's answer, and the last one before. */
         long firstAfterMicros = -1;
         long lastBeforeMicros = -1;
+        /** While down: the host received every event before this (its last sign of the old connection); or unknown. */
+        Long receivingUntil;
+        /** While down: the last subscription acknowledged since; or none yet. */
+        Long receivingAgain;
         String firstAfterId;
         /** The last event that was kept (journaled or held), and whether events are being dropped since. */
         long lastKeptMicros = -1;
@@ -88,7 +93,7 @@ public class Continuity {
             s.down = false;
             store(new GapRecord(channel.pair(), channel.channel(), GapRecord.Kind.DISCONNECT,
                     s.lastMicros >= 0 ? s.lastMicros : s.downAtMicros, microtimestamp, s.lastEventId, id, null,
-                    "not connected or not subscribed"));
+                    "not connected or not subscribed").receiving(less(s.receivingUntil), more(s.receivingAgain)));
         } else if (channel.channel() == Channel.ORDERS && s.lastEventId != null && id != null) {
             String pre = text(frame.get("pre_event_id"));
             if (pre != null && !pre.equals(s.lastEventId)) {
@@ -108,8 +113,11 @@ public class Continuity {
         return true;
     }
 
-    /** No connection or subscription from now on, for every given channel, until each one's next event. */
-    public synchronized void down(Collection<String> wireChannels, long nowMicros) {
+    /**
+     * No connection or subscription from now on, for every given channel, until each one's next event; the events
+     * stamped before {@code receivingUntilMicros} (the connection's last sign of life) were all received.
+     */
+    public synchronized void down(Collection<String> wireChannels, long nowMicros, long receivingUntilMicros) {
         for (String wire : wireChannels) {
             Channel.parseWire(wire).ifPresent(c -> {
                 State s = channels.computeIfAbsent(c, k -> new State());
@@ -117,6 +125,8 @@ public class Continuity {
                 if (!s.down) {
                     s.down = true;
                     s.downAtMicros = nowMicros;
+                    s.receivingUntil = receivingUntilMicros;
+                    s.receivingAgain = null;
                 }
             });
         }
@@ -152,9 +162,13 @@ public class Continuity {
      * time this process was not running becomes a disconnect record even when the journal held nothing of it. When
      * the channel's first event came already, the record is written now.
      */
-    public synchronized void storedUpTo(Channel.WireChannel channel, java.util.OptionalLong lastMicros) {
+    public synchronized void storedUpTo(Channel.WireChannel channel, java.util.OptionalLong lastMicros,
+            Long receivingUntilMicros) {
         State s = channels.computeIfAbsent(channel, c -> new State());
         s.awaitingCatalog = false;
+        if (s.receivingUntil == null) {
+            s.receivingUntil = receivingUntilMicros; // the earlier run said it was receiving until then
+        }
         if (s.firstAfterMicros < 0 && lastMicros.isPresent() && lastMicros.getAsLong() > s.lastMicros) {
             s.lastMicros = lastMicros.getAsLong();
             s.lastEventId = null;
@@ -166,11 +180,28 @@ public class Continuity {
             long from = Math.max(s.lastBeforeMicros, lastMicros.orElse(-1));
             if (from >= 0) {
                 store(new GapRecord(channel.pair(), channel.channel(), GapRecord.Kind.DISCONNECT, from,
-                        s.firstAfterMicros, null, s.firstAfterId, null, "capture process not running"));
+                        s.firstAfterMicros, null, s.firstAfterId, null, "capture process not running")
+                        .receiving(less(s.receivingUntil), more(s.receivingAgain)));
             }
             s.firstAfterMicros = -1;
             s.firstAfterId = null;
         }
+    }
+
+    /** A channel's subscription was acknowledged (received at {@code receivedMicros}). */
+    public synchronized void subscribed(Channel.WireChannel channel, long receivedMicros) {
+        State s = channels.computeIfAbsent(channel, c -> new State());
+        if (s.down || s.awaitingCatalog) {
+            s.receivingAgain = receivedMicros;
+        }
+    }
+
+    private static Long less(Long micros) {
+        return micros == null ? null : micros - Hosts.RECEIVING_MARGIN_MICROS;
+    }
+
+    private static Long more(Long micros) {
+        return micros == null ? null : micros + Hosts.RECEIVING_MARGIN_MICROS;
     }
 
     /** A replayed subscription acknowledgement: the channel was captured from then on (when nothing later is known). */
@@ -189,6 +220,8 @@ public class Continuity {
         awaitingCatalog.forEach(c -> channels.computeIfAbsent(c, k -> new State()).awaitingCatalog = true);
         channels.values().forEach(s -> {
             s.firstSinceConnectMicros = -1;
+            s.receivingUntil = null; // the earlier run's end: from the catalog (storedUpTo)
+            s.receivingAgain = null;
             if (!s.down) {
                 s.down = true;
                 s.downAtMicros = nowMicros;

@@ -58,6 +58,8 @@ import io.vertx.core.http.WebSocketConnectOptions;
 public class FeedConnection {
     private final Vertx vertx;
     private final CaptureConfig.Feed config;
+    /** Names this host to the server (the simulator can then fault one host's connections alone). */
+    private final String userAgent;
     private final BitstampProtocol protocol;
     private final TradingPairs tradingPairs;
     private final Snapshots snapshots;
@@ -109,6 +111,7 @@ public class FeedConnection {
             Snapshots snapshots, MeterRegistry registry) {
         this.vertx = vertx;
         this.config = config.feed();
+        this.userAgent = "orderflow-capture (host " + config.host().id() + ")";
         this.protocol = protocol;
         this.tradingPairs = tradingPairs;
         this.snapshots = snapshots;
@@ -192,7 +195,7 @@ public class FeedConnection {
         (pairs != null ? Future.succeededFuture(pairs) : tradingPairs.resolve())
                 .compose(resolved -> {
                     pairs = resolved;
-                    return client.connect(connectOptions(config.url()));
+                    return client.connect(connectOptions(config.url(), userAgent));
                 })
                 .onComplete(attempt -> {
                     if (attempt.failed()) {
@@ -209,7 +212,7 @@ public class FeedConnection {
     /** Opens the second connection of a make-before-break switch. */
     private void connectNext() {
         reconnects.increment();
-        client.connect(connectOptions(config.url())).onComplete(attempt -> {
+        client.connect(connectOptions(config.url(), userAgent)).onComplete(attempt -> {
             if (attempt.failed() || stopping || active == null) {
                 if (attempt.succeeded()) {
                     attempt.result().close();
@@ -369,7 +372,10 @@ public class FeedConnection {
         }
         active = null;
         connected = false;
-        protocol.disconnected(Clock.nowMicros());
+        // its last sign of life: any frame or pong; for a stale one (pongs but no data), its last data frame
+        long lastSign = "stale".equals(why) ? c.lastDataNanos : c.lastActivityNanos;
+        long now = Clock.nowMicros();
+        protocol.disconnected(now, now - (System.nanoTime() - lastSign) / 1_000);
         if (next != null) {
             // The old connection went before the new one was subscribed: start over cleanly.
             retire(next, "dropped with the old connection");
@@ -413,7 +419,7 @@ public class FeedConnection {
         reconnectTimer = vertx.setTimer(delay, id -> connect());
     }
 
-    static WebSocketConnectOptions connectOptions(String url) {
+    static WebSocketConnectOptions connectOptions(String url, String userAgent) {
         URI uri = URI.create(url);
         boolean ssl = "wss".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
@@ -421,6 +427,7 @@ public class FeedConnection {
                 .setHost(uri.getHost())
                 .setPort(uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80)
                 .setSsl(ssl)
+                .addHeader("User-Agent", userAgent)
                 .setURI(uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery());
     }
 }

@@ -82,7 +82,8 @@ public class Catalog {
             if (before != null && before >= confirmed && !ranges.containsKey(e.getKey())) {
                 continue;
             }
-            table.updateCatalog(e.getKey().pair(), e.getKey().channel(), ranges.remove(e.getKey()), now, confirmed);
+            table.updateCatalog(e.getKey().pair(), e.getKey().channel(), ranges.remove(e.getKey()), now, confirmed,
+                    e.getValue() == Long.MAX_VALUE ? now : null);
             written.put(e.getKey(), confirmed);
         }
     }

@@ -5,11 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -33,7 +35,7 @@ final class ChunkParts {
      * (doubled until every part fits), and each part's frames are parsed only while it is encoded, so a burst's
      * window of tens of thousands of events never lives in memory as parsed trees all at once.
      */
-    static List<Part> items(String pair, Channel channel, long windowStart, List<Held> held) {
+    static List<Part> items(String pair, Channel channel, long windowStart, List<Held> held, Set<String> hosts) {
         long raw = 0;
         for (Held h : held) {
             raw += h.frame().length;
@@ -44,8 +46,8 @@ final class ChunkParts {
             for (int p = 0; p < parts; p++) {
                 int from = (int) ((long) held.size() * p / parts);
                 int to = (int) ((long) held.size() * (p + 1) / parts);
-                Map<String, AttributeValue> item = TableLayout.toItem(
-                        new Chunk(pair, channel, windowStart, p, parse(held.subList(from, to))), 1);
+                Map<String, AttributeValue> item = withHosts(TableLayout.toItem(
+                        new Chunk(pair, channel, windowStart, p, parse(held.subList(from, to))), 1), hosts);
                 if (ItemSize.of(item) > TableLayout.MAX_ITEM_BYTES) {
                     break;
                 }
@@ -61,6 +63,11 @@ final class ChunkParts {
             }
             parts = Math.min(held.size(), parts * 2);
         }
+    }
+
+    private static Map<String, AttributeValue> withHosts(Map<String, AttributeValue> item, Set<String> hosts) {
+        item.put(Hosts.CHUNK_HOSTS, Hosts.chunkHosts(hosts));
+        return item;
     }
 
     /** The events parsed from their frames, in order. */
@@ -79,7 +86,7 @@ final class ChunkParts {
 
     /** At least {@code minParts} items (a merge never leaves a stored part behind), each of version {@code version}. */
     static List<Map<String, AttributeValue>> items(String pair, Channel channel, long windowStart,
-            List<CapturedEvent> events, int minParts, long version) {
+            List<CapturedEvent> events, int minParts, long version, Set<String> hosts) {
         for (int parts = Math.max(1, Math.min(minParts, events.size())); ; parts++) {
             if (parts > events.size() || parts > TableLayout.MAX_PART + 1) {
                 throw new IllegalArgumentException("an event of " + TableLayout.chunkPk(pair, channel) + " "
@@ -91,8 +98,8 @@ final class ChunkParts {
             for (int p = 0; p < parts && fits; p++) {
                 int from = (int) ((long) events.size() * p / parts);
                 int to = (int) ((long) events.size() * (p + 1) / parts);
-                Map<String, AttributeValue> item = TableLayout.toItem(
-                        new Chunk(pair, channel, windowStart, p, events.subList(from, to)), version);
+                Map<String, AttributeValue> item = withHosts(TableLayout.toItem(
+                        new Chunk(pair, channel, windowStart, p, events.subList(from, to)), version), hosts);
                 fits = ItemSize.of(item) <= TableLayout.MAX_ITEM_BYTES;
                 items.add(item);
             }

@@ -141,7 +141,7 @@ public class DeadLetters {
             return TableLayout.chunkPk(w.pair(), w.channel()) + " " + TableLayout.chunkSk(w.windowStartMicros(), 0);
         } else if (job instanceof Job.Gap g) {
             return TableLayout.gapsPk(g.gap().pair(), g.gap().channel()) + " "
-                    + TableLayout.gapSk(g.gap().fromMicros(), g.gap().kind());
+                    + TableLayout.gapSk(g.gap().fromMicros(), g.gap().kind(), g.gap().hosts());
         } else if (job instanceof Job.Bad b) {
             return TableLayout.badFramesPk(b.receivedMicros()) + " " + b.receivedMicros();
         }

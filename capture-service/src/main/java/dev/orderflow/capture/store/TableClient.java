@@ -5,11 +5,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.orderflow.capture.CaptureConfig;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,11 +41,14 @@ public class TableClient {
     private final Retries retries;
     private final Counter writeUnits;
     private final io.micrometer.core.instrument.Timer writeLatency;
+    private final String host;
+    private final Set<String> catalogBehind = ConcurrentHashMap.newKeySet();
     private volatile boolean tableReady;
 
     public TableClient(DynamoDbClient dynamoDb, CaptureConfig config, MeterRegistry registry) {
         this.dynamoDb = dynamoDb;
         this.table = config.table();
+        this.host = config.host().id();
         this.retries = new Retries(config.writer());
         this.writeUnits = Counter.builder("capture.write.units")
                 .description("DynamoDB write capacity units consumed, as DynamoDB reported them").register(registry);
@@ -158,22 +164,53 @@ public class TableClient {
 
     /**
      * Records in a channel's catalog item the stored range ({@code range} = {first, last} of what this process stored
-     * since the last update, or {@code null}), {@code updated}, and {@code confirmed_until}. Each only ever moves
-     * outward or forward: with several capture hosts (or a backfill), one behind another leaves the later point as it
-     * is. One conditional update does it all; only when a condition fails (another host is ahead in some respect)
-     * are the parts written one by one, each on its own condition.
+     * since the last update, or {@code null}), {@code updated}, and {@code confirmed_until}; and the same for this
+     * host alone ({@link Hosts#catalogConfirmedUntil} and the like). The table-wide points only ever move outward or
+     * forward: with several capture hosts (or a backfill), one behind another leaves the later point as it is. One
+     * conditional update does it all. A host found behind reads the item from then on and writes, in one update, its
+     * own points and the table-wide ones it is ahead on: two write units an update are not spent on a condition
+     * that fails every time.
      */
     public void updateCatalog(String pair, Channel channel, long[] range, long updatedMicros,
-            long confirmedUntilMicros) {
-        Map<String, AttributeValue> key = Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
-                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk(pair, channel)));
-        CatalogUpdate all = new CatalogUpdate().confirmed(updatedMicros, confirmedUntilMicros);
-        if (range != null) {
-            all.firstIfMissing(range[0]).last(range[1]);
+            long confirmedUntilMicros, Long receivingMicros) {
+        String stream = TableLayout.chunkPk(pair, channel);
+        Map<String, AttributeValue> key = catalogKey(pair, channel);
+        if (!catalogBehind.contains(stream)) {
+            CatalogUpdate all = new CatalogUpdate().host(host, range, confirmedUntilMicros, receivingMicros)
+                    .confirmed(updatedMicros, confirmedUntilMicros);
+            if (range != null) {
+                all.firstIfMissing(range[0]).last(range[1]);
+            }
+            if (catalogUpdate(key, all)) {
+                return;
+            }
+            catalogBehind.add(stream);
         }
-        if (catalogUpdate(key, all)) {
+        Map<String, AttributeValue> item = catalogItem(key, false);
+        CatalogUpdate update = new CatalogUpdate().host(host, range, confirmedUntilMicros, receivingMicros);
+        Long confirmed = micros(item, TableLayout.CATALOG_CONFIRMED_UNTIL);
+        boolean ahead = confirmed == null || confirmed <= confirmedUntilMicros;
+        if (ahead) {
+            update.confirmed(updatedMicros, confirmedUntilMicros);
+        }
+        if (range != null) {
+            Long first = micros(item, TableLayout.CATALOG_FIRST);
+            Long last = micros(item, TableLayout.CATALOG_LAST);
+            if (first == null || first > range[0]) {
+                update.first(range[0]);
+            }
+            if (last == null || last <= range[1]) {
+                update.last(range[1]);
+            }
+        }
+        if (catalogUpdate(key, update)) {
+            if (ahead) {
+                catalogBehind.remove(stream);
+            }
             return;
         }
+        // another host moved a point since the read: this host's own points, then each table-wide one on its own
+        catalogUpdate(key, new CatalogUpdate().host(host, range, confirmedUntilMicros, receivingMicros));
         catalogUpdate(key, new CatalogUpdate().confirmed(updatedMicros, confirmedUntilMicros));
         if (range != null) {
             catalogUpdate(key, new CatalogUpdate().first(range[0]));
@@ -186,10 +223,10 @@ public class TableClient {
         try {
             retries.call(() -> {
                 dynamoDb.updateItem(b -> b.tableName(table.name()).key(key)
-                        .updateExpression("SET " + String.join(", ", update.sets))
-                        .conditionExpression(String.join(" AND ", update.conditions))
-                        .expressionAttributeNames(update.names)
-                        .expressionAttributeValues(update.values)
+                        .updateExpression(update.expression())
+                        .conditionExpression(update.condition())
+                        .expressionAttributeNames(update.names())
+                        .expressionAttributeValues(update.values())
                         .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)));
                 return null;
             }, Void.class);
@@ -199,58 +236,45 @@ public class TableClient {
         }
     }
 
-    /** One update of a catalog item: what it sets, on which conditions. */
-    private static final class CatalogUpdate {
-        final List<String> sets = new ArrayList<>();
-        final List<String> conditions = new ArrayList<>();
-        final Map<String, String> names = new HashMap<>();
-        final Map<String, AttributeValue> values = new HashMap<>();
-
-        CatalogUpdate confirmed(long updatedMicros, long confirmedUntilMicros) {
-            names.put("#updated", TableLayout.CATALOG_UPDATED);
-            names.put("#confirmed", TableLayout.CATALOG_CONFIRMED_UNTIL);
-            values.put(":updated", AttributeValue.fromN(Long.toString(updatedMicros)));
-            values.put(":confirmed", AttributeValue.fromN(Long.toString(confirmedUntilMicros)));
-            sets.add("#updated = :updated");
-            sets.add("#confirmed = :confirmed");
-            conditions.add("(attribute_not_exists(#confirmed) OR #confirmed <= :confirmed)");
-            return this;
-        }
-
-        CatalogUpdate firstIfMissing(long micros) {
-            names.put("#first", TableLayout.CATALOG_FIRST);
-            values.put(":first", AttributeValue.fromN(Long.toString(micros)));
-            sets.add("#first = if_not_exists(#first, :first)");
-            return this;
-        }
-
-        CatalogUpdate first(long micros) {
-            names.put("#first", TableLayout.CATALOG_FIRST);
-            values.put(":first", AttributeValue.fromN(Long.toString(micros)));
-            sets.add("#first = :first");
-            conditions.add("(attribute_not_exists(#first) OR #first > :first)");
-            return this;
-        }
-
-        CatalogUpdate last(long micros) {
-            names.put("#last", TableLayout.CATALOG_LAST);
-            values.put(":last", AttributeValue.fromN(Long.toString(micros)));
-            sets.add("#last = :last");
-            conditions.add("(attribute_not_exists(#last) OR #last <= :last)");
-            return this;
-        }
+    /**
+     * Where this host's earlier run ended on a channel: the last event it stored, and the last time it said it was
+     * receiving (else the time up to which it had stored everything it received; {@code null} when not recorded).
+     */
+    public record StoredEnd(OptionalLong last, Long receivingUntil) {
     }
 
-    /** The end of a channel's stored range from its catalog item (µs), if recorded; one consistent read. */
-    public OptionalLong catalogLast(String pair, Channel channel) {
+    /**
+     * Where this host's earlier run ended on a channel, from the catalog item; one consistent read. An item no host
+     * has named itself in (a table of a single unnamed host) answers with its table-wide end; one where only other
+     * hosts did answers empty: this host has not run here before.
+     */
+    public StoredEnd catalogEnd(String pair, Channel channel) {
+        Map<String, AttributeValue> item = catalogItem(catalogKey(pair, channel), true);
+        boolean unnamed = Hosts.spans(item).isEmpty();
+        Long last = micros(item, unnamed ? TableLayout.CATALOG_LAST : Hosts.catalogLast(host));
+        Long receiving = unnamed ? null : micros(item, Hosts.catalogReceiving(host));
+        Long confirmed = micros(item, unnamed ? TableLayout.CATALOG_CONFIRMED_UNTIL
+                : Hosts.catalogConfirmedUntil(host));
+        return new StoredEnd(last == null ? OptionalLong.empty() : OptionalLong.of(last),
+                receiving != null ? receiving : confirmed);
+    }
+
+    private Map<String, AttributeValue> catalogItem(Map<String, AttributeValue> key, boolean consistent) {
         Map<String, AttributeValue> item = retries.call(() -> dynamoDb.getItem(b -> b.tableName(table.name())
-                .consistentRead(true)
-                .key(Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
-                        TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk(pair, channel))))
+                .consistentRead(consistent).key(key)
                 .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES))).item(),
                 (Class<Map<String, AttributeValue>>) (Class<?>) Map.class);
-        AttributeValue last = item == null ? null : item.get(TableLayout.CATALOG_LAST);
-        return last == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(last.n()));
+        return item == null ? Map.of() : item;
+    }
+
+    private static Map<String, AttributeValue> catalogKey(String pair, Channel channel) {
+        return Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
+                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk(pair, channel)));
+    }
+
+    private static Long micros(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.n() == null ? null : Long.parseLong(value.n());
     }
 
     /** Creates the table when it is missing and creation is enabled, and waits until it is active. */

@@ -21,9 +21,9 @@ import dev.orderflow.capture.CaptureConfig;
 import dev.orderflow.capture.Clock;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
-import dev.orderflow.storage.Chunk;
-import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.ExchangeOrder;
 import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,9 +37,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *
  * <p><b>Windows are merged, never overwritten.</b> A window is first put only if its key is absent. If an item is
  * there (a restart, a late event, another capture host), the stored parts are read, the union of their events and
- * this job's (each frame once, in time order, then in order of arrival) is built, and written back on condition that no part changed since
- * it was read ({@link TableLayout#WRITE_VERSION}); on a conflict it reads and merges again. When the union adds
- * nothing, nothing is written.
+ * this job's is built (each frame once, with the earliest receive time any host had for it, in
+ * {@link ExchangeOrder}), and written back on condition that no part changed since it was read
+ * ({@link TableLayout#WRITE_VERSION}); on a conflict it reads and merges again. When the union adds nothing, nothing
+ * is written. Each item names the hosts whose events it holds ({@link Hosts#CHUNK_HOSTS}).
+ *
+ * <p><b>Several hosts.</b> A host with a {@code write-delay} (not the first) waits that long after a window's end,
+ * then reads first and writes only what the table lacks: a window the first host stored costs it reads, no writes.
  *
  * <p><b>Nothing is given up silently.</b> What the environment may fix is retried by {@link Retries}; what DynamoDB
  * refuses for good goes to the {@link DeadLetters} area, and a {@code not_stored} gap record names the window.
@@ -51,6 +55,8 @@ public class Writer {
     private final TableClient table;
     private final DeadLetters deadLetters;
     private final CaptureConfig.Writer config;
+    private final String host;
+    private final long writeDelayMicros;
     private final MeterRegistry registry;
     private final Counter itemsWritten;
     private final Counter storedBytes;
@@ -70,6 +76,11 @@ public class Writer {
         this.table = table;
         this.deadLetters = deadLetters;
         this.config = config.writer();
+        this.host = config.host().id();
+        if (!Hosts.valid(host)) {
+            throw new IllegalArgumentException("capture.host.id '" + host + "' is not a host name: " + Hosts.PATTERN);
+        }
+        this.writeDelayMicros = config.host().writeDelay().toNanos() / 1_000;
         this.registry = registry;
         this.itemsWritten = Counter.builder("capture.items.written").description("Items DynamoDB confirmed")
                 .register(registry);
@@ -183,7 +194,7 @@ public class Writer {
             long end = w.windowStartMicros() + TableLayout.WINDOW_MICROS;
             GapRecord gap = new GapRecord(w.pair(), w.channel(), GapRecord.Kind.NOT_STORED, w.windowStartMicros(),
                     end, null, null, null, "DynamoDB refused the window's item; kept in the capture's dead-letter "
-                            + "area: " + e.getClass().getSimpleName());
+                            + "area: " + e.getClass().getSimpleName()).byHost(host);
             try {
                 table.put(TableLayout.toItem(gap));
             } catch (RuntimeException failed) {
@@ -196,7 +207,7 @@ public class Writer {
         if (job instanceof Job.Window w) {
             writeWindow(w);
         } else if (job instanceof Job.Gap g) {
-            put(TableLayout.toItem(g.gap()));
+            put(TableLayout.toItem(g.gap().byHost(host)));
         } else if (job instanceof Job.Bad b) {
             TableLayout.badFrameItems(b.receivedMicros(), b.minSeq() == Long.MAX_VALUE ? 0 : b.minSeq(),
                     new String(b.raw(), java.nio.charset.StandardCharsets.UTF_8), b.reason()).forEach(this::put);
@@ -218,7 +229,15 @@ public class Writer {
     private void writeWindow(Job.Window w) {
         List<Held> ours = unique(w.events());
         int written = 0;
-        for (ChunkParts.Part part : ChunkParts.items(w.pair(), w.channel(), w.windowStartMicros(), ours)) {
+        if (writeDelayMicros > 0) {
+            awaitDelay(w);
+            List<CapturedEvent> added = merge(w, ChunkParts.parse(ours));
+            stored(w, added.size(), i -> added.get(i).microtimestamp(), i -> added.get(i).receivedMicros());
+            inTable(w, ours);
+            return;
+        }
+        for (ChunkParts.Part part : ChunkParts.items(w.pair(), w.channel(), w.windowStartMicros(), ours,
+                Set.of(host))) {
             if (!table.putAll(List.of(new TableClient.Conditional(part.item(), TableClient.Expect.ABSENT, 0)))) {
                 break;
             }
@@ -234,6 +253,41 @@ public class Writer {
         merges.increment();
         List<CapturedEvent> added = merge(w, ChunkParts.parse(ours.subList(written, ours.size())));
         stored(w, added.size(), i -> added.get(i).microtimestamp(), i -> added.get(i).receivedMicros());
+        inTable(w, ours);
+    }
+
+    /**
+     * Every event of the window is in the table now, stored by this host or found there: the range this host
+     * answers for in the catalog covers them all.
+     */
+    private void inTable(Job.Window w, List<Held> events) {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (Held h : events) {
+            first = Math.min(first, h.microtimestamp());
+            last = Math.max(last, h.microtimestamp());
+        }
+        if (first <= last) {
+            range(new Windows.Stream(w.pair(), w.channel()), first, last);
+        }
+    }
+
+    private void range(Windows.Stream stream, long first, long last) {
+        ranges.merge(stream, new long[] {first, last},
+                (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+    }
+
+    /** Until {@code write-delay} after the window's end (no wait for a window of a backlog, long past). */
+    private void awaitDelay(Job.Window w) {
+        long due = w.windowStartMicros() + TableLayout.WINDOW_MICROS + writeDelayMicros;
+        for (long wait = due - Clock.nowMicros(); wait > 0 && !stopping; wait = due - Clock.nowMicros()) {
+            try {
+                Thread.sleep(Math.min(wait / 1_000 + 1, 100));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** The window's events, each frame once (the same bytes twice are one event), in arrival order. */
@@ -254,34 +308,44 @@ public class Writer {
             List<Map<String, AttributeValue>> stored = table.windowItems(w.pair(), w.channel(), w.windowStartMicros());
             stored.sort(Comparator.comparing(item -> item.get(TableLayout.SK).s()));
             List<CapturedEvent> union = new ArrayList<>();
+            Set<String> hosts = new java.util.TreeSet<>(Set.of(host));
             Map<String, TableClient.Conditional> expected = new HashMap<>();
             long version = 0;
             for (Map<String, AttributeValue> item : stored) {
                 TableLayout.fromItem(item).ifPresent(chunk -> union.addAll(chunk.events()));
+                hosts.addAll(Hosts.chunkHosts(item));
                 AttributeValue v = item.get(TableLayout.WRITE_VERSION);
                 long n = v == null ? 0 : Long.parseLong(v.n());
                 version = Math.max(version, n);
                 expected.put(item.get(TableLayout.SK).s(), new TableClient.Conditional(null,
                         v == null ? TableClient.Expect.UNVERSIONED : TableClient.Expect.VERSION, n));
             }
-            Set<JsonNode> seen = new HashSet<>();
-            union.forEach(e -> seen.add(e.frame()));
+            Map<JsonNode, Integer> seen = new HashMap<>();
+            for (int i = 0; i < union.size(); i++) {
+                seen.putIfAbsent(union.get(i).frame(), i);
+            }
             List<CapturedEvent> added = new ArrayList<>();
+            List<CapturedEvent> earlier = new ArrayList<>(); // received here before the stored copy's host had them
             for (CapturedEvent e : ours) {
-                if (seen.add(e.frame())) {
+                Integer at = seen.putIfAbsent(e.frame(), union.size() + added.size());
+                if (at == null) {
                     added.add(e);
+                } else if (at < union.size() && e.receivedMicros() < union.get(at).receivedMicros()) {
+                    earlier.add(e);
                 }
             }
             if (added.isEmpty()) {
                 return added; // the table holds every event already: nothing to write
             }
+            for (CapturedEvent e : earlier) {
+                int at = seen.get(e.frame());
+                union.set(at, new CapturedEvent(union.get(at).microtimestamp(), e.receivedMicros(), e.frame()));
+            }
             union.addAll(added);
-            // exchange time, then arrival (a late job may have been stored before the job it follows)
-            union.sort(Comparator.comparingLong(CapturedEvent::microtimestamp)
-                    .thenComparingLong(CapturedEvent::receivedMicros));
+            ExchangeOrder.sort(union, w.channel());
             List<TableClient.Conditional> writes = new ArrayList<>();
             for (Map<String, AttributeValue> item : ChunkParts.items(w.pair(), w.channel(), w.windowStartMicros(),
-                    union, stored.size(), version + 1)) {
+                    union, stored.size(), version + 1, hosts)) {
                 TableClient.Conditional was = expected.get(item.get(TableLayout.SK).s());
                 writes.add(was == null ? new TableClient.Conditional(item, TableClient.Expect.ABSENT, 0)
                         : new TableClient.Conditional(item, was.expect(), was.version()));
@@ -316,8 +380,6 @@ public class Writer {
             first = Math.min(first, micros.applyAsLong(i));
             last = Math.max(last, micros.applyAsLong(i));
         }
-        long f = first;
-        long l = last;
-        ranges.merge(stream, new long[] {f, l}, (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        range(stream, first, last);
     }
 }

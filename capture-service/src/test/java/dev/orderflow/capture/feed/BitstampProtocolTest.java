@@ -49,7 +49,7 @@ class BitstampProtocolTest {
         protocol.onFrame(ack("live_trades_btcusd"), 2);
         assertTrue(protocol.allSubscribed());
 
-        protocol.disconnected(0);
+        protocol.disconnected(0, 0);
         assertFalse(protocol.allSubscribed());
     }
 

@@ -55,12 +55,15 @@ class ContinuityTest {
     void shouldCoverADisconnectWithOneRecordAndNoChainBreak() throws IOException {
         continuity.accept(ORDERS, order("e1", "e0"), 100);
         continuity.accept(TRADES, trade(7), 150);
-        continuity.down(List.of("live_orders_btcusd", "live_trades_btcusd"), 160);
+        continuity.down(List.of("live_orders_btcusd", "live_trades_btcusd"), 160, 155);
+        continuity.subscribed(ORDERS, 700);
         continuity.accept(ORDERS, order("e9", "e8"), 900);
         continuity.accept(ORDERS, order("e10", "e9"), 1000);
 
+        // what the host knows of its receiving (its last sign of life, its new subscription) narrows the record
+        long margin = dev.orderflow.storage.Hosts.RECEIVING_MARGIN_MICROS;
         assertEquals(List.of(new GapRecord("btcusd", Channel.ORDERS, GapRecord.Kind.DISCONNECT, 100, 900, "e1", "e9",
-                null, "not connected or not subscribed")), gaps());
+                null, "not connected or not subscribed").receiving(155 - margin, 700 + margin)), gaps());
         continuity.accept(TRADES, trade(9), 950);
         assertEquals(GapRecord.Kind.DISCONNECT, gaps().get(1).kind());
         assertEquals("7", gaps().get(1).lastEventId());
@@ -69,7 +72,7 @@ class ContinuityTest {
     @Test
     void shouldRecordTheTimeTheProcessWasDownFromTheLastReplayedEvent() throws IOException {
         continuity.seen(ORDERS, 100);
-        continuity.storedUpTo(TRADES, java.util.OptionalLong.of(80));
+        continuity.storedUpTo(TRADES, java.util.OptionalLong.of(80), null);
         continuity.restarted(5_000, List.of());
         continuity.accept(ORDERS, order("e9", "e8"), 6_000);
         continuity.accept(TRADES, trade(3), 6_100);
@@ -100,8 +103,8 @@ class ContinuityTest {
         continuity.accept(ORDERS, order("e9", "e8"), 6_000);
         assertEquals(List.of(), gaps(), "the record waits for the catalog");
 
-        continuity.storedUpTo(ORDERS, java.util.OptionalLong.of(1_000));
-        continuity.storedUpTo(TRADES, java.util.OptionalLong.of(900));
+        continuity.storedUpTo(ORDERS, java.util.OptionalLong.of(1_000), null);
+        continuity.storedUpTo(TRADES, java.util.OptionalLong.of(900), null);
         continuity.accept(TRADES, trade(3), 6_100);
 
         assertEquals(List.of(new GapRecord("btcusd", Channel.ORDERS, GapRecord.Kind.DISCONNECT, 1_000, 6_000, null,

@@ -252,7 +252,7 @@ class FeedConnectionTest {
         }
 
         @Override
-        public void disconnected(long nowMicros) {
+        public void disconnected(long nowMicros, long receivingUntilMicros) {
             disconnects.incrementAndGet();
         }
 

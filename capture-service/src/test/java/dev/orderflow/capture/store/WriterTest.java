@@ -32,6 +32,7 @@ import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
@@ -83,7 +84,7 @@ class WriterTest {
         assertEquals(25, stored.size(), "the five other windows are stored whole");
         assertTrue(stored.stream().noneMatch(e -> e.frame().path("event_id").asText().startsWith("w3")));
         Map<String, AttributeValue> gap = TableReader.item(dynamoDb, config.table().name(),
-                TableLayout.gapsPk(pair, Channel.ORDERS), TableLayout.gapSk(T + 3_000_000, GapRecord.Kind.NOT_STORED));
+                TableLayout.gapsPk(pair, Channel.ORDERS), TableLayout.gapSk(T + 3_000_000, GapRecord.Kind.NOT_STORED, List.of(Hosts.DEFAULT)));
         assertEquals("not_stored", gap.get(TableLayout.GAP_KIND).s(), "a gap record names the window");
         List<Path> files = files(dir);
         assertEquals(1, files.size());
@@ -194,14 +195,14 @@ class WriterTest {
     @Test
     void shouldKeepTheCatalogsOuterRangeAndLaterConfirmationWhenAHostBehindAnotherUpdatesIt() {
         String pair = "dotusd";
-        table.updateCatalog(pair, Channel.ORDERS, new long[] {T + 100, T + 500}, T + 1_000, T + 400);
-        table.updateCatalog(pair, Channel.ORDERS, new long[] {T + 50, T + 300}, T + 1_100, T + 200); // behind
+        table.updateCatalog(pair, Channel.ORDERS, new long[] {T + 100, T + 500}, T + 1_000, T + 400, null);
+        table.updateCatalog(pair, Channel.ORDERS, new long[] {T + 50, T + 300}, T + 1_100, T + 200, null); // behind
         Map<String, AttributeValue> item = catalog(pair);
         assertEquals(Long.toString(T + 50), item.get(TableLayout.CATALOG_FIRST).n(), "the earlier first is kept");
         assertEquals(Long.toString(T + 500), item.get(TableLayout.CATALOG_LAST).n(), "last never moves back");
         assertEquals(Long.toString(T + 400), item.get(TableLayout.CATALOG_CONFIRMED_UNTIL).n());
 
-        table.updateCatalog(pair, Channel.ORDERS, new long[] {T + 600, T + 700}, T + 1_200, T + 650);
+        table.updateCatalog(pair, Channel.ORDERS, new long[] {T + 600, T + 700}, T + 1_200, T + 650, null);
         item = catalog(pair);
         assertEquals(Long.toString(T + 50), item.get(TableLayout.CATALOG_FIRST).n());
         assertEquals(Long.toString(T + 700), item.get(TableLayout.CATALOG_LAST).n());

@@ -103,6 +103,27 @@ public final class CaptureProcess implements AutoCloseable {
     }
 
     /** Where the service keeps its journal of received frames ({@code CAPTURE_JOURNAL_DIR}). */
+    /** Capture hosts {@code ./pipeline run --captures} starts at most. */
+    public static final int MAX_HOSTS = 8;
+    /** How much later than the first host the others write a window (they read first: see capture.host.*). */
+    public static final String SECOND_HOST_WRITE_DELAY = "5s";
+
+    /** The name of the {@code index}-th capture host: a, b, c, ... */
+    public static String hostName(int index) {
+        return String.valueOf((char) ('a' + index));
+    }
+
+    /** Host a keeps its journal in {@code <data>/journal}, any other host in {@code <data>/journal-<host>}. */
+    public static Path journalDir(Path data, String host) {
+        return data.resolve(host.equals(hostName(0)) ? "journal" : "journal-" + host);
+    }
+
+    /** The host's name, and for any host but the first a write delay, so that it reads before it writes. */
+    public static Map<String, String> hostEnvironment(String host, int index) {
+        return index == 0 ? Map.of("CAPTURE_HOST_ID", host)
+                : Map.of("CAPTURE_HOST_ID", host, "CAPTURE_WRITE_DELAY", SECOND_HOST_WRITE_DELAY);
+    }
+
     public static Map<String, String> journalEnvironment(Path dir) {
         return Map.of("CAPTURE_JOURNAL_DIR", dir.toAbsolutePath().toString());
     }

@@ -96,6 +96,13 @@ public record Coverage(String pair, Channel channel, long fromMicros, long toMic
         stringIfPresent(json, "first_event_id_after", gap.firstEventIdAfter());
         stringIfPresent(json, "expected_pre_event_id", gap.expectedPreEventId());
         stringIfPresent(json, "detail", gap.detail());
+        if (!gap.hosts().isEmpty()) {
+            json.writeArrayFieldStart("hosts");
+            for (String host : gap.hosts()) {
+                json.writeString(host);
+            }
+            json.writeEndArray();
+        }
         json.writeEndObject();
     }
 

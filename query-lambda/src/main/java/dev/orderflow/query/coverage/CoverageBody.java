@@ -33,6 +33,9 @@ public record CoverageBody(
             @Schema(nullable = true) String last_event_id,
             @Schema(nullable = true) String first_event_id_after,
             @Schema(nullable = true) String expected_pre_event_id,
-            @Schema(nullable = true) String detail) {
+            @Schema(nullable = true) String detail,
+            @Schema(nullable = true, description = "The capture hosts that all missed this time (absent for a table "
+                    + "written by one unnamed host). With several hosts, a time only some of them missed is no gap: "
+                    + "the table holds what the others received.") List<String> hosts) {
     }
 }

@@ -9,7 +9,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.orderflow.query.QueryConfig;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.TableLayout;
+import dev.orderflow.storage.UnionGaps;
 import io.quarkus.logging.Log;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -17,12 +19,15 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
- * The gap and disconnect records of a pair and channel. Events may be missing anywhere in a record's closed
+ * The gaps of a pair and channel's record: with several capture hosts, the times every host missed
+ * ({@link UnionGaps}, from the hosts' records and their spans in the catalog); with one, its records. Events may be missing anywhere in a record's closed
  * interval {@code [from, to]} (lost events can share the millisecond of their neighbours), so a record concerns a
  * range {@code [a, b)} when {@code from < b} and {@code to >= a}.
  */
 @ApplicationScoped
 public class GapStore {
+    /** Records read at most to answer for several hosts (each host's records count until intersected). */
+    private static final int UNION_MAX_RECORDS = 10_000;
     private final DynamoDbClient db;
     private final QueryConfig config;
 
@@ -31,8 +36,31 @@ public class GapStore {
         this.config = config;
     }
 
-    /** Records concerning {@code [from, to)}, oldest first; at most {@code max + 1} so a caller sees there are more. */
+    /** Gaps concerning {@code [from, to)}, oldest first; at most {@code max + 1} so a caller sees there are more. */
     public List<GapRecord> intersecting(String pair, Channel channel, long from, long to, int max) {
+        Map<String, Hosts.Span> spans = Hosts.spans(catalogItem(pair, channel));
+        List<GapRecord> records = records(pair, channel, from, to,
+                spans.size() > 1 ? Math.max(max, UNION_MAX_RECORDS) : max);
+        if (spans.size() <= 1 && records.stream().map(GapRecord::hosts).distinct().count() <= 1) {
+            return records; // one host: its records are the gaps
+        }
+        List<GapRecord> gaps = UnionGaps.of(pair, channel, records, spans).stream()
+                .filter(g -> g.fromMicros() < to && g.toMicros() >= from).toList();
+        return gaps.size() > max + 1 ? gaps.subList(0, max + 1) : gaps;
+    }
+
+    /** The channel's catalog item (a Query of one key: the function's role may Query, nothing else). */
+    private Map<String, AttributeValue> catalogItem(String pair, Channel channel) {
+        List<Map<String, AttributeValue>> items = db.query(QueryRequest.builder()
+                .tableName(config.table())
+                .keyConditionExpression("pk = :pk AND sk = :sk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.CATALOG_PK),
+                        ":sk", AttributeValue.fromS(TableLayout.chunkPk(pair, channel))))
+                .build()).items();
+        return items.isEmpty() ? Map.of() : items.get(0);
+    }
+
+    private List<GapRecord> records(String pair, Channel channel, long from, long to, int max) {
         List<GapRecord> gaps = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {

@@ -15,7 +15,9 @@ import dev.orderflow.simulator.world.MarketState;
 /**
  * The faults of {@code POST /sim/faults/{fault}}. Each returns what it did, as JSON; times are wall-clock
  * µs. They act on the connections open at the moment (new connections are normal) except {@code refuse}, which acts
- * on new ones, and {@code skip}, which acts on a channel.
+ * on new ones, and {@code skip}, which acts on a channel. {@code client} (may be {@code null}: every client) limits
+ * {@code drop}, {@code silence}, {@code stale}, {@code request-reconnect} and {@code refuse} to the connections
+ * whose {@code User-Agent} contains it: one capture host of several.
  */
 public final class Faults {
     /** Size of the {@code huge} malformed frame: over the usual 64 KiB frame limit, under a 256 KiB message limit. */
@@ -26,20 +28,34 @@ public final class Faults {
     private final Feed feed;
     private final MarketState market;
     private long refuseUntilMillis;
+    private String refuseClient;
 
     public Faults(Feed feed, MarketState market) {
         this.feed = feed;
         this.market = market;
     }
 
-    /** Whether new WebSocket connections are refused now. */
+    /** Whether new WebSocket connections are refused now (of any client). */
     public boolean refusing() {
         return System.currentTimeMillis() < refuseUntilMillis;
     }
 
+    /** Whether a new WebSocket connection of the client with this {@code User-Agent} is refused now. */
+    public boolean refusing(String userAgent) {
+        return refusing() && matches(userAgent == null ? "" : userAgent, refuseClient);
+    }
+
+    private static boolean matches(String userAgent, String client) {
+        return client == null || client.isEmpty() || userAgent.contains(client);
+    }
+
+    private static List<Session> of(List<Session> sessions, String client) {
+        return sessions.stream().filter(s -> matches(s.userAgent(), client)).toList();
+    }
+
     /** Closes every connection's TCP socket at once, without a WebSocket close frame. */
-    public ObjectNode drop() {
-        List<Session> sessions = feed.sessions();
+    public ObjectNode drop(String client) {
+        List<Session> sessions = of(feed.sessions(), client);
         sessions.forEach(Session::drop);
         ObjectNode r = answer("drop");
         r.put("connections", sessions.size());
@@ -52,8 +68,8 @@ public final class Faults {
      * replies) and reads nothing (so client pings get no pong). Generation goes on; those frames count as sent and
      * withheld.
      */
-    public ObjectNode silence(double seconds) {
-        List<Session> sessions = feed.liveSessions();
+    public ObjectNode silence(double seconds, String client) {
+        List<Session> sessions = of(feed.liveSessions(), client);
         long millis = Math.round(seconds * 1000);
         sessions.forEach(s -> s.silence(millis));
         ObjectNode r = answer("silence");
@@ -71,8 +87,8 @@ public final class Faults {
      * Generation goes on; those frames count as sent and withheld. Unlike {@code silence}, a client's ping or heartbeat
      * watchdog sees nothing wrong: only a client that watches for data notices.
      */
-    public ObjectNode stale(double seconds) {
-        List<Session> sessions = feed.liveSessions();
+    public ObjectNode stale(double seconds, String client) {
+        List<Session> sessions = of(feed.liveSessions(), client);
         long millis = Math.round(seconds * 1000);
         sessions.forEach(s -> s.stale(millis));
         ObjectNode r = answer("stale");
@@ -91,8 +107,8 @@ public final class Faults {
      * lost when they close), {@code offset < 0} that many behind (a connection subscribing before the old ones
      * close gets each channel's last events again first, and stays that far behind).
      */
-    public ObjectNode requestReconnect(double seconds, int offset) {
-        List<Session> sessions = feed.liveSessions();
+    public ObjectNode requestReconnect(double seconds, int offset, String client) {
+        List<Session> sessions = of(feed.liveSessions(), client);
         long millis = Math.round(seconds * 1000);
         if (offset > 0) {
             feed.holdBackOpen(offset);
@@ -167,9 +183,10 @@ public final class Faults {
     }
 
     /** New WebSocket connections are refused (HTTP 503 to the upgrade) for {@code seconds}. */
-    public ObjectNode refuse(double seconds) {
+    public ObjectNode refuse(double seconds, String client) {
         long now = System.currentTimeMillis();
         refuseUntilMillis = now + Math.round(seconds * 1000);
+        refuseClient = client;
         ObjectNode r = answer("refuse");
         r.put("seconds", seconds);
         r.put("until_micros", refuseUntilMillis * 1000);

@@ -44,6 +44,12 @@ public final class Session {
     private boolean stale;
     private boolean closed;
 
+    /** The client's {@code User-Agent} header ("" when it sent none): faults may pick one client's connections. */
+    public String userAgent() {
+        String agent = ws.headers().get("User-Agent");
+        return agent == null ? "" : agent;
+    }
+
     Session(Vertx vertx, Feed feed, ServerWebSocket ws, HttpConnection connection) {
         this.vertx = vertx;
         this.feed = feed;

@@ -131,12 +131,12 @@ public final class ControlApi {
 
     private ObjectNode fault(HttpServerRequest req, String fault) {
         return switch (fault) {
-            case "drop" -> faults.drop();
-            case "silence" -> faults.silence(Responses.seconds(req, "seconds", null));
-            case "stale" -> faults.stale(Responses.seconds(req, "seconds", null));
+            case "drop" -> faults.drop(req.getParam("client"));
+            case "silence" -> faults.silence(Responses.seconds(req, "seconds", null), req.getParam("client"));
+            case "stale" -> faults.stale(Responses.seconds(req, "seconds", null), req.getParam("client"));
             case "request-reconnect" -> faults.requestReconnect(Responses.seconds(req, "seconds", 3.0),
                     (int) (Responses.integer(req, "ahead", 0, MAX_COUNT, 0L)
-                            - Responses.integer(req, "behind", 0, MAX_COUNT, 0L)));
+                            - Responses.integer(req, "behind", 0, MAX_COUNT, 0L)), req.getParam("client"));
             case "unknown-event" -> faults.unknownEvent(req.getParam("channel", defaultChannel()),
                     (int) Responses.integer(req, "count", 1, MAX_COUNT, 1L), req.getParam("type", "order_replaced"));
             case "book-behind" -> faults.bookBehind(Responses.seconds(req, "seconds", null));
@@ -144,7 +144,7 @@ public final class ControlApi {
                     req.getParam("channel", defaultChannel()));
             case "skip" -> faults.skip(Responses.required(req, "channel"),
                     (int) Responses.integer(req, "count", 1, MAX_COUNT, null));
-            case "refuse" -> faults.refuse(Responses.seconds(req, "seconds", null));
+            case "refuse" -> faults.refuse(Responses.seconds(req, "seconds", null), req.getParam("client"));
             default -> throw Responses.notFound("unknown fault '" + fault
                     + "'; known: drop, silence, stale, request-reconnect, unknown-event, book-behind, malformed, skip, "
                     + "refuse");

@@ -1,0 +1,150 @@
+package dev.orderflow.storage;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What "a gap" means when several capture hosts write one table: a window in which <b>every</b> host may have missed
+ * events. Each host records its own gaps (disconnects, chain breaks, windows it could not store); the table holds
+ * the union of what the hosts received, so a window one host missed and another did not is no gap of the record.
+ *
+ * <p>A host may have missed events: in each of its gap records (closed intervals, as stored, narrowed for a
+ * disconnect by the times the host knows it was receiving: {@link GapRecord#missedFromMicros}); before the first
+ * event it stored; and from the time up to which it confirmed storing everything ({@code confirmed_until}) on,
+ * since a host that stopped records its downtime only when it starts again. A record from a table written before
+ * hosts were named belongs to an unnamed host, which is taken to have stopped where the first named host started.
+ * The gaps of the record are the intersection over all hosts. Where that intersection holds no record at all (one
+ * host stopped, the other started later), it is answered as a {@code disconnect} no host has recorded yet, within
+ * the stored range. With one host (or none named), the records are the answer, unchanged.
+ */
+public final class UnionGaps {
+    private static final long BEFORE = Long.MIN_VALUE;
+    private static final long AFTER = Long.MAX_VALUE;
+    private static final String UNNAMED = "";
+
+    private UnionGaps() {
+    }
+
+    private record Interval(long from, long to) {
+    }
+
+    /**
+     * @param records the hosts' gap records of one pair and channel, any order
+     * @param spans   each named host's span, from the catalog ({@link Hosts#spans})
+     * @return the gaps of the record, oldest first; each names every host that missed it
+     */
+    public static List<GapRecord> of(String pair, Channel channel, List<GapRecord> records,
+            Map<String, Hosts.Span> spans) {
+        Map<String, List<GapRecord>> byHost = new TreeMap<>();
+        spans.keySet().forEach(h -> byHost.put(h, new ArrayList<>()));
+        for (GapRecord r : records) {
+            byHost.computeIfAbsent(r.hosts().isEmpty() ? UNNAMED : r.hosts().get(0), h -> new ArrayList<>()).add(r);
+        }
+        if (byHost.size() <= 1) {
+            return records.stream().sorted(Comparator.comparingLong(GapRecord::fromMicros)).toList();
+        }
+        long firstNamed = spans.values().stream().map(Hosts.Span::firstMicros).filter(Objects::nonNull)
+                .mapToLong(Long::longValue).min().orElse(AFTER);
+        long lastConfirmed = spans.values().stream().map(Hosts.Span::confirmedUntilMicros).filter(Objects::nonNull)
+                .mapToLong(Long::longValue).max().orElse(BEFORE);
+        List<Interval> all = null;
+        for (Map.Entry<String, List<GapRecord>> host : byHost.entrySet()) {
+            List<Interval> down = down(host.getValue(), spans.get(host.getKey()), host.getKey(), firstNamed);
+            all = all == null ? down : intersect(all, down);
+        }
+        List<GapRecord> gaps = new ArrayList<>();
+        for (Interval piece : all) {
+            List<GapRecord> within = records.stream()
+                    .filter(r -> r.missedFromMicros() <= piece.to() && r.missedToMicros() >= piece.from()).toList();
+            if (within.isEmpty()) {
+                long from = Math.max(piece.from(), firstNamed);
+                long to = Math.min(piece.to(), lastConfirmed);
+                if (from < to) { // a host's own first or confirmed point is no gap
+                    gaps.add(new GapRecord(pair, channel, GapRecord.Kind.DISCONNECT, from, to, null, null, null,
+                            "no capture host was storing (no host has recorded it yet)", named(byHost.keySet())));
+                }
+            } else {
+                gaps.add(merged(pair, channel, piece, within, byHost.keySet()));
+            }
+        }
+        return gaps;
+    }
+
+    /** Where a host may have missed events, as sorted disjoint closed intervals. */
+    private static List<Interval> down(List<GapRecord> records, Hosts.Span span, String host, long firstNamed) {
+        List<Interval> down = new ArrayList<>();
+        records.forEach(r -> down.add(new Interval(r.missedFromMicros(), r.missedToMicros())));
+        if (host.equals(UNNAMED)) {
+            down.add(new Interval(firstNamed, AFTER));
+        } else if (span == null || span.firstMicros() == null) {
+            down.add(new Interval(BEFORE, AFTER)); // it stored nothing it can vouch for
+        } else {
+            down.add(new Interval(BEFORE, span.firstMicros() - 1)); // it stored its first event
+            down.add(new Interval(span.confirmedUntilMicros() == null ? span.firstMicros()
+                    : span.confirmedUntilMicros(), AFTER));
+        }
+        down.sort(Comparator.comparingLong(Interval::from));
+        List<Interval> merged = new ArrayList<>();
+        for (Interval i : down) {
+            Interval last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+            if (last != null && i.from() <= last.to()) {
+                merged.set(merged.size() - 1, new Interval(last.from(), Math.max(last.to(), i.to())));
+            } else {
+                merged.add(i);
+            }
+        }
+        return merged;
+    }
+
+    private static List<Interval> intersect(List<Interval> a, List<Interval> b) {
+        List<Interval> out = new ArrayList<>();
+        int i = 0;
+        int j = 0;
+        while (i < a.size() && j < b.size()) {
+            long from = Math.max(a.get(i).from(), b.get(j).from());
+            long to = Math.min(a.get(i).to(), b.get(j).to());
+            if (from <= to) {
+                out.add(new Interval(from, to));
+            }
+            if (a.get(i).to() < b.get(j).to()) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+        return out;
+    }
+
+    /** One gap of the record from the hosts' records within it: what they agree on, and each host's reason. */
+    private static GapRecord merged(String pair, Channel channel, Interval piece, List<GapRecord> within,
+            Set<String> hosts) {
+        GapRecord first = within.get(0);
+        boolean sameKind = within.stream().allMatch(r -> r.kind() == first.kind());
+        Set<String> details = new LinkedHashSet<>();
+        for (GapRecord r : within) {
+            String host = r.hosts().isEmpty() ? "" : r.hosts().get(0) + ": ";
+            details.add(host + (r.detail() == null ? r.kind().apiName() : r.detail()));
+        }
+        return new GapRecord(pair, channel, sameKind ? first.kind() : GapRecord.Kind.DISCONNECT,
+                Math.max(piece.from(), within.stream().mapToLong(GapRecord::fromMicros).min().orElseThrow()),
+                Math.min(piece.to(), within.stream().mapToLong(GapRecord::toMicros).max().orElseThrow()),
+                common(within, GapRecord::lastEventId), common(within, GapRecord::firstEventIdAfter),
+                common(within, GapRecord::expectedPreEventId), String.join("; ", details), named(hosts));
+    }
+
+    private static String common(List<GapRecord> records, java.util.function.Function<GapRecord, String> field) {
+        String value = field.apply(records.get(0));
+        return records.stream().allMatch(r -> Objects.equals(field.apply(r), value)) ? value : null;
+    }
+
+    private static List<String> named(Set<String> hosts) {
+        return new TreeSet<>(hosts).stream().filter(h -> !h.isEmpty()).toList();
+    }
+}
