@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import dev.orderflow.storage.Attributes;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.TableLayout;
@@ -38,10 +39,11 @@ public final class TableSource {
                     String sk = item.get(TableLayout.SK).s();
                     int hash = sk.lastIndexOf('#');
                     Channel.fromApiName(sk.substring(hash + 1)).ifPresent(channel -> {
-                        Long confirmed = micros(item, TableLayout.CATALOG_CONFIRMED_UNTIL);
-                        entries.add(new Entry(sk.substring(0, hash), channel, micros(item, TableLayout.CATALOG_FIRST),
-                                micros(item, TableLayout.CATALOG_LAST),
-                                confirmed != null ? confirmed : micros(item, TableLayout.CATALOG_UPDATED)));
+                        Long confirmed = Attributes.micros(item, TableLayout.CATALOG_CONFIRMED_UNTIL);
+                        entries.add(new Entry(sk.substring(0, hash), channel,
+                                Attributes.micros(item, TableLayout.CATALOG_FIRST),
+                                Attributes.micros(item, TableLayout.CATALOG_LAST),
+                                confirmed != null ? confirmed : Attributes.micros(item, TableLayout.CATALOG_UPDATED)));
                     });
                 });
         return entries;
@@ -96,8 +98,4 @@ public final class TableSource {
         } while (start != null);
     }
 
-    private static Long micros(Map<String, AttributeValue> item, String name) {
-        AttributeValue v = item.get(name);
-        return v == null || v.n() == null ? null : Long.parseLong(v.n());
-    }
 }

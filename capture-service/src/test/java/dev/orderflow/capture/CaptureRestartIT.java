@@ -134,9 +134,9 @@ class CaptureRestartIT {
         }
         // At least one capture ran in every round: the union holds every event sent, each once.
         try {
-            Await.until(Duration.ofSeconds(60), () -> unionProblems().isEmpty());
+            Await.until(Duration.ofSeconds(60), () -> ledger.unionProblems(CHANNELS).isEmpty());
         } catch (AssertionError notSettled) {
-            throw new AssertionError("the table does not hold the union:\n" + unionProblems(), notSettled);
+            throw new AssertionError("the table does not hold the union:\n" + ledger.unionProblems(CHANNELS), notSettled);
         }
         double merged = 0;
         for (PackagedCapture host : hosts) {
@@ -177,34 +177,4 @@ class CaptureRestartIT {
         }
     }
 
-    /** Every event sent but not stored, stored twice, or stored but never sent, with its window; empty if none. */
-    private String unionProblems() {
-        List<String> problems = new ArrayList<>();
-        for (String channel : CHANNELS) {
-            List<ObjectNode> sent = ledger.sent(channel);
-            Map<JsonNode, Integer> stored = new HashMap<>();
-            ledger.stored(channel).forEach(e -> stored.merge(e.frame(), 1, Integer::sum));
-            Set<JsonNode> sentFrames = new HashSet<>(sent);
-            stored.forEach((frame, times) -> {
-                if (times > 1) {
-                    problems.add(channel + ": stored " + times + " times: " + describe(frame));
-                }
-                if (!sentFrames.contains(frame)) {
-                    problems.add(channel + ": stored, never sent: " + describe(frame));
-                }
-            });
-            for (int i = 0; i < sent.size(); i++) {
-                if (!stored.containsKey(sent.get(i))) {
-                    problems.add(channel + ": sent #" + i + ", not stored: " + describe(sent.get(i)));
-                }
-            }
-        }
-        return String.join("\n", problems.subList(0, Math.min(problems.size(), 60)))
-                + (problems.size() > 60 ? "\n... " + problems.size() + " in all" : "");
-    }
-
-    private static String describe(JsonNode frame) {
-        long at = Frames.microtimestamp(frame);
-        return "id " + Ledger.id(frame) + " at " + at + " µs, window " + TableLayout.windowStart(at);
-    }
 }

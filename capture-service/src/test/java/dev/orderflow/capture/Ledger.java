@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -178,5 +179,36 @@ public final class Ledger {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Every event sent but not stored, stored twice, or stored but never sent, with its window; empty if none. */
+    public String unionProblems(List<String> channels) {
+        List<String> problems = new ArrayList<>();
+        for (String channel : channels) {
+            List<ObjectNode> sent = sent(channel);
+            Map<JsonNode, Integer> stored = new HashMap<>();
+            stored(channel).forEach(e -> stored.merge(e.frame(), 1, Integer::sum));
+            Set<JsonNode> sentFrames = new HashSet<>(sent);
+            stored.forEach((frame, times) -> {
+                if (times > 1) {
+                    problems.add(channel + ": stored " + times + " times: " + describe(frame));
+                }
+                if (!sentFrames.contains(frame)) {
+                    problems.add(channel + ": stored, never sent: " + describe(frame));
+                }
+            });
+            for (int i = 0; i < sent.size(); i++) {
+                if (!stored.containsKey(sent.get(i))) {
+                    problems.add(channel + ": sent #" + i + ", not stored: " + describe(sent.get(i)));
+                }
+            }
+        }
+        return String.join("\n", problems.subList(0, Math.min(problems.size(), 60)))
+                + (problems.size() > 60 ? "\n... " + problems.size() + " in all" : "");
+    }
+
+    private static String describe(JsonNode frame) {
+        long at = Frames.microtimestamp(frame);
+        return "id " + id(frame) + " at " + at + " µs, window " + TableLayout.windowStart(at);
     }
 }

@@ -180,9 +180,9 @@ class TwoHostsIT {
     /** Waits until the table holds every event sent, each once, except those the exchange skipped. */
     private void awaitUnion(String when) {
         try {
-            Await.until(Duration.ofSeconds(90), () -> unionProblems().isEmpty());
+            Await.until(Duration.ofSeconds(90), () -> ledger.unionProblems(CHANNELS).isEmpty());
         } catch (AssertionError notSettled) {
-            throw new AssertionError("the table does not hold the union " + when + ":\n" + unionProblems(),
+            throw new AssertionError("the table does not hold the union " + when + ":\n" + ledger.unionProblems(CHANNELS),
                     notSettled);
         }
     }
@@ -214,31 +214,5 @@ class TwoHostsIT {
         Map<String, Integer> counts = new HashMap<>();
         CHANNELS.forEach(c -> counts.put(c, ledger.sent(c).size()));
         return counts;
-    }
-
-    /** Every event sent but not stored, stored twice, or stored but never sent; empty if none. */
-    private String unionProblems() {
-        List<String> problems = new ArrayList<>();
-        for (String channel : CHANNELS) {
-            List<ObjectNode> sent = ledger.sent(channel);
-            Map<JsonNode, Integer> stored = new HashMap<>();
-            ledger.stored(channel).forEach(e -> stored.merge(e.frame(), 1, Integer::sum));
-            Set<JsonNode> sentFrames = new HashSet<>(sent);
-            stored.forEach((frame, times) -> {
-                if (times > 1) {
-                    problems.add(channel + ": stored " + times + " times: " + Ledger.id(frame));
-                }
-                if (!sentFrames.contains(frame)) {
-                    problems.add(channel + ": stored, never sent: " + Ledger.id(frame));
-                }
-            });
-            for (int i = 0; i < sent.size(); i++) {
-                if (!stored.containsKey(sent.get(i))) {
-                    problems.add(channel + ": sent #" + i + ", not stored: " + Ledger.id(sent.get(i)));
-                }
-            }
-        }
-        return String.join("\n", problems.subList(0, Math.min(problems.size(), 40)))
-                + (problems.size() > 40 ? "\n... " + problems.size() + " in all" : "");
     }
 }

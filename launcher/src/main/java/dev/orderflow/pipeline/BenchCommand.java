@@ -48,7 +48,7 @@ final class BenchCommand implements Callable<Integer> {
     String outage;
 
     @Option(names = "--only", paramLabel = "SCENARIO", split = ",",
-            description = "run only these scenarios: synthetic, certification, memory, replay2015, query (query runs synthetic"
+            description = "run only these scenarios: synthetic, certification, memory, replay2015, query, hosts (query runs synthetic"
                     + " first); default: all")
     Set<String> only = new LinkedHashSet<>();
 

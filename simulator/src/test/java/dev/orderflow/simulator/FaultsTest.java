@@ -66,6 +66,31 @@ class FaultsTest {
     }
 
     @Test
+    void shouldFaultOnlyTheConnectionsOfTheClientNamed() throws Exception {
+        SimClient a = SimClient.connect(vertx, simulator.port(), "orderflow-capture (host a)");
+        SimClient b = SimClient.connect(vertx, simulator.port(), "orderflow-capture (host b)");
+        clients.add(a);
+        clients.add(b);
+        a.subscribe(ORDERS);
+        b.subscribe(ORDERS);
+
+        JsonNode answer = http.postJson("/sim/faults/drop?client=host%20b");
+
+        assertEquals(1, answer.path("connections").asInt(), answer.toString());
+        Short status = b.closed.get(5, TimeUnit.SECONDS);
+        assertTrue(status == null || status == 1006, "b dropped, got status " + status);
+        assertFalse(a.closed.isDone(), "a untouched");
+        http.postJson("/sim/emit?pair=btcusd&count=1");
+        assertTrue(a.next(5000).contains("order_"), "a still receives");
+
+        http.postJson("/sim/faults/refuse?seconds=30&client=host%20b");
+        assertThrows(ExecutionException.class,
+                () -> SimClient.connectRaw(vertx, simulator.port(), "orderflow-capture (host b)").get(10,
+                        TimeUnit.SECONDS));
+        clients.add(SimClient.connect(vertx, simulator.port(), "orderflow-capture (host a)")); // a is not refused
+    }
+
+    @Test
     void dropShouldCloseTheSocketWithoutACloseFrame() throws Exception {
         SimClient c = subscribed();
         JsonNode answer = http.postJson("/sim/faults/drop");

@@ -36,9 +36,21 @@ final class SimClient implements AutoCloseable {
         return new SimClient(connectRaw(vertx, port).get(10, TimeUnit.SECONDS));
     }
 
+    /** A client that says who it is in its {@code User-Agent} (faults may pick one client). */
+    static SimClient connect(Vertx vertx, int port, String userAgent) throws Exception {
+        return new SimClient(connectRaw(vertx, port, userAgent).get(10, TimeUnit.SECONDS));
+    }
+
     static CompletableFuture<WebSocket> connectRaw(Vertx vertx, int port) {
+        return connectRaw(vertx, port, null);
+    }
+
+    static CompletableFuture<WebSocket> connectRaw(Vertx vertx, int port, String userAgent) {
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
                 .setURI("/");
+        if (userAgent != null) {
+            options.addHeader("User-Agent", userAgent);
+        }
         return vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(1 << 20))
                 .connect(options).toCompletionStage().toCompletableFuture();
     }

@@ -82,8 +82,8 @@ public final class Hosts {
         }
         Map<String, Span> spans = new TreeMap<>();
         for (String host : names) {
-            spans.put(host, new Span(micros(catalogItem, catalogFirst(host)), micros(catalogItem, catalogLast(host)),
-                    micros(catalogItem, catalogConfirmedUntil(host))));
+            spans.put(host, new Span(Attributes.micros(catalogItem, catalogFirst(host)), Attributes.micros(catalogItem, catalogLast(host)),
+                    Attributes.micros(catalogItem, catalogConfirmedUntil(host))));
         }
         return spans;
     }
@@ -99,15 +99,4 @@ public final class Hosts {
         return value == null || !value.hasSs() ? Set.of() : new TreeSet<>(value.ss());
     }
 
-    private static Long micros(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        if (value == null || value.n() == null) {
-            return null;
-        }
-        try {
-            return Long.parseLong(value.n());
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
 }

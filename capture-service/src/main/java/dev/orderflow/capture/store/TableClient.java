@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.orderflow.capture.CaptureConfig;
+import dev.orderflow.storage.Attributes;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.TableLayout;
@@ -188,14 +189,14 @@ public class TableClient {
         }
         Map<String, AttributeValue> item = catalogItem(key, false);
         CatalogUpdate update = new CatalogUpdate().host(host, range, confirmedUntilMicros, receivingMicros);
-        Long confirmed = micros(item, TableLayout.CATALOG_CONFIRMED_UNTIL);
+        Long confirmed = Attributes.micros(item, TableLayout.CATALOG_CONFIRMED_UNTIL);
         boolean ahead = confirmed == null || confirmed <= confirmedUntilMicros;
         if (ahead) {
             update.confirmed(updatedMicros, confirmedUntilMicros);
         }
         if (range != null) {
-            Long first = micros(item, TableLayout.CATALOG_FIRST);
-            Long last = micros(item, TableLayout.CATALOG_LAST);
+            Long first = Attributes.micros(item, TableLayout.CATALOG_FIRST);
+            Long last = Attributes.micros(item, TableLayout.CATALOG_LAST);
             if (first == null || first > range[0]) {
                 update.first(range[0]);
             }
@@ -251,9 +252,9 @@ public class TableClient {
     public StoredEnd catalogEnd(String pair, Channel channel) {
         Map<String, AttributeValue> item = catalogItem(catalogKey(pair, channel), true);
         boolean unnamed = Hosts.spans(item).isEmpty();
-        Long last = micros(item, unnamed ? TableLayout.CATALOG_LAST : Hosts.catalogLast(host));
-        Long receiving = unnamed ? null : micros(item, Hosts.catalogReceiving(host));
-        Long confirmed = micros(item, unnamed ? TableLayout.CATALOG_CONFIRMED_UNTIL
+        Long last = Attributes.micros(item, unnamed ? TableLayout.CATALOG_LAST : Hosts.catalogLast(host));
+        Long receiving = unnamed ? null : Attributes.micros(item, Hosts.catalogReceiving(host));
+        Long confirmed = Attributes.micros(item, unnamed ? TableLayout.CATALOG_CONFIRMED_UNTIL
                 : Hosts.catalogConfirmedUntil(host));
         return new StoredEnd(last == null ? OptionalLong.empty() : OptionalLong.of(last),
                 receiving != null ? receiving : confirmed);
@@ -270,11 +271,6 @@ public class TableClient {
     private static Map<String, AttributeValue> catalogKey(String pair, Channel channel) {
         return Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
                 TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk(pair, channel)));
-    }
-
-    private static Long micros(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        return value == null || value.n() == null ? null : Long.parseLong(value.n());
     }
 
     /** Creates the table when it is missing and creation is enabled, and waits until it is active. */

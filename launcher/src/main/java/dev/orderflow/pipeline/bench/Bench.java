@@ -102,7 +102,7 @@ public final class Bench {
                            Duration outage, Set<String> only) {
         /** The scenarios {@code --only} accepts. */
         public static final Set<String> SCENARIOS = Set.of("synthetic", "certification", "memory", "replay2015",
-                "query");
+                "query", "hosts");
 
         boolean runs(String scenario) {
             return only.isEmpty() || only.contains(scenario);
@@ -136,6 +136,15 @@ public final class Bench {
                 }
                 if (settings.runs("memory")) {
                     memory(captureJar, db, tables);
+                }
+                if (settings.runs("hosts")) {
+                    figures.printf(Locale.ROOT, "# hosts: simulated %s at %s order events/s for %d s, captured by one"
+                                    + " host, then by two into another table (host b %s later, reading first)%n", PAIR,
+                            number(settings.rate()), settings.steady().toSeconds(),
+                            CaptureProcess.SECOND_HOST_WRITE_DELAY);
+                    new TwoHostsBench((scenario, port, table, journal, env) -> startCapture(scenario, captureJar, db,
+                            port, table, journal, env), progress, this::figure)
+                            .run(PAIR, settings.rate(), settings.steady());
                 }
                 if (settings.replay() != null && settings.runs("replay2015")) {
                     replay2015(captureJar, functionZip, runtime, db, tables);

@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.orderflow.query.QueryConfig;
 import dev.orderflow.query.api.Params;
 import dev.orderflow.query.api.Problem;
+import dev.orderflow.storage.Attributes;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Pairs;
 import dev.orderflow.storage.TableLayout;
@@ -128,8 +129,8 @@ public class Catalog {
             return Optional.empty();
         }
         return Optional.of(new Entry(key.substring(0, hash), channel.get(),
-                micros(item, TableLayout.CATALOG_FIRST),
-                micros(item, TableLayout.CATALOG_LAST),
+                Attributes.micros(item, TableLayout.CATALOG_FIRST),
+                Attributes.micros(item, TableLayout.CATALOG_LAST),
                 confirmedUntil(item)));
     }
 
@@ -138,19 +139,8 @@ public class Catalog {
      * written before that attribute existed has only the time of the last confirmed write ({@code updated}).
      */
     private static Long confirmedUntil(Map<String, AttributeValue> item) {
-        Long confirmed = micros(item, TableLayout.CATALOG_CONFIRMED_UNTIL);
-        return confirmed != null ? confirmed : micros(item, TableLayout.CATALOG_UPDATED);
+        Long confirmed = Attributes.micros(item, TableLayout.CATALOG_CONFIRMED_UNTIL);
+        return confirmed != null ? confirmed : Attributes.micros(item, TableLayout.CATALOG_UPDATED);
     }
 
-    private static Long micros(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        if (value == null || value.n() == null) {
-            return null;
-        }
-        try {
-            return Long.parseLong(value.n());
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
 }

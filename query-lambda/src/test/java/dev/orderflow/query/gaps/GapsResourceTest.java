@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -19,11 +20,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.orderflow.query.Api;
 import dev.orderflow.query.DynamoDbLocalResource;
+import dev.orderflow.query.LocalTables;
+import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.Hosts;
+import dev.orderflow.storage.TableLayout;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** {@code /v1/gaps}: the gap and disconnect records concerning a range. */
 @QuarkusTest
@@ -58,6 +65,50 @@ class GapsResourceTest {
         JsonNode after = json(Api.ok("/v1/gaps", Map.of("pair", "btcusd", "channel", "orders",
                 "from", iso(T0 + 302 * SECOND), "to", iso(T0 + 600 * SECOND))));
         assertTrue(after.get("gaps").isEmpty());
+    }
+
+    @Test
+    void shouldAnswerForTheUnionOfSeveralCaptureHosts() {
+        long t = T0 + 7_200 * SECOND;
+        Map<String, AttributeValue> catalog = new java.util.HashMap<>(Map.of(
+                TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
+                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk("solusd", Channel.ORDERS)),
+                TableLayout.CATALOG_FIRST, num(t), TableLayout.CATALOG_LAST, num(t + 100 * SECOND),
+                TableLayout.CATALOG_CONFIRMED_UNTIL, num(t + 100 * SECOND)));
+        for (String host : List.of("a", "b")) {
+            catalog.put(Hosts.catalogFirst(host), num(t));
+            catalog.put(Hosts.catalogLast(host), num(t + 100 * SECOND));
+            catalog.put(Hosts.catalogConfirmedUntil(host), num(t + 100 * SECOND));
+        }
+        DynamoDbClient db = LocalTables.direct();
+        db.putItem(b -> b.tableName(DynamoDbLocalResource.TABLE).item(catalog));
+        for (GapRecord gap : List.of(
+                gap(GapRecord.Kind.DISCONNECT, t + 10 * SECOND, t + 20 * SECOND, "a"),
+                gap(GapRecord.Kind.DISCONNECT, t + 15 * SECOND, t + 30 * SECOND, "b"),
+                gap(GapRecord.Kind.CHAIN_BREAK, t + 50 * SECOND, t + 51 * SECOND, "a"))) { // b saw those events
+            db.putItem(b -> b.tableName(DynamoDbLocalResource.TABLE).item(TableLayout.toItem(gap)));
+        }
+
+        JsonNode all = json(Api.ok("/v1/gaps", Map.of("pair", "solusd", "channel", "orders")));
+        assertEquals(1, all.get("gaps").size(), all.toString());
+        JsonNode both = all.get("gaps").get(0);
+        assertEquals(t + 15 * SECOND, both.get("from_microtimestamp").longValue());
+        assertEquals(t + 20 * SECOND, both.get("to_microtimestamp").longValue());
+        assertEquals("[\"a\",\"b\"]", both.get("hosts").toString());
+        assertFalse(all.get("coverage").get("complete").booleanValue());
+
+        JsonNode onlyA = json(Api.ok("/v1/gaps", Map.of("pair", "solusd", "channel", "orders",
+                "from", iso(t + 40 * SECOND), "to", iso(t + 60 * SECOND))));
+        assertTrue(onlyA.get("gaps").isEmpty(), onlyA.toString());
+        assertTrue(onlyA.get("coverage").get("complete").booleanValue(), onlyA.toString());
+    }
+
+    private static GapRecord gap(GapRecord.Kind kind, long from, long to, String host) {
+        return new GapRecord("solusd", Channel.ORDERS, kind, from, to, null, null, null, kind.apiName()).byHost(host);
+    }
+
+    private static AttributeValue num(long micros) {
+        return AttributeValue.fromN(Long.toString(micros));
     }
 
     private static void assertGap(GapRecord expected, JsonNode gap) {
