@@ -56,6 +56,61 @@ class CaptureHostTest {
     }
 
     @Test
+    void shouldRunHostBInAnotherZoneWithAJournalOfItsOwnReplacedOnlyAfterHostA() {
+        Map<String, Object> a = map(template.resources().get("CaptureGroup"));
+        Map<String, Object> b = map(template.resources().get("CaptureGroupB"));
+        assertEquals("TwoHosts", b.get("Condition"));
+        assertTrue(list(b.get("DependsOn")).contains("CaptureGroup"), "b is replaced after a");
+        for (Map<String, Object> group : List.of(a, b)) {
+            Map<String, Object> rolling = map(map(group.get("UpdatePolicy")).get("AutoScalingRollingUpdate"));
+            assertEquals(true, rolling.get("WaitOnResourceSignals"), "a deploy waits for the host's signal");
+        }
+        Map<String, Object> tagsA = tags(a);
+        Map<String, Object> tagsB = tags(b);
+        assertEquals("a", tagsA.get("orderflow:host"));
+        assertEquals("b", tagsB.get("orderflow:host"));
+        assertEquals(Map.of("Ref", "JournalVolume"), tagsA.get("orderflow:journal-volume"));
+        assertEquals(Map.of("Ref", "JournalVolumeB"), tagsB.get("orderflow:journal-volume"));
+        assertEquals("CaptureGroup", tagsA.get("orderflow:signal"), "a signals its own group");
+        assertEquals("CaptureGroupB", tagsB.get("orderflow:signal"), "b signals its own group");
+        assertEquals(List.of(Map.of("Ref", "CaptureSubnetB")),
+                map(b.get("Properties")).get("VPCZoneIdentifier"), "b in its own subnet");
+        assertEquals(Map.of("Fn::GetAtt", List.of("CaptureSubnetB", "AvailabilityZone")),
+                map(map(template.resources().get("JournalVolumeB")).get("Properties")).get("AvailabilityZone"),
+                "b's journal in b's zone");
+        String zoneA = String.valueOf(map(map(template.resources().get("CaptureSubnet")).get("Properties"))
+                .get("AvailabilityZone"));
+        String zoneB = String.valueOf(map(map(template.resources().get("CaptureSubnetB")).get("Properties"))
+                .get("AvailabilityZone"));
+        assertTrue(zoneA.contains("[0,") && zoneB.contains("[1,"), "the region's first and second zone by default: "
+                + zoneA + " / " + zoneB);
+
+        String bootstrap = hostFiles().get("/usr/local/sbin/orderflow-bootstrap");
+        for (String tag : List.of("orderflow:host", "orderflow:journal-volume", "orderflow:signal")) {
+            assertTrue(bootstrap.contains("tags/instance/" + tag), "the bootstrap reads " + tag);
+        }
+        assertTrue(bootstrap.contains("CAPTURE_HOST_ID=$host"), "the container is told which host it is");
+        assertTrue(bootstrap.contains("CAPTURE_WRITE_DELAY="), "a host other than a reads before it writes");
+        assertTrue(bootstrap.contains("capture_journal_backlog_bytes"), "the signal waits for the journal stored");
+        assertEquals("enabled", map(map(map(map(template.resources().get("CaptureLaunchTemplate"))
+                .get("Properties")).get("LaunchTemplateData")).get("MetadataOptions")).get("InstanceMetadataTags"),
+                "the instance reads its tags from the metadata service");
+        String policy = String.valueOf(map(template.resources().get("CaptureRole")).get("Properties"));
+        assertTrue(policy.contains("${JournalVolumeB}"), "the role may attach b's journal volume");
+        assertTrue(policy.contains("${AWS::StackName}-capture-b"), "host b may mark itself unhealthy");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> tags(Map<String, Object> group) {
+        Map<String, Object> tags = new LinkedHashMap<>();
+        for (Object tag : (List<Object>) map(group.get("Properties")).get("Tags")) {
+            tags.put(String.valueOf(map(tag).get("Key")), map(tag).get("Value"));
+            assertEquals(true, map(tag).get("PropagateAtLaunch"), "the instance carries " + map(tag).get("Key"));
+        }
+        return tags;
+    }
+
+    @Test
     void shouldKeepTheUserDataUnderTheEc2Limit() {
         String text = userDataTemplate();
         Map<String, String> longValues = new LinkedHashMap<>();
