@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * event it stored; and from the time up to which it confirmed storing everything ({@code confirmed_until}) on,
  * since a host that stopped records its downtime only when it starts again. A record from a table written before
  * hosts were named belongs to an unnamed host, which is taken to have stopped where the first named host started.
- * The gaps of the record are the intersection over all hosts. Where that intersection holds no record at all (one
+ * The gaps of the record are the intersection over all hosts, and every chain break no other host can vouch for
+ * (one with no record of its own there, its disconnects taken whole: a chain is not checked across a disconnect). Where that intersection holds no record at all (one
  * host stopped, the other started later), it is answered as a {@code disconnect} no host has recorded yet, within
  * the stored range. With one host (or none named), the records are the answer, unchanged.
  */
@@ -56,9 +57,25 @@ public final class UnionGaps {
                 .mapToLong(Long::longValue).max().orElse(BEFORE);
         List<Interval> all = null;
         for (Map.Entry<String, List<GapRecord>> host : byHost.entrySet()) {
-            List<Interval> down = down(host.getValue(), spans.get(host.getKey()), host.getKey(), firstNamed);
+            List<Interval> down = down(host.getValue(), spans.get(host.getKey()), host.getKey(), firstNamed, true);
             all = all == null ? down : intersect(all, down);
         }
+        all = new ArrayList<>(all);
+        // A chain break is the exchange's sequence saying events are missing: only a host whose own chain ran
+        // unbroken across it (no record of any kind there, a disconnect taken whole: its chain is not checked
+        // across it) can vouch for those events.
+        for (Map.Entry<String, List<GapRecord>> host : byHost.entrySet()) {
+            for (GapRecord r : host.getValue()) {
+                if (r.kind() == GapRecord.Kind.CHAIN_BREAK && byHost.entrySet().stream()
+                        .filter(other -> !other.getKey().equals(host.getKey()))
+                        .noneMatch(other -> intersect(List.of(new Interval(r.fromMicros(), r.toMicros())),
+                                down(other.getValue(), spans.get(other.getKey()), other.getKey(), firstNamed,
+                                        false)).isEmpty())) {
+                    all.add(new Interval(r.fromMicros(), r.toMicros()));
+                }
+            }
+        }
+        all = merge(all);
         List<GapRecord> gaps = new ArrayList<>();
         for (Interval piece : all) {
             List<GapRecord> within = records.stream()
@@ -77,10 +94,15 @@ public final class UnionGaps {
         return gaps;
     }
 
-    /** Where a host may have missed events, as sorted disjoint closed intervals. */
-    private static List<Interval> down(List<GapRecord> records, Hosts.Span span, String host, long firstNamed) {
+    /**
+     * Where a host may have missed events, as sorted disjoint closed intervals; {@code narrowed}: its disconnects
+     * only where it knows it was not receiving, else whole (where its chain is not checked).
+     */
+    private static List<Interval> down(List<GapRecord> records, Hosts.Span span, String host, long firstNamed,
+            boolean narrowed) {
         List<Interval> down = new ArrayList<>();
-        records.forEach(r -> down.add(new Interval(r.missedFromMicros(), r.missedToMicros())));
+        records.forEach(r -> down.add(narrowed ? new Interval(r.missedFromMicros(), r.missedToMicros())
+                : new Interval(r.fromMicros(), r.toMicros())));
         if (host.equals(UNNAMED)) {
             down.add(new Interval(firstNamed, AFTER));
         } else if (span == null || span.firstMicros() == null) {
@@ -90,6 +112,12 @@ public final class UnionGaps {
             down.add(new Interval(span.confirmedUntilMicros() == null ? span.firstMicros()
                     : span.confirmedUntilMicros(), AFTER));
         }
+        return merge(down);
+    }
+
+    /** Sorted, overlapping intervals joined. */
+    private static List<Interval> merge(List<Interval> intervals) {
+        List<Interval> down = new ArrayList<>(intervals);
         down.sort(Comparator.comparingLong(Interval::from));
         List<Interval> merged = new ArrayList<>();
         for (Interval i : down) {
@@ -127,16 +155,21 @@ public final class UnionGaps {
             Set<String> hosts) {
         GapRecord first = within.get(0);
         boolean sameKind = within.stream().allMatch(r -> r.kind() == first.kind());
+        List<GapRecord> breaks = within.stream().filter(r -> r.kind() == GapRecord.Kind.CHAIN_BREAK).toList();
+        // the exchange's sequence says events are missing: that is what the gap is, and where
+        List<GapRecord> named = breaks.isEmpty() ? within : breaks;
         Set<String> details = new LinkedHashSet<>();
         for (GapRecord r : within) {
             String host = r.hosts().isEmpty() ? "" : r.hosts().get(0) + ": ";
             details.add(host + (r.detail() == null ? r.kind().apiName() : r.detail()));
         }
-        return new GapRecord(pair, channel, sameKind ? first.kind() : GapRecord.Kind.DISCONNECT,
-                Math.max(piece.from(), within.stream().mapToLong(GapRecord::fromMicros).min().orElseThrow()),
-                Math.min(piece.to(), within.stream().mapToLong(GapRecord::toMicros).max().orElseThrow()),
-                common(within, GapRecord::lastEventId), common(within, GapRecord::firstEventIdAfter),
-                common(within, GapRecord::expectedPreEventId), String.join("; ", details), named(hosts));
+        GapRecord.Kind kind = sameKind ? first.kind()
+                : breaks.isEmpty() ? GapRecord.Kind.DISCONNECT : GapRecord.Kind.CHAIN_BREAK;
+        return new GapRecord(pair, channel, kind,
+                Math.max(piece.from(), within.stream().mapToLong(GapRecord::missedFromMicros).min().orElseThrow()),
+                Math.min(piece.to(), within.stream().mapToLong(GapRecord::missedToMicros).max().orElseThrow()),
+                common(named, GapRecord::lastEventId), common(named, GapRecord::firstEventIdAfter),
+                common(named, GapRecord::expectedPreEventId), String.join("; ", details), named(hosts));
     }
 
     private static String common(List<GapRecord> records, java.util.function.Function<GapRecord, String> field) {

@@ -65,6 +65,23 @@ class UnionGapsTest {
     }
 
     @Test
+    void shouldKeepAChainBreakThatTheOtherHostCouldNotSeeAcrossItsDisconnect() {
+        // a reconnected at 40 and knows it received all after 45, but its first event came at 100, after the
+        // exchange's loss: its chain is not checked across the disconnect, so it cannot vouch for 20..100
+        GapRecord disconnect = gap("a", GapRecord.Kind.DISCONNECT, 10, 100).receiving(15L, 45L);
+        GapRecord lost = gap("b", GapRecord.Kind.CHAIN_BREAK, 20, 100);
+
+        List<GapRecord> gaps = union(BOTH_UP, disconnect, lost);
+
+        assertEquals(1, gaps.size(), gaps.toString());
+        assertEquals(GapRecord.Kind.CHAIN_BREAK, gaps.get(0).kind());
+        assertEquals(20, gaps.get(0).fromMicros());
+        assertEquals(100, gaps.get(0).toMicros());
+        assertEquals("e20", gaps.get(0).lastEventId());
+        assertEquals(List.of("a", "b"), gaps.get(0).hosts());
+    }
+
+    @Test
     void shouldCountTheTimeBetweenOneHostStoppingAndTheOtherStartingBeforeAnyRecordSaysSo() {
         Map<String, Hosts.Span> spans = Map.of(
                 "a", new Hosts.Span(0L, 100L, 100L), // stopped at 100, not restarted yet

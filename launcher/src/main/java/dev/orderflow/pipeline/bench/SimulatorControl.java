@@ -54,6 +54,12 @@ public final class SimulatorControl {
         send(HttpRequest.newBuilder(uri("/sim/pause")).POST(HttpRequest.BodyPublishers.noBody()));
     }
 
+    /** {@code POST /sim/faults/<fault>?<query>}: injects a fault (see the simulator's fault table). */
+    public JsonNode fault(String fault, String query) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri("/sim/faults/" + fault + (query.isEmpty() ? "" : "?" + query)))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
     /** {@code GET /sim/stats}. */
     public JsonNode stats() throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(uri("/sim/stats")));
