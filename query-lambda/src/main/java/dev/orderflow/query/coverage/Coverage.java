@@ -84,6 +84,11 @@ public record Coverage(String pair, Channel channel, long fromMicros, long toMic
 
     /** One gap record as the API shows it (here and in {@code /v1/gaps}). */
     public static void writeGap(JsonGenerator json, GapRecord gap) throws IOException {
+        writeGap(json, gap, null);
+    }
+
+    /** A host's own record, with whether the other hosts cover it ({@code null}: not said). */
+    public static void writeGap(JsonGenerator json, GapRecord gap, Boolean covered) throws IOException {
         json.writeStartObject();
         json.writeStringField("pair", gap.pair());
         json.writeStringField("channel", gap.channel().apiName());
@@ -102,6 +107,9 @@ public record Coverage(String pair, Channel channel, long fromMicros, long toMic
                 json.writeString(host);
             }
             json.writeEndArray();
+        }
+        if (covered != null) {
+            json.writeBooleanField("covered", covered);
         }
         json.writeEndObject();
     }

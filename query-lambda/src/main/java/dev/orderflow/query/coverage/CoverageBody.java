@@ -36,6 +36,8 @@ public record CoverageBody(
             @Schema(nullable = true) String detail,
             @Schema(nullable = true, description = "The capture hosts that all missed this time (absent for a table "
                     + "written by one unnamed host). With several hosts, a time only some of them missed is no gap: "
-                    + "the table holds what the others received.") List<String> hosts) {
+                    + "the table holds what the others received.") List<String> hosts,
+            @Schema(nullable = true, description = "Only with /v1/gaps?records=hosts: whether the other capture "
+                    + "hosts cover this host's record (no gap of the record meets it).") Boolean covered) {
     }
 }

@@ -49,6 +49,26 @@ public class GapStore {
         return gaps.size() > max + 1 ? gaps.subList(0, max + 1) : gaps;
     }
 
+    /** One capture host's own record, and whether the others cover it (no gap of the record meets it). */
+    public record HostRecord(GapRecord record, boolean covered) {
+    }
+
+    /**
+     * Each host's own records concerning {@code [from, to)}, oldest first, each said covered or not; at most
+     * {@code max + 1}.
+     */
+    public List<HostRecord> hostRecords(String pair, Channel channel, long from, long to, int max) {
+        Map<String, Hosts.Span> spans = Hosts.spans(catalogItem(pair, channel));
+        List<GapRecord> records = records(pair, channel, from, to, Math.max(max, UNION_MAX_RECORDS));
+        List<GapRecord> union = UnionGaps.of(pair, channel, records, spans);
+        List<HostRecord> answer = new ArrayList<>();
+        for (GapRecord r : records.subList(0, Math.min(records.size(), max + 1))) {
+            answer.add(new HostRecord(r, union.stream()
+                    .noneMatch(g -> g.fromMicros() <= r.toMicros() && g.toMicros() >= r.fromMicros())));
+        }
+        return answer;
+    }
+
     /** The channel's catalog item (a Query of one key: the function's role may Query, nothing else). */
     private Map<String, AttributeValue> catalogItem(String pair, Channel channel) {
         List<Map<String, AttributeValue>> items = db.query(QueryRequest.builder()

@@ -35,14 +35,13 @@ import dev.orderflow.query.coverage.CoverageCheck;
 import dev.orderflow.query.pairs.Catalog;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
-import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Pairs;
 
 /** {@code GET /v1/gaps}: the gap and disconnect records of a pair and channel that concern a range. */
 @Path("/v1/gaps")
 @Tag(name = "gaps")
 public class GapsResource {
-    private static final List<String> PARAMETERS = List.of("pair", "channel", "from", "to");
+    private static final List<String> PARAMETERS = List.of("pair", "channel", "from", "to", "records");
 
     private final GapStore gaps;
     private final Catalog catalog;
@@ -70,7 +69,11 @@ public class GapsResource {
                 + "Default: 1970-01-01T00:00:00Z (all records).", schema = @Schema(type = SchemaType.STRING)),
         @Parameter(name = "to", in = ParameterIn.QUERY, description = "End, exclusive (ISO-8601 or epoch ms). "
                 + "Default: no end (2200-01-01T00:00:00Z). No maximum span.",
-                schema = @Schema(type = SchemaType.STRING))
+                schema = @Schema(type = SchemaType.STRING)),
+        @Parameter(name = "records", in = ParameterIn.QUERY, description = "union (default): the gaps of the "
+                + "record, times in which every capture host may have missed events, each naming the hosts; hosts: "
+                + "each host's own records instead, each with `covered` (the other hosts stored what it missed).",
+                schema = @Schema(type = SchemaType.STRING, enumeration = {"union", "hosts"}))
     })
     @APIResponse(responseCode = "200", description = "The records.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Body.class)))
@@ -87,9 +90,15 @@ public class GapsResource {
             throw Problem.badParameter("to", "'to' (" + Times.iso(to) + ") must be later than 'from' ("
                     + Times.iso(from) + "): the range is [from, to).");
         }
+        String records = params.get("records").orElse("union");
+        if (!records.equals("union") && !records.equals("hosts")) {
+            throw Problem.badParameter("records", "'records' must be union or hosts.");
+        }
         Map<Channel, Catalog.Entry> channels = catalog.requirePair(pair);
         int max = config.gaps().maxItems();
-        List<GapRecord> found = gaps.intersecting(pair, channel, from, to, max);
+        List<GapStore.HostRecord> found = records.equals("hosts") ? gaps.hostRecords(pair, channel, from, to, max)
+                : gaps.intersecting(pair, channel, from, to, max).stream().map(g -> new GapStore.HostRecord(g, false))
+                        .toList();
         Coverage cover = coverage.of(pair, channel, from, to, channels.get(channel), 0);
 
         PageBuffer buffer = new PageBuffer(4096);
@@ -100,8 +109,8 @@ public class GapsResource {
             json.writeStringField("from", Times.iso(from));
             json.writeStringField("to", Times.iso(to));
             json.writeArrayFieldStart("gaps");
-            for (GapRecord gap : found.subList(0, Math.min(found.size(), max))) {
-                Coverage.writeGap(json, gap);
+            for (GapStore.HostRecord gap : found.subList(0, Math.min(found.size(), max))) {
+                Coverage.writeGap(json, gap.record(), records.equals("hosts") ? gap.covered() : null);
             }
             json.writeEndArray();
             json.writeBooleanField("truncated", found.size() > max);

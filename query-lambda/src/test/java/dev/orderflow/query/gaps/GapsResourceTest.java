@@ -101,6 +101,14 @@ class GapsResourceTest {
                 "from", iso(t + 40 * SECOND), "to", iso(t + 60 * SECOND))));
         assertTrue(onlyA.get("gaps").isEmpty(), onlyA.toString());
         assertTrue(onlyA.get("coverage").get("complete").booleanValue(), onlyA.toString());
+
+        // each host's own records, each said covered by the other host or not
+        JsonNode own = json(Api.ok("/v1/gaps", Map.of("pair", "solusd", "channel", "orders", "records", "hosts")));
+        assertEquals(3, own.get("gaps").size(), own.toString());
+        assertEquals(List.of("[\"a\"]/false", "[\"b\"]/false", "[\"a\"]/true"), Api.list(own.get("gaps")).stream()
+                .map(g -> g.get("hosts") + "/" + g.get("covered").booleanValue()).toList());
+        Api.request().queryParams(Map.of("pair", "solusd", "channel", "orders", "records", "some")).get("/v1/gaps")
+                .then().statusCode(400).body("parameter", org.hamcrest.Matchers.equalTo("records"));
     }
 
     private static GapRecord gap(GapRecord.Kind kind, long from, long to, String host) {
