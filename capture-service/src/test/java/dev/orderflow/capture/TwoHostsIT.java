@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * Two packaged capture hosts ({@code a}, and {@code b} reading before it writes) on one table, one simulator: each
  * fault hits one host at a time (SIGKILL and restart, a dropped connection, silence, {@code bts:request_reconnect},
- * refused reconnects, DynamoDB throttling only that host) while the other runs. The table must hold every event sent,
+ * refused reconnects, DynamoDB stalling, then throttling, only that host) while the other runs. The table must hold every event sent,
  * each once, and the record must have no gap but the one the exchange made ({@code skip}: both hosts miss it); then
  * both hosts stop at once, and that downtime is one gap of the record.
  */
@@ -54,6 +54,7 @@ class TwoHostsIT {
     private Ledger ledger;
     private IamFront frontB;
     private volatile boolean throttleB;
+    private volatile boolean stallB;
     private final List<PackagedCapture> captures = new ArrayList<>();
 
     @BeforeEach
@@ -62,8 +63,12 @@ class TwoHostsIT {
         ledger = parts.ledger;
         frontB = IamFront.forRole(parts.dynamoDbLocal.endpoint(),
                 CfnTemplate.repositoryRoot().resolve("template.yaml"), IamPolicy.CAPTURE_ROLE, parts.table);
-        frontB.intercept(operation -> throttleB ? new IamFront.Answer(400, ProxiedDynamoDbResource.THROTTLED_BODY)
-                : null);
+        frontB.intercept(operation -> {
+            for (int waited = 0; stallB && waited < 300; waited++) { // DynamoDB answers b nothing for a while
+                Await.sleep(100);
+            }
+            return throttleB ? new IamFront.Answer(400, ProxiedDynamoDbResource.THROTTLED_BODY) : null;
+        });
     }
 
     @AfterEach
@@ -106,7 +111,11 @@ class TwoHostsIT {
         ledger.emit(PAIRS, 100);
         b.start();
         oneHostAtATime();
-        throttleB = true; // DynamoDB answers b alone with throttling
+        stallB = true; // DynamoDB stalls for b alone: its calls hang
+        ledger.emit(PAIRS, 100);
+        Thread.sleep(4_000);
+        stallB = false;
+        throttleB = true; // then answers b alone with throttling
         ledger.emit(PAIRS, 100);
         ledger.post("/sim/faults/skip?channel=" + SKIPPED + "&count=3"); // the exchange loses events: both miss them
         ledger.emit(PAIRS, 100);
