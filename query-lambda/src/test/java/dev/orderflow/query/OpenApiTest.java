@@ -43,7 +43,7 @@ class OpenApiTest {
         Map<String, List<String>> expected = Map.of(
                 "/v1/events", List.of("pair", "channel", "from", "to", "type", "side", "order_id", "limit", "cursor",
                         "format"),
-                "/v1/gaps", List.of("pair", "channel", "from", "to"),
+                "/v1/gaps", List.of("pair", "channel", "from", "to", "records"),
                 "/v1/trades/candles", List.of("pair", "interval", "from", "to", "format"),
                 "/v1/pairs", List.of());
         expected.forEach((path, names) -> {
