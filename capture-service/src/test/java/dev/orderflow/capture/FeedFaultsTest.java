@@ -291,7 +291,7 @@ class FeedFaultsTest {
     }
 
     private void settle() {
-        Await.until(Duration.ofSeconds(30), () -> CHANNELS.stream().allMatch(ledger::settled));
+        Await.until(Duration.ofSeconds(60), () -> CHANNELS.stream().allMatch(ledger::settled));
     }
 
     private void awaitReconnected(double reconnectsBefore, Duration within) {
