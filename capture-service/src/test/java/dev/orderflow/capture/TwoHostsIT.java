@@ -43,12 +43,14 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 @EnabledIfSystemProperty(named = "capture.packaged.it", matches = "true",
         disabledReason = "needs the packaged service: runs in failsafe's integration-test phase")
-@Timeout(value = 420, unit = TimeUnit.SECONDS)
+@Timeout(value = 720, unit = TimeUnit.SECONDS)
 class TwoHostsIT {
     private static final List<String> PAIRS = List.of("btcusd", "ethusd");
     private static final List<String> CHANNELS = Ledger.channels(PAIRS);
     private static final String SKIPPED = "live_orders_btcusd";
     private static final long CATALOG_INTERVAL_MS = 1_000;
+    /** Rounds of every fault, each host in turn; the exchange's skip comes in the last. */
+    private static final int ROUNDS = 4;
 
     private PackagedCapture.Parts parts;
     private Ledger ledger;
@@ -86,42 +88,49 @@ class TwoHostsIT {
         b.start();
         ledger.emit(PAIRS, 100);
 
-        double reconnectsB = b.metric("capture_reconnects_total");
-        ledger.post("/sim/faults/drop?client=host%20b");
-        ledger.emit(PAIRS, 100);
-        b.awaitReconnected(reconnectsB);
-        oneHostAtATime();
-        double reconnectsA = a.metric("capture_reconnects_total");
-        ledger.post("/sim/faults/silence?seconds=4&client=host%20a");
-        ledger.emit(PAIRS, 100);
-        a.awaitReconnected(reconnectsA);
-        oneHostAtATime();
-        reconnectsB = b.metric("capture_reconnects_total");
-        ledger.post("/sim/faults/request-reconnect?seconds=1&client=host%20b");
-        ledger.emit(PAIRS, 100);
-        b.awaitReconnected(reconnectsB);
-        oneHostAtATime();
-        reconnectsA = a.metric("capture_reconnects_total");
-        ledger.post("/sim/faults/refuse?seconds=3&client=host%20a");
-        ledger.post("/sim/faults/drop?client=host%20a");
-        ledger.emit(PAIRS, 100);
-        a.awaitReconnected(reconnectsA);
-        oneHostAtATime();
-        b.kill(); // SIGKILL
-        ledger.emit(PAIRS, 100);
-        b.start();
-        oneHostAtATime();
-        stallB = true; // DynamoDB stalls for b alone: its calls hang
-        ledger.emit(PAIRS, 100);
-        Thread.sleep(4_000);
-        stallB = false;
-        throttleB = true; // then answers b alone with throttling
-        ledger.emit(PAIRS, 100);
-        ledger.post("/sim/faults/skip?channel=" + SKIPPED + "&count=3"); // the exchange loses events: both miss them
-        ledger.emit(PAIRS, 100);
-        Thread.sleep(3_000); // b's writes keep failing a while
-        throttleB = false;
-        ledger.emit(PAIRS, 100);
+        double reconnectsA;
+        double reconnectsB;
+        for (int round = 0; round < ROUNDS; round++) { // several minutes of faults, one host at a time
+            reconnectsB = b.metric("capture_reconnects_total");
+            ledger.post("/sim/faults/drop?client=host%20b");
+            ledger.emit(PAIRS, 100);
+            b.awaitReconnected(reconnectsB);
+            oneHostAtATime();
+            reconnectsA = a.metric("capture_reconnects_total");
+            ledger.post("/sim/faults/silence?seconds=4&client=host%20a");
+            ledger.emit(PAIRS, 100);
+            a.awaitReconnected(reconnectsA);
+            oneHostAtATime();
+            reconnectsB = b.metric("capture_reconnects_total");
+            ledger.post("/sim/faults/request-reconnect?seconds=1&client=host%20b");
+            ledger.emit(PAIRS, 100);
+            b.awaitReconnected(reconnectsB);
+            oneHostAtATime();
+            reconnectsA = a.metric("capture_reconnects_total");
+            ledger.post("/sim/faults/refuse?seconds=3&client=host%20a");
+            ledger.post("/sim/faults/drop?client=host%20a");
+            ledger.emit(PAIRS, 100);
+            a.awaitReconnected(reconnectsA);
+            oneHostAtATime();
+            b.kill(); // SIGKILL
+            ledger.emit(PAIRS, 100);
+            b.start();
+            oneHostAtATime();
+            stallB = true; // DynamoDB stalls for b alone: its calls hang
+            ledger.emit(PAIRS, 100);
+            Thread.sleep(4_000);
+            stallB = false;
+            throttleB = true; // then answers b alone with throttling
+            ledger.emit(PAIRS, 100);
+            if (round == ROUNDS - 1) {
+                ledger.post("/sim/faults/skip?channel=" + SKIPPED + "&count=3"); // the exchange loses events: both miss them
+            }
+            ledger.emit(PAIRS, 100);
+            Thread.sleep(3_000); // b's writes keep failing a while
+            throttleB = false;
+            ledger.emit(PAIRS, 100);
+            oneHostAtATime();
+        }
 
         awaitUnion("with each host failing in turn");
         for (String channel : CHANNELS) {
