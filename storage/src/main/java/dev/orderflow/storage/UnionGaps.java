@@ -64,14 +64,15 @@ public final class UnionGaps {
         // A chain break is the exchange's sequence saying events are missing: only a host whose own chain ran
         // unbroken across it (no record of any kind there, a disconnect taken whole: its chain is not checked
         // across it) can vouch for those events.
+        Map<String, List<Interval>> whole = new TreeMap<>();
+        byHost.forEach((host, own) -> whole.put(host, down(own, spans.get(host), host, firstNamed, false)));
         for (Map.Entry<String, List<GapRecord>> host : byHost.entrySet()) {
             for (GapRecord r : host.getValue()) {
-                if (r.kind() == GapRecord.Kind.CHAIN_BREAK && byHost.entrySet().stream()
+                List<Interval> lost = List.of(new Interval(r.fromMicros(), r.toMicros()));
+                if (r.kind() == GapRecord.Kind.CHAIN_BREAK && whole.entrySet().stream()
                         .filter(other -> !other.getKey().equals(host.getKey()))
-                        .noneMatch(other -> intersect(List.of(new Interval(r.fromMicros(), r.toMicros())),
-                                down(other.getValue(), spans.get(other.getKey()), other.getKey(), firstNamed,
-                                        false)).isEmpty())) {
-                    all.add(new Interval(r.fromMicros(), r.toMicros()));
+                        .noneMatch(other -> intersect(lost, other.getValue()).isEmpty())) {
+                    all.add(lost.get(0));
                 }
             }
         }
