@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.orderflow.capture.feed.BitstampProtocol;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
@@ -49,6 +50,9 @@ class FeedFaultsTest {
 
     @Inject
     CaptureConfig config;
+
+    @Inject
+    BitstampProtocol protocol;
 
     private Ledger ledger;
 
@@ -291,7 +295,7 @@ class FeedFaultsTest {
     }
 
     private void settle() {
-        Await.until(Duration.ofSeconds(60), () -> CHANNELS.stream().allMatch(ledger::settled));
+        ledger.settle(PAIRS, () -> protocol.openGaps().values().stream().allMatch(open -> open == Long.MAX_VALUE));
     }
 
     private void awaitReconnected(double reconnectsBefore, Duration within) {

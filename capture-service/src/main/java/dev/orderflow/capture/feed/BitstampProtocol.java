@@ -280,7 +280,7 @@ public class BitstampProtocol {
                 return true;
             }
             if (id != null && pre != null && last != null && !pre.equals(last) && !continuity.recentlySeen(c, id)
-                    && !continuity.down(c)) {
+                    && !continuity.down(c) && !continuity.late(c, frame, arrived.microtimestamp())) {
                 overlap.park(arrived, pre).forEach(this::take);
                 return true;
             }

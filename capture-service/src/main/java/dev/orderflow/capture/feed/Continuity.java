@@ -29,6 +29,10 @@ import io.quarkus.logging.Log;
  *   <li>After the connection (or the process) was down, the first event of each channel closes a
  *       {@link GapRecord.Kind#DISCONNECT} record from the last event before; its chain is not checked (the disconnect
  *       record covers that discontinuity).</li>
+ *   <li>An event stamped before the channel's last one that is new (and, on {@code live_orders}, does not follow the
+ *       last one) is late: a server behind the old one sends again events the capture had missed. It is kept (the
+ *       writer merges it into its window) without moving the channel's chain or closing anything; the gap record
+ *       of the window it fills stays, as the capture cannot know it got all of that window.</li>
  * </ul>
  * Gap records take the same path as events ({@link Intake#gap}): journaled, then stored. Called from the event loop;
  * {@link #openGaps} is read by the catalog thread, so every method holds this object's lock.
@@ -39,6 +43,7 @@ public class Continuity {
 
     private final Intake intake;
     private final Counter gaps;
+    private final Counter late;
     private final Map<Channel.WireChannel, State> channels = new HashMap<>();
 
     private static final class State {
@@ -72,6 +77,10 @@ public class Continuity {
         this.gaps = Counter.builder("capture.gaps")
                 .description("Gap records stored: chain breaks and windows without connection or subscription")
                 .register(registry);
+        this.late = Counter.builder("capture.events.late")
+                .description("Events stamped before their channel's last one and new to it (sent again by a server "
+                        + "behind), kept in their window")
+                .register(registry);
     }
 
     /** Checks one event of a channel; returns {@code false} for a duplicate to drop. Gap records found are stored. */
@@ -80,6 +89,11 @@ public class Continuity {
         String id = id(channel.channel(), frame);
         if (id != null && s.recent.contains(id)) {
             return false;
+        }
+        if (isLate(channel, s, frame, microtimestamp)) {
+            remember(s, id);
+            late.increment();
+            return true;
         }
         if (s.down || s.firstSinceConnectMicros < 0) {
             s.firstSinceConnectMicros = microtimestamp;
@@ -103,14 +117,34 @@ public class Continuity {
             }
         }
         if (id != null) {
-            s.recent.add(id);
-            if (s.recent.size() > RECENT_IDS) {
-                s.recent.remove(s.recent.iterator().next());
-            }
+            remember(s, id);
             s.lastEventId = id;
         }
         s.lastMicros = microtimestamp;
         return true;
+    }
+
+    /** Whether an event is late (see the class comment): only while connected and after an event of the channel. */
+    private static boolean isLate(Channel.WireChannel channel, State s, ObjectNode frame, long microtimestamp) {
+        if (s.down || s.lastEventId == null || microtimestamp >= s.lastMicros) {
+            return false;
+        }
+        return channel.channel() != Channel.ORDERS || !s.lastEventId.equals(text(frame.get("pre_event_id")));
+    }
+
+    /** Whether an event of {@code channel} stamped {@code microtimestamp} would be late (see the class comment). */
+    synchronized boolean late(Channel.WireChannel channel, ObjectNode frame, long microtimestamp) {
+        State s = channels.get(channel);
+        return s != null && isLate(channel, s, frame, microtimestamp);
+    }
+
+    private static void remember(State s, String id) {
+        if (id != null) {
+            s.recent.add(id);
+            if (s.recent.size() > RECENT_IDS) {
+                s.recent.remove(s.recent.iterator().next());
+            }
+        }
     }
 
     /**
@@ -264,8 +298,10 @@ public class Continuity {
                     microtimestamp, s.losingFromId, id, null,
                     "events dropped: the journal was full and memory at its bound"));
         }
-        s.lastKeptMicros = microtimestamp;
-        s.lastKeptId = id;
+        if (microtimestamp >= s.lastKeptMicros) { // a late event does not move it back
+            s.lastKeptMicros = microtimestamp;
+            s.lastKeptId = id;
+        }
     }
 
     /**

@@ -52,6 +52,30 @@ class ContinuityTest {
     }
 
     @Test
+    void shouldKeepALateEventWithoutMovingTheChainOrRecordingABreak() throws IOException {
+        continuity.accept(ORDERS, order("e1", "e0"), 100);
+        continuity.down(List.of("live_orders_btcusd", "live_trades_btcusd"), 160, 155);
+        continuity.accept(ORDERS, order("e5", "e4"), 500); // closes the disconnect: e2..e4 missed
+        continuity.accept(TRADES, trade(9), 500);
+
+        // a server behind sends again what the capture had missed, and what it has
+        assertTrue(continuity.late(ORDERS, order("e2", "e1"), 200));
+        assertTrue(continuity.accept(ORDERS, order("e2", "e1"), 200));
+        assertTrue(continuity.accept(ORDERS, order("e3", "e2"), 300));
+        assertFalse(continuity.accept(ORDERS, order("e3", "e2"), 300), "a late event is kept once");
+        assertTrue(continuity.accept(TRADES, trade(8), 400));
+        assertFalse(continuity.accept(ORDERS, order("e5", "e4"), 500));
+        assertFalse(continuity.late(ORDERS, order("e6", "e5"), 490), "it follows the last one: in the chain");
+        assertTrue(continuity.accept(ORDERS, order("e6", "e5"), 600));
+        assertTrue(continuity.accept(TRADES, trade(10), 600));
+
+        List<GapRecord> gaps = gaps();
+        assertEquals(2, gaps.size(), gaps.toString());
+        assertTrue(gaps.stream().allMatch(g -> g.kind() == GapRecord.Kind.DISCONNECT), "no chain break: " + gaps);
+        assertEquals(3.0, registry.get("capture.events.late").counter().count());
+    }
+
+    @Test
     void shouldCoverADisconnectWithOneRecordAndNoChainBreak() throws IOException {
         continuity.accept(ORDERS, order("e1", "e0"), 100);
         continuity.accept(TRADES, trade(7), 150);
