@@ -111,15 +111,16 @@ public final class Ledger {
     /**
      * Waits (up to a minute) until every channel of {@code pairs} is {@link #settled} and {@code allReceiving} holds:
      * no disconnect window still waits for its channel's next event to be closed, so none is closed (and recorded)
-     * in a later test. Meanwhile the exchange keeps trading: a few events per pair every two seconds, as a quiet
-     * trades channel closes its window only with its next trade.
+     * in a later test. Meanwhile the exchange keeps trading: 30 events per pair every three seconds (time enough
+     * to store them), as a trades channel closes its window only with its next trade, and a trade comes with about
+     * one order event in fifty.
      */
     public void settle(List<String> pairs, java.util.function.BooleanSupplier allReceiving) {
         List<String> channels = channels(pairs);
         long[] lastEmit = {System.nanoTime()};
         Await.until(java.time.Duration.ofSeconds(60), () -> {
-            if (System.nanoTime() - lastEmit[0] > 2_000_000_000L) {
-                emit(pairs, 2);
+            if (System.nanoTime() - lastEmit[0] > 3_000_000_000L) {
+                emit(pairs, 30);
                 lastEmit[0] = System.nanoTime();
             }
             return allReceiving.getAsBoolean() && channels.stream().allMatch(this::settled);
