@@ -108,8 +108,11 @@ public class CandlesResource {
             + "sell_volume, complete. Coverage in X-Coverage-* headers (all formats) and `coverage` (JSON).",
             content = {
                 @Content(mediaType = "application/json", schema = @Schema(implementation = Body.class)),
-                @Content(mediaType = "application/x-ndjson"),
-                @Content(mediaType = "text/csv")
+                @Content(mediaType = "application/x-ndjson", schema = @Schema(implementation = CandleBody.class,
+                        description = "One bar object (as in JSON) per line.")),
+                @Content(mediaType = "text/csv", schema = @Schema(type = SchemaType.STRING, description = "Header "
+                        + "row, then one bar per row. Columns: start, end, open, high, low, close, volume, "
+                        + "quote_volume, vwap, trades, buy_volume, sell_volume, complete."))
             })
     @APIResponse(responseCode = "400", description = "A parameter is invalid; `parameter` names it.",
             content = @Content(mediaType = "application/problem+json",

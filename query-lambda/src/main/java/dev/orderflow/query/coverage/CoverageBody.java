@@ -13,11 +13,14 @@ public record CoverageBody(
                 + "write or starts before the first stored event, or a stored chunk could not be read.")
         boolean complete,
         @Schema(description = "When the capture last confirmed a write.", nullable = true) String confirmed_until,
-        @Schema(description = "Why not complete.", enumeration = {"gaps", "after_confirmed_writes",
-            "before_first_event", "unreadable_chunks", "contradicted"}) List<String> reasons,
+        @Schema(description = "Why not complete.") List<Reason> reasons,
         @Schema(description = "Gap records concerning the range (the first 20).") List<GapBody> gaps,
         @Schema(description = "More gap records concern the range than listed.") boolean gaps_truncated,
         @Schema(description = "The /v1/gaps query for the range.") String gaps_url) {
+
+    /** Why a range is not complete (as {@code CoverageCheck} and the book's certification say). */
+    @Schema(name = "CoverageReason")
+    public enum Reason { gaps, after_confirmed_writes, before_first_event, unreadable_chunks, contradicted }
 
     @Schema(name = "Gap", description = "A time in which events may be missing: anywhere in [from, to] (inclusive).")
     public record GapBody(

@@ -19,7 +19,7 @@ public record EventPageBody(
             + "(data fields, then top-level ones such as order_source), e.g. order_subtype, amount_traded, "
             + "amount_at_create, is_liquidation, datetime, buy_order_id, sell_order_id, timestamp. Ids (id, *_id) "
             + "and decimals are strings; other integers numbers. A field named like one below gets the prefix "
-            + "data_ (from data) or frame_ (top level).")
+            + "data_ (from data) or frame_ (top level).", additionalProperties = Schema.True.class)
     public record EventBody(
             @Schema(example = "btcusd") String pair,
             @Schema(enumeration = {"orders", "trades"}) String channel,

@@ -154,9 +154,11 @@ public class EventsResource {
             content = {
                 @Content(mediaType = "application/json", schema = @Schema(implementation = EventPageBody.class)),
                 @Content(mediaType = "application/x-ndjson",
-                        schema = @Schema(description = "One event object (as in JSON) per line.")),
+                        schema = @Schema(implementation = EventPageBody.EventBody.class,
+                                description = "One event object (as in JSON) per line.")),
                 @Content(mediaType = "text/csv", schema = @Schema(description = "Header row, then one event per row."
-                        + " Columns: pair, channel, type, microtimestamp, time, id, side, price, amount, event_id, "
+                        + " Columns: pair, channel, type, microtimestamp, time, received_microtimestamp, id, side, "
+                        + "price, amount, event_id, "
                         + "pre_event_id, order_source, order_subtype, amount_traded, amount_at_create, "
                         + "is_liquidation, datetime, buy_order_id, sell_order_id, timestamp, extra (any other "
                         + "fields as one JSON object)."))

@@ -292,6 +292,22 @@ class BookResourceTest {
     }
 
     @Test
+    void shouldAnswerAsTheOpenApiDocumentSays() {
+        Map<String, Object> at = Map.of("pair", PAIR, "at", iso(T + 5 * SECOND));
+        dev.orderflow.query.Contract.assertDocumented("/v1/book", Api.ok("/v1/book", at));
+        dev.orderflow.query.Contract.assertDocumented("/v1/book", Api.ok("/v1/book", Map.of("pair", PAIR,
+                "at", iso(T + 5 * SECOND), "level", 2)));
+        dev.orderflow.query.Contract.assertDocumented("/v1/book", Api.ok("/v1/book", Map.of("pair", PAIR,
+                "at", iso(T + 5 * SECOND), "format", "csv")));
+        dev.orderflow.query.Contract.assertDocumented("/v1/book", Api.request().queryParams(Map.of("pair", PAIR,
+                "at", iso(T - 1))).get("/v1/book").then().statusCode(404).extract().response());
+        dev.orderflow.query.Contract.assertDocumented("/v1/book", Api.request().queryParams(Map.of("pair", PAIR,
+                "at", "yesterday")).get("/v1/book").then().statusCode(400).extract().response());
+        dev.orderflow.query.Contract.assertDocumented("/v1/book/snapshots", Api.ok("/v1/book/snapshots",
+                Map.of("pair", PAIR, "from", iso(T - 3600 * SECOND), "to", iso(T + 3600 * SECOND))));
+    }
+
+    @Test
     void shouldDescribeBothPathsAndTheLimitsTheyApplyInTheOpenApiDocument() {
         JsonNode paths = json(Api.ok("/q/openapi", Map.of("format", "json"))).get("paths");
         Map<String, List<String>> expected = Map.of(
