@@ -72,7 +72,7 @@ public final class HourArchiver {
                     unreadable[0]++;
                 }
             });
-            List<GapRecord> gaps = table.gaps(hour);
+            List<GapRecord> gaps = table.gaps(hour, entry);
             ObjectNode coverage = coverage(hour, entry, gaps, events[0], unreadable[0], row.decimalsNotFitting());
             eventsFile = file.finish(Map.of(
                     META_SCHEMA_VERSION, Integer.toString(EventSchema.VERSION),

@@ -8,7 +8,9 @@ import java.util.function.Consumer;
 import dev.orderflow.storage.Attributes;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.TableLayout;
+import dev.orderflow.storage.UnionGaps;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -27,8 +29,12 @@ public final class TableSource {
         this.table = table;
     }
 
-    /** A pair and channel with stored data, and how far its writes are confirmed. */
-    public record Entry(String pair, Channel channel, Long firstMicros, Long lastMicros, Long confirmedUntilMicros) {
+    /**
+     * A pair and channel with stored data, how far its writes are confirmed, and each named capture host's span
+     * (what {@link UnionGaps} needs to tell the record's gaps from one host's).
+     */
+    public record Entry(String pair, Channel channel, Long firstMicros, Long lastMicros, Long confirmedUntilMicros,
+                        Map<String, Hosts.Span> hosts) {
     }
 
     public List<Entry> catalog() {
@@ -43,7 +49,8 @@ public final class TableSource {
                         entries.add(new Entry(sk.substring(0, hash), channel,
                                 Attributes.micros(item, TableLayout.CATALOG_FIRST),
                                 Attributes.micros(item, TableLayout.CATALOG_LAST),
-                                confirmed != null ? confirmed : Attributes.micros(item, TableLayout.CATALOG_UPDATED)));
+                                confirmed != null ? confirmed : Attributes.micros(item, TableLayout.CATALOG_UPDATED),
+                                Hosts.spans(item)));
                     });
                 });
         return entries;
@@ -60,10 +67,17 @@ public final class TableSource {
     }
 
     /**
-     * Gap records concerning the hour, oldest first: a record's closed interval {@code [from, to]} touches
-     * {@code [start, end)} when {@code from < end} and {@code to >= start} (as the API's coverage decides).
+     * The gaps of the record concerning the hour, oldest first, as {@code /v1/gaps} answers: with several capture
+     * hosts, the time all of them missed ({@link UnionGaps}); with one, its records. A gap's closed interval
+     * {@code [from, to]} touches {@code [start, end)} when {@code from < end} and {@code to >= start}.
      */
-    public List<GapRecord> gaps(Hour hour) {
+    public List<GapRecord> gaps(Hour hour, Entry entry) {
+        return UnionGaps.of(hour.pair(), hour.channel(), records(hour), entry.hosts()).stream()
+                .filter(g -> g.fromMicros() < hour.endMicros() && g.toMicros() >= hour.startMicros()).toList();
+    }
+
+    /** Every host's gap records touching the hour. */
+    private List<GapRecord> records(Hour hour) {
         List<GapRecord> gaps = new ArrayList<>();
         query(QueryRequest.builder().tableName(table)
                 .keyConditionExpression("pk = :pk AND sk < :below")

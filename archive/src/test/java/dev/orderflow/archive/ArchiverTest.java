@@ -231,6 +231,39 @@ class ArchiverTest {
     }
 
     @Test
+    void shouldRecordOnlyTheTimeEveryCaptureHostMissedWithSeveralHosts(@TempDir Path dir) throws Exception {
+        String pair = "ethusd"; // not in the catalog: archived here alone
+        long h = hour0 + 5 * Hour.MICROS;
+        // a missed 10-20 s, which b received; both missed 40-45 s (a: 40-50 s, b: 35-45 s)
+        GapRecord coveredByB = new GapRecord(pair, Channel.ORDERS, GapRecord.Kind.DISCONNECT, h + 10_000_000,
+                h + 20_000_000, null, null, null, "a down").byHost("a");
+        GapRecord aDown = new GapRecord(pair, Channel.ORDERS, GapRecord.Kind.DISCONNECT, h + 40_000_000,
+                h + 50_000_000, null, null, null, "a down").byHost("a");
+        GapRecord bDown = new GapRecord(pair, Channel.ORDERS, GapRecord.Kind.DISCONNECT, h + 35_000_000,
+                h + 45_000_000, null, null, null, "b down").byHost("b");
+        for (GapRecord r : List.of(coveredByB, aDown, bDown)) {
+            db.putItem(b -> b.tableName(TABLE).item(TableLayout.toItem(r)));
+        }
+        Map<String, dev.orderflow.storage.Hosts.Span> hosts = Map.of(
+                "a", new dev.orderflow.storage.Hosts.Span(h, h + Hour.MICROS, h + Hour.MICROS),
+                "b", new dev.orderflow.storage.Hosts.Span(h, h + Hour.MICROS, h + Hour.MICROS));
+        TableSource.Entry entry = new TableSource.Entry(pair, Channel.ORDERS, h, h + Hour.MICROS, h + Hour.MICROS,
+                hosts);
+
+        Hour hour = new Hour(pair, Channel.ORDERS, h);
+        HourArchiver.Result result = new HourArchiver(new TableSource(db, TABLE), new DirectoryTarget(dir))
+                .archive(hour, entry);
+        assertFalse(result.complete());
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duck.createStatement()) {
+            List<Map<String, Object>> gaps = rows(sql, "SELECT from_microtimestamp, to_microtimestamp"
+                    + " FROM read_parquet('" + dir.resolve(hour.gapsFile()) + "')");
+            assertEquals(1, gaps.size(), "only the time both missed: " + gaps);
+            assertEquals(h + 40_000_000, ((Number) gaps.get(0).get("from_microtimestamp")).longValue());
+            assertEquals(h + 45_000_000, ((Number) gaps.get(0).get("to_microtimestamp")).longValue());
+        }
+    }
+
+    @Test
     void shouldRewriteExactlyTheHourALateEventChanges(@TempDir Path dir) throws Exception {
         Archiver archiver = new Archiver(new TableSource(db, TABLE), new DirectoryTarget(dir));
         archiver.archiveSealed(null, null);
