@@ -73,7 +73,7 @@ public final class EventSchema {
         b.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(name);
     }
 
-    private static void decimal(Types.MessageTypeBuilder b, String name) {
+    static void decimal(Types.MessageTypeBuilder b, String name) {
         b.optional(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY).length(DECIMAL_BYTES)
                 .as(LogicalTypeAnnotation.decimalType(DECIMAL_SCALE, DECIMAL_PRECISION)).named(name);
     }

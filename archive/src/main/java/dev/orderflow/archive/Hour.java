@@ -16,6 +16,8 @@ public record Hour(String pair, Channel channel, long startMicros) {
     public static final String EVENTS = "events";
     public static final String GAPS = "gaps";
     public static final String COVERAGE_ROWS = "coverage";
+    /** The L3 snapshots stored in the hour: under {@code channel=orders}, whose events rebuild books from them. */
+    public static final String SNAPSHOTS = "snapshots";
     public static final String FILE = "part-0.parquet";
     public static final String COVERAGE = "_coverage.json";
 
@@ -60,6 +62,10 @@ public record Hour(String pair, Channel channel, long startMicros) {
 
     public String gapsFile() {
         return partition(GAPS) + FILE;
+    }
+
+    public String snapshotsFile() {
+        return partition(SNAPSHOTS) + FILE;
     }
 
     @Override

@@ -12,15 +12,17 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
 
 /**
  * Archives one hour of one pair and channel: reads its stored windows with storage's codec, writes its events file,
  * its coverage (the events file's metadata, a {@code _coverage.json} manifest beside it and a one-row file under
- * {@code coverage/}) and, when it has any, its gaps file. A file whose bytes would not change is not written
+ * {@code coverage/}) and, when it has any, its gaps file and (orders) its snapshots file. A file whose bytes would not change is not written
  * again, so re-archiving after late data rewrites exactly the hours whose content changed, and two archivers of the
  * same hour write the same bytes.
  */
@@ -29,6 +31,10 @@ public final class HourArchiver {
     public static final String META_SCHEMA_VERSION = "orderflow.schema_version";
     public static final String META_COMPLETE = "orderflow.complete";
     public static final String META_COVERAGE = "orderflow.coverage";
+    /** Key-value metadata keys of a snapshots file. */
+    public static final String META_SNAPSHOTS = "orderflow.snapshots";
+    public static final String META_SNAPSHOTS_MISSING_PARTS = "orderflow.snapshots_missing_parts";
+    public static final String META_SNAPSHOT_ROWS_UNREADABLE = "orderflow.snapshot_rows_unreadable";
     private static final DateTimeFormatter ISO_MICROS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -95,7 +101,37 @@ public final class HourArchiver {
                             META_SCHEMA_VERSION, Integer.toString(EventSchema.VERSION))));
                 }
             }
+            if (hour.channel() == Channel.ORDERS) {
+                written += snapshots(hour);
+            }
             return new Result(hour, events[0], coverage.get("complete").booleanValue(), written, eventsFile.length);
+        }
+    }
+
+    /**
+     * The hour's snapshots file (orders hours only: their events rebuild books from it), or none when no snapshot
+     * was stored in the hour. Its metadata counts the snapshots, those left out for a missing part, and entries
+     * that were not {@code [price, amount, id]}.
+     */
+    private int snapshots(Hour hour) {
+        int[] missingParts = {0};
+        List<SnapshotRecord> snapshots = table.snapshots(hour, missingParts);
+        if (snapshots.isEmpty()) {
+            target.delete(hour.snapshotsFile());
+            return 0;
+        }
+        int unreadable = 0;
+        try (ParquetBytes file = new ParquetBytes(SnapshotSchema.SCHEMA)) {
+            for (SnapshotRecord snapshot : snapshots) {
+                SnapshotSchema.Rows rows = SnapshotSchema.rows(snapshot);
+                rows.rows().forEach(file::write);
+                unreadable += rows.unreadable();
+            }
+            return store(hour.snapshotsFile(), file.finish(Map.of(
+                    META_SCHEMA_VERSION, Integer.toString(EventSchema.VERSION),
+                    META_SNAPSHOTS, Integer.toString(snapshots.size()),
+                    META_SNAPSHOTS_MISSING_PARTS, Integer.toString(missingParts[0]),
+                    META_SNAPSHOT_ROWS_UNREADABLE, Integer.toString(unreadable))));
         }
     }
 

@@ -9,8 +9,11 @@ import dev.orderflow.storage.Attributes;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
+import dev.orderflow.storage.SnapshotMeta;
+import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
 import dev.orderflow.storage.UnionGaps;
+import dev.orderflow.storage.book.SnapshotReads;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -74,6 +77,20 @@ public final class TableSource {
     public List<GapRecord> gaps(Hour hour, Entry entry) {
         return UnionGaps.of(hour.pair(), hour.channel(), records(hour), entry.hosts()).stream()
                 .filter(g -> g.fromMicros() < hour.endMicros() && g.toMicros() >= hour.startMicros()).toList();
+    }
+
+    /**
+     * The L3 snapshots of the hour's pair stamped in it, each with all its parts, oldest first; a snapshot with a
+     * part missing is left out (as the API leaves it out of a book), and counted in {@code missingParts}.
+     */
+    public List<SnapshotRecord> snapshots(Hour hour, int[] missingParts) {
+        SnapshotReads reads = new SnapshotReads(db, table);
+        List<SnapshotRecord> snapshots = new ArrayList<>();
+        for (SnapshotMeta meta : reads.metas(hour.pair(), hour.startMicros(), hour.endMicros(), Integer.MAX_VALUE,
+                true)) {
+            reads.load(hour.pair(), meta.microtimestamp()).ifPresentOrElse(snapshots::add, () -> missingParts[0]++);
+        }
+        return snapshots;
     }
 
     /** Every host's gap records touching the hour. */

@@ -63,6 +63,7 @@ class ArchiverTest {
     private static DynamoDbLocal dynamo;
     private static DynamoDbClient db;
     private static List<CapturedEvent> stored = new ArrayList<>();
+    private static dev.orderflow.storage.SnapshotRecord snapshot;
 
     @BeforeAll
     static void store() throws Exception {
@@ -106,6 +107,14 @@ class ArchiverTest {
         events.add(new CapturedEvent(hour0 + 2 * Hour.MICROS + 5, hour0 + 2 * Hour.MICROS + 9, late));
         putWindows(events);
         stored = events;
+
+        // a snapshot in the first hour, as the exchange's REST answer has it (with an entry that is no order)
+        snapshot = new dev.orderflow.storage.SnapshotRecord(PAIR, hour0 + 7_000_123, hour0 + 7_500_000, "connect",
+                Frames.parse("{\"timestamp\":\"1\",\"microtimestamp\":\"" + (hour0 + 7_000_123) + "\","
+                        + "\"bids\":[[\"64839.06\",\"0.00171371\",\"1900000000000001\"],"
+                        + "[\"64839.06\",\"1.5\",\"1900000000000002\"],[\"64800.00\",\"0.00000001\",\"3\"]],"
+                        + "\"asks\":[[\"64850.10\",\"2\",\"1900000000000004\"],[\"oops\"]]}"));
+        TableLayout.toItems(snapshot).forEach(item -> db.putItem(b -> b.tableName(TABLE).item(item)));
 
         db.putItem(b -> b.tableName(TABLE).item(TableLayout.toItem(new GapRecord(PAIR, Channel.ORDERS,
                 GapRecord.Kind.DISCONNECT, hour0 + Hour.MICROS + 10, hour0 + Hour.MICROS + 20, null, null, null,
@@ -185,6 +194,33 @@ class ArchiverTest {
             assertEquals(true, hours.get(0).get("complete"));
             assertEquals("gaps", hours.get(1).get("reasons"));
             assertEquals(c1.get("events").longValue(), ((Number) hours.get(1).get("events")).longValue());
+            List<Map<String, Object>> book = rows(sql, "SELECT snapshot_microtimestamp, epoch_us(received) AS received_us,"
+                    + " reason, side, position, price::VARCHAR AS price, price_text, amount::VARCHAR AS amount,"
+                    + " amount_text, id FROM read_parquet('" + a + "/snapshots/**/*.parquet', hive_partitioning = true)"
+                    + " WHERE channel = 'orders' ORDER BY side, position");
+            assertEquals(4, book.size(), "one row per order of the snapshot: " + book);
+            assertEquals(List.of("buy", "buy", "buy", "sell"), book.stream().map(r -> r.get("side")).toList());
+            assertEquals(List.of(0L, 1L, 2L, 0L), book.stream().map(r -> ((Number) r.get("position")).longValue())
+                    .toList(), "the exchange's order, best first");
+            Map<String, Object> second = book.get(1);
+            assertEquals(snapshot.microtimestamp(), ((Number) second.get("snapshot_microtimestamp")).longValue());
+            assertEquals(snapshot.receivedMicros(), ((Number) second.get("received_us")).longValue());
+            assertEquals("connect", second.get("reason"));
+            assertEquals("1900000000000002", second.get("id"));
+            assertEquals("1.5", second.get("amount_text"), "the exchange's string");
+            assertEquals(0, new BigDecimal("1.5").compareTo(new BigDecimal((String) second.get("amount"))));
+            assertEquals(0, new BigDecimal("0.00000001").compareTo(new BigDecimal((String) book.get(2).get("amount"))),
+                    "exact");
+            ResultSet meta = sql.executeQuery("SELECT decode(key), decode(value) FROM parquet_kv_metadata('" + a
+                    + "/snapshots/**/*.parquet') WHERE decode(key) LIKE 'orderflow.snapshot%' ORDER BY 1");
+            Map<String, String> kv = new TreeMap<>();
+            while (meta.next()) {
+                kv.put(meta.getString(1), meta.getString(2));
+            }
+            assertEquals(Map.of(HourArchiver.META_SNAPSHOTS, "1", HourArchiver.META_SNAPSHOTS_MISSING_PARTS, "0",
+                    HourArchiver.META_SNAPSHOT_ROWS_UNREADABLE, "1"), kv, "the entry that is no order is counted");
+            assertFalse(Files.exists(a.resolve(h1.snapshotsFile())), "no snapshot in the second hour: no file");
+
             List<Map<String, Object>> gaps = rows(sql, "SELECT * FROM read_parquet('" + a + "/gaps/**/*.parquet')");
             assertEquals(1, gaps.size());
             assertEquals("disconnect", gaps.get(0).get("kind"));

@@ -64,7 +64,7 @@ import org.awaitility.Awaitility;
  * Events written through the real capture path (simulator → packaged capture service → DynamoDB Local), archived
  * under the archiver's policy of template.yaml, read back with DuckDB, and compared field by field (decimal strings
  * byte for byte) with what the packaged query function's {@code /v1/events} returns; each file's coverage metadata
- * with {@code /v1/gaps}.
+ * with {@code /v1/gaps}; the archived snapshots with {@code /v1/book/snapshots}.
  */
 @Timeout(300)
 class ArchiveEndToEndTest {
@@ -143,6 +143,12 @@ class ArchiveEndToEndTest {
                     >= sentTrades;
         });
 
+        // the connect snapshot is stored once the exchange's REST book is stamped after the first captured event
+        String snapshotsQuery = "/v1/book/snapshots?pair=" + PAIR + "&from=" + iso(started.toEpochMilli() * 1000L)
+                + "&to=" + iso((Instant.now().toEpochMilli() + 3_600_000L) * 1000L);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> Frames.MAPPER.readTree(api.get(snapshotsQuery).body()).get("snapshots").size() > 0);
+
         TableSource table = new TableSource(archiverDb, LocalAws.DEFAULT_TABLE);
         // the capture writes its catalog items every few seconds
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
@@ -181,6 +187,21 @@ class ArchiveEndToEndTest {
                 for (Hour hour : ofChannel) {
                     assertCoverageMatchesGaps(sql, dir, hour);
                 }
+            }
+            // the snapshots the API lists, each with as many rows per side as it has orders
+            List<JsonNode> listed = new ArrayList<>();
+            Frames.MAPPER.readTree(api.get(snapshotsQuery).body()).get("snapshots").forEach(listed::add);
+            List<Map<String, Object>> archived = rows(sql, "SELECT snapshot_microtimestamp,"
+                    + " count(*) FILTER (WHERE side = 'buy') AS bids, count(*) FILTER (WHERE side = 'sell') AS asks"
+                    + " FROM read_parquet('" + dir + "/snapshots/**/*.parquet', hive_partitioning = true)"
+                    + " GROUP BY snapshot_microtimestamp ORDER BY snapshot_microtimestamp");
+            assertEquals(listed.size(), archived.size(), "snapshots archived: " + archived + " listed: " + listed);
+            for (int i = 0; i < listed.size(); i++) {
+                JsonNode s = listed.get(i);
+                Map<String, Object> a = archived.get(i);
+                assertEquals(s.get("microtimestamp").longValue(), ((Number) a.get("snapshot_microtimestamp")).longValue());
+                assertEquals(s.get("bid_orders").longValue(), ((Number) a.get("bids")).longValue(), s.toString());
+                assertEquals(s.get("ask_orders").longValue(), ((Number) a.get("asks")).longValue(), s.toString());
             }
         }
     }

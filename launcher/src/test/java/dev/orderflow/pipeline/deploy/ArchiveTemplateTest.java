@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import dev.orderflow.archive.CoverageSchema;
 import dev.orderflow.archive.EventSchema;
 import dev.orderflow.archive.GapSchema;
+import dev.orderflow.archive.SnapshotSchema;
 import dev.orderflow.archive.Hour;
 import dev.orderflow.dynamodblocal.iam.CfnTemplate;
 import dev.orderflow.storage.Channel;
@@ -46,7 +47,7 @@ class ArchiveTemplateTest {
     @Test
     void shouldProjectExactlyThePartitionsTheArchiverWrites() {
         Map<String, String> kinds = Map.of("EventsTable", Hour.EVENTS, "GapsTable", Hour.GAPS,
-                "CoverageTable", Hour.COVERAGE_ROWS);
+                "CoverageTable", Hour.COVERAGE_ROWS, "SnapshotsTable", Hour.SNAPSHOTS);
         assertEquals(kinds.keySet(), tables.keySet());
         kinds.forEach((id, kind) -> {
             Map<String, Object> input = map(tables.get(id).get("TableInput"));
@@ -86,6 +87,7 @@ class ArchiveTemplateTest {
         assertEquals(hiveColumns(EventSchema.SCHEMA), columns("EventsTable"));
         assertEquals(hiveColumns(GapSchema.SCHEMA), columns("GapsTable"));
         assertEquals(hiveColumns(CoverageSchema.SCHEMA), columns("CoverageTable"));
+        assertEquals(hiveColumns(SnapshotSchema.SCHEMA), columns("SnapshotsTable"));
         assertEquals(String.valueOf(EventSchema.VERSION), String.valueOf(map(map(tables.get("EventsTable")
                 .get("TableInput")).get("Parameters")).get("orderflow.schema_version")));
     }
@@ -106,6 +108,7 @@ class ArchiveTemplateTest {
                     String text = String.valueOf(resource);
                     assertTrue(text.contains("Table") || text.contains("ArchiveBucket.Arn}/events/*")
                             || text.contains("ArchiveBucket.Arn}/gaps/*") || text.contains("ArchiveBucket.Arn}/coverage/*")
+                            || text.contains("ArchiveBucket.Arn}/snapshots/*")
                             || text.equals("{Fn::GetAtt=[ArchiveBucket, Arn]}"),
                             "resource outside the table and the archive's prefixes: " + text);
                 }
