@@ -1,6 +1,7 @@
 package dev.orderflow.archive;
 
 import java.util.List;
+import java.util.Set;
 
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.LogicalTypeAnnotation.TimeUnit;
@@ -36,6 +37,11 @@ public final class EventSchema {
     public static final List<String> BOOLEANS = List.of("is_liquidation");
 
     public static final MessageType SCHEMA = build();
+    /** Columns whose values hardly repeat: written without dictionary and min/max (they would only cost time). */
+    static final Set<String> UNIQUE = Set.of("event_id", "pre_event_id", "extra");
+    /** The exchange's strings: dictionary-encoded, but no engine prunes row groups by their min/max. */
+    static final Set<String> NO_MIN_MAX = Set.of("id", "price_text", "amount_text", "order_source", "amount_traded",
+            "amount_at_create", "datetime", "buy_order_id", "sell_order_id", "timestamp");
 
     private EventSchema() {
     }
