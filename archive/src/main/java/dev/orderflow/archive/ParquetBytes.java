@@ -37,14 +37,11 @@ final class ParquetBytes implements AutoCloseable {
     private final ParquetWriter<Object[]> writer;
 
     ParquetBytes(MessageType schema) {
-        this(schema, Set.of(), Set.of());
+        this(schema, Set.of());
     }
 
-    /**
-     * @param unique      columns whose values hardly repeat (ids of events, JSON): no dictionary, no min/max
-     * @param noMinMax    columns no engine prunes by (the exchange's strings): no min/max statistics
-     */
-    ParquetBytes(MessageType schema, Set<String> unique, Set<String> noMinMax) {
+    /** @param noMinMax columns no engine prunes by (the exchange's strings and ids): no min/max statistics */
+    ParquetBytes(MessageType schema, Set<String> noMinMax) {
         try {
             Builder builder = new Builder(buffer, schema, metadata)
                     .withConf(new PlainParquetConfiguration())
@@ -56,9 +53,6 @@ final class ParquetBytes implements AutoCloseable {
                     .withSizeStatisticsEnabled(false)
                     .withRowGroupSize(ROW_GROUP_BYTES)
                     .withWriteMode(ParquetFileWriter.Mode.OVERWRITE);
-            for (String column : unique) {
-                builder = builder.withDictionaryEncoding(column, false).withStatisticsEnabled(column, false);
-            }
             for (String column : noMinMax) {
                 builder = builder.withStatisticsEnabled(column, false);
             }
