@@ -101,7 +101,7 @@ public class Rebuilder {
                 ? new Catalog.Entry(pair, Channel.ORDERS, from, null, null)
                 : new Catalog.Entry(pair, Channel.ORDERS,
                         entry.firstMicros() == null ? from : Math.min(entry.firstMicros(), from),
-                        entry.lastMicros(), entry.confirmedUntilMicros());
+                        entry.lastMicros(), entry.confirmedUntilMicros(), entry.hosts());
         Coverage cover = coverage.of(pair, Channel.ORDERS, from, atMicros + 1, orders, unreadable);
         Certificate certificate = Certificate.of(snapshots, pair, from);
         return new Result(snapshot, List.copyOf(skipped), book, last,

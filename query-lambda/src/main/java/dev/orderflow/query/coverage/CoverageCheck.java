@@ -2,6 +2,7 @@ package dev.orderflow.query.coverage;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -29,7 +30,8 @@ public class CoverageCheck {
     public Coverage of(String pair, Channel channel, long fromMicros, long toMicros, Catalog.Entry entry,
             int unreadable) {
         int max = config.gaps().maxInCoverage();
-        List<GapRecord> found = gaps.intersecting(pair, channel, fromMicros, toMicros, max);
+        List<GapRecord> found = gaps.intersecting(pair, channel, fromMicros, toMicros, max,
+                entry == null ? Map.of() : entry.hosts());
         boolean truncated = found.size() > max;
         List<GapRecord> listed = truncated ? found.subList(0, max) : found;
         Long confirmed = entry == null ? null : entry.confirmedUntilMicros();

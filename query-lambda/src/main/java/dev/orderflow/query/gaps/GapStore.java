@@ -20,9 +20,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * The gaps of a pair and channel's record: with several capture hosts, the times every host missed
- * ({@link UnionGaps}, from the hosts' records and their spans in the catalog); with one, its records. Events may be missing anywhere in a record's closed
- * interval {@code [from, to]} (lost events can share the millisecond of their neighbours), so a record concerns a
- * range {@code [a, b)} when {@code from < b} and {@code to >= a}.
+ * ({@link UnionGaps}, from the hosts' records and their spans in the catalog); with one, its records. Events may be
+ * missing anywhere in a record's closed interval {@code [from, to]} (lost events can share the millisecond of their
+ * neighbours), so a record concerns a range {@code [a, b)} when {@code from < b} and {@code to >= a}.
  */
 @ApplicationScoped
 public class GapStore {
@@ -38,7 +38,12 @@ public class GapStore {
 
     /** Gaps concerning {@code [from, to)}, oldest first; at most {@code max + 1} so a caller sees there are more. */
     public List<GapRecord> intersecting(String pair, Channel channel, long from, long to, int max) {
-        Map<String, Hosts.Span> spans = Hosts.spans(catalogItem(pair, channel));
+        return intersecting(pair, channel, from, to, max, Hosts.spans(catalogItem(pair, channel)));
+    }
+
+    /** As {@link #intersecting(String, Channel, long, long, int)}, with the hosts' spans already read. */
+    public List<GapRecord> intersecting(String pair, Channel channel, long from, long to, int max,
+            Map<String, Hosts.Span> spans) {
         List<GapRecord> records = records(pair, channel, from, to,
                 spans.size() > 1 ? Math.max(max, UNION_MAX_RECORDS) : max);
         if (spans.size() <= 1 && records.stream().map(GapRecord::hosts).distinct().count() <= 1) {

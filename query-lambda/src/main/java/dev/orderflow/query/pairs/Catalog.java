@@ -14,6 +14,7 @@ import dev.orderflow.query.api.Params;
 import dev.orderflow.query.api.Problem;
 import dev.orderflow.storage.Attributes;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.Pairs;
 import dev.orderflow.storage.TableLayout;
 import io.quarkus.logging.Log;
@@ -40,8 +41,14 @@ public class Catalog {
      * @param lastMicros    last stored event, µs (null when not recorded)
      * @param confirmedUntilMicros the time before which every window is stored, µs (catalog {@code confirmed_until},
      *                             or {@code updated} in older tables; null when not recorded)
+     * @param hosts         each named capture host's span (empty for a table written by one unnamed host), which
+     *                      the gaps of the record are worked out from ({@code GapStore})
      */
-    public record Entry(String pair, Channel channel, Long firstMicros, Long lastMicros, Long confirmedUntilMicros) {
+    public record Entry(String pair, Channel channel, Long firstMicros, Long lastMicros, Long confirmedUntilMicros,
+                        Map<String, Hosts.Span> hosts) {
+        public Entry(String pair, Channel channel, Long firstMicros, Long lastMicros, Long confirmedUntilMicros) {
+            this(pair, channel, firstMicros, lastMicros, confirmedUntilMicros, Map.of());
+        }
     }
 
     /** Every pair and channel, ordered by pair then channel. */
@@ -131,7 +138,7 @@ public class Catalog {
         return Optional.of(new Entry(key.substring(0, hash), channel.get(),
                 Attributes.micros(item, TableLayout.CATALOG_FIRST),
                 Attributes.micros(item, TableLayout.CATALOG_LAST),
-                confirmedUntil(item)));
+                confirmedUntil(item), Hosts.spans(item)));
     }
 
     /**
