@@ -75,6 +75,8 @@ public final class Bench {
             "CAPTURE_CERTIFY_INTERVAL", "2s");
     private static final int BOOK_WARM_UP = 5;
     private static final long HOUR_MICROS = 3_600_000_000L;
+    /** Periodic snapshots in the stored hour: the capture's default {@code capture.snapshot.interval}, 15 min. */
+    private static final long SNAPSHOT_INTERVAL_MICROS = 15 * 60_000_000L;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(300);
     /** The memory run: a few pairs whose order events add up to {@link #MEMORY_RATE} a second. */
     private static final List<String> MEMORY_PAIRS = List.of("btcusd", "ethusd", "xrpusd", "solusd");
@@ -606,8 +608,9 @@ public final class Bench {
     }
 
     /**
-     * {@code GET /v1/book} (level 3, JSON) at random instants of the stored hour, warm; the hour starts with its only
-     * snapshot, so an instant near its end replays almost an hour of events (the worst case with hourly snapshots).
+     * {@code GET /v1/book} (level 3, JSON) at random instants of the stored hour, warm; the hour holds a snapshot
+     * every {@link #SNAPSHOT_INTERVAL_MICROS}, as the capture stores them by default, so an instant just before the
+     * next one replays almost 15 minutes of events (about 63,000 on btcusd), and the average about half of that.
      * The clock covers the request and receiving the body; checking it comes after.
      */
     private void bookAt(QueryClient client, long hourMicros) throws Exception {
@@ -631,7 +634,8 @@ public final class Bench {
             int resting = counts.path("bid_orders").asInt() + counts.path("ask_orders").asInt();
             long last = book.path("last_event").path("microtimestamp").asLong(Long.MAX_VALUE);
             if (resting == 0 || book.path("bids").isEmpty() || book.path("asks").isEmpty() || last > at
-                    || book.path("coverage").path("snapshot").path("microtimestamp").asLong() != hourMicros) {
+                    || book.path("coverage").path("snapshot").path("microtimestamp").asLong()
+                    != at - (at - hourMicros) % SNAPSHOT_INTERVAL_MICROS) {
                 throw new IllegalStateException("GET " + path + ": an implausible book (" + resting
                         + " orders, last event at " + last + ", counts " + counts + ")");
             }
@@ -710,10 +714,11 @@ public final class Bench {
 
     /**
      * Fills {@code [hourStart, hourStart + 1 h)} with copies of {@code template} shifted in time, stored as the
-     * capture service stores them, plus a snapshot at {@code hourStart} and the catalog item the API looks pairs up
-     * in. The snapshot is {@code book}, the simulator's book at the end of the steady run, dated {@code hourStart}:
-     * not the true book of the copied hour (the template started from an earlier one), but of its size and shape,
-     * which is what the timing of {@code /v1/book} needs. Returns the events written.
+     * capture service stores them, plus a snapshot every {@link #SNAPSHOT_INTERVAL_MICROS} from {@code hourStart}
+     * (as the capture stores them by default) and the catalog item the API looks pairs up in. Each snapshot is
+     * {@code book}, the simulator's book at the end of the steady run, dated at its instant: not the true book of the
+     * copied hour (the template started from an earlier one), but of its size and shape, which is what the timing of
+     * {@code /v1/book} needs. Returns the events written.
      */
     private static long writeHour(Tables tables, String table, List<CapturedEvent> template, ObjectNode book,
                                   long hourStart) throws InterruptedException {
@@ -743,10 +748,12 @@ public final class Bench {
                                 Math.min(list.size(), (part + 1) * TableLayout.MAX_EVENTS_PER_PART)))));
             }
         });
-        ObjectNode snapshot = book.deepCopy();
-        snapshot.put("timestamp", Long.toString(hourStart / 1_000_000));
-        snapshot.put("microtimestamp", Long.toString(hourStart));
-        items.addAll(TableLayout.toItems(new SnapshotRecord(PAIR, hourStart, hourStart, "periodic", snapshot)));
+        for (long at = hourStart; at < hourEnd; at += SNAPSHOT_INTERVAL_MICROS) {
+            ObjectNode snapshot = book.deepCopy();
+            snapshot.put("timestamp", Long.toString(at / 1_000_000));
+            snapshot.put("microtimestamp", Long.toString(at));
+            items.addAll(TableLayout.toItems(new SnapshotRecord(PAIR, at, at, "periodic", snapshot)));
+        }
         long last = windows.lastEntry().getValue().get(windows.lastEntry().getValue().size() - 1).microtimestamp();
         items.add(Map.of(
                 TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
