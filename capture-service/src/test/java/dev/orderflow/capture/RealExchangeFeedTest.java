@@ -91,6 +91,27 @@ class RealExchangeFeedTest {
     }
 
     @Test
+    void shouldFetchTheSnapshotAgainWhenTheExchangeRefusesItForItsRateLimit() {
+        Map<String, Long> snapshotsBefore = snapshotStamps();
+        double limited = metric("capture_snapshots_rate_limited_total");
+        double failed = metric("capture_snapshots_failed_total");
+        double reconnects = metric("capture_reconnects_total");
+
+        ledger.post("/sim/faults/rate-limit?count=3"); // more refusals than pairs: one pair is refused twice
+        ledger.post("/sim/faults/drop");
+        Await.until(Duration.ofSeconds(10), () -> metric("capture_reconnects_total") > reconnects);
+        Await.until(Duration.ofSeconds(30), () -> {
+            ledger.emit(PAIRS, 1);
+            return snapshotStamps().keySet().containsAll(PAIRS) && PAIRS.stream()
+                    .allMatch(p -> snapshotStamps().get(p) > snapshotsBefore.getOrDefault(p, 0L));
+        });
+        settle();
+
+        assertEquals(limited + 3, metric("capture_snapshots_rate_limited_total"), "every refusal counted");
+        assertEquals(failed, metric("capture_snapshots_failed_total"), "no snapshot given up");
+    }
+
+    @Test
     void shouldStoreAnUnknownEventTypeAsAnEventWithoutAChainBreak() {
         Map<String, List<GapRecord>> gapsBefore = gaps();
         double unknown = metricSum("capture_events_unknown_type_total");

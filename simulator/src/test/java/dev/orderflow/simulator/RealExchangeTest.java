@@ -125,6 +125,20 @@ class RealExchangeTest {
     }
 
     @Test
+    void shouldRefuseTheNextRequestsWhenTheRateLimitFaultAsksForIt() throws Exception {
+        long refusedBefore = http.getJson("/sim/stats").path("rest_refused").asLong();
+        assertEquals(200, http.post("/sim/faults/rate-limit?count=2").statusCode());
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> r = http.get("/api/v2/order_book/btcusd/?group=2&nonce=" + NONCE.incrementAndGet());
+            assertEquals(400, r.statusCode(), "request " + (i + 1) + " after the fault");
+            assertEquals("400.002", Json.parseOrNull(r.body()).path("code").asText());
+        }
+        assertEquals(200, http.get("/api/v2/order_book/btcusd/?group=2&nonce=" + NONCE.incrementAndGet())
+                .statusCode(), "the third request is served again");
+        assertEquals(refusedBefore + 2, http.getJson("/sim/stats").path("rest_refused").asLong());
+    }
+
+    @Test
     void shouldListPerpetualsInMarketsButNotInTheObsoleteTradingPairsInfo() throws Exception {
         List<String> markets = new ArrayList<>();
         List<String> types = new ArrayList<>();

@@ -145,9 +145,10 @@ public final class ControlApi {
             case "skip" -> faults.skip(Responses.required(req, "channel"),
                     (int) Responses.integer(req, "count", 1, MAX_COUNT, null));
             case "refuse" -> faults.refuse(Responses.seconds(req, "seconds", null), req.getParam("client"));
+            case "rate-limit" -> exchange.refuseNext((int) Responses.integer(req, "count", 1, MAX_COUNT, null));
             default -> throw Responses.notFound("unknown fault '" + fault
                     + "'; known: drop, silence, stale, request-reconnect, unknown-event, book-behind, malformed, skip, "
-                    + "refuse");
+                    + "refuse, rate-limit");
         };
     }
 

@@ -1,6 +1,7 @@
 package dev.orderflow.simulator.rest;
 
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -30,6 +31,8 @@ public final class ExchangeApi {
     private final MarketState market;
     private final RateLimits limits;
     private final BookCache cache;
+    /** Requests still to be refused as over the limits whatever the rate ({@link #refuseNext}). */
+    private final AtomicInteger refuseNext = new AtomicInteger();
 
     public ExchangeApi(MarketState market, RestModel model) {
         this.market = market;
@@ -43,14 +46,28 @@ public final class ExchangeApi {
         stats.put("rest_cache_hits", cache.hits());
     }
 
+    /**
+     * The fault {@code rate-limit?count=N}: the next {@code count} requests on {@code /api/v2/} are answered as over
+     * the rate limits (HTTP 400, {@code 400.002}), as when other clients of the same address used them up.
+     */
+    public ObjectNode refuseNext(int count) {
+        refuseNext.set(count);
+        ObjectNode r = Json.object();
+        r.put("fault", "rate-limit");
+        r.put("count", count);
+        return r;
+    }
+
     public void handle(HttpServerRequest req) {
         try {
-            if (!limits.admit(System.nanoTime())) {
-                ObjectNode refused = Json.object();
-                refused.put("status", "error");
-                refused.put("reason", "Rate limit exceeded. Please reduce the rate of your requests.");
-                refused.put("code", RATE_LIMITED);
-                Responses.json(req, 400, refused);
+            boolean forced = refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+            boolean refused = forced ? limits.refuse() : !limits.admit(System.nanoTime());
+            if (refused) {
+                ObjectNode body = Json.object();
+                body.put("status", "error");
+                body.put("reason", "Rate limit exceeded. Please reduce the rate of your requests.");
+                body.put("code", RATE_LIMITED);
+                Responses.json(req, 400, body);
                 return;
             }
             if (req.method() != HttpMethod.GET) {

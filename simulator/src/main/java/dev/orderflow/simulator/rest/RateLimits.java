@@ -39,6 +39,12 @@ final class RateLimits {
         return true;
     }
 
+    /** Counts a request refused whatever the rate (a fault); returns true. */
+    boolean refuse() {
+        refused++;
+        return true;
+    }
+
     long refused() {
         return refused;
     }
