@@ -30,14 +30,9 @@ import io.vertx.core.http.WebSocketConnectOptions;
  * The WebSocket connection to the exchange (transport layer): connects, subscribes, and keeps the connection honest.
  * <ul>
  *   <li>Watchdog: a WebSocket ping every {@code ping-interval} plus {@code bts:heartbeat} every
- *       {@code heartbeat-interval}; a connection that delivered nothing (no frame, no pong) for
- *       {@code silence-timeout} is half-open and replaced.</li>
- *   <li>Data watchdog: a connection that answers pings and heartbeats but delivered no data frame (an event of a
- *       subscribed channel, see {@link BitstampProtocol.Reaction#DATA}) for {@code data-timeout} is stale and replaced
- *       the same way. Data of any channel of the connection counts, so quiet pairs alone do not trip it while one
- *       busy pair flows; if every pair is quiet, each stale replacement doubles the timeout (up to
- *       {@code data-timeout-max}) until a data frame arrives, so a quiet market costs a few reconnects an hour, not a
- *       storm.</li>
+ *       {@code heartbeat-interval}; a connection that is half-open or stale ({@link Watchdog}) is replaced. Data
+ *       (an event of a subscribed channel, see {@link BitstampProtocol.Reaction#DATA}) of any channel of the
+ *       connection counts, so quiet pairs alone do not trip it while one busy pair flows.</li>
  *   <li>A connection declared dead (half-open, stale, closed, dropped or replaced by a switch) is retired: its
  *       handlers are detached first, so that nothing it still delivers reaches the protocol (a late frame would end the
  *       channels' disconnect windows early), then it is closed.</li>
@@ -66,8 +61,7 @@ public class FeedConnection {
     private final Backoff backoff;
     private final java.time.Duration snapshotInterval;
     private final Counter reconnects;
-    private final Counter halfOpen;
-    private final Counter stale;
+    private final Watchdog watchdog;
 
     private Context context;
     private WebSocketClient client;
@@ -81,8 +75,6 @@ public class FeedConnection {
     private Conn leaving;
     private long overlapTimer = -1;
     private int failedAttempts;
-    /** Stale replacements since the last data frame: the data timeout is doubled this many times. */
-    private int staleStreak;
     private long reconnectTimer = -1;
     private long snapshotTimer = -1;
     private volatile boolean connected;
@@ -120,13 +112,7 @@ public class FeedConnection {
         this.reconnects = Counter.builder("capture.reconnects")
                 .description("Connection attempts after the first (lost connection, failed attempt, exchange request)")
                 .register(registry);
-        this.halfOpen = Counter.builder("capture.feed.half.open")
-                .description("Connections replaced because nothing (no frame, no pong) arrived for the silence timeout")
-                .register(registry);
-        this.stale = Counter.builder("capture.feed.stale")
-                .description("Connections replaced because no data frame arrived for the data timeout, while pings "
-                        + "and heartbeats were answered")
-                .register(registry);
+        this.watchdog = new Watchdog(this.config, registry);
         Gauge.builder("capture.feed.connected", this, f -> f.connected ? 1 : 0)
                 .description("1 while connected to the exchange, else 0").register(registry);
     }
@@ -269,38 +255,11 @@ public class FeedConnection {
     }
 
     private void watch(Conn c) {
-        long now = System.nanoTime();
-        long silentNanos = now - c.lastActivityNanos;
-        long noDataNanos = now - c.lastDataNanos;
-        long dataTimeoutNanos = dataTimeoutNanos();
-        if (silentNanos > config.silenceTimeout().toNanos()) {
-            Log.warnf("Nothing received for %d ms (no frame, no pong): the connection is half-open; replacing it",
-                    silentNanos / 1_000_000);
-            halfOpen.increment();
-            retire(c, "half-open");
-        } else if (dataTimeoutNanos > 0 && noDataNanos > dataTimeoutNanos) {
-            Log.warnf("No data frame for %d ms while pings and heartbeats were answered: the connection is stale; "
-                    + "replacing it", noDataNanos / 1_000_000);
-            stale.increment();
-            staleStreak++;
-            retire(c, "stale");
-        } else {
-            c.ws.writePing(Buffer.buffer("ping"));
+        switch (watchdog.check(System.nanoTime(), c.lastActivityNanos, c.lastDataNanos)) {
+            case HALF_OPEN -> retire(c, "half-open");
+            case STALE -> retire(c, "stale");
+            case FINE -> c.ws.writePing(Buffer.buffer("ping"));
         }
-    }
-
-    /** The data timeout, doubled per stale replacement since the last data frame, capped; 0 when off. */
-    private long dataTimeoutNanos() {
-        long base = config.dataTimeout().toNanos();
-        if (base <= 0) {
-            return 0;
-        }
-        long max = config.dataTimeoutMax().toNanos();
-        long timeout = base;
-        for (int i = 0; i < staleStreak && timeout < max; i++) {
-            timeout *= 2;
-        }
-        return Math.max(base, Math.min(timeout, max));
     }
 
     private void onText(Conn c, String text) {
@@ -309,7 +268,7 @@ public class FeedConnection {
         BitstampProtocol.Reaction reaction = protocol.onFrame(text, Clock.nowMicros(), fromNew);
         if (reaction == BitstampProtocol.Reaction.DATA) {
             c.lastDataNanos = c.lastActivityNanos;
-            staleStreak = 0;
+            watchdog.data();
             if (leaving != null && protocol.overlapJoined()) {
                 retire(leaving, "replaced; the new connection's events join the chain");
             }

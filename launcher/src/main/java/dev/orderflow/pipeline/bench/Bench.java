@@ -71,7 +71,7 @@ public final class Bench {
      * The certification run's capture takes a snapshot every 10 s and certifies every 2 s, so that its 45 s hold several
      * snapshots checked against their predecessors ({@code book_certified_ratio}).
      */
-    private static final Map<String, String> CERTIFY_ENVIRONMENT = Map.of("CAPTURE_FEED_SNAPSHOT_INTERVAL", "10s",
+    private static final Map<String, String> CERTIFY_ENVIRONMENT = Map.of("CAPTURE_SNAPSHOT_INTERVAL", "10s",
             "CAPTURE_CERTIFY_INTERVAL", "2s");
     private static final int BOOK_WARM_UP = 5;
     private static final long HOUR_MICROS = 3_600_000_000L;

@@ -47,6 +47,10 @@ final class CertifiedRatio {
         progress.printf("bench: %d snapshots; verdicts after the first: %s%s%n", metas.size(), verdicts,
                 done ? "" : " (not all checked in time)");
         int checked = metas.size() - 1;
-        return checked <= 0 ? 0 : (double) certified / checked;
+        if (checked <= 0) {
+            throw new IllegalStateException("no snapshot to certify: the capture stored " + metas.size()
+                    + " before its confirmed writes, and the ratio needs at least two");
+        }
+        return (double) certified / checked;
     }
 }
