@@ -128,6 +128,10 @@ public final class ChunkCodec {
         long lastLow;
         final List<String> dict = new ArrayList<>();
         final Map<String, Integer> dictIndex = new HashMap<>();
+        /** Encoding: the columns of this object column's fields by name, and the shape of its last object. */
+        Map<String, Column> fieldColumns;
+        List<String> lastShape;
+        int lastShapeIndex;
 
         void remember(String s) {
             if (s.length() <= DICT_MAX_LENGTH && dict.size() < DICT_MAX) {
@@ -326,7 +330,31 @@ public final class ChunkCodec {
         long lastReceived;
 
         Column column(String path) {
-            return columns.computeIfAbsent(path, p -> new Column());
+            return columns.computeIfAbsent(path, p -> {
+                Column c = new Column();
+                c.path = p;
+                return c;
+            });
+        }
+
+        /** The column of field {@code name} of the objects in {@code parent}, found without building its path. */
+        Column field(Column parent, String name) {
+            if (parent.fieldColumns == null) {
+                parent.fieldColumns = new HashMap<>();
+            }
+            Column c = parent.fieldColumns.get(name);
+            if (c == null) {
+                c = column(parent.path + '/' + name);
+                parent.fieldColumns.put(name, c);
+            }
+            return c;
+        }
+
+        Column elements(Column parent) {
+            if (parent.elements == null) {
+                parent.elements = column(parent.path + "[]");
+            }
+            return parent.elements;
         }
 
         void event(CapturedEvent event) {
@@ -340,23 +368,22 @@ public final class ChunkCodec {
                 time.out.unsigned(1);
                 time.out.signed(event.microtimestamp());
             }
-            value("", event.frame(), null, null);
+            value(column(""), event.frame(), null, null);
             JsonNode id = event.frame().get("event_id");
             previousEventId = id != null && id.isTextual() ? id.textValue() : null;
         }
 
-        void value(String path, JsonNode node, ObjectNode parent, String name) {
-            Column c = column(path);
+        void value(Column c, JsonNode node, ObjectNode parent, String name) {
             Bytes out = c.out;
             switch (node.getNodeType()) {
                 case NULL, MISSING -> out.unsigned(T_NULL);
                 case BOOLEAN -> out.unsigned(node.booleanValue() ? T_TRUE : T_FALSE);
-                case OBJECT -> object(path, (ObjectNode) node, out);
+                case OBJECT -> object(c, (ObjectNode) node, out);
                 case ARRAY -> {
                     out.unsigned(T_ARRAY);
                     out.unsigned(node.size());
                     for (JsonNode element : node) {
-                        value(path + "[]", element, null, null);
+                        value(elements(c), element, null, null);
                     }
                 }
                 case STRING -> string(c, node.textValue(), parent, name);
@@ -365,19 +392,27 @@ public final class ChunkCodec {
             }
         }
 
-        void object(String path, ObjectNode node, Bytes out) {
+        void object(Column c, ObjectNode node, Bytes out) {
             List<String> names = new ArrayList<>(node.size());
             node.fieldNames().forEachRemaining(names::add);
-            Integer shape = shapeIndex.get(String.join("\u0000", names));
-            if (shape == null) {
-                shape = shapes.size();
-                shapes.add(names);
-                shapeIndex.put(String.join("\u0000", names), shape);
+            int shape;
+            if (names.equals(c.lastShape)) {
+                shape = c.lastShapeIndex; // objects of one column mostly share their shape
+            } else {
+                Integer known = shapeIndex.get(String.join("\u0000", names));
+                if (known == null) {
+                    known = shapes.size();
+                    shapes.add(names);
+                    shapeIndex.put(String.join("\u0000", names), known);
+                }
+                shape = known;
+                c.lastShape = names;
+                c.lastShapeIndex = shape;
             }
             out.unsigned(T_OBJECT);
             out.unsigned(shape);
             for (String field : names) {
-                value(path + '/' + field, node.get(field), node, field);
+                value(field(c, field), node.get(field), node, field);
             }
         }
 

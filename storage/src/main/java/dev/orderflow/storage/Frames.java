@@ -32,7 +32,15 @@ public final class Frames {
 
     /** Parses one frame; throws {@link IOException} when it is not a JSON object. */
     public static ObjectNode parse(String text) throws IOException {
-        JsonNode node = MAPPER.readTree(text);
+        return object(MAPPER.readTree(text));
+    }
+
+    /** Parses one frame from its UTF-8 bytes (as journaled), without making a String of it first. */
+    public static ObjectNode parse(byte[] utf8) throws IOException {
+        return object(MAPPER.readTree(utf8));
+    }
+
+    private static ObjectNode object(JsonNode node) throws IOException {
         if (node == null || !node.isObject()) {
             throw new IOException("frame is not a JSON object");
         }

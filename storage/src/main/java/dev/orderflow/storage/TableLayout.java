@@ -284,7 +284,7 @@ public final class TableLayout {
                     Long.parseLong(sk.substring(0, sk.indexOf('#'))),
                     Long.parseLong(first.get(SNAPSHOT_RECEIVED).n()),
                     first.get(SNAPSHOT_REASON).s(),
-                    Frames.parse(new String(Deflate.inflate(z.toByteArray()), StandardCharsets.UTF_8)));
+                    Frames.parse(Deflate.inflate(z.toByteArray())));
         } catch (IOException e) {
             throw new IllegalArgumentException("snapshot body is not a JSON object", e);
         }

@@ -197,7 +197,7 @@ public class BitstampProtocol {
             }
             case Journal.CONTROL, Journal.FRAME -> {
                 try {
-                    ObjectNode frame = Frames.parse(new String(entry.payload(), StandardCharsets.UTF_8));
+                    ObjectNode frame = Frames.parse(entry.payload());
                     Optional<Channel.WireChannel> channel = Channel.parseWire(frame.path("channel").asText(""));
                     if (frame.path("event").asText("").equals("bts:subscription_succeeded")) {
                         channel.ifPresent(c -> continuity.subscribedAt(c, entry.receivedMicros()));

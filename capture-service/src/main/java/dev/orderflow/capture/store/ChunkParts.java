@@ -1,7 +1,6 @@
 package dev.orderflow.capture.store;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +75,7 @@ final class ChunkParts {
         for (Held h : held) {
             try {
                 events.add(new CapturedEvent(h.microtimestamp(), h.receivedMicros(),
-                        Frames.parse(new String(h.frame(), StandardCharsets.UTF_8))));
+                        Frames.parse(h.frame())));
             } catch (IOException e) {
                 throw new IllegalStateException("a journaled event frame does not parse", e);
             }

@@ -111,7 +111,7 @@ public class Intake implements Windows.JournalReader {
     /** A frame journaled by a version that journaled raw frames: events are taken, control frames skipped. */
     private static Optional<Input> legacyFrame(Journal.Entry e) {
         try {
-            ObjectNode frame = Frames.parse(new String(e.payload(), StandardCharsets.UTF_8));
+            ObjectNode frame = Frames.parse(e.payload());
             String event = frame.path("event").asText("");
             if (event.startsWith("bts:")) {
                 return Optional.empty();
