@@ -382,16 +382,25 @@ public final class TableLayout {
 
     /** A chunk item carrying its write version ({@link #WRITE_VERSION}). */
     public static Map<String, AttributeValue> toItem(Chunk chunk, long writeVersion) {
+        return toItem(chunk.pair(), chunk.channel(), chunk.windowStartMicros(), chunk.part(), chunk.events(),
+                writeVersion);
+    }
+
+    /**
+     * The item of one chunk, from {@code events} read once in order (plus the first and the last again): a list
+     * that parses each event as it is asked for keeps one parsed event at a time, not the whole part.
+     */
+    public static Map<String, AttributeValue> toItem(String pair, Channel channel, long windowStartMicros, int part,
+            List<CapturedEvent> events, long writeVersion) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(WRITE_VERSION, AttributeValue.fromN(Long.toString(writeVersion)));
-        item.put(PK, AttributeValue.fromS(chunkPk(chunk.pair(), chunk.channel())));
-        item.put(SK, AttributeValue.fromS(chunkSk(chunk.windowStartMicros(), chunk.part())));
-        item.put(EVENTS, AttributeValue.fromN(Integer.toString(chunk.events().size())));
-        item.put(FIRST_MICROS, AttributeValue.fromN(Long.toString(chunk.events().get(0).microtimestamp())));
-        item.put(LAST_MICROS,
-                AttributeValue.fromN(Long.toString(chunk.events().get(chunk.events().size() - 1).microtimestamp())));
+        item.put(PK, AttributeValue.fromS(chunkPk(pair, channel)));
+        item.put(SK, AttributeValue.fromS(chunkSk(windowStartMicros, part)));
+        item.put(EVENTS, AttributeValue.fromN(Integer.toString(events.size())));
+        item.put(FIRST_MICROS, AttributeValue.fromN(Long.toString(events.get(0).microtimestamp())));
+        item.put(LAST_MICROS, AttributeValue.fromN(Long.toString(events.get(events.size() - 1).microtimestamp())));
         item.put(VERSION, AttributeValue.fromN(Integer.toString(ChunkCodec.VERSION)));
-        item.put(PAYLOAD, AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(ChunkCodec.encode(chunk.events()))));
+        item.put(PAYLOAD, AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(ChunkCodec.encode(events))));
         return item;
     }
 

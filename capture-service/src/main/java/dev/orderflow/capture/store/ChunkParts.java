@@ -1,6 +1,7 @@
 package dev.orderflow.capture.store;
 
 import java.io.IOException;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +46,8 @@ final class ChunkParts {
             for (int p = 0; p < parts; p++) {
                 int from = (int) ((long) held.size() * p / parts);
                 int to = (int) ((long) held.size() * (p + 1) / parts);
-                Map<String, AttributeValue> item = withHosts(TableLayout.toItem(
-                        new Chunk(pair, channel, windowStart, p, parse(held.subList(from, to))), 1), hosts);
+                Map<String, AttributeValue> item = withHosts(TableLayout.toItem(pair, channel, windowStart, p,
+                        parsedOnDemand(held.subList(from, to)), 1), hosts);
                 if (ItemSize.of(item) > TableLayout.MAX_ITEM_BYTES) {
                     break;
                 }
@@ -71,16 +72,30 @@ final class ChunkParts {
 
     /** The events parsed from their frames, in order. */
     static List<CapturedEvent> parse(List<Held> held) {
-        List<CapturedEvent> events = new ArrayList<>(held.size());
-        for (Held h : held) {
-            try {
-                events.add(new CapturedEvent(h.microtimestamp(), h.receivedMicros(),
-                        Frames.parse(h.frame())));
-            } catch (IOException e) {
-                throw new IllegalStateException("a journaled event frame does not parse", e);
+        return new ArrayList<>(parsedOnDemand(held));
+    }
+
+    /**
+     * The events, each parsed from its frame when it is asked for and not kept: encoding a part then holds one parsed
+     * frame at a time (a parsed frame takes several times its bytes; a burst's parts held whole filled the heap).
+     */
+    private static List<CapturedEvent> parsedOnDemand(List<Held> held) {
+        return new AbstractList<>() {
+            @Override
+            public CapturedEvent get(int index) {
+                Held h = held.get(index);
+                try {
+                    return new CapturedEvent(h.microtimestamp(), h.receivedMicros(), Frames.parse(h.frame()));
+                } catch (IOException e) {
+                    throw new IllegalStateException("a journaled event frame does not parse", e);
+                }
             }
-        }
-        return events;
+
+            @Override
+            public int size() {
+                return held.size();
+            }
+        };
     }
 
     /** At least {@code minParts} items (a merge never leaves a stored part behind), each of version {@code version}. */
