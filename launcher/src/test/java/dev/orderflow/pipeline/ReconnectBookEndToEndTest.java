@@ -1,0 +1,171 @@
+package dev.orderflow.pipeline;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.orderflow.dynamodblocal.DynamoDbLocal;
+import dev.orderflow.dynamodblocal.iam.IamFront;
+import dev.orderflow.dynamodblocal.iam.IamPolicy;
+import dev.orderflow.pipeline.bench.Prometheus;
+import dev.orderflow.pipeline.bench.QueryClient;
+import dev.orderflow.pipeline.bench.SimulatorControl;
+import dev.orderflow.pipeline.capture.CaptureProcess;
+import dev.orderflow.pipeline.lambda.LocalLambda;
+import dev.orderflow.pipeline.process.Components;
+import dev.orderflow.pipeline.process.Ports;
+import dev.orderflow.pipeline.process.Scratch;
+import dev.orderflow.simulator.Simulator;
+import dev.orderflow.simulator.SimulatorOptions;
+import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.Frames;
+
+/**
+ * The packaged capture against the simulator's exchange-like default (REST books cached and behind the stream),
+ * read through the packaged query function: the exchange asks for a reconnect to a server ahead of the old one, later
+ * to one behind it. At the last event before the first request, and after each switch, {@code /v1/book} (level 3)
+ * must say {@code complete: true} and equal the simulator's true book, order by order in queue order. (Right after
+ * the switch to the server behind, the capture has not received the exchange's last 40 events yet, and the book at
+ * the last event sent is rightly not complete until trading goes on.)
+ */
+@org.junit.jupiter.api.Timeout(600)
+class ReconnectBookEndToEndTest {
+    private static final String PAIR = "btcusd";
+    private static final String ORDERS = Channel.ORDERS.wireName(PAIR);
+
+    /** An instant (the last event sent) and the simulator's true L3 book at it. */
+    private record Truth(String what, long micros, JsonNode book) {
+    }
+
+    @Test
+    void shouldServeTheTrueBookAfterReconnectsToServersAheadAndBehind() throws Exception {
+        Home home = Home.locate();
+        assumeTrue(Files.isRegularFile(home.root().resolve("capture-service/target/quarkus-app/quarkus-run.jar"))
+                        && Files.isRegularFile(home.root().resolve("query-lambda/target/function.zip")),
+                "the packaged capture service and query function are missing: run ./mvnw verify from the root");
+        try (Components parts = new Components()) {
+            DynamoDbLocal db = parts.add(DynamoDbLocal.start(0, null));
+            Simulator sim = parts.add(Simulator.start(SimulatorOptions.defaults().withPort(0).withRate(0)
+                    .withPairs(List.of(PAIR))));
+            SimulatorControl simulator = new SimulatorControl(sim.port());
+            QueryClient exchange = new QueryClient(URI.create("http://127.0.0.1:" + sim.port()));
+            LocalAws.createTable(db.endpoint(), LocalAws.DEFAULT_TABLE);
+            IamFront captureFront = parts.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE,
+                    LocalAws.DEFAULT_TABLE));
+            IamFront queryFront = parts.add(LocalAws.front(home, db.endpoint(), IamPolicy.QUERY_FUNCTION,
+                    LocalAws.DEFAULT_TABLE));
+            Map<String, String> env = new LinkedHashMap<>(CaptureProcess.feedEnvironment(
+                    URI.create("ws://127.0.0.1:" + sim.port()), PAIR));
+            env.putAll(LocalAws.dynamoDb(captureFront.endpoint(), LocalAws.DEFAULT_TABLE));
+            env.putAll(CaptureProcess.journalEnvironment(parts.add(Scratch.create("orderflow-reconnect-")).path()));
+            env.put("CAPTURE_WRITER_CATALOG_INTERVAL", "1s");
+            env.put("CAPTURE_SNAPSHOT_CONNECT_DELAY", "1s");
+            CaptureProcess capture = parts.add(CaptureProcess.start(home.captureJar(), env, Ports.free(), System.out));
+            LocalLambda lambda = parts.add(LocalLambda.start(home.functionZip(), home.lambdaRuntimeDir(),
+                    Home.QUARKUS_HANDLER, 0, 1, LocalAws.queryFunction(queryFront.endpoint(), LocalAws.DEFAULT_TABLE),
+                    System.out));
+            QueryClient api = new QueryClient(URI.create("http://127.0.0.1:" + lambda.port()));
+            capture.awaitReady(Duration.ofSeconds(90));
+            lambda.awaitReady(Duration.ofSeconds(90));
+
+            // events flow until the connect snapshot is stored: every book below starts from it or a later one
+            awaitUntil(Duration.ofSeconds(60), "the connect snapshot", () -> {
+                simulator.emit(PAIR, 20);
+                return metric(capture, "capture_snapshots_total") >= 1;
+            });
+            simulator.emit(PAIR, 200);
+            List<Truth> truths = new ArrayList<>();
+            truths.add(truth(simulator, exchange, "before the reconnects"));
+            for (String server : List.of("ahead=40", "behind=40")) {
+                double reconnects = metric(capture, "capture_reconnects_total");
+                simulator.fault("request-reconnect", "seconds=2&" + server);
+                awaitUntil(Duration.ofSeconds(60), "the switch to the server " + server, () -> {
+                    simulator.emit(PAIR, 20); // the exchange keeps trading through the switch
+                    return metric(capture, "capture_reconnects_total") > reconnects
+                            && simulator.stats().path("connections").asInt() == 1; // the old one is closed
+                });
+                simulator.emit(PAIR, 200);
+                truths.add(truth(simulator, exchange, "after the switch to a server " + server));
+            }
+            // trading goes on: a server 40 events behind delivers the last instant's events only after 40 more
+            simulator.emit(PAIR, 100);
+
+            for (Truth truth : truths) {
+                awaitUntil(Duration.ofSeconds(90), "the book " + truth.what() + " to be complete and true",
+                        () -> sameBook(api, truth));
+            }
+        }
+    }
+
+    private static Truth truth(SimulatorControl simulator, QueryClient exchange, String what) throws Exception {
+        List<ObjectNode> sent = simulator.sent(ORDERS);
+        long micros = Frames.microtimestamp(sent.get(sent.size() - 1));
+        return new Truth(what, micros, Frames.parse(exchange.get("/sim/book?pair=" + PAIR + "&group=2").body()));
+    }
+
+    /** Whether {@code /v1/book} at the instant is complete and holds the true book's orders, side by side, in order. */
+    private static boolean sameBook(QueryClient api, Truth truth) throws Exception {
+        String at = Instant.ofEpochSecond(truth.micros() / 1_000_000, truth.micros() % 1_000_000 * 1000).toString();
+        var answer = api.get("/v1/book?pair=" + PAIR + "&level=3&at=" + at);
+        if (answer.statusCode() != 200) {
+            System.out.printf("ReconnectBookEndToEndTest: %s: HTTP %d %s%n", truth.what(), answer.statusCode(),
+                    answer.body());
+            return false;
+        }
+        JsonNode book = Frames.parse(answer.body());
+        if (!book.path("coverage").path("complete").asBoolean()) {
+            System.out.printf("ReconnectBookEndToEndTest: %s: not complete yet: %s%n", truth.what(),
+                    book.path("coverage"));
+            return false;
+        }
+        for (String side : List.of("bids", "asks")) {
+            List<String> expected = new ArrayList<>();
+            truth.book().get(side).forEach(r -> expected.add(r.get(2).asText() + " " + r.get(0).asText() + " "
+                    + r.get(1).asText()));
+            List<String> rebuilt = new ArrayList<>();
+            book.get(side).forEach(r -> rebuilt.add(r.get("id").asText() + " " + r.get("price").asText() + " "
+                    + r.get("amount").asText()));
+            if (!expected.equals(rebuilt)) {
+                int i = 0;
+                while (i < expected.size() && i < rebuilt.size() && expected.get(i).equals(rebuilt.get(i))) {
+                    i++;
+                }
+                throw new AssertionError(truth.what() + ": " + side + " differ at row " + i + " of "
+                        + expected.size() + "/" + rebuilt.size() + ": true "
+                        + (i < expected.size() ? expected.get(i) : "none") + ", rebuilt "
+                        + (i < rebuilt.size() ? rebuilt.get(i) : "none"));
+            }
+        }
+        return true;
+    }
+
+    private static double metric(CaptureProcess capture, String name) throws Exception {
+        return new Prometheus(capture.metrics()).sum(name);
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void awaitUntil(Duration timeout, String what, Condition condition) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited " + timeout.toSeconds() + " s for " + what);
+            }
+            Thread.sleep(500);
+        }
+    }
+}
