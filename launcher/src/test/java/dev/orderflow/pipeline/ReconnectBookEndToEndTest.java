@@ -1,5 +1,6 @@
 package dev.orderflow.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.URI;
@@ -34,9 +35,10 @@ import dev.orderflow.storage.Frames;
 
 /**
  * The packaged capture against the simulator's exchange-like default (REST books cached and behind the stream),
- * read through the packaged query function: the exchange asks for a reconnect to a server ahead of the old one, later
- * to one behind it. At the last event before the first request, and after each switch, {@code /v1/book} (level 3)
- * must say {@code complete: true} and equal the simulator's true book, order by order in queue order. (Right after
+ * read through the packaged query function: the exchange asks for a reconnect twice in a row (the second request
+ * reaches the new connection while the first switch is under way), then to a server ahead of the old one, later to
+ * one behind it. At the last event before the first request, and after each switch, {@code /v1/book} (level 3) must say
+ * {@code complete: true} and equal the simulator's true book, order by order in queue order; and no gap is recorded. (Right after
  * the switch to the server behind, the capture has not received the exchange's last 40 events yet, and the book at
  * the last event sent is rightly not complete until trading goes on.)
  */
@@ -55,6 +57,7 @@ class ReconnectBookEndToEndTest {
         assumeTrue(Files.isRegularFile(home.root().resolve("capture-service/target/quarkus-app/quarkus-run.jar"))
                         && Files.isRegularFile(home.root().resolve("query-lambda/target/function.zip")),
                 "the packaged capture service and query function are missing: run ./mvnw verify from the root");
+        Instant started = Instant.now();
         try (Components parts = new Components()) {
             DynamoDbLocal db = parts.add(DynamoDbLocal.start(0, null));
             Simulator sim = parts.add(Simulator.start(SimulatorOptions.defaults().withPort(0).withRate(0)
@@ -88,6 +91,21 @@ class ReconnectBookEndToEndTest {
             simulator.emit(PAIR, 200);
             List<Truth> truths = new ArrayList<>();
             truths.add(truth(simulator, exchange, "before the reconnects"));
+            // a second request while a switch is under way reaches the new connection too: acted on after it
+            double before = metric(capture, "capture_reconnects_total");
+            simulator.fault("request-reconnect", "seconds=2");
+            // no event meanwhile: the old connection stays until the chains join or the server closes it
+            awaitUntil(Duration.ofSeconds(30), "the new connection of the first switch",
+                    () -> metric(capture, "capture_reconnects_total") > before
+                            && simulator.stats().path("connections").asInt() == 2);
+            simulator.fault("request-reconnect", "seconds=2");
+            awaitUntil(Duration.ofSeconds(60), "both switches", () -> {
+                simulator.emit(PAIR, 20);
+                return metric(capture, "capture_reconnects_total") >= before + 2
+                        && simulator.stats().path("connections").asInt() == 1;
+            });
+            simulator.emit(PAIR, 200);
+            truths.add(truth(simulator, exchange, "after a second request during a switch"));
             for (String server : List.of("ahead=40", "behind=40")) {
                 double reconnects = metric(capture, "capture_reconnects_total");
                 simulator.fault("request-reconnect", "seconds=2&" + server);
@@ -105,6 +123,13 @@ class ReconnectBookEndToEndTest {
             for (Truth truth : truths) {
                 awaitUntil(Duration.ofSeconds(90), "the book " + truth.what() + " to be complete and true",
                         () -> sameBook(api, truth));
+            }
+            // every switch was make-before-break: no disconnect, no chain break
+            String range = "from=" + started + "&to=" + Instant.now();
+            for (Channel channel : Channel.values()) {
+                JsonNode gaps = Frames.parse(api.get("/v1/gaps?pair=" + PAIR + "&channel=" + channel.apiName() + "&"
+                        + range).body()).get("gaps");
+                assertEquals(0, gaps.size(), channel.apiName() + ": " + gaps);
             }
         }
     }

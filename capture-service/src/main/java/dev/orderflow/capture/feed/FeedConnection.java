@@ -90,6 +90,8 @@ public class FeedConnection {
         boolean retired;
         int acks;
         boolean snapshotTaken;
+        /** The server asked this connection to reconnect ({@code bts:request_reconnect}). */
+        boolean reconnectAsked;
         long watchdogTimer = -1;
         long heartbeatTimer = -1;
         long switchTimer = -1;
@@ -272,14 +274,24 @@ public class FeedConnection {
             if (leaving != null && protocol.overlapJoined()) {
                 retire(leaving, "replaced; the new connection's events join the chain");
             }
-        } else if (reaction == BitstampProtocol.Reaction.RECONNECT && c == active && next == null && leaving == null
-                && !stopping) {
-            connectNext();
+        } else if (reaction == BitstampProtocol.Reaction.RECONNECT) {
+            c.reconnectAsked = true;
+            switchIfAsked();
         } else if (reaction == BitstampProtocol.Reaction.SUBSCRIBED) {
             c.acks++;
             if (c.acks == subscribeFrames.size()) {
                 subscribedAll(c);
             }
+        }
+    }
+
+    /**
+     * Starts a make-before-break switch when the active connection was asked to reconnect and no switch is under way;
+     * a request that arrives during a switch (on the new connection) is acted on once that switch is over.
+     */
+    private void switchIfAsked() {
+        if (active != null && active.reconnectAsked && next == null && leaving == null && !stopping) {
+            connectNext();
         }
     }
 
@@ -319,6 +331,7 @@ public class FeedConnection {
             vertx.cancelTimer(overlapTimer);
             protocol.endOverlap();
             Log.infof("Make-before-break: old connection closed (%s)", why);
+            switchIfAsked(); // the new server may have asked for a reconnect during the switch
             return;
         }
         if (c == next) {
