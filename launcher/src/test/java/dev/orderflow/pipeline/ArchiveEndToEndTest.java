@@ -133,6 +133,14 @@ class ArchiveEndToEndTest {
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, skipped.statusCode(), skipped.body());
         simulator.emit(PAIR, ORDER_EVENTS / 2);
+        // the connect snapshot is stored once the exchange's REST book is stamped after the first captured event
+        // plus the margin: trading goes on until then (a burst shorter than the margin alone never gets there)
+        String snapshotsQuery = "/v1/book/snapshots?pair=" + PAIR + "&from=" + iso(started.toEpochMilli() * 1000L)
+                + "&to=" + iso((Instant.now().toEpochMilli() + 3_600_000L) * 1000L);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            simulator.emit(PAIR, 2);
+            return Frames.MAPPER.readTree(api.get(snapshotsQuery).body()).get("snapshots").size() > 0;
+        });
         int sentOrders = simulator.sent(Channel.ORDERS.wireName(PAIR)).size();
         int sentTrades = simulator.sent(Channel.TRADES.wireName(PAIR)).size();
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -142,12 +150,6 @@ class ArchiveEndToEndTest {
                     && metrics.sum(CaptureProcess.EVENTS_STORED_BY_CHANNEL, Map.of("pair", PAIR, "channel", "trades"))
                     >= sentTrades;
         });
-
-        // the connect snapshot is stored once the exchange's REST book is stamped after the first captured event
-        String snapshotsQuery = "/v1/book/snapshots?pair=" + PAIR + "&from=" + iso(started.toEpochMilli() * 1000L)
-                + "&to=" + iso((Instant.now().toEpochMilli() + 3_600_000L) * 1000L);
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .until(() -> Frames.MAPPER.readTree(api.get(snapshotsQuery).body()).get("snapshots").size() > 0);
 
         TableSource table = new TableSource(archiverDb, LocalAws.DEFAULT_TABLE);
         // the capture writes its catalog items every few seconds
