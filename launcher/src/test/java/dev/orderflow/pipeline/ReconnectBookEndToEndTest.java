@@ -20,7 +20,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orderflow.dynamodblocal.DynamoDbLocal;
 import dev.orderflow.dynamodblocal.iam.IamFront;
 import dev.orderflow.dynamodblocal.iam.IamPolicy;
-import dev.orderflow.pipeline.bench.Prometheus;
 import dev.orderflow.pipeline.bench.QueryClient;
 import dev.orderflow.pipeline.bench.SimulatorControl;
 import dev.orderflow.pipeline.capture.CaptureProcess;
@@ -84,34 +83,34 @@ class ReconnectBookEndToEndTest {
             lambda.awaitReady(Duration.ofSeconds(90));
 
             // events flow until the connect snapshot is stored: every book below starts from it or a later one
-            awaitUntil(Duration.ofSeconds(60), "the connect snapshot", () -> {
+            Poll.until(Duration.ofSeconds(60), "the connect snapshot", () -> {
                 simulator.emit(PAIR, 20);
-                return metric(capture, "capture_snapshots_total") >= 1;
+                return Poll.metric(capture, "capture_snapshots_total") >= 1;
             });
             simulator.emit(PAIR, 200);
             List<Truth> truths = new ArrayList<>();
             truths.add(truth(simulator, exchange, "before the reconnects"));
             // a second request while a switch is under way reaches the new connection too: acted on after it
-            double before = metric(capture, "capture_reconnects_total");
+            double before = Poll.metric(capture, "capture_reconnects_total");
             simulator.fault("request-reconnect", "seconds=2");
             // no event meanwhile: the old connection stays until the chains join or the server closes it
-            awaitUntil(Duration.ofSeconds(30), "the new connection of the first switch",
-                    () -> metric(capture, "capture_reconnects_total") > before
+            Poll.until(Duration.ofSeconds(30), "the new connection of the first switch",
+                    () -> Poll.metric(capture, "capture_reconnects_total") > before
                             && simulator.stats().path("connections").asInt() == 2);
             simulator.fault("request-reconnect", "seconds=2");
-            awaitUntil(Duration.ofSeconds(60), "both switches", () -> {
+            Poll.until(Duration.ofSeconds(60), "both switches", () -> {
                 simulator.emit(PAIR, 20);
-                return metric(capture, "capture_reconnects_total") >= before + 2
+                return Poll.metric(capture, "capture_reconnects_total") >= before + 2
                         && simulator.stats().path("connections").asInt() == 1;
             });
             simulator.emit(PAIR, 200);
             truths.add(truth(simulator, exchange, "after a second request during a switch"));
             for (String server : List.of("ahead=40", "behind=40")) {
-                double reconnects = metric(capture, "capture_reconnects_total");
+                double reconnects = Poll.metric(capture, "capture_reconnects_total");
                 simulator.fault("request-reconnect", "seconds=2&" + server);
-                awaitUntil(Duration.ofSeconds(60), "the switch to the server " + server, () -> {
+                Poll.until(Duration.ofSeconds(60), "the switch to the server " + server, () -> {
                     simulator.emit(PAIR, 20); // the exchange keeps trading through the switch
-                    return metric(capture, "capture_reconnects_total") > reconnects
+                    return Poll.metric(capture, "capture_reconnects_total") > reconnects
                             && simulator.stats().path("connections").asInt() == 1; // the old one is closed
                 });
                 simulator.emit(PAIR, 200);
@@ -121,7 +120,7 @@ class ReconnectBookEndToEndTest {
             simulator.emit(PAIR, 100);
 
             for (Truth truth : truths) {
-                awaitUntil(Duration.ofSeconds(90), "the book " + truth.what() + " to be complete and true",
+                Poll.until(Duration.ofSeconds(90), "the book " + truth.what() + " to be complete and true",
                         () -> sameBook(api, truth));
             }
             // every switch was make-before-break: no disconnect, no chain break
@@ -174,23 +173,5 @@ class ReconnectBookEndToEndTest {
             }
         }
         return true;
-    }
-
-    private static double metric(CaptureProcess capture, String name) throws Exception {
-        return new Prometheus(capture.metrics()).sum(name);
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void awaitUntil(Duration timeout, String what, Condition condition) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited " + timeout.toSeconds() + " s for " + what);
-            }
-            Thread.sleep(500);
-        }
     }
 }

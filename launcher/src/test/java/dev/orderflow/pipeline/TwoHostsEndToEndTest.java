@@ -20,7 +20,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orderflow.dynamodblocal.DynamoDbLocal;
 import dev.orderflow.dynamodblocal.iam.IamFront;
 import dev.orderflow.dynamodblocal.iam.IamPolicy;
-import dev.orderflow.pipeline.bench.Prometheus;
 import dev.orderflow.pipeline.bench.QueryClient;
 import dev.orderflow.pipeline.bench.SimulatorControl;
 import dev.orderflow.pipeline.capture.CaptureProcess;
@@ -80,11 +79,11 @@ class TwoHostsEndToEndTest {
             lambda.awaitReady(Duration.ofSeconds(90));
 
             simulator.emit(PAIR, 300);
-            double reconnects = metric(hosts.get(0), "capture_reconnects_total");
+            double reconnects = Poll.metric(hosts.get(0), "capture_reconnects_total");
             simulator.fault("drop", "client=host%20a");
             simulator.emit(PAIR, 300); // host a is reconnecting: b alone receives some of these
-            awaitUntil(Duration.ofSeconds(60), "host a to reconnect",
-                    () -> metric(hosts.get(0), "capture_reconnects_total") > reconnects);
+            Poll.until(Duration.ofSeconds(60), "host a to reconnect",
+                    () -> Poll.metric(hosts.get(0), "capture_reconnects_total") > reconnects);
             hosts.get(0).awaitReady(Duration.ofSeconds(60));
             Thread.sleep(3_000); // one host at a time: past both hosts' receiving margins and a catalog update
             simulator.fault("skip", "channel=live_orders_" + PAIR + "&count=3"); // both hosts miss these
@@ -95,7 +94,7 @@ class TwoHostsEndToEndTest {
             Map<Channel, List<ObjectNode>> sent = Map.of(
                     Channel.ORDERS, simulator.sent(Channel.ORDERS.wireName(PAIR)),
                     Channel.TRADES, simulator.sent(Channel.TRADES.wireName(PAIR)));
-            awaitUntil(Duration.ofSeconds(90), "the API to answer every event sent and one gap of orders",
+            Poll.until(Duration.ofSeconds(90), "the API to answer every event sent and one gap of orders",
                     () -> answers(api, sent, from, to));
             JsonNode gap = gaps(api, Channel.ORDERS, from, to).get("gaps").get(0);
             assertEquals("chain_break", gap.get("kind").asText(), gap.toString());
@@ -130,23 +129,5 @@ class TwoHostsEndToEndTest {
     private static JsonNode gaps(QueryClient api, Channel channel, String from, String to) throws Exception {
         return Frames.parse(api.get("/v1/gaps?pair=" + PAIR + "&channel=" + channel.apiName() + "&from=" + from
                 + "&to=" + to).body());
-    }
-
-    private static double metric(CaptureProcess capture, String name) throws Exception {
-        return new Prometheus(capture.metrics()).sum(name);
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void awaitUntil(Duration timeout, String what, Condition condition) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited " + timeout.toSeconds() + " s for " + what);
-            }
-            Thread.sleep(500);
-        }
     }
 }
