@@ -130,7 +130,7 @@ class ArchiverTest {
     private static void putWindows(List<CapturedEvent> events) {
         Map<Long, List<CapturedEvent>> windows = new TreeMap<>();
         for (CapturedEvent e : events) {
-            windows.computeIfAbsent(TableLayout.windowStart(e.microtimestamp()), k -> new ArrayList<>()).add(e);
+            windows.computeIfAbsent(TableLayout.layout1WindowStart(e.microtimestamp()), k -> new ArrayList<>()).add(e);
         }
         windows.forEach((start, list) -> db.putItem(b -> b.tableName(TABLE)
                 .item(TableLayout.toItem(new Chunk(PAIR, Channel.ORDERS, start, 0, list)))));
@@ -313,7 +313,7 @@ class ArchiverTest {
         ((ObjectNode) frame.get("data")).put("microtimestamp", Long.toString(t));
         CapturedEvent late = new CapturedEvent(t, t + 5, frame);
         db.putItem(b -> b.tableName(TABLE)
-                .item(TableLayout.toItem(new Chunk(PAIR, Channel.ORDERS, TableLayout.windowStart(t), 0,
+                .item(TableLayout.toItem(new Chunk(PAIR, Channel.ORDERS, TableLayout.layout1WindowStart(t), 0,
                         List.of(late)))));
         try {
             archiver.archiveSealed(null, null);
@@ -327,7 +327,7 @@ class ArchiverTest {
         } finally {
             db.deleteItem(b -> b.tableName(TABLE).key(Map.of(
                     TableLayout.PK, AttributeValue.fromS(TableLayout.chunkPk(PAIR, Channel.ORDERS)),
-                    TableLayout.SK, AttributeValue.fromS(TableLayout.chunkSk(TableLayout.windowStart(t), 0)))));
+                    TableLayout.SK, AttributeValue.fromS(TableLayout.chunkSk(TableLayout.layout1WindowStart(t), 0)))));
         }
     }
 

@@ -235,6 +235,6 @@ public final class Ledger {
 
     private static String describe(JsonNode frame) {
         long at = Frames.microtimestamp(frame);
-        return "id " + id(frame) + " at " + at + " µs, window " + TableLayout.windowStart(at);
+        return "id " + id(frame) + " at " + at + " µs, window " + TableLayout.slotStart(at);
     }
 }

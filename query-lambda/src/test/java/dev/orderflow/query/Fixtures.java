@@ -164,13 +164,13 @@ public final class Fixtures {
         for (CapturedEvent e : all) {
             Channel.WireChannel wire = Channel.parseWire(e.frame().get("channel").asText()).orElseThrow();
             String key = TableLayout.chunkPk(wire.pair(), wire.channel()) + "@"
-                    + TableLayout.windowStart(e.microtimestamp());
+                    + TableLayout.slotStart(e.microtimestamp());
             byWindow.computeIfAbsent(key, k -> new ArrayList<>()).add(e);
         }
         for (List<CapturedEvent> window : byWindow.values()) {
             window.sort(Comparator.comparingLong(CapturedEvent::microtimestamp)); // stable: exchange order kept
             Channel.WireChannel wire = Channel.parseWire(window.get(0).frame().get("channel").asText()).orElseThrow();
-            long start = TableLayout.windowStart(window.get(0).microtimestamp());
+            long start = TableLayout.slotStart(window.get(0).microtimestamp());
             for (int part = 0; part * TableLayout.MAX_EVENTS_PER_PART < window.size(); part++) {
                 List<CapturedEvent> slice = window.subList(part * TableLayout.MAX_EVENTS_PER_PART,
                         Math.min(window.size(), (part + 1) * TableLayout.MAX_EVENTS_PER_PART));

@@ -26,9 +26,12 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * same thing for readers without this code.
  *
  * <p>Event chunks: {@code pk = "<pair>#<channel>"} (e.g. {@code btcusd#orders}),
- * {@code sk = "<window start, epoch ms, 13 digits>#<part, 3 digits>"} (e.g. {@code 1786269861000#000}),
+ * {@code sk = "<window start, epoch ms, 13 digits>#<part, 3 digits>"} (e.g. {@code 1786269860000#000}),
  * attributes {@code n} (events), {@code t0}/{@code t1} (first/last microtimestamp), {@code v} (encoding version)
- * and {@code z} (the {@link ChunkCodec} payload).
+ * and {@code z} (the {@link ChunkCodec} payload). Layout 2 (the one written): the window is a slot of
+ * {@link #SLOT_MICROS} aligned to the epoch, its parts cut in arrival order by {@link #partTargetBytes}. Layout 1
+ * (older tables, still read): the window is one second ({@link #LAYOUT1_WINDOW_MICROS}), parts split evenly. Both
+ * share the key format, so one key range finds both; readers tell an item's time span by {@code t0}/{@code t1}.
  *
  * <p>Gaps: {@code pk = "<pair>#<channel>#gaps"}, {@code sk = "<from µs, 16 digits>#<kind>[#<host>]"}, attributes
  * {@code kind} ({@code chain_break}|{@code disconnect}), {@code from}/{@code to} (µs), and where known
@@ -74,8 +77,24 @@ public final class TableLayout {
     /** Largest item the writer builds (DynamoDB's limit is 400 KB, attribute names included). */
     public static final int MAX_ITEM_BYTES = 350_000;
 
-    /** Length of one storage window: events are grouped by the second of their microtimestamp. */
-    public static final long WINDOW_MICROS = 1_000_000L;
+    /**
+     * Layout 2: length of one storage window (a slot aligned to the epoch). A property of the stored layout, not a
+     * setting: it decides the keys, so every writer of a table must agree on it. It is also the longest a quiet
+     * channel's events wait before their window is sealed and written.
+     */
+    public static final long SLOT_MICROS = 10_000_000L;
+    /** Layout 1 (tables written before layout 2): one window per second of microtimestamp. Only read now. */
+    public static final long LAYOUT1_WINDOW_MICROS = 1_000_000L;
+    /**
+     * Layout 2: a slot's part is closed once its frames (as received, UTF-8 JSON) reach this many bytes; the chunk
+     * encoding shrinks them about tenfold, so a part is about 2 to 3 KB, a few write units.
+     */
+    static final int PART_TARGET_BYTES = 24 * 1024;
+    /** Parts from this number on get a larger target (doubling every {@link #PART_TARGET_DOUBLING} parts). */
+    static final int PART_TARGET_GROWS_FROM = 256;
+    static final int PART_TARGET_DOUBLING = 128;
+    /** The largest target: even at only fourfold compression a part stays well below {@link #MAX_ITEM_BYTES}. */
+    static final int PART_TARGET_MAX_BYTES = 1024 * 1024;
     /** A window with more events than this is written as several parts (items stay far below 400 KB). */
     public static final int MAX_EVENTS_PER_PART = 4_000;
     /** Largest part number a key can hold. */
@@ -350,8 +369,28 @@ public final class TableLayout {
         return pair + "#" + channel.apiName();
     }
 
-    public static long windowStart(long micros) {
-        return Math.floorDiv(micros, WINDOW_MICROS) * WINDOW_MICROS;
+    /** Layout 2: start (µs) of the slot holding {@code micros}. */
+    public static long slotStart(long micros) {
+        return Math.floorDiv(micros, SLOT_MICROS) * SLOT_MICROS;
+    }
+
+    /** Layout 1: start (µs) of the one-second window holding {@code micros} (how older tables were written). */
+    public static long layout1WindowStart(long micros) {
+        return Math.floorDiv(micros, LAYOUT1_WINDOW_MICROS) * LAYOUT1_WINDOW_MICROS;
+    }
+
+    /**
+     * Layout 2: the raw frame bytes at which part {@code part} of a slot is closed. Constant for the first
+     * {@value #PART_TARGET_GROWS_FROM} parts, then doubling every {@value #PART_TARGET_DOUBLING} parts up to
+     * {@value #PART_TARGET_MAX_BYTES}, so that even a burst of a hundred thousand events a second fits in the
+     * {@value #MAX_PART} parts a key can number. Depends on the events alone: any writer cuts the same parts.
+     */
+    public static long partTargetBytes(int part) {
+        if (part < PART_TARGET_GROWS_FROM) {
+            return PART_TARGET_BYTES;
+        }
+        int doublings = Math.min(16, (part - PART_TARGET_GROWS_FROM) / PART_TARGET_DOUBLING + 1);
+        return Math.min(PART_TARGET_MAX_BYTES, (long) PART_TARGET_BYTES << doublings);
     }
 
     public static String chunkSk(long windowStartMicros, int part) {
@@ -361,14 +400,44 @@ public final class TableLayout {
         return String.format("%013d#%03d", Math.floorDiv(windowStartMicros, 1000L), part);
     }
 
-    /** Lowest sort key of any chunk that can hold an event at or after {@code fromMicros}. */
+    /**
+     * Lowest sort key of any chunk that can hold an event at or after {@code fromMicros}: the start of its slot
+     * (a layout 1 window never starts before it either). The range may hold items wholly before
+     * {@code fromMicros}: tell them by {@code t0}/{@code t1}.
+     */
     public static String lowestSk(long fromMicros) {
-        return chunkSk(windowStart(fromMicros), 0);
+        return chunkSk(slotStart(fromMicros), 0);
     }
 
-    /** Highest sort key of any chunk that can hold an event before {@code toMicrosExclusive}. */
+    /**
+     * Highest sort key of any chunk that can hold an event before {@code toMicrosExclusive}: the second of its last
+     * µs (where a layout 1 window starts; a slot starts there or earlier).
+     */
     public static String highestSk(long toMicrosExclusive) {
-        return chunkSk(windowStart(toMicrosExclusive - 1), MAX_PART);
+        return chunkSk(layout1WindowStart(toMicrosExclusive - 1), MAX_PART);
+    }
+
+    /** µs of a chunk item's first event ({@code t0}), or {@code absent} when the item does not say. */
+    public static long firstMicros(Map<String, AttributeValue> item, long absent) {
+        return micros(item.get(FIRST_MICROS), absent);
+    }
+
+    /** µs of a chunk item's last event ({@code t1}), or {@code absent} when the item does not say. */
+    public static long lastMicros(Map<String, AttributeValue> item, long absent) {
+        return micros(item.get(LAST_MICROS), absent);
+    }
+
+    private static long micros(AttributeValue value, long absent) {
+        try {
+            return value == null || value.n() == null ? absent : Long.parseLong(value.n());
+        } catch (NumberFormatException e) {
+            return absent;
+        }
+    }
+
+    /** Part number written in a chunk sort key. */
+    public static int partOfSk(String sk) {
+        return Integer.parseInt(sk.substring(sk.indexOf('#') + 1));
     }
 
     /** Window start (µs) written in a chunk sort key. */
@@ -422,7 +491,7 @@ public final class TableLayout {
         }
         String pair = pk.s().substring(0, hash);
         String skValue = sk.s();
-        int part = Integer.parseInt(skValue.substring(skValue.indexOf('#') + 1));
+        int part = partOfSk(skValue);
         return Optional.of(new Chunk(pair, channel.get(), windowOfSk(skValue), part,
                 ChunkCodec.decode(payload.b().asByteArrayUnsafe())));
     }

@@ -14,20 +14,39 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class TableLayoutTest {
 
     @Test
-    void shouldSortChunkKeysByWindowThenPart() {
-        String a = TableLayout.chunkSk(TableLayout.windowStart(1786269861947000L), 0);
-        String b = TableLayout.chunkSk(TableLayout.windowStart(1786269861947000L), 1);
-        String c = TableLayout.chunkSk(TableLayout.windowStart(1786269862000000L), 0);
-        assertEquals("1786269861000#000", a);
+    void shouldSortChunkKeysBySlotThenPart() {
+        String a = TableLayout.chunkSk(TableLayout.slotStart(1786269861947000L), 0);
+        String b = TableLayout.chunkSk(TableLayout.slotStart(1786269869947000L), 1);
+        String c = TableLayout.chunkSk(TableLayout.slotStart(1786269870000000L), 0);
+        assertEquals("1786269860000#000", a);
         assertTrue(a.compareTo(b) < 0 && b.compareTo(c) < 0);
-        assertEquals(1786269861000000L, TableLayout.windowOfSk(b));
+        assertEquals(1786269860000000L, TableLayout.windowOfSk(b));
     }
 
     @Test
-    void shouldCoverExactlyTheWindowsOfAHalfOpenRange() {
-        assertEquals("1786269861000#000", TableLayout.lowestSk(1786269861500000L));
+    void shouldCoverTheSlotsAndTheLayout1WindowsOfAHalfOpenRange() {
+        assertEquals("1786269860000#000", TableLayout.lowestSk(1786269861500000L));
         assertEquals("1786269861000#999", TableLayout.highestSk(1786269862000000L));
         assertEquals("1786269862000#999", TableLayout.highestSk(1786269862000001L));
+        String layout1 = TableLayout.chunkSk(TableLayout.layout1WindowStart(1786269861500000L), 0);
+        String slot = TableLayout.chunkSk(TableLayout.slotStart(1786269861500000L), 5);
+        for (String sk : new String[] {layout1, slot}) {
+            assertTrue(sk.compareTo(TableLayout.lowestSk(1786269861500000L)) >= 0
+                    && sk.compareTo(TableLayout.highestSk(1786269861500001L)) <= 0, sk);
+        }
+    }
+
+    @Test
+    void shouldGrowThePartTargetSoThatABurstFitsInTheNumberedParts() {
+        assertEquals(24 * 1024, TableLayout.partTargetBytes(0));
+        assertEquals(24 * 1024, TableLayout.partTargetBytes(TableLayout.PART_TARGET_GROWS_FROM - 1));
+        assertEquals(48 * 1024, TableLayout.partTargetBytes(TableLayout.PART_TARGET_GROWS_FROM));
+        long slot = 0;
+        for (int part = 0; part <= TableLayout.MAX_PART; part++) {
+            slot += TableLayout.partTargetBytes(part);
+        }
+        assertTrue(slot > 250L * 1024 * 1024, "a slot holds " + slot + " bytes of frames");
+        assertEquals(TableLayout.PART_TARGET_MAX_BYTES, TableLayout.partTargetBytes(TableLayout.MAX_PART));
     }
 
     @Test

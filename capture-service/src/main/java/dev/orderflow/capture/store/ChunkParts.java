@@ -3,6 +3,7 @@ package dev.orderflow.capture.store;
 import java.io.IOException;
 import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,53 +17,33 @@ import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * A window's events as chunk items no larger than {@link TableLayout#MAX_ITEM_BYTES}: split evenly by count, in
- * order. The split depends only on the events, so any writer builds the same items.
+ * A window's parts as chunk items no larger than {@link TableLayout#MAX_ITEM_BYTES}. A first write stores one part
+ * as the window step closed it; a merge cuts the events it rewrites by {@link TableLayout#partTargetBytes}, in
+ * time order. Both depend only on the events, so any writer builds the same items from the same events.
  */
 final class ChunkParts {
-    /** Frames' JSON shrinks about tenfold in the chunk encoding; a first guess of the parts assumes only fourfold. */
-    private static final long RAW_PER_ITEM = 4L * TableLayout.MAX_ITEM_BYTES;
+    /** DynamoDB's limit on the items of one transaction. */
+    static final int MAX_TRANSACTION_ITEMS = 100;
 
     private ChunkParts() {
     }
 
-    /** One item of a first write, holding the events {@code from} (inclusive) to {@code to} of the window's list. */
-    record Part(Map<String, AttributeValue> item, int from, int to) {
-    }
-
     /**
-     * A first write of a window, straight from the frames' bytes: the number of parts is guessed from their size
-     * (doubled until every part fits), and each part's frames are parsed only while it is encoded, so a burst's
-     * window of tens of thousands of events never lives in memory as parsed trees all at once.
+     * The item of a part as the window step closed it (events in time order, arrival order within a µs). Its frames
+     * are parsed only while it is encoded, one at a time.
      */
-    static List<Part> items(String pair, Channel channel, long windowStart, List<Held> held, Set<String> hosts) {
-        long raw = 0;
-        for (Held h : held) {
-            raw += h.frame().length;
+    static Map<String, AttributeValue> item(String pair, Channel channel, long windowStart, int part, List<Held> held,
+            Set<String> hosts) {
+        List<Held> ordered = new ArrayList<>(held);
+        ordered.sort(Comparator.comparingLong(Held::microtimestamp));
+        Map<String, AttributeValue> item = withHosts(TableLayout.toItem(pair, channel, windowStart, part,
+                parsedOnDemand(ordered), 1), hosts);
+        if (ItemSize.of(item) > TableLayout.MAX_ITEM_BYTES) {
+            throw new IllegalArgumentException("an event of " + TableLayout.chunkPk(pair, channel) + " "
+                    + TableLayout.chunkSk(windowStart, part) + " does not fit in an item of "
+                    + TableLayout.MAX_ITEM_BYTES + " bytes");
         }
-        int parts = (int) Math.max(1, Math.min(held.size(), (raw + RAW_PER_ITEM - 1) / RAW_PER_ITEM));
-        while (true) {
-            List<Part> items = new ArrayList<>();
-            for (int p = 0; p < parts; p++) {
-                int from = (int) ((long) held.size() * p / parts);
-                int to = (int) ((long) held.size() * (p + 1) / parts);
-                Map<String, AttributeValue> item = withHosts(TableLayout.toItem(pair, channel, windowStart, p,
-                        parsedOnDemand(held.subList(from, to)), 1), hosts);
-                if (ItemSize.of(item) > TableLayout.MAX_ITEM_BYTES) {
-                    break;
-                }
-                items.add(new Part(item, from, to));
-            }
-            if (items.size() == parts) {
-                return items;
-            }
-            if (parts >= held.size() || parts > TableLayout.MAX_PART) {
-                throw new IllegalArgumentException("an event of " + TableLayout.chunkPk(pair, channel) + " "
-                        + TableLayout.chunkSk(windowStart, 0) + " does not fit in an item of "
-                        + TableLayout.MAX_ITEM_BYTES + " bytes");
-            }
-            parts = Math.min(held.size(), parts * 2);
-        }
+        return item;
     }
 
     private static Map<String, AttributeValue> withHosts(Map<String, AttributeValue> item, Set<String> hosts) {
@@ -77,7 +58,7 @@ final class ChunkParts {
 
     /**
      * The events, each parsed from its frame when it is asked for and not kept: encoding a part then holds one parsed
-     * frame at a time (a parsed frame takes several times its bytes; a burst's parts held whole filled the heap).
+     * frame at a time (a parsed frame takes several times its bytes).
      */
     private static List<CapturedEvent> parsedOnDemand(List<Held> held) {
         return new AbstractList<>() {
@@ -98,36 +79,66 @@ final class ChunkParts {
         };
     }
 
-    /** At least {@code minParts} items (a merge never leaves a stored part behind), each of version {@code version}. */
-    static List<Map<String, AttributeValue>> items(String pair, Channel channel, long windowStart,
+    /**
+     * A merge's items, numbered from {@code firstPart}: the events (in time order) cut by the part target, then cut
+     * further until there are at least {@code minParts} (a merge never leaves a stored part behind) and each fits,
+     * each of version {@code version}.
+     */
+    static List<Map<String, AttributeValue>> items(String pair, Channel channel, long windowStart, int firstPart,
             List<CapturedEvent> events, int minParts, long version, Set<String> hosts) {
-        for (int parts = Math.max(1, Math.min(minParts, events.size())); ; parts++) {
-            if (parts > events.size() || parts > TableLayout.MAX_PART + 1) {
-                throw new IllegalArgumentException("an event of " + TableLayout.chunkPk(pair, channel) + " "
-                        + TableLayout.chunkSk(windowStart, 0) + " does not fit in an item of "
-                        + TableLayout.MAX_ITEM_BYTES + " bytes");
-            }
-            List<Map<String, AttributeValue>> items = new ArrayList<>();
-            boolean fits = true;
-            for (int p = 0; p < parts && fits; p++) {
-                int from = (int) ((long) events.size() * p / parts);
-                int to = (int) ((long) events.size() * (p + 1) / parts);
-                Map<String, AttributeValue> item = withHosts(TableLayout.toItem(
-                        new Chunk(pair, channel, windowStart, p, events.subList(from, to)), version), hosts);
-                fits = ItemSize.of(item) <= TableLayout.MAX_ITEM_BYTES;
-                items.add(item);
-            }
-            if (fits) {
-                return items;
-            }
-            if (parts == Math.max(1, Math.min(minParts, events.size()))) {
-                // jump close to the size needed instead of one part at a time
-                long total = 0;
-                for (Map<String, AttributeValue> item : items) {
-                    total += ItemSize.of(item);
-                }
-                parts = (int) Math.max(parts, Math.min(events.size(), total * 10 / 9 / TableLayout.MAX_ITEM_BYTES)) ;
+        List<List<CapturedEvent>> parts = new ArrayList<>();
+        List<CapturedEvent> current = new ArrayList<>();
+        long bytes = 0;
+        for (CapturedEvent e : events) {
+            current.add(e);
+            bytes += Frames.toJson(e.frame()).length();
+            if (bytes >= TableLayout.partTargetBytes(firstPart + parts.size())) {
+                parts.add(current);
+                current = new ArrayList<>();
+                bytes = 0;
             }
         }
+        if (!current.isEmpty()) {
+            parts.add(current);
+        }
+        while (true) {
+            if (firstPart + parts.size() - 1 > TableLayout.MAX_PART) {
+                throw new IllegalArgumentException("the window " + TableLayout.chunkPk(pair, channel) + " "
+                        + TableLayout.chunkSk(windowStart, 0) + " needs more than " + (TableLayout.MAX_PART + 1)
+                        + " parts");
+            }
+            List<Map<String, AttributeValue>> items = new ArrayList<>();
+            int tooLarge = -1;
+            for (int p = 0; p < parts.size(); p++) {
+                Map<String, AttributeValue> item = withHosts(TableLayout.toItem(
+                        new Chunk(pair, channel, windowStart, firstPart + p, parts.get(p)), version), hosts);
+                if (ItemSize.of(item) > TableLayout.MAX_ITEM_BYTES && tooLarge < 0) {
+                    tooLarge = p;
+                }
+                items.add(item);
+            }
+            int split = tooLarge >= 0 ? tooLarge : parts.size() < minParts ? largest(parts) : -1;
+            if (split < 0 || tooLarge < 0 && parts.get(split).size() < 2) {
+                return items; // (fewer events than stored parts only when stored parts repeated events)
+            }
+            List<CapturedEvent> whole = parts.get(split);
+            if (whole.size() < 2) {
+                throw new IllegalArgumentException("an event of " + TableLayout.chunkPk(pair, channel) + " "
+                        + TableLayout.chunkSk(windowStart, firstPart + split) + " does not fit in an item of "
+                        + TableLayout.MAX_ITEM_BYTES + " bytes");
+            }
+            parts.set(split, new ArrayList<>(whole.subList(0, whole.size() / 2)));
+            parts.add(split + 1, new ArrayList<>(whole.subList(whole.size() / 2, whole.size())));
+        }
+    }
+
+    private static int largest(List<List<CapturedEvent>> parts) {
+        int largest = 0;
+        for (int p = 1; p < parts.size(); p++) {
+            if (parts.get(p).size() > parts.get(largest).size()) {
+                largest = p;
+            }
+        }
+        return largest;
     }
 }

@@ -138,7 +138,7 @@ public class DeadLetters {
 
     static String key(Job job) {
         if (job instanceof Job.Window w) {
-            return TableLayout.chunkPk(w.pair(), w.channel()) + " " + TableLayout.chunkSk(w.windowStartMicros(), 0);
+            return TableLayout.chunkPk(w.pair(), w.channel()) + " " + TableLayout.chunkSk(w.windowStartMicros(), w.part());
         } else if (job instanceof Job.Gap g) {
             return TableLayout.gapsPk(g.gap().pair(), g.gap().channel()) + " "
                     + TableLayout.gapSk(g.gap().fromMicros(), g.gap().kind(), g.gap().hosts());

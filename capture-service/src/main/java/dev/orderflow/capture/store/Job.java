@@ -17,9 +17,13 @@ public sealed interface Job {
 
     long bytes();
 
-    /** The sealed events of one pair, channel and window, in arrival order. */
-    record Window(String pair, Channel channel, long windowStartMicros, List<Held> events, long minSeq, long bytes)
-            implements Job {
+    /**
+     * One closed part of a pair's and channel's window (slot), its events in arrival order; {@code fromMicros} is
+     * the earliest exchange time among them;
+     * {@code closedByBytes} when the part was closed at its size target, not with its window.
+     */
+    record Window(String pair, Channel channel, long windowStartMicros, int part, long fromMicros, List<Held> events,
+            long minSeq, long bytes, boolean closedByBytes) implements Job {
     }
 
     /** A gap record to store. */

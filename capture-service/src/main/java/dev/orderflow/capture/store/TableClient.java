@@ -139,8 +139,9 @@ public class TableClient {
         }
     }
 
-    /** Every stored part of one window, read consistently. */
-    public List<Map<String, AttributeValue>> windowItems(String pair, Channel channel, long windowStartMicros) {
+    /** The stored parts {@code fromPart} to {@code toPart} (inclusive) of one window, read consistently. */
+    public List<Map<String, AttributeValue>> windowItems(String pair, Channel channel, long windowStartMicros,
+            int fromPart, int toPart) {
         return retries.call(() -> {
             List<Map<String, AttributeValue>> items = new ArrayList<>();
             Map<String, AttributeValue> startKey = null;
@@ -151,8 +152,8 @@ public class TableClient {
                         .expressionAttributeNames(Map.of("#pk", TableLayout.PK, "#sk", TableLayout.SK))
                         .expressionAttributeValues(Map.of(
                                 ":pk", AttributeValue.fromS(TableLayout.chunkPk(pair, channel)),
-                                ":lo", AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, 0)),
-                                ":hi", AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, TableLayout.MAX_PART))))
+                                ":lo", AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, fromPart)),
+                                ":hi", AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, toPart))))
                         .exclusiveStartKey(from)
                         .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)));
                 items.addAll(page.items());

@@ -21,10 +21,12 @@ import io.quarkus.logging.Log;
 
 /**
  * The window step: journal records in, writer jobs out. Events are grouped per (pair, channel) into the table's
- * time windows, in arrival order; a window is sealed once the stream's own exchange time is past its end plus a
- * grace period (so a backlog received late is not cut into pieces that would each need a merge), or once the
- * stream has been quiet for the grace and the clock is past it; it then becomes a {@link Job.Window}. Gap records
- * and bad frames become jobs at once.
+ * windows (slots of {@link TableLayout#SLOT_MICROS}), in arrival order, and each window into parts: a part is
+ * closed as soon as its frames reach {@link TableLayout#partTargetBytes} (so a busy channel's events are written
+ * within about a second), and a window's last part once the window is sealed: once the stream's own exchange time
+ * is past its end plus a grace period (so a backlog received late is not cut into pieces that would each need a
+ * merge), or once the stream has been quiet for the grace and the clock is past it. Each closed part becomes a
+ * {@link Job.Window}. Gap records and bad frames become jobs at once.
  *
  * <p><b>Memory, in bytes.</b> Everything taken from the journal stays counted in {@link #heldBytes} until DynamoDB
  * stored it. When a record would take it past {@code maxHeldBytes}, the step falls <i>behind</i>: from that position
@@ -37,6 +39,8 @@ import io.quarkus.logging.Log;
  */
 @ApplicationScoped
 public class Windows {
+    /** An event whose exchange time is this much before the clock (less the grace) is taken as late. */
+    private static final long LATE_MICROS = 1_000_000L;
     private final long graceMicros;
     private final long maxHeldBytes;
     private final LinkedBlockingQueue<Job> jobs = new LinkedBlockingQueue<>();
@@ -58,8 +62,12 @@ public class Windows {
     public record Stream(String pair, Channel channel) {
     }
 
+    /** The open part of a window. */
     private static final class Open {
-        final List<Held> events = new ArrayList<>();
+        List<Held> events = new ArrayList<>();
+        int part;
+        long fromMicros = Long.MAX_VALUE;
+        long frameBytes;
         long minSeq = Long.MAX_VALUE;
         long bytes;
     }
@@ -122,23 +130,32 @@ public class Windows {
         heldBytes += input.bytes();
         if (input instanceof Input.Event e) {
                 Stream stream = new Stream(e.pair(), e.channel());
-                long start = TableLayout.windowStart(e.held().microtimestamp());
+                long at = e.held().microtimestamp();
+                long start = TableLayout.slotStart(at);
                 TreeMap<Long, Open> windows = open.computeIfAbsent(stream, s -> new TreeMap<>());
-                Open window = windows.get(start);
-                if (window == null) {
-                    window = new Open();
-                    windows.put(start, window);
-                    unstoredFrom.computeIfAbsent(stream, s -> new TreeMap<>()).merge(start, 1, Integer::sum);
+                Open window = windows.computeIfAbsent(start, s -> new Open());
+                if (at < window.fromMicros) {
+                    TreeMap<Long, Integer> starts = unstoredFrom.computeIfAbsent(stream, s -> new TreeMap<>());
+                    if (window.fromMicros != Long.MAX_VALUE) {
+                        release(starts, window.fromMicros);
+                    }
+                    window.fromMicros = at;
+                    starts.merge(at, 1, Integer::sum);
                 }
                 window.events.add(e.held());
                 openBytes += e.bytes();
                 long[] p = progress.computeIfAbsent(stream, k -> new long[] {Long.MIN_VALUE, Long.MIN_VALUE});
-                p[0] = Math.max(p[0], e.held().microtimestamp());
+                p[0] = Math.max(p[0], at);
                 p[1] = Math.max(p[1], e.receivedMicros());
                 window.bytes += e.bytes();
+                window.frameBytes += e.held().frame().length;
                 if (e.seq() >= 0 && window.minSeq == Long.MAX_VALUE) {
-                    window.minSeq = e.seq(); // positions only grow: the window's first is its lowest
+                    window.minSeq = e.seq(); // positions only grow: the part's first is its lowest
                     pendingSeqs.merge(e.seq(), 1, Integer::sum);
+                }
+                if (window.frameBytes >= TableLayout.partTargetBytes(window.part)
+                        && window.part < TableLayout.MAX_PART) {
+                    close(stream, start, window, true);
                 }
         } else if (input instanceof Input.Other o) {
                 if (o.job() instanceof Job.Gap g) {
@@ -174,18 +191,38 @@ public class Windows {
             Iterator<Map.Entry<Long, Open>> it = stream.getValue().entrySet().iterator();
             while (it.hasNext()) {
                 Map.Entry<Long, Open> entry = it.next();
-                long due = entry.getKey() + TableLayout.WINDOW_MICROS + graceMicros;
+                long due = entry.getKey() + TableLayout.SLOT_MICROS + graceMicros;
                 // Due once the stream's own time is past it (a backlog arriving late is not cut into pieces), or
                 // once the stream has been quiet for the grace and the clock is past it.
                 if (!all && p[0] <= due && !(quiet && clockMicros > due)) {
                     break; // later windows are not due either
                 }
-                Open w = entry.getValue();
-                openBytes -= w.bytes;
-                jobs.add(new Job.Window(stream.getKey().pair(), stream.getKey().channel(), entry.getKey(),
-                        List.copyOf(w.events), w.minSeq, w.bytes));
+                close(stream.getKey(), entry.getKey(), entry.getValue(), false);
                 it.remove();
             }
+        }
+    }
+
+    /** Closes the window's open part: a job for the writer; the window stays open with the next part number. */
+    private void close(Stream stream, long start, Open w, boolean byBytes) {
+        if (w.events.isEmpty()) {
+            return;
+        }
+        openBytes -= w.bytes;
+        jobs.add(new Job.Window(stream.pair(), stream.channel(), start, w.part, w.fromMicros, List.copyOf(w.events),
+                w.minSeq, w.bytes, byBytes));
+        w.events = new ArrayList<>();
+        w.part++;
+        w.fromMicros = Long.MAX_VALUE;
+        w.frameBytes = 0;
+        w.minSeq = Long.MAX_VALUE;
+        w.bytes = 0;
+    }
+
+    /** Closes the open part of every window without sealing them (their next events start the next parts). */
+    private void closeAll() {
+        for (Map.Entry<Stream, TreeMap<Long, Open>> stream : open.entrySet()) {
+            stream.getValue().forEach((start, w) -> close(stream.getKey(), start, w, true));
         }
     }
 
@@ -206,11 +243,10 @@ public class Windows {
         }
         if (budget < maxHeldBytes / 8) {
             // Wait for the writer to free memory. When most of it is held in windows not yet due, it could only be
-            // freed by reading further (the clock is the journal's while behind), so they are sealed now: a window cut
-            // in two is merged.
+            // freed by reading further (the clock is the journal's while behind), so their open parts are closed now.
             synchronized (this) {
                 if (openBytes > heldBytes / 2) {
-                    seal(true);
+                    closeAll();
                 }
             }
             return false;
@@ -254,7 +290,7 @@ public class Windows {
             release(pendingSeqs, job.minSeq());
         }
         if (job instanceof Job.Window w) {
-            release(unstoredFrom.get(new Stream(w.pair(), w.channel())), w.windowStartMicros());
+            release(unstoredFrom.get(new Stream(w.pair(), w.channel())), w.fromMicros());
         } else if (job instanceof Job.Gap g) {
             release(unstoredFrom.get(new Stream(g.gap().pair(), g.gap().channel())), g.gap().fromMicros());
         }
@@ -267,11 +303,12 @@ public class Windows {
     }
 
     /**
-     * The time before which every window of the channel is stored: not past its oldest unstored window, nor past
-     * what is not sealed yet (the clock less the grace), nor past what is still only in the journal.
+     * The time before which every event of the channel is stored: not past the earliest event of a part not yet
+     * stored (open or queued), nor past the clock less the grace and a second (an event that late is taken as late),
+     * nor past what is still only in the journal.
      */
     public synchronized long confirmedUntil(Stream stream) {
-        long sealedBefore = TableLayout.windowStart(clockMicros - graceMicros - TableLayout.WINDOW_MICROS);
+        long sealedBefore = clockMicros - graceMicros - LATE_MICROS;
         TreeMap<Long, Integer> starts = unstoredFrom.get(stream);
         return starts == null || starts.isEmpty() ? sealedBefore : Math.min(sealedBefore, starts.firstKey());
     }

@@ -21,6 +21,7 @@ import dev.orderflow.capture.CaptureConfig;
 import dev.orderflow.capture.Clock;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.ExchangeOrder;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
@@ -35,15 +36,19 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * The writer: a few threads take jobs from the window step, build items and store them; a stored job is reported
  * back ({@link Windows#stored}), which is what lets the journal delete it.
  *
- * <p><b>Windows are merged, never overwritten.</b> A window is first put only if its key is absent. If an item is
- * there (a restart, a late event, another capture host), the stored parts are read, the union of their events and
- * this job's is built (each frame once, with the earliest receive time any host had for it, in
- * {@link ExchangeOrder}), and written back on condition that no part changed since it was read
- * ({@link TableLayout#WRITE_VERSION}); on a conflict it reads and merges again. When the union adds nothing, nothing
- * is written. Each item names the hosts whose events it holds ({@link Hosts#CHUNK_HOSTS}).
+ * <p><b>Windows are merged, never overwritten.</b> A part of a window is first put only if its key is absent. If an
+ * item is there (a restart, a late event, another capture host), the window's stored parts are read, the union of
+ * their events and this job's is built (each frame once, in {@link ExchangeOrder}), and the parts from the first one
+ * it changes (or the first stored out of order) to the last are rewritten, with the earliest receive time any host
+ * had for their events, on condition that none changed since it was read ({@link TableLayout#WRITE_VERSION}); on a
+ * conflict it reads and merges again. When the union adds nothing, nothing is written. After a first write the
+ * neighbouring parts are read: when one overlaps it (another host cut the window differently), the window is merged
+ * the same way, so that its parts hold each event once and in order. Each item names the hosts whose events it
+ * holds ({@link Hosts#CHUNK_HOSTS}).
  *
- * <p><b>Several hosts.</b> A host with a {@code write-delay} (not the first) waits that long after a window's end,
- * then reads first and writes only what the table lacks: a window the first host stored costs it reads, no writes.
+ * <p><b>Several hosts.</b> A host with a {@code write-delay} (not the first) waits that long after its part's last
+ * event (after the window's end for a window's last part), then reads first and writes only what the table lacks: a
+ * part the first host stored costs it reads, no writes.
  *
  * <p><b>Nothing is given up silently.</b> What the environment may fix is retried by {@link Retries}; what DynamoDB
  * refuses for good goes to the {@link DeadLetters} area, and a {@code not_stored} gap record names the window.
@@ -191,10 +196,11 @@ public class Writer {
         }
         windows.stored(job);
         if (job instanceof Job.Window w) {
-            long end = w.windowStartMicros() + TableLayout.WINDOW_MICROS;
-            GapRecord gap = new GapRecord(w.pair(), w.channel(), GapRecord.Kind.NOT_STORED, w.windowStartMicros(),
-                    end, null, null, null, "DynamoDB refused the window's item; kept in the capture's dead-letter "
-                            + "area: " + e.getClass().getSimpleName()).byHost(host);
+            long to = w.events().stream().mapToLong(Held::microtimestamp).max().orElse(w.fromMicros()) + 1;
+            GapRecord gap = new GapRecord(w.pair(), w.channel(), GapRecord.Kind.NOT_STORED, w.fromMicros(),
+                    to, null, null, null, "DynamoDB refused the item of part " + w.part() + " of the window "
+                            + TableLayout.chunkSk(w.windowStartMicros(), w.part()) + "; kept in the capture's "
+                            + "dead-letter area: " + e.getClass().getSimpleName()).byHost(host);
             try {
                 table.put(TableLayout.toItem(gap));
             } catch (RuntimeException failed) {
@@ -222,13 +228,9 @@ public class Writer {
         storedBytes.increment(ItemSize.of(item));
     }
 
-    /**
-     * A first write puts the parts in order, each only if absent. At the first part already there, the rest of the
-     * window is merged with what is stored (which then includes the parts just written).
-     */
+    /** A first write puts the part only if absent; if it is there, the job's events are merged with the window. */
     private void writeWindow(Job.Window w) {
         List<Held> ours = unique(w.events());
-        int written = 0;
         if (writeDelayMicros > 0) {
             awaitDelay(w);
             List<CapturedEvent> added = merge(w, ChunkParts.parse(ours));
@@ -236,24 +238,57 @@ public class Writer {
             inTable(w, ours);
             return;
         }
-        for (ChunkParts.Part part : ChunkParts.items(w.pair(), w.channel(), w.windowStartMicros(), ours,
-                Set.of(host))) {
-            if (!table.putAll(List.of(new TableClient.Conditional(part.item(), TableClient.Expect.ABSENT, 0)))) {
-                break;
-            }
+        Map<String, AttributeValue> item = ChunkParts.item(w.pair(), w.channel(), w.windowStartMicros(), w.part(),
+                ours, Set.of(host));
+        if (table.putAll(List.of(new TableClient.Conditional(item, TableClient.Expect.ABSENT, 0)))) {
             itemsWritten.increment();
-            storedBytes.increment(ItemSize.of(part.item()));
-            written = part.to();
-        }
-        List<Held> first = ours.subList(0, written);
-        stored(w, first.size(), i -> first.get(i).microtimestamp(), i -> first.get(i).receivedMicros());
-        if (written == ours.size()) {
+            storedBytes.increment(ItemSize.of(item));
+            stored(w, ours.size(), i -> ours.get(i).microtimestamp(), i -> ours.get(i).receivedMicros());
+            if (overlapsNeighbour(w, item, ours)) {
+                merges.increment();
+                merge(w, List.of());
+            }
             return;
         }
         merges.increment();
-        List<CapturedEvent> added = merge(w, ChunkParts.parse(ours.subList(written, ours.size())));
+        List<CapturedEvent> added = merge(w, ChunkParts.parse(ours));
         stored(w, added.size(), i -> added.get(i).microtimestamp(), i -> added.get(i).receivedMicros());
         inTable(w, ours);
+    }
+
+    /**
+     * Whether a stored part next to the one just written overlaps it: holds events of a later time before it, of an
+     * earlier time after it, or, at the same time (many events share a millisecond), one of its events.
+     */
+    private boolean overlapsNeighbour(Job.Window w, Map<String, AttributeValue> item, List<Held> ours) {
+        long t0 = TableLayout.firstMicros(item, Long.MIN_VALUE);
+        long t1 = TableLayout.lastMicros(item, Long.MAX_VALUE);
+        for (Map<String, AttributeValue> near : table.windowItems(w.pair(), w.channel(), w.windowStartMicros(),
+                Math.max(0, w.part() - 1), Math.min(TableLayout.MAX_PART, w.part() + 1))) {
+            int part = TableLayout.partOfSk(near.get(TableLayout.SK).s());
+            long nearFirst = TableLayout.firstMicros(near, Long.MIN_VALUE);
+            long nearLast = TableLayout.lastMicros(near, Long.MAX_VALUE);
+            if (part < w.part() && nearLast > t0 || part > w.part() && nearFirst < t1) {
+                return true;
+            }
+            long touching = part < w.part() && nearLast == t0 ? t0 : part > w.part() && nearFirst == t1 ? t1 : -1;
+            if (touching >= 0 && sharesAnEventAt(near, ours, touching)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sharesAnEventAt(Map<String, AttributeValue> near, List<Held> ours, long micros) {
+        Set<JsonNode> there = new HashSet<>();
+        TableLayout.fromItem(near).ifPresent(chunk -> chunk.events().stream()
+                .filter(e -> e.microtimestamp() == micros).forEach(e -> there.add(e.frame())));
+        for (CapturedEvent e : ChunkParts.parse(ours.stream().filter(h -> h.microtimestamp() == micros).toList())) {
+            if (there.contains(e.frame())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -277,9 +312,14 @@ public class Writer {
                 (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
     }
 
-    /** Until {@code write-delay} after the window's end (no wait for a window of a backlog, long past). */
+    /**
+     * Until {@code write-delay} after the part's last event, or after the window's end for a part closed with its
+     * window (no wait for a part of a backlog, long past).
+     */
     private void awaitDelay(Job.Window w) {
-        long due = w.windowStartMicros() + TableLayout.WINDOW_MICROS + writeDelayMicros;
+        long end = w.closedByBytes() ? w.events().stream().mapToLong(Held::microtimestamp).max().orElse(w.fromMicros())
+                : w.windowStartMicros() + TableLayout.SLOT_MICROS;
+        long due = end + writeDelayMicros;
         for (long wait = due - Clock.nowMicros(); wait > 0 && !stopping; wait = due - Clock.nowMicros()) {
             try {
                 Thread.sleep(Math.min(wait / 1_000 + 1, 100));
@@ -302,53 +342,86 @@ public class Writer {
         return unique;
     }
 
-    /** Reads the stored parts and writes the union back, conditionally, until it holds; returns the events added. */
+    /**
+     * Reads the window's stored parts and writes the union with {@code ours} back, conditionally, until it holds;
+     * returns the events added. Parts before the first one that changes stay as they are.
+     */
     private List<CapturedEvent> merge(Job.Window w, List<CapturedEvent> ours) {
         while (true) {
-            List<Map<String, AttributeValue>> stored = table.windowItems(w.pair(), w.channel(), w.windowStartMicros());
+            List<Map<String, AttributeValue>> stored = table.windowItems(w.pair(), w.channel(), w.windowStartMicros(),
+                    0, TableLayout.MAX_PART);
             stored.sort(Comparator.comparing(item -> item.get(TableLayout.SK).s()));
+            List<List<CapturedEvent>> parts = new ArrayList<>();
+            Set<JsonNode> seen = new HashSet<>();
+            int from = stored.size();
+            long previousLast = Long.MIN_VALUE;
+            for (int i = 0; i < stored.size(); i++) {
+                List<CapturedEvent> events = TableLayout.fromItem(stored.get(i)).map(Chunk::events).orElse(List.of());
+                parts.add(events);
+                for (CapturedEvent e : events) {
+                    if (!seen.add(e.frame()) || e.microtimestamp() < previousLast) {
+                        from = Math.min(from, i); // repeated or out of order: rewritten from here
+                    }
+                    previousLast = Math.max(previousLast, e.microtimestamp());
+                }
+            }
+            List<CapturedEvent> added = new ArrayList<>();
+            Map<JsonNode, Long> receivedHere = new HashMap<>();
+            for (CapturedEvent e : ours) {
+                if (seen.add(e.frame())) {
+                    added.add(e);
+                } else {
+                    receivedHere.merge(e.frame(), e.receivedMicros(), Math::min);
+                }
+            }
+            if (!added.isEmpty()) {
+                long earliest = added.stream().mapToLong(CapturedEvent::microtimestamp).min().orElseThrow();
+                int at = stored.size() - 1;
+                for (int i = 0; i < stored.size(); i++) {
+                    if (TableLayout.lastMicros(stored.get(i), Long.MAX_VALUE) >= earliest) {
+                        at = i;
+                        break;
+                    }
+                }
+                from = Math.min(from, Math.max(0, at));
+            }
+            if (from >= stored.size()) {
+                return added; // the table holds every event already, each once and in order: nothing to write
+            }
             List<CapturedEvent> union = new ArrayList<>();
+            Set<JsonNode> once = new HashSet<>();
             Set<String> hosts = new java.util.TreeSet<>(Set.of(host));
             Map<String, TableClient.Conditional> expected = new HashMap<>();
             long version = 0;
-            for (Map<String, AttributeValue> item : stored) {
-                TableLayout.fromItem(item).ifPresent(chunk -> union.addAll(chunk.events()));
-                hosts.addAll(Hosts.chunkHosts(item));
-                AttributeValue v = item.get(TableLayout.WRITE_VERSION);
+            for (int i = from; i < stored.size(); i++) {
+                for (CapturedEvent e : parts.get(i)) {
+                    if (once.add(e.frame())) {
+                        Long here = receivedHere.get(e.frame()); // the earliest receive time any host had
+                        union.add(here == null || here >= e.receivedMicros() ? e
+                                : new CapturedEvent(e.microtimestamp(), here, e.frame()));
+                    }
+                }
+                hosts.addAll(Hosts.chunkHosts(stored.get(i)));
+                AttributeValue v = stored.get(i).get(TableLayout.WRITE_VERSION);
                 long n = v == null ? 0 : Long.parseLong(v.n());
                 version = Math.max(version, n);
-                expected.put(item.get(TableLayout.SK).s(), new TableClient.Conditional(null,
+                expected.put(stored.get(i).get(TableLayout.SK).s(), new TableClient.Conditional(null,
                         v == null ? TableClient.Expect.UNVERSIONED : TableClient.Expect.VERSION, n));
-            }
-            Map<JsonNode, Integer> seen = new HashMap<>();
-            for (int i = 0; i < union.size(); i++) {
-                seen.putIfAbsent(union.get(i).frame(), i);
-            }
-            List<CapturedEvent> added = new ArrayList<>();
-            List<CapturedEvent> earlier = new ArrayList<>(); // received here before the stored copy's host had them
-            for (CapturedEvent e : ours) {
-                Integer at = seen.putIfAbsent(e.frame(), union.size() + added.size());
-                if (at == null) {
-                    added.add(e);
-                } else if (at < union.size() && e.receivedMicros() < union.get(at).receivedMicros()) {
-                    earlier.add(e);
-                }
-            }
-            if (added.isEmpty()) {
-                return added; // the table holds every event already: nothing to write
-            }
-            for (CapturedEvent e : earlier) {
-                int at = seen.get(e.frame());
-                union.set(at, new CapturedEvent(union.get(at).microtimestamp(), e.receivedMicros(), e.frame()));
             }
             union.addAll(added);
             ExchangeOrder.sort(union, w.channel());
+            int firstPart = TableLayout.partOfSk(stored.get(from).get(TableLayout.SK).s());
             List<TableClient.Conditional> writes = new ArrayList<>();
             for (Map<String, AttributeValue> item : ChunkParts.items(w.pair(), w.channel(), w.windowStartMicros(),
-                    union, stored.size(), version + 1, hosts)) {
+                    firstPart, union, stored.size() - from, version + 1, hosts)) {
                 TableClient.Conditional was = expected.get(item.get(TableLayout.SK).s());
                 writes.add(was == null ? new TableClient.Conditional(item, TableClient.Expect.ABSENT, 0)
                         : new TableClient.Conditional(item, was.expect(), was.version()));
+            }
+            if (writes.size() > ChunkParts.MAX_TRANSACTION_ITEMS) {
+                throw new IllegalArgumentException("merging into " + TableLayout.chunkPk(w.pair(), w.channel()) + " "
+                        + TableLayout.chunkSk(w.windowStartMicros(), firstPart) + " would rewrite " + writes.size()
+                        + " parts, more than one transaction holds");
             }
             if (table.putAll(writes)) {
                 for (TableClient.Conditional c : writes) {

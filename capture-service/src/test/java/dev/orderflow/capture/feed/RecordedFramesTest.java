@@ -81,8 +81,8 @@ class RecordedFramesTest {
         expected.forEach(f -> expectedJson.add(Frames.toJson(f)));
         for (CapturedEvent e : captured) {
             assertTrue(expectedJson.contains(Frames.toJson(e.frame())), "unexpected frame " + e.frame());
-            assertEquals(TableLayout.windowStart(e.microtimestamp()),
-                    TableLayout.windowStart(Long.parseLong(e.frame().path("data").path("microtimestamp").asText())));
+            assertEquals(TableLayout.slotStart(e.microtimestamp()),
+                    TableLayout.slotStart(Long.parseLong(e.frame().path("data").path("microtimestamp").asText())));
             for (Iterator<Map.Entry<String, JsonNode>> it = e.frame().path("data").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
                 if (field.getKey().endsWith("_str")) {

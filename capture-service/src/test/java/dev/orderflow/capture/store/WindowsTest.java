@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
 
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 @Timeout(60)
@@ -29,11 +30,13 @@ class WindowsTest {
         Windows windows = new Windows(300_000, 1L << 30, registry);
         windows.accept(event(0, T + 100, T + 50));
         windows.accept(event(1, T + 900_000, T + 800_000));
-        windows.tick(T + 1_300_000);
+        windows.tick(T + 10_300_000);
         assertEquals(0, windows.queuedJobs(), "within the grace");
-        windows.tick(T + 1_300_001);
+        windows.tick(T + 10_300_001);
         Job.Window w = (Job.Window) windows.take(0);
         assertEquals(2, w.events().size());
+        assertEquals(0, w.part());
+        assertEquals(T + 50, w.fromMicros());
         assertEquals(0, w.minSeq());
         assertEquals(2 * (FRAME.length + Held.OVERHEAD), w.bytes());
     }
@@ -42,9 +45,9 @@ class WindowsTest {
     void shouldReleaseJournalPositionsOnlyOnceTheirJobsAreStored() throws InterruptedException {
         Windows windows = new Windows(300_000, 1L << 30, registry);
         windows.accept(event(5, T, T));
-        windows.accept(event(6, T + 1_000_000, T + 1_000_000)); // next window
+        windows.accept(event(6, T + 10_000_000, T + 10_000_000)); // next window
         assertEquals(5, windows.storedBelow(7));
-        windows.tick(T + 1_400_000);
+        windows.tick(T + 10_400_000);
         Job first = windows.take(0);
         assertEquals(5, windows.storedBelow(7), "sealed is not stored");
         windows.stored(first);
@@ -60,18 +63,45 @@ class WindowsTest {
         Windows windows = new Windows(300_000, 1L << 30, registry);
         Windows.Stream stream = new Windows.Stream("btcusd", Channel.ORDERS);
         windows.accept(event(0, T, T));
-        windows.tick(T + 10_000_000);
+        windows.tick(T + 20_000_000);
         assertEquals(T, windows.confirmedUntil(stream), "the window of T is sealed but not stored");
         Job job = windows.take(0);
         windows.stored(job);
-        assertEquals(T + 8_000_000, windows.confirmedUntil(stream), "up to the windows not sealed yet");
+        assertEquals(T + 18_700_000, windows.confirmedUntil(stream), "up to the clock less grace and a second");
 
         GapRecord gap = new GapRecord("btcusd", Channel.ORDERS, GapRecord.Kind.DISCONNECT, T + 2_000_000,
                 T + 3_000_000, null, null, null, "x");
         windows.accept(new Input.Other(1, T + 3_000_000, new Job.Gap(gap, T + 3_000_000, 1, 100)));
         assertEquals(T + 2_000_000, windows.confirmedUntil(stream));
         windows.stored(windows.take(0));
-        assertEquals(T + 8_000_000, windows.confirmedUntil(stream));
+        assertEquals(T + 18_700_000, windows.confirmedUntil(stream));
+    }
+
+    @Test
+    void shouldCloseABusyWindowsPartsByBytesAndItsLastPartWhenSealed() throws InterruptedException {
+        Windows windows = new Windows(300_000, 1L << 30, registry);
+        Windows.Stream stream = new Windows.Stream("btcusd", Channel.ORDERS);
+        long perPart = (TableLayout.partTargetBytes(0) + FRAME.length - 1) / FRAME.length;
+        int sent = (int) (perPart * 2 + 3);
+        for (int i = 0; i < sent; i++) {
+            windows.accept(event(i, T + i * 1_000L, T + i * 1_000L));
+        }
+        Job.Window first = (Job.Window) windows.take(0);
+        Job.Window second = (Job.Window) windows.take(0);
+        assertEquals(0, windows.queuedJobs(), "the rest waits for more bytes or the window's end");
+        assertEquals(List.of(0, 1), List.of(first.part(), second.part()));
+        assertEquals(perPart, first.events().size());
+        assertEquals(perPart, second.events().size());
+        assertEquals(T + perPart * 1_000L, second.fromMicros());
+        windows.stored(first);
+        windows.tick(T + 5_000_000);
+        assertEquals(0, windows.queuedJobs(), "the window is not due");
+        assertEquals(T + perPart * 1_000L, windows.confirmedUntil(stream), "not past the parts not stored");
+        windows.tick(T + 10_300_001);
+        Job.Window last = (Job.Window) windows.take(0);
+        assertEquals(2, last.part());
+        assertEquals(3, last.events().size());
+        assertEquals(T, last.windowStartMicros());
     }
 
     @Test

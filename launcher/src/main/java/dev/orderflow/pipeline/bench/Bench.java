@@ -735,7 +735,7 @@ public final class Bench {
                 }
                 ObjectNode frame = event.frame().deepCopy();
                 ((ObjectNode) frame.get("data")).put("microtimestamp", Long.toString(micros));
-                windows.computeIfAbsent(TableLayout.windowStart(micros), w -> new ArrayList<>())
+                windows.computeIfAbsent(TableLayout.slotStart(micros), w -> new ArrayList<>())
                         .add(new CapturedEvent(micros, micros, frame));
                 events++;
             }

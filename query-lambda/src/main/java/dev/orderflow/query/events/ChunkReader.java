@@ -34,10 +34,16 @@ public class ChunkReader {
         this.config = config;
     }
 
-    /** One stored item: its sort key, its window and, on demand, its events. */
+    /** One stored item: its sort key, the span of its events and, on demand, its events. */
     public record StoredChunk(String sk, Map<String, AttributeValue> item) {
-        public long windowStartMicros() {
-            return TableLayout.windowOfSk(sk);
+        /** µs of its first event ({@code t0}); where the item does not say, its window's start. */
+        public long firstMicros() {
+            return TableLayout.firstMicros(item, TableLayout.windowOfSk(sk));
+        }
+
+        /** µs of its last event ({@code t1}); where the item does not say, no bound. */
+        public long lastMicros() {
+            return TableLayout.lastMicros(item, Long.MAX_VALUE);
         }
 
         /** Events in the chunk per its {@code n} attribute, or -1 when the item does not say. */

@@ -58,8 +58,8 @@ public class EventPager {
             StoredChunk chunk = chunks.next();
             scanned++;
             int first = chunk.sk().equals(startSk) ? startIndex : 0;
-            long window = chunk.windowStartMicros();
-            boolean outside = window + TableLayout.WINDOW_MICROS <= query.fromMicros() || window >= query.toMicros();
+            // the key range starts at the slot of `from`: items wholly before it (or after `to`) are skipped
+            boolean outside = chunk.lastMicros() < query.fromMicros() || chunk.firstMicros() >= query.toMicros();
             int declared = chunk.declaredEvents();
             if (!outside && (declared < 0 || first < declared)) {
                 ChunkReader.Events events = chunk.events();
@@ -107,7 +107,7 @@ public class EventPager {
         }
         StoredChunk following = chunks.next();
         Cursor next = new Cursor(query, following.sk(), 0,
-                bounds.clamp(Math.max(reached, following.windowStartMicros())));
+                bounds.clamp(Math.max(reached, following.firstMicros())));
         return new Page(count, next, pageFrom, next.atMicros(), unreadable);
     }
 

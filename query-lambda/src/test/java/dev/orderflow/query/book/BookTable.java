@@ -48,11 +48,11 @@ public class BookTable implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    /** Items for the orders events of one pair as the capture stores them: per 1 s window, parts in order. */
+    /** Items for the orders events of one pair as the capture stores them: per window (slot), parts in order. */
     public static List<Map<String, AttributeValue>> chunkItems(String pair, List<CapturedEvent> events) {
         TreeMap<Long, List<CapturedEvent>> windows = new TreeMap<>();
         for (CapturedEvent e : events) {
-            windows.computeIfAbsent(TableLayout.windowStart(e.microtimestamp()), w -> new ArrayList<>()).add(e);
+            windows.computeIfAbsent(TableLayout.slotStart(e.microtimestamp()), w -> new ArrayList<>()).add(e);
         }
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         windows.forEach((start, window) -> {
