@@ -23,8 +23,8 @@ record Pairs(List<String> names, boolean all) {
         return all ? "all" : String.join(",", names);
     }
 
-    /** The pairs a simulator should generate: the named ones, or its defaults for {@code all}. */
-    List<String> forSimulator(List<String> simulatorDefaults) {
-        return all ? simulatorDefaults : names;
+    /** The pairs a simulator should generate: the named ones, or its all-pairs world (heavy-tailed rates). */
+    List<String> forSimulator() {
+        return all ? List.of("all") : names;
     }
 }

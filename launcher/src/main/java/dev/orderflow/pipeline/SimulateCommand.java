@@ -55,7 +55,7 @@ final class SimulateCommand implements Callable<Integer> {
             throw new LaunchException("--replay: no such file " + replay);
         }
         SimulatorOptions defaults = SimulatorOptions.defaults();
-        return defaults.withPort(port).withRate(rate).withPairs(pairs.forSimulator(defaults.pairs())).withSeed(seed)
+        return defaults.withPort(port).withRate(rate).withPairs(pairs.forSimulator()).withSeed(seed)
                 .withReplay(replay).withSpeed(speed);
     }
 

@@ -10,6 +10,7 @@ import dev.orderflow.simulator.rest.ControlApi;
 import dev.orderflow.simulator.rest.ExchangeApi;
 import dev.orderflow.simulator.world.MarketState;
 import dev.orderflow.simulator.world.Source;
+import dev.orderflow.simulator.world.PairRates;
 import dev.orderflow.simulator.world.SyntheticSource;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
@@ -39,7 +40,8 @@ final class Server extends AbstractVerticle {
     @Override
     public void start(Promise<Void> started) {
         boolean replay = recording != null;
-        MarketState market = new MarketState(replay ? List.of() : options.pairs(), replay,
+        List<String> pairs = PairRates.expand(options.pairs());
+        MarketState market = new MarketState(replay ? List.of() : pairs, replay,
                 options.rest().bookDelay().toNanos() / 1000, options.rest().stampLastChange());
         Feed feed = new Feed(vertx, market, options.sentBufferPerChannel(), options.pingInterval().toMillis());
         if (replay) {
@@ -47,7 +49,7 @@ final class Server extends AbstractVerticle {
             recording.channels().forEach(feed::declare);
         } else {
             source = new SyntheticSource(vertx, feed, market, options.pairs(), options.seed(), options.rate());
-            options.pairs().forEach(p -> {
+            pairs.forEach(p -> {
                 feed.declare("live_orders_" + p);
                 feed.declare("live_trades_" + p);
             });

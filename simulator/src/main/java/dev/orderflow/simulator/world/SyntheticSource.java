@@ -10,8 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Vertx;
 
 /**
- * Runs one {@link Market} per pair in real time: {@code rate} live_orders events per second per pair, spaced evenly
- * with ±50 % jitter, checked every 5 ms. Events of one action (a taker and its fills) share a timestamp. Times are
+ * Runs one {@link Market} per pair in real time: {@code rate} live_orders events per second per pair (for
+ * {@code all}, rates and bursts from {@link PairRates}), spaced evenly with ±50 % jitter, checked every 5 ms. Events of one action (a taker and its fills) share a timestamp. Times are
  * the wall clock in whole milliseconds; everything else comes from the seed. After a stall of over a second the
  * schedule restarts from now instead of bursting.
  */
@@ -22,11 +22,15 @@ public final class SyntheticSource implements Source {
     private static final class Lane {
         final Market market;
         final SplittableRandom jitter;
+        final double rate;
+        final PairRates.Bursts bursts;
         long nextDueNanos;
 
-        Lane(Market market, SplittableRandom jitter) {
+        Lane(Market market, SplittableRandom jitter, double rate, PairRates.Bursts bursts) {
             this.market = market;
             this.jitter = jitter;
+            this.rate = rate;
+            this.bursts = bursts;
         }
     }
 
@@ -47,11 +51,13 @@ public final class SyntheticSource implements Source {
         this.publisher = publisher;
         this.rate = rate;
         this.seed = seed;
-        for (String pair : pairs) {
+        boolean all = pairs.equals(List.of(PairRates.ALL));
+        PairRates.rates(pairs, rate).forEach((pair, pairRate) -> {
             Market market = new Market(PairSpec.of(pair), seed, originMillis * 1000);
             market.bookData().forEach(data -> state.seedOrder(pair, data, originMillis * 1000));
-            lanes.put(pair, new Lane(market, new SplittableRandom(seed ^ pair.hashCode())));
-        }
+            lanes.put(pair, new Lane(market, new SplittableRandom(seed ^ pair.hashCode()), pairRate,
+                    new PairRates.Bursts(seed * 31 + pair.hashCode(), all)));
+        });
     }
 
     @Override
@@ -75,7 +81,8 @@ public final class SyntheticSource implements Source {
                 long micros = (originMillis + (lane.nextDueNanos - originNanos) / 1_000_000) * 1000;
                 do {
                     publish(lane.market.emitNext(micros));
-                    lane.nextDueNanos += (long) (1e9 / rate * (0.5 + lane.jitter.nextDouble()));
+                    double current = lane.rate * lane.bursts.factor(micros / 1000);
+                    lane.nextDueNanos += (long) (1e9 / current * (0.5 + lane.jitter.nextDouble()));
                 } while (lane.market.nextIsContinuation());
             }
         }
