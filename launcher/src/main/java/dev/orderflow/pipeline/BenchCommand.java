@@ -47,9 +47,13 @@ final class BenchCommand implements Callable<Integer> {
                     + " 10m, 90s (default: ${DEFAULT-VALUE})")
     String outage;
 
+    @Option(names = "--all-pairs", paramLabel = "DURATION", defaultValue = "3m",
+            description = "how long the all-pairs stream runs after its warm-up (default: ${DEFAULT-VALUE})")
+    String allPairs;
+
     @Option(names = "--only", paramLabel = "SCENARIO", split = ",",
-            description = "run only these scenarios: synthetic, certification, memory, replay2015, query, hosts (query runs synthetic"
-                    + " first); default: all")
+            description = "run only these scenarios: synthetic, certification, memory, replay2015, all-pairs, query,"
+                    + " hosts (query runs synthetic first); default: all")
     Set<String> only = new LinkedHashSet<>();
 
     @Option(names = "--page-samples", paramLabel = "N", defaultValue = "200",
@@ -76,7 +80,8 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         new Bench(home, new Bench.Settings(rate, Duration.ofSeconds(seconds), burst, log, pageSamples,
-                duration("--outage", outage), Set.copyOf(only)), System.out, System.err).run();
+                duration("--outage", outage), duration("--all-pairs", allPairs), Set.copyOf(only)), System.out,
+                System.err).run();
         return 0;
     }
 

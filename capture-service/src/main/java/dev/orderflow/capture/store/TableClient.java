@@ -41,6 +41,7 @@ public class TableClient {
     private final CaptureConfig.Table table;
     private final Retries retries;
     private final Counter writeUnits;
+    private final Counter readUnits;
     private final io.micrometer.core.instrument.Timer writeLatency;
     private final String host;
     private final Set<String> catalogBehind = ConcurrentHashMap.newKeySet();
@@ -53,6 +54,9 @@ public class TableClient {
         this.retries = new Retries(config.writer());
         this.writeUnits = Counter.builder("capture.write.units")
                 .description("DynamoDB write capacity units consumed, as DynamoDB reported them").register(registry);
+        this.readUnits = Counter.builder("capture.read.units")
+                .description("DynamoDB read capacity units the writer's reads of stored parts consumed (merges and "
+                        + "neighbour checks), as DynamoDB reported them").register(registry);
         this.writeLatency = io.micrometer.core.instrument.Timer.builder("capture.write.latency")
                 .description("Duration of one write (a put, or a transaction of a merged window's parts), retries "
                         + "included").register(registry);
@@ -155,7 +159,11 @@ public class TableClient {
                                 ":lo", AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, fromPart)),
                                 ":hi", AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, toPart))))
                         .exclusiveStartKey(from)
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
                         .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)));
+                if (page.consumedCapacity() != null && page.consumedCapacity().capacityUnits() != null) {
+                    readUnits.increment(page.consumedCapacity().capacityUnits());
+                }
                 items.addAll(page.items());
                 startKey = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
                         ? page.lastEvaluatedKey() : null;

@@ -68,6 +68,8 @@ public class Writer {
     private final Counter eventsStored;
     private final Counter merges;
     private final Timer queryableDelay;
+    private final Timer queryableBusy;
+    private final Timer queryableQuiet;
     private final Map<Windows.Stream, Counter> storedByChannel = new ConcurrentHashMap<>();
     private final Map<Windows.Stream, long[]> ranges = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -99,8 +101,33 @@ public class Writer {
         this.queryableDelay = Timer.builder("capture.event.queryable.delay")
                 .description("From receiving an event to DynamoDB confirming the item that holds it")
                 .publishPercentiles(0.5, 0.99).register(registry);
+        this.queryableBusy = activityTimer("busy", registry);
+        this.queryableQuiet = activityTimer("quiet", registry);
         Counter.builder("capture.items.refused")
                 .description("Jobs DynamoDB refused for good (kept in the dead-letter area)").register(registry);
+    }
+
+    /**
+     * The queryable delay of events in busy channels (their window needed more than one part: at least
+     * {@link TableLayout#partTargetBytes} of frames within one window) or quiet ones (a single part, written when
+     * the window is sealed).
+     */
+    private static Timer activityTimer(String activity, MeterRegistry registry) {
+        return Timer.builder("capture.event.queryable.delay.by.activity").tag("activity", activity)
+                .description("From receiving an event to DynamoDB confirming its item, for busy or quiet channels")
+                .publishPercentiles(0.5, 0.99).register(registry);
+    }
+
+    /** Whether the job's channel is busy: its window needed more than one part. */
+    private static boolean busy(Job.Window w) {
+        if (w.part() > 0) {
+            return true;
+        }
+        long bytes = 0;
+        for (Held h : w.events()) {
+            bytes += h.frame().length;
+        }
+        return bytes >= TableLayout.partTargetBytes(0);
     }
 
     public void start() {
@@ -448,8 +475,10 @@ public class Writer {
         long now = Clock.nowMicros();
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
+        Timer byActivity = busy(w) ? queryableBusy : queryableQuiet;
         for (int i = 0; i < count; i++) {
             queryableDelay.record(Math.max(0, now - received.applyAsLong(i)), TimeUnit.MICROSECONDS);
+            byActivity.record(Math.max(0, now - received.applyAsLong(i)), TimeUnit.MICROSECONDS);
             first = Math.min(first, micros.applyAsLong(i));
             last = Math.max(last, micros.applyAsLong(i));
         }

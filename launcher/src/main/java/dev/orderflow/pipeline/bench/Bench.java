@@ -79,6 +79,7 @@ public final class Bench {
     private static final long SNAPSHOT_INTERVAL_MICROS = 15 * 60_000_000L;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(300);
     /** The memory run: a few pairs whose order events add up to {@link #MEMORY_RATE} a second. */
+    private static final Duration ALL_PAIRS_WARM_UP = Duration.ofSeconds(30);
     private static final List<String> MEMORY_PAIRS = List.of("btcusd", "ethusd", "xrpusd", "solusd");
     private static final double MEMORY_RATE = 2_000;
     /** Of the memory run: before RSS is sampled (JIT, heap growth, the first windows stored). */
@@ -101,10 +102,10 @@ public final class Bench {
      *                    {@code query} runs {@code synthetic} first, whose stream it reads), or empty for all
      */
     public record Settings(double rate, Duration steady, int burstEvents, Path replay, int pageSamples,
-                           Duration outage, Set<String> only) {
+                           Duration outage, Duration allPairs, Set<String> only) {
         /** The scenarios {@code --only} accepts. */
         public static final Set<String> SCENARIOS = Set.of("synthetic", "certification", "memory", "replay2015",
-                "query", "hosts");
+                "all-pairs", "query", "hosts");
 
         boolean runs(String scenario) {
             return only.isEmpty() || only.contains(scenario);
@@ -150,6 +151,9 @@ public final class Bench {
                 }
                 if (settings.replay() != null && settings.runs("replay2015")) {
                     replay2015(captureJar, functionZip, runtime, db, tables);
+                }
+                if (settings.runs("all-pairs")) {
+                    allPairs(captureJar, db, tables);
                 }
                 if (settings.runs("query")) {
                     query(functionZip, runtime, db, tables, steady.orders(), steady.book());
@@ -372,6 +376,45 @@ public final class Bench {
                 : duration.toSeconds() + " s";
     }
 
+    /**
+     * The simulator's all-pairs world (a hundred pairs, heavy-tailed rates with bursts, btcusd at the synthetic
+     * rate) captured with {@code CAPTURE_PAIRS=all}. {@code all_pairs_write_units_per_hour} is what the capture
+     * wrote over the run after a warm-up (the connect snapshots of every pair), scaled to an hour.
+     */
+    private void allPairs(Path captureJar, DynamoDbLocal db, Tables tables) throws Exception {
+        String table = "bench_all_pairs";
+        figures.printf(Locale.ROOT, "# all_pairs: the simulator's all-pairs world (100 pairs, rates falling as rank^-1.2"
+                + " from btcusd at %s order events/s, bursts) for %d s after %d s of warm-up%n",
+                number(settings.rate()), settings.allPairs().toSeconds(), ALL_PAIRS_WARM_UP.toSeconds());
+        try (Components scenario = new Components()) {
+            Simulator simulator = scenario.add(Simulator.start(SimulatorOptions.defaults().withPort(0)
+                    .withRate(settings.rate()).withPairs(List.of("all"))));
+            SimulatorControl control = new SimulatorControl(simulator.port());
+            Scratch journal = scenario.add(Scratch.create("orderflow-bench-journal-"));
+            LocalAws.createTable(db.endpoint(), table);
+            IamFront front = scenario.add(LocalAws.front(home, db.endpoint(), IamPolicy.CAPTURE_ROLE, table));
+            CaptureProcess capture = scenario.add(startCapture(captureJar, front, simulator.port(), "all", table,
+                    journal, Map.of()));
+            capture.awaitReady(Duration.ofSeconds(120));
+            progress.printf("bench: all-pairs stream, %d s of warm-up, then %d s%n", ALL_PAIRS_WARM_UP.toSeconds(),
+                    settings.allPairs().toSeconds());
+            Thread.sleep(ALL_PAIRS_WARM_UP.toMillis());
+            double unitsBefore = new Prometheus(capture.metrics()).sum(CaptureProcess.WRITE_UNITS);
+            long started = System.nanoTime();
+            Thread.sleep(settings.allPairs().toMillis());
+            double unitsAfter = new Prometheus(capture.metrics()).sum(CaptureProcess.WRITE_UNITS);
+            double hours = (System.nanoTime() - started) / 3.6e12;
+            control.pause();
+            Thread.sleep(500); // frames already on the wire
+            Counts done = drained(capture, 1);
+            Prometheus metrics = new Prometheus(capture.metrics());
+            List<Tables.StoredChunk> chunks = allChunks(tables, table);
+            progress.printf("bench: all pairs: %,.0f events stored, %d items%n", done.stored(), chunks.size());
+            storageFigures("all_pairs", done, metrics, chunks, tables);
+            figure("all_pairs_write_units_per_hour", (unitsAfter - unitsBefore) / hours, "WCU");
+        }
+    }
+
     /** The 2015 btcusd log replayed as fast as the simulator can send it. */
     private void replay2015(Path captureJar, Path functionZip, Path runtime, DynamoDbLocal db, Tables tables)
             throws Exception {
@@ -490,6 +533,12 @@ public final class Bench {
         figure("item_per_event_write_units_per_1000_events" + suffix, units * 1000 / events, "WCU");
         figure("queryable_p99_ms" + suffix,
                 metrics.sum(CaptureProcess.QUERYABLE_DELAY, Map.of("quantile", "0.99")) * 1000, "ms");
+        for (String activity : List.of("busy", "quiet")) {
+            figure("queryable_p99_ms_" + activity + suffix, metrics.sum(CaptureProcess.QUERYABLE_DELAY_BY_ACTIVITY,
+                    Map.of("quantile", "0.99", "activity", activity)) * 1000, "ms");
+        }
+        figure("read_units_per_1000_events" + suffix,
+                metrics.sum(CaptureProcess.READ_UNITS) * 1000 / counts.stored(), "RCU");
         figure("durable_p99_ms" + suffix,
                 metrics.sum(CaptureProcess.DURABLE_DELAY, Map.of("quantile", "0.99")) * 1000, "ms");
     }

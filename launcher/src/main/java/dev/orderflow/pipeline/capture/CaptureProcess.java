@@ -32,6 +32,10 @@ public final class CaptureProcess implements AutoCloseable {
     public static final String WRITE_UNITS = "capture_write_units_total";
     /** {@code /q/metrics}: receipt to confirmed write, with {@code quantile} 0.5 and 0.99, in seconds. */
     public static final String QUERYABLE_DELAY = "capture_event_queryable_delay_seconds";
+    /** {@code /q/metrics}: {@link #QUERYABLE_DELAY} with {@code activity} {@code busy} or {@code quiet}. */
+    public static final String QUERYABLE_DELAY_BY_ACTIVITY = "capture_event_queryable_delay_by_activity_seconds";
+    /** {@code /q/metrics}: read capacity units of the writer's reads of stored parts. */
+    public static final String READ_UNITS = "capture_read_units_total";
     /** {@code /q/metrics}: frame received to fsynced in the journal, with {@code quantile} 0.5 and 0.99, in seconds. */
     public static final String DURABLE_DELAY = "capture_journal_durable_delay_seconds";
 
