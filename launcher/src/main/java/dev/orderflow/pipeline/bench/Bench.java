@@ -39,6 +39,7 @@ import dev.orderflow.pipeline.process.Ports;
 import dev.orderflow.pipeline.process.Scratch;
 import dev.orderflow.simulator.Simulator;
 import dev.orderflow.simulator.SimulatorOptions;
+import dev.orderflow.simulator.world.PairRates;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
@@ -408,7 +409,7 @@ public final class Bench {
             Thread.sleep(500); // frames already on the wire
             Counts done = drained(capture, 1);
             Prometheus metrics = new Prometheus(capture.metrics());
-            List<Tables.StoredChunk> chunks = allChunks(tables, table);
+            List<Tables.StoredChunk> chunks = allChunks(tables, table, PairRates.expand(List.of(PairRates.ALL)));
             progress.printf("bench: all pairs: %,.0f events stored, %d items%n", done.stored(), chunks.size());
             storageFigures("all_pairs", done, metrics, chunks, tables);
             figure("all_pairs_write_units_per_hour", (unitsAfter - unitsBefore) / hours, "WCU");
@@ -739,8 +740,15 @@ public final class Bench {
     }
 
     private static List<Tables.StoredChunk> allChunks(Tables tables, String table) {
-        List<Tables.StoredChunk> chunks = new ArrayList<>(tables.chunks(table, PAIR, Channel.ORDERS));
-        chunks.addAll(tables.chunks(table, PAIR, Channel.TRADES));
+        return allChunks(tables, table, List.of(PAIR));
+    }
+
+    private static List<Tables.StoredChunk> allChunks(Tables tables, String table, List<String> pairs) {
+        List<Tables.StoredChunk> chunks = new ArrayList<>();
+        for (String pair : pairs) {
+            chunks.addAll(tables.chunks(table, pair, Channel.ORDERS));
+            chunks.addAll(tables.chunks(table, pair, Channel.TRADES));
+        }
         return chunks;
     }
 
