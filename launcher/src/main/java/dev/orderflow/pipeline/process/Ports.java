@@ -26,8 +26,26 @@ public final class Ports {
         }
     }
 
-    /** A port that was free a moment ago. */
+    /** Below the kernel's ephemeral range (Linux: 32768 and up), where {@link #free} picks ports. */
+    static final int PICK_FROM = 20_000;
+    static final int PICK_TO = 32_000;
+
+    /**
+     * A port that was free a moment ago, to pass to a component as its explicit port. It is picked below the
+     * ephemeral range: a port picked there could be handed, before the component binds it, to any socket bound to
+     * port 0 in the meantime (the launcher's own IAM fronts do so), and the component would then find it taken.
+     */
     public static int free() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = random.nextInt(PICK_FROM, PICK_TO);
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress(port));
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -29,5 +29,6 @@ class PortsTest {
     void shouldAcceptAFreePort() {
         int port = Ports.free();
         assertDoesNotThrow(() -> Ports.requireFree(port, "simulator", "--port"));
+        assertTrue(port >= Ports.PICK_FROM && port < Ports.PICK_TO, "below the ephemeral range: " + port);
     }
 }
