@@ -28,9 +28,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code <name>_str} sibling as one byte; a string equal to an earlier field of the same object as a back-reference;
  * repeated short strings through a per-column dictionary. Anything else is stored as written. Grouping by column puts
  * similar bytes together for the deflater.
+ *
+ * <p>Payload versions (the item's {@code v}): 1, the layout above raw-deflated; 2 (written now), the same layout
+ * raw-deflated with a preset dictionary ({@link ChunkDictionary}), which saves most of what the object shapes and
+ * column names cost a small chunk.
  */
 public final class ChunkCodec {
-    public static final int VERSION = 1;
+    /** The payload version {@link #encode} writes. */
+    public static final int VERSION = 2;
+    /** The layout of the inflated bytes, written first in them (the same in payload versions 1 and 2). */
+    private static final int FORMAT = 1;
 
     private static final int T_NULL = 0;
     private static final int T_TRUE = 1;
@@ -61,16 +68,41 @@ public final class ChunkCodec {
     private ChunkCodec() {
     }
 
+    /** The events as a payload of the current {@link #VERSION}. */
     public static byte[] encode(List<CapturedEvent> events) {
+        return encode(events, VERSION);
+    }
+
+    /** The events as a payload of {@code version} (1 or 2). */
+    public static byte[] encode(List<CapturedEvent> events, int version) {
+        return Deflate.deflate(layout(events), dictionary(version));
+    }
+
+    /** The inflated layout of the events, before any deflating. */
+    static byte[] layout(List<CapturedEvent> events) {
         Encoder encoder = new Encoder();
         for (CapturedEvent event : events) {
             encoder.event(event);
         }
-        return Deflate.deflate(encoder.finish(events.size()));
+        return encoder.finish(events.size());
+    }
+
+    /** The preset dictionary of a payload version: none for 1. */
+    private static byte[] dictionary(int version) {
+        return switch (version) {
+            case 1 -> null;
+            case 2 -> ChunkDictionary.V2;
+            default -> throw new IllegalArgumentException("unknown chunk payload version " + version);
+        };
     }
 
     public static List<CapturedEvent> decode(byte[] payload) {
-        Decoder decoder = new Decoder(Deflate.inflate(payload));
+        return decode(payload, VERSION);
+    }
+
+    /** The events of a payload of {@code version}; throws IllegalArgumentException when it is not readable. */
+    public static List<CapturedEvent> decode(byte[] payload, int version) {
+        Decoder decoder = new Decoder(Deflate.inflate(payload, dictionary(version)));
         int count = decoder.header();
         List<CapturedEvent> events = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -84,7 +116,12 @@ public final class ChunkCodec {
      * when the payload is not a readable chunk (also part-way through, from {@link EventView.Events#next()}).
      */
     public static EventView.Events view(byte[] payload) {
-        Decoder decoder = new Decoder(Deflate.inflate(payload));
+        return view(payload, VERSION);
+    }
+
+    /** {@link #view(byte[])} of a payload of {@code version}. */
+    public static EventView.Events view(byte[] payload, int version) {
+        Decoder decoder = new Decoder(Deflate.inflate(payload, dictionary(version)));
         int count = decoder.header();
         EventView view = new EventView();
         return new EventView.Events() {
@@ -506,7 +543,7 @@ public final class ChunkCodec {
 
         byte[] finish(int count) {
             Bytes header = new Bytes();
-            header.unsigned(VERSION);
+            header.unsigned(FORMAT);
             header.unsigned(count);
             header.unsigned(shapes.size());
             for (List<String> shape : shapes) {
@@ -550,8 +587,8 @@ public final class ChunkCodec {
 
         int header() {
             int version = (int) in.unsigned();
-            if (version != VERSION) {
-                throw new IllegalArgumentException("unknown chunk encoding version " + version);
+            if (version != FORMAT) {
+                throw new IllegalArgumentException("unknown chunk layout version " + version);
             }
             int count = (int) in.unsigned();
             int shapeCount = (int) in.unsigned();

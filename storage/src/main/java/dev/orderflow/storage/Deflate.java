@@ -11,8 +11,16 @@ final class Deflate {
     }
 
     static byte[] deflate(byte[] raw) {
+        return deflate(raw, null);
+    }
+
+    /** Raw deflate with a preset dictionary ({@code null}: none). */
+    static byte[] deflate(byte[] raw, byte[] dictionary) {
         Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
         try {
+            if (dictionary != null) {
+                deflater.setDictionary(dictionary);
+            }
             deflater.setInput(raw);
             deflater.finish();
             ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 3 + 64);
@@ -28,8 +36,16 @@ final class Deflate {
     }
 
     static byte[] inflate(byte[] payload) {
+        return inflate(payload, null);
+    }
+
+    /** Inflates what {@link #deflate(byte[], byte[])} made with the same dictionary ({@code null}: none). */
+    static byte[] inflate(byte[] payload, byte[] dictionary) {
         Inflater inflater = new Inflater(true);
         try {
+            if (dictionary != null) {
+                inflater.setDictionary(dictionary);
+            }
             // with nowrap the inflater wants one extra byte after the stream
             byte[] input = java.util.Arrays.copyOf(payload, payload.length + 1);
             inflater.setInput(input);

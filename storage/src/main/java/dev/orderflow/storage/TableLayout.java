@@ -493,7 +493,7 @@ public final class TableLayout {
         String skValue = sk.s();
         int part = partOfSk(skValue);
         return Optional.of(new Chunk(pair, channel.get(), windowOfSk(skValue), part,
-                ChunkCodec.decode(payload.b().asByteArrayUnsafe())));
+                ChunkCodec.decode(payload.b().asByteArrayUnsafe(), payloadVersion(item))));
     }
 
     /** The events of a chunk item read as views ({@link ChunkCodec#view}), or empty when it holds no payload. */
@@ -502,7 +502,17 @@ public final class TableLayout {
         if (payload == null || payload.b() == null) {
             return Optional.empty();
         }
-        return Optional.of(ChunkCodec.view(payload.b().asByteArrayUnsafe()));
+        return Optional.of(ChunkCodec.view(payload.b().asByteArrayUnsafe(), payloadVersion(item)));
+    }
+
+    /** A chunk item's payload version ({@code v}); 1 where absent or unreadable, as the first items were written. */
+    static int payloadVersion(Map<String, AttributeValue> item) {
+        AttributeValue v = item.get(VERSION);
+        try {
+            return v == null || v.n() == null ? 1 : Integer.parseInt(v.n());
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 
     /** On-demand table with the pipeline's key schema (used locally; in AWS the SAM template owns the table). */
