@@ -207,6 +207,14 @@ public interface CaptureConfig {
         @WithDefault("300ms")
         Duration windowGrace();
 
+        /**
+         * The longest an event waits in an open part before the part is written: a quiet channel's freshness. A
+         * window (10 s slot) bounds it already; a shorter age closes parts by age too, which costs more writes (and
+         * merges when hosts cut differently). At most the slot, 10 s.
+         */
+        @WithDefault("10s")
+        Duration maxAge();
+
         /** How often open windows are checked for sealing. */
         @WithDefault("100ms")
         Duration sealInterval();

@@ -42,6 +42,7 @@ public class Windows {
     /** An event whose exchange time is this much before the clock (less the grace) is taken as late. */
     private static final long LATE_MICROS = 1_000_000L;
     private final long graceMicros;
+    private final long maxAgeMicros;
     private final long maxHeldBytes;
     private final LinkedBlockingQueue<Job> jobs = new LinkedBlockingQueue<>();
     private final Map<Stream, TreeMap<Long, Open>> open = new HashMap<>();
@@ -67,6 +68,8 @@ public class Windows {
         List<Held> events = new ArrayList<>();
         int part;
         long fromMicros = Long.MAX_VALUE;
+        /** When the part's first event was received (µs). */
+        long openedMicros = Long.MAX_VALUE;
         long frameBytes;
         long minSeq = Long.MAX_VALUE;
         long bytes;
@@ -74,11 +77,21 @@ public class Windows {
 
     @Inject
     public Windows(CaptureConfig config, MeterRegistry registry) {
-        this(config.writer().windowGrace().toNanos() / 1000, heldBound(config.writer().maxHeldBytes()), registry);
+        this(config.writer().windowGrace().toNanos() / 1000, config.writer().maxAge().toNanos() / 1000,
+                heldBound(config.writer().maxHeldBytes()), registry);
     }
 
     public Windows(long graceMicros, long maxHeldBytes, MeterRegistry registry) {
+        this(graceMicros, TableLayout.SLOT_MICROS, maxHeldBytes, registry);
+    }
+
+    public Windows(long graceMicros, long maxAgeMicros, long maxHeldBytes, MeterRegistry registry) {
+        if (maxAgeMicros <= 0 || maxAgeMicros > TableLayout.SLOT_MICROS) {
+            throw new IllegalArgumentException("capture.writer.max-age must be more than 0 and at most the window, "
+                    + TableLayout.SLOT_MICROS / 1_000_000 + " s");
+        }
         this.graceMicros = graceMicros;
+        this.maxAgeMicros = maxAgeMicros;
         this.maxHeldBytes = maxHeldBytes;
         Gauge.builder("capture.held.bytes", this, Windows::heldBytes).baseUnit("bytes")
                 .description("Bytes of received records held in memory until DynamoDB stores them (bound: "
@@ -143,6 +156,7 @@ public class Windows {
                     starts.merge(at, 1, Integer::sum);
                 }
                 window.events.add(e.held());
+                window.openedMicros = Math.min(window.openedMicros, e.receivedMicros());
                 openBytes += e.bytes();
                 long[] p = progress.computeIfAbsent(stream, k -> new long[] {Long.MIN_VALUE, Long.MIN_VALUE});
                 p[0] = Math.max(p[0], at);
@@ -195,7 +209,12 @@ public class Windows {
                 // Due once the stream's own time is past it (a backlog arriving late is not cut into pieces), or
                 // once the stream has been quiet for the grace and the clock is past it.
                 if (!all && p[0] <= due && !(quiet && clockMicros > due)) {
-                    break; // later windows are not due either
+                    Open w = entry.getValue();
+                    boolean old = clockMicros - w.openedMicros > maxAgeMicros;
+                    if (maxAgeMicros < TableLayout.SLOT_MICROS && !behind && old) {
+                        close(stream.getKey(), entry.getKey(), w, true); // a shorter max-age than the window
+                    }
+                    continue; // (windows are few per stream: the current one and, at its turn, the next)
                 }
                 close(stream.getKey(), entry.getKey(), entry.getValue(), false);
                 it.remove();
@@ -214,6 +233,7 @@ public class Windows {
         w.events = new ArrayList<>();
         w.part++;
         w.fromMicros = Long.MAX_VALUE;
+        w.openedMicros = Long.MAX_VALUE;
         w.frameBytes = 0;
         w.minSeq = Long.MAX_VALUE;
         w.bytes = 0;

@@ -1,9 +1,6 @@
 package dev.orderflow.capture.store;
 
-import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -11,17 +8,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.ToLongFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.orderflow.capture.CaptureConfig;
 import dev.orderflow.capture.Clock;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
-import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.ExchangeOrder;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
@@ -41,9 +35,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * their events and this job's is built (each frame once, in {@link ExchangeOrder}), and the parts from the first one
  * it changes (or the first stored out of order) to the last are rewritten, with the earliest receive time any host
  * had for their events, on condition that none changed since it was read ({@link TableLayout#WRITE_VERSION}); on a
- * conflict it reads and merges again. When the union adds nothing, nothing is written. After a first write the
- * neighbouring parts are read: when one overlaps it (another host cut the window differently), the window is merged
- * the same way, so that its parts hold each event once and in order. Each item names the hosts whose events it
+ * conflict it reads and merges again. When the union adds nothing, nothing is written. After a first write that
+ * does not continue this process's own cut of the window, the part before it is read: when it overlaps (another host
+ * or an earlier run cut the window differently), the window is merged the same way, so that its parts hold each event
+ * once and in order. Each item names the hosts whose events it
  * holds ({@link Hosts#CHUNK_HOSTS}).
  *
  * <p><b>Several hosts.</b> A host with a {@code write-delay} (not the first) waits that long after its part's last
@@ -67,11 +62,14 @@ public class Writer {
     private final Counter storedBytes;
     private final Counter eventsStored;
     private final Counter merges;
+    private final StoredParts parts;
     private final Timer queryableDelay;
     private final Timer queryableBusy;
     private final Timer queryableQuiet;
     private final Map<Windows.Stream, Counter> storedByChannel = new ConcurrentHashMap<>();
     private final Map<Windows.Stream, long[]> ranges = new ConcurrentHashMap<>();
+    /** Per channel, the window and part of this process's last first write (a put of an absent part). */
+    private final Map<Windows.Stream, long[]> lastFirstWrite = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger busy = new AtomicInteger();
     private volatile boolean stopping;
@@ -93,6 +91,7 @@ public class Writer {
                 .register(registry);
         this.storedBytes = Counter.builder("capture.stored.bytes").baseUnit("bytes")
                 .description("Size of the items written, as DynamoDB counts item size").register(registry);
+        this.parts = new StoredParts(table, host, itemsWritten, storedBytes);
         this.eventsStored = Counter.builder("capture.events.stored")
                 .description("Events DynamoDB confirmed, all pairs and channels, each counted once").register(registry);
         this.merges = Counter.builder("capture.windows.merged")
@@ -260,7 +259,7 @@ public class Writer {
         List<Held> ours = unique(w.events());
         if (writeDelayMicros > 0) {
             awaitDelay(w);
-            List<CapturedEvent> added = merge(w, ChunkParts.parse(ours));
+            List<CapturedEvent> added = parts.merge(w, ChunkParts.parse(ours));
             stored(w, added.size(), i -> added.get(i).microtimestamp(), i -> added.get(i).receivedMicros());
             inTable(w, ours);
             return;
@@ -271,51 +270,35 @@ public class Writer {
             itemsWritten.increment();
             storedBytes.increment(ItemSize.of(item));
             stored(w, ours.size(), i -> ours.get(i).microtimestamp(), i -> ours.get(i).receivedMicros());
-            if (overlapsNeighbour(w, item, ours)) {
+            if (!followsOwnPart(w) && parts.overlapsPrevious(w, item, ours)) {
                 merges.increment();
-                merge(w, List.of());
+                parts.merge(w, List.of());
+                lastFirstWrite.remove(stream(w));
+            } else {
+                lastFirstWrite.put(stream(w), new long[] {w.windowStartMicros(), w.part()});
             }
             return;
         }
+        lastFirstWrite.remove(stream(w));
         merges.increment();
-        List<CapturedEvent> added = merge(w, ChunkParts.parse(ours));
+        List<CapturedEvent> added = parts.merge(w, ChunkParts.parse(ours));
         stored(w, added.size(), i -> added.get(i).microtimestamp(), i -> added.get(i).receivedMicros());
         inTable(w, ours);
     }
 
-    /**
-     * Whether a stored part next to the one just written overlaps it: holds events of a later time before it, of an
-     * earlier time after it, or, at the same time (many events share a millisecond), one of its events.
-     */
-    private boolean overlapsNeighbour(Job.Window w, Map<String, AttributeValue> item, List<Held> ours) {
-        long t0 = TableLayout.firstMicros(item, Long.MIN_VALUE);
-        long t1 = TableLayout.lastMicros(item, Long.MAX_VALUE);
-        for (Map<String, AttributeValue> near : table.windowItems(w.pair(), w.channel(), w.windowStartMicros(),
-                Math.max(0, w.part() - 1), Math.min(TableLayout.MAX_PART, w.part() + 1))) {
-            int part = TableLayout.partOfSk(near.get(TableLayout.SK).s());
-            long nearFirst = TableLayout.firstMicros(near, Long.MIN_VALUE);
-            long nearLast = TableLayout.lastMicros(near, Long.MAX_VALUE);
-            if (part < w.part() && nearLast > t0 || part > w.part() && nearFirst < t1) {
-                return true;
-            }
-            long touching = part < w.part() && nearLast == t0 ? t0 : part > w.part() && nearFirst == t1 ? t1 : -1;
-            if (touching >= 0 && sharesAnEventAt(near, ours, touching)) {
-                return true;
-            }
-        }
-        return false;
+    private static Windows.Stream stream(Job.Window w) {
+        return new Windows.Stream(w.pair(), w.channel());
     }
 
-    private static boolean sharesAnEventAt(Map<String, AttributeValue> near, List<Held> ours, long micros) {
-        Set<JsonNode> there = new HashSet<>();
-        TableLayout.fromItem(near).ifPresent(chunk -> chunk.events().stream()
-                .filter(e -> e.microtimestamp() == micros).forEach(e -> there.add(e.frame())));
-        for (CapturedEvent e : ChunkParts.parse(ours.stream().filter(h -> h.microtimestamp() == micros).toList())) {
-            if (there.contains(e.frame())) {
-                return true;
-            }
-        }
-        return false;
+    /**
+     * Whether this process stored the part before {@code w} itself, by a first write: then {@code w} continues its
+     * own cut and cannot overlap it. Only the part before is ever read: a later part stored while {@code w}'s key was
+     * still absent is this process's own (another writer thread's), as any other writer numbers its parts in a row,
+     * by first writes and merges alike, and would have stored {@code w}'s key first.
+     */
+    private boolean followsOwnPart(Job.Window w) {
+        long[] last = lastFirstWrite.get(stream(w));
+        return w.part() == 0 || last != null && last[0] == w.windowStartMicros() && last[1] == w.part() - 1;
     }
 
     /**
@@ -367,97 +350,6 @@ public class Writer {
             }
         }
         return unique;
-    }
-
-    /**
-     * Reads the window's stored parts and writes the union with {@code ours} back, conditionally, until it holds;
-     * returns the events added. Parts before the first one that changes stay as they are.
-     */
-    private List<CapturedEvent> merge(Job.Window w, List<CapturedEvent> ours) {
-        while (true) {
-            List<Map<String, AttributeValue>> stored = table.windowItems(w.pair(), w.channel(), w.windowStartMicros(),
-                    0, TableLayout.MAX_PART);
-            stored.sort(Comparator.comparing(item -> item.get(TableLayout.SK).s()));
-            List<List<CapturedEvent>> parts = new ArrayList<>();
-            Set<JsonNode> seen = new HashSet<>();
-            int from = stored.size();
-            long previousLast = Long.MIN_VALUE;
-            for (int i = 0; i < stored.size(); i++) {
-                List<CapturedEvent> events = TableLayout.fromItem(stored.get(i)).map(Chunk::events).orElse(List.of());
-                parts.add(events);
-                for (CapturedEvent e : events) {
-                    if (!seen.add(e.frame()) || e.microtimestamp() < previousLast) {
-                        from = Math.min(from, i); // repeated or out of order: rewritten from here
-                    }
-                    previousLast = Math.max(previousLast, e.microtimestamp());
-                }
-            }
-            List<CapturedEvent> added = new ArrayList<>();
-            Map<JsonNode, Long> receivedHere = new HashMap<>();
-            for (CapturedEvent e : ours) {
-                if (seen.add(e.frame())) {
-                    added.add(e);
-                } else {
-                    receivedHere.merge(e.frame(), e.receivedMicros(), Math::min);
-                }
-            }
-            if (!added.isEmpty()) {
-                long earliest = added.stream().mapToLong(CapturedEvent::microtimestamp).min().orElseThrow();
-                int at = stored.size() - 1;
-                for (int i = 0; i < stored.size(); i++) {
-                    if (TableLayout.lastMicros(stored.get(i), Long.MAX_VALUE) >= earliest) {
-                        at = i;
-                        break;
-                    }
-                }
-                from = Math.min(from, Math.max(0, at));
-            }
-            if (from >= stored.size()) {
-                return added; // the table holds every event already, each once and in order: nothing to write
-            }
-            List<CapturedEvent> union = new ArrayList<>();
-            Set<JsonNode> once = new HashSet<>();
-            Set<String> hosts = new java.util.TreeSet<>(Set.of(host));
-            Map<String, TableClient.Conditional> expected = new HashMap<>();
-            long version = 0;
-            for (int i = from; i < stored.size(); i++) {
-                for (CapturedEvent e : parts.get(i)) {
-                    if (once.add(e.frame())) {
-                        Long here = receivedHere.get(e.frame()); // the earliest receive time any host had
-                        union.add(here == null || here >= e.receivedMicros() ? e
-                                : new CapturedEvent(e.microtimestamp(), here, e.frame()));
-                    }
-                }
-                hosts.addAll(Hosts.chunkHosts(stored.get(i)));
-                AttributeValue v = stored.get(i).get(TableLayout.WRITE_VERSION);
-                long n = v == null ? 0 : Long.parseLong(v.n());
-                version = Math.max(version, n);
-                expected.put(stored.get(i).get(TableLayout.SK).s(), new TableClient.Conditional(null,
-                        v == null ? TableClient.Expect.UNVERSIONED : TableClient.Expect.VERSION, n));
-            }
-            union.addAll(added);
-            ExchangeOrder.sort(union, w.channel());
-            int firstPart = TableLayout.partOfSk(stored.get(from).get(TableLayout.SK).s());
-            List<TableClient.Conditional> writes = new ArrayList<>();
-            for (Map<String, AttributeValue> item : ChunkParts.items(w.pair(), w.channel(), w.windowStartMicros(),
-                    firstPart, union, stored.size() - from, version + 1, hosts)) {
-                TableClient.Conditional was = expected.get(item.get(TableLayout.SK).s());
-                writes.add(was == null ? new TableClient.Conditional(item, TableClient.Expect.ABSENT, 0)
-                        : new TableClient.Conditional(item, was.expect(), was.version()));
-            }
-            if (writes.size() > ChunkParts.MAX_TRANSACTION_ITEMS) {
-                throw new IllegalArgumentException("merging into " + TableLayout.chunkPk(w.pair(), w.channel()) + " "
-                        + TableLayout.chunkSk(w.windowStartMicros(), firstPart) + " would rewrite " + writes.size()
-                        + " parts, more than one transaction holds");
-            }
-            if (table.putAll(writes)) {
-                for (TableClient.Conditional c : writes) {
-                    itemsWritten.increment();
-                    storedBytes.increment(ItemSize.of(c.item()));
-                }
-                return added;
-            }
-        }
     }
 
     /** {@code count} events stored for the first time, with their exchange and receive times. */

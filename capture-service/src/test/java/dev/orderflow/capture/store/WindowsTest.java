@@ -42,6 +42,37 @@ class WindowsTest {
     }
 
     @Test
+    void shouldCloseAPartOlderThanAShorterMaxAgeAndKeepTheWindowOpen() throws InterruptedException {
+        Windows windows = new Windows(300_000, 2_000_000, 1L << 30, registry);
+        windows.accept(event(0, T + 100, T + 50));
+        windows.tick(T + 2_000_100);
+        assertEquals(0, windows.queuedJobs(), "not older than the max age yet");
+        windows.tick(T + 2_000_101);
+        Job.Window first = (Job.Window) windows.take(0);
+        assertEquals(0, first.part());
+        assertTrue(first.closedByBytes(), "closed before its window");
+        windows.accept(event(1, T + 3_000_000, T + 2_900_000));
+        windows.tick(T + 10_300_001);
+        Job.Window second = (Job.Window) windows.take(0);
+        assertEquals(1, second.part(), "the window's next part");
+        assertFalse(second.closedByBytes());
+        assertEquals(0, windows.queuedJobs());
+    }
+
+    @Test
+    void shouldNotCutAPartByAgeWithTheDefaultMaxAgeOfOneWindow() throws InterruptedException {
+        Windows windows = new Windows(300_000, TableLayout.SLOT_MICROS, 1L << 30, registry);
+        windows.accept(event(0, T + 100, T + 50));
+        windows.accept(event(1, T + 10_000_000, T + 9_999_000)); // received as the window ends
+        windows.accept(event(2, T + 10_200_000, T + 10_100_000)); // the next window, within the grace
+        windows.tick(T + 10_250_000);
+        assertEquals(0, windows.queuedJobs(), "the window waits for its grace, whatever its first event's age");
+        windows.tick(T + 10_500_001); // the stream quiet for the grace
+        assertEquals(2, ((Job.Window) windows.take(0)).events().size());
+        assertEquals(0, windows.queuedJobs());
+    }
+
+    @Test
     void shouldReleaseJournalPositionsOnlyOnceTheirJobsAreStored() throws InterruptedException {
         Windows windows = new Windows(300_000, 1L << 30, registry);
         windows.accept(event(5, T, T));

@@ -1,0 +1,157 @@
+package dev.orderflow.capture.store;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.Chunk;
+import dev.orderflow.storage.ExchangeOrder;
+import dev.orderflow.storage.Hosts;
+import dev.orderflow.storage.TableLayout;
+import io.micrometer.core.instrument.Counter;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The writer's reads of a window's stored parts: whether a part just written overlaps the one before it, and the merge
+ * of events with what the table holds (see {@link Writer}).
+ */
+final class StoredParts {
+    private final TableClient table;
+    private final String host;
+    private final Counter itemsWritten;
+    private final Counter storedBytes;
+
+    StoredParts(TableClient table, String host, Counter itemsWritten, Counter storedBytes) {
+        this.table = table;
+        this.host = host;
+        this.itemsWritten = itemsWritten;
+        this.storedBytes = storedBytes;
+    }
+
+    /**
+     * Whether the stored part before the one just written (another host's, or an earlier run's, cut differently)
+     * overlaps it: holds events of a later time, or, at the same time (many events share a millisecond), one of its
+     * events.
+     */
+    boolean overlapsPrevious(Job.Window w, Map<String, AttributeValue> item, List<Held> ours) {
+        long t0 = TableLayout.firstMicros(item, Long.MIN_VALUE);
+        for (Map<String, AttributeValue> previous : table.windowItems(w.pair(), w.channel(), w.windowStartMicros(),
+                w.part() - 1, w.part() - 1)) {
+            long last = TableLayout.lastMicros(previous, Long.MAX_VALUE);
+            if (last > t0 || last == t0 && sharesAnEventAt(previous, ours, t0)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sharesAnEventAt(Map<String, AttributeValue> near, List<Held> ours, long micros) {
+        Set<JsonNode> there = new HashSet<>();
+        TableLayout.fromItem(near).ifPresent(chunk -> chunk.events().stream()
+                .filter(e -> e.microtimestamp() == micros).forEach(e -> there.add(e.frame())));
+        for (CapturedEvent e : ChunkParts.parse(ours.stream().filter(h -> h.microtimestamp() == micros).toList())) {
+            if (there.contains(e.frame())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Reads the window's stored parts and writes the union with {@code ours} back, conditionally, until it holds;
+     * returns the events added. Parts before the first one that changes stay as they are.
+     */
+    List<CapturedEvent> merge(Job.Window w, List<CapturedEvent> ours) {
+        while (true) {
+            List<Map<String, AttributeValue>> stored = table.windowItems(w.pair(), w.channel(), w.windowStartMicros(),
+                    0, TableLayout.MAX_PART);
+            stored.sort(Comparator.comparing(item -> item.get(TableLayout.SK).s()));
+            List<List<CapturedEvent>> parts = new ArrayList<>();
+            Set<JsonNode> seen = new HashSet<>();
+            int from = stored.size();
+            long previousLast = Long.MIN_VALUE;
+            for (int i = 0; i < stored.size(); i++) {
+                List<CapturedEvent> events = TableLayout.fromItem(stored.get(i)).map(Chunk::events).orElse(List.of());
+                parts.add(events);
+                for (CapturedEvent e : events) {
+                    if (!seen.add(e.frame()) || e.microtimestamp() < previousLast) {
+                        from = Math.min(from, i); // repeated or out of order: rewritten from here
+                    }
+                    previousLast = Math.max(previousLast, e.microtimestamp());
+                }
+            }
+            List<CapturedEvent> added = new ArrayList<>();
+            Map<JsonNode, Long> receivedHere = new HashMap<>();
+            for (CapturedEvent e : ours) {
+                if (seen.add(e.frame())) {
+                    added.add(e);
+                } else {
+                    receivedHere.merge(e.frame(), e.receivedMicros(), Math::min);
+                }
+            }
+            if (!added.isEmpty()) {
+                long earliest = added.stream().mapToLong(CapturedEvent::microtimestamp).min().orElseThrow();
+                int at = stored.size() - 1;
+                for (int i = 0; i < stored.size(); i++) {
+                    if (TableLayout.lastMicros(stored.get(i), Long.MAX_VALUE) >= earliest) {
+                        at = i;
+                        break;
+                    }
+                }
+                from = Math.min(from, Math.max(0, at));
+            }
+            if (from >= stored.size()) {
+                return added; // the table holds every event already, each once and in order: nothing to write
+            }
+            List<CapturedEvent> union = new ArrayList<>();
+            Set<JsonNode> once = new HashSet<>();
+            Set<String> hosts = new java.util.TreeSet<>(Set.of(host));
+            Map<String, TableClient.Conditional> expected = new HashMap<>();
+            long version = 0;
+            for (int i = from; i < stored.size(); i++) {
+                for (CapturedEvent e : parts.get(i)) {
+                    if (once.add(e.frame())) {
+                        Long here = receivedHere.get(e.frame()); // the earliest receive time any host had
+                        union.add(here == null || here >= e.receivedMicros() ? e
+                                : new CapturedEvent(e.microtimestamp(), here, e.frame()));
+                    }
+                }
+                hosts.addAll(Hosts.chunkHosts(stored.get(i)));
+                AttributeValue v = stored.get(i).get(TableLayout.WRITE_VERSION);
+                long n = v == null ? 0 : Long.parseLong(v.n());
+                version = Math.max(version, n);
+                expected.put(stored.get(i).get(TableLayout.SK).s(), new TableClient.Conditional(null,
+                        v == null ? TableClient.Expect.UNVERSIONED : TableClient.Expect.VERSION, n));
+            }
+            union.addAll(added);
+            ExchangeOrder.sort(union, w.channel());
+            int firstPart = TableLayout.partOfSk(stored.get(from).get(TableLayout.SK).s());
+            List<TableClient.Conditional> writes = new ArrayList<>();
+            for (Map<String, AttributeValue> item : ChunkParts.items(w.pair(), w.channel(), w.windowStartMicros(),
+                    firstPart, union, stored.size() - from, version + 1, hosts)) {
+                TableClient.Conditional was = expected.get(item.get(TableLayout.SK).s());
+                writes.add(was == null ? new TableClient.Conditional(item, TableClient.Expect.ABSENT, 0)
+                        : new TableClient.Conditional(item, was.expect(), was.version()));
+            }
+            if (writes.size() > ChunkParts.MAX_TRANSACTION_ITEMS) {
+                throw new IllegalArgumentException("merging into " + TableLayout.chunkPk(w.pair(), w.channel()) + " "
+                        + TableLayout.chunkSk(w.windowStartMicros(), firstPart) + " would rewrite " + writes.size()
+                        + " parts, more than one transaction holds");
+            }
+            if (table.putAll(writes)) {
+                for (TableClient.Conditional c : writes) {
+                    itemsWritten.increment();
+                    storedBytes.increment(ItemSize.of(c.item()));
+                }
+                return added;
+            }
+        }
+    }
+}
