@@ -41,6 +41,7 @@ public class TableClient {
     private final CaptureConfig.Table table;
     private final Retries retries;
     private final Counter writeUnits;
+    private final Counter catalogWriteUnits;
     private final Counter readUnits;
     private final io.micrometer.core.instrument.Timer writeLatency;
     private final String host;
@@ -54,6 +55,8 @@ public class TableClient {
         this.retries = new Retries(config.writer());
         this.writeUnits = Counter.builder("capture.write.units")
                 .description("DynamoDB write capacity units consumed, as DynamoDB reported them").register(registry);
+        this.catalogWriteUnits = Counter.builder("capture.catalog.write.units")
+                .description("The part of capture.write.units spent on catalog updates").register(registry);
         this.readUnits = Counter.builder("capture.read.units")
                 .description("DynamoDB read capacity units the writer's reads of stored parts consumed (merges and "
                         + "neighbour checks), as DynamoDB reported them").register(registry);
@@ -232,12 +235,17 @@ public class TableClient {
     private boolean catalogUpdate(Map<String, AttributeValue> key, CatalogUpdate update) {
         try {
             retries.call(() -> {
-                dynamoDb.updateItem(b -> b.tableName(table.name()).key(key)
+                ConsumedCapacity used = dynamoDb.updateItem(b -> b.tableName(table.name()).key(key)
                         .updateExpression(update.expression())
                         .conditionExpression(update.condition())
                         .expressionAttributeNames(update.names())
                         .expressionAttributeValues(update.values())
-                        .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)));
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+                        .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES))).consumedCapacity();
+                count(used);
+                if (used != null && used.capacityUnits() != null) {
+                    catalogWriteUnits.increment(used.capacityUnits());
+                }
                 return null;
             }, Void.class);
             return true;

@@ -526,6 +526,8 @@ public final class Bench {
         }
         figure("write_units_per_1000_events" + suffix,
                 metrics.sum(CaptureProcess.WRITE_UNITS) * 1000 / counts.stored(), "WCU");
+        figure("catalog_write_units_per_1000_events" + suffix,
+                metrics.sum(CaptureProcess.CATALOG_WRITE_UNITS) * 1000 / counts.stored(), "WCU");
         figure("stored_bytes_per_event" + suffix, (double) bytes / events, "bytes");
         progress.printf("bench: writing the same %,d events one item per event%n", events);
         String baseline = "bench_item_per_event_" + stream;

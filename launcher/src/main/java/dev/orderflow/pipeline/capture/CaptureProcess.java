@@ -30,6 +30,7 @@ public final class CaptureProcess implements AutoCloseable {
     public static final String EVENTS_STORED_BY_CHANNEL = "capture_events_stored_by_channel_total";
     /** {@code /q/metrics}: write capacity units DynamoDB reported as consumed. */
     public static final String WRITE_UNITS = "capture_write_units_total";
+    public static final String CATALOG_WRITE_UNITS = "capture_catalog_write_units_total";
     /** {@code /q/metrics}: receipt to confirmed write, with {@code quantile} 0.5 and 0.99, in seconds. */
     public static final String QUERYABLE_DELAY = "capture_event_queryable_delay_seconds";
     /** {@code /q/metrics}: {@link #QUERYABLE_DELAY} with {@code activity} {@code busy} or {@code quiet}. */
