@@ -400,10 +400,12 @@ public final class Bench {
             progress.printf("bench: all-pairs stream, %d s of warm-up, then %d s%n", ALL_PAIRS_WARM_UP.toSeconds(),
                     settings.allPairs().toSeconds());
             Thread.sleep(ALL_PAIRS_WARM_UP.toMillis());
-            double unitsBefore = new Prometheus(capture.metrics()).sum(CaptureProcess.WRITE_UNITS);
+            Prometheus before = new Prometheus(capture.metrics());
             long started = System.nanoTime();
             Thread.sleep(settings.allPairs().toMillis());
-            double unitsAfter = new Prometheus(capture.metrics()).sum(CaptureProcess.WRITE_UNITS);
+            Prometheus after = new Prometheus(capture.metrics());
+            double unitsBefore = before.sum(CaptureProcess.WRITE_UNITS);
+            double unitsAfter = after.sum(CaptureProcess.WRITE_UNITS);
             double hours = (System.nanoTime() - started) / 3.6e12;
             control.pause();
             Thread.sleep(500); // frames already on the wire
@@ -413,6 +415,13 @@ public final class Bench {
             progress.printf("bench: all pairs: %,.0f events stored, %d items%n", done.stored(), chunks.size());
             storageFigures("all_pairs", done, metrics, chunks, tables);
             figure("all_pairs_write_units_per_hour", (unitsAfter - unitsBefore) / hours, "WCU");
+            // the same interval, without the warm-up's hundred connect snapshots
+            figure("write_units_per_1000_events_all_pairs_steady", (unitsAfter - unitsBefore) * 1000
+                    / (after.sum(CaptureProcess.EVENTS_STORED) - before.sum(CaptureProcess.EVENTS_STORED)), "WCU");
+            figure("catalog_write_units_per_1000_events_all_pairs_steady",
+                    (after.sum(CaptureProcess.CATALOG_WRITE_UNITS) - before.sum(CaptureProcess.CATALOG_WRITE_UNITS))
+                            * 1000 / (after.sum(CaptureProcess.EVENTS_STORED)
+                            - before.sum(CaptureProcess.EVENTS_STORED)), "WCU");
         }
     }
 
