@@ -107,7 +107,7 @@ final class StoredParts {
                 }
                 from = Math.min(from, Math.max(0, at));
             }
-            if (from >= stored.size()) {
+            if (added.isEmpty() && from >= stored.size()) {
                 return added; // the table holds every event already, each once and in order: nothing to write
             }
             List<CapturedEvent> union = new ArrayList<>();
@@ -132,7 +132,8 @@ final class StoredParts {
             }
             union.addAll(added);
             ExchangeOrder.sort(union, w.channel());
-            int firstPart = TableLayout.partOfSk(stored.get(from).get(TableLayout.SK).s());
+            // (nothing stored yet: a host that reads first writes the window's first parts)
+            int firstPart = stored.isEmpty() ? 0 : TableLayout.partOfSk(stored.get(from).get(TableLayout.SK).s());
             List<TableClient.Conditional> writes = new ArrayList<>();
             for (Map<String, AttributeValue> item : ChunkParts.items(w.pair(), w.channel(), w.windowStartMicros(),
                     firstPart, union, stored.size() - from, version + 1, hosts)) {

@@ -148,6 +148,56 @@ class WriterTest {
     }
 
     @Test
+    void shouldStoreWhatAHostThatReadsFirstAloneReceivedAndAddOnlyWhatTheTableLacks() throws Exception {
+        String pair = "ltcbtc";
+        Windows a = new Windows(300_000, 1L << 30, registry);
+        Windows b = new Windows(300_000, 1L << 30, registry);
+        Writer writerA = new Writer(a, table, new DeadLetters(Files.createTempDirectory("dl-a"), registry), config,
+                registry);
+        Writer writerB = new Writer(b, table, new DeadLetters(Files.createTempDirectory("dl-b"), registry),
+                readingFirst(config, "b"), registry);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String id = "e" + i;
+            b.accept(event(pair, i * 10_000L, id, 0)); // window 0: only b received it (a was down)
+            if (i % 4 != 0) {
+                a.accept(event(pair, 10_000_000L + i * 10_000L, "w1" + id, 0)); // window 1: a lacks a quarter
+            }
+            b.accept(event(pair, 10_000_000L + i * 10_000L, "w1" + id, 0));
+            expected.add(id);
+        }
+        for (int i = 0; i < 40; i++) {
+            expected.add("w1e" + i);
+        }
+        a.sealAll();
+        writerA.start();
+        Await.until(Duration.ofSeconds(30), () -> a.heldBytes() == 0);
+        b.sealAll();
+        writerB.start();
+        Await.until(Duration.ofSeconds(30), () -> b.heldBytes() == 0);
+        writerA.stop();
+        writerB.stop();
+
+        List<String> stored = TableReader.events(dynamoDb, config.table().name(), pair, Channel.ORDERS).stream()
+                .map(e -> e.frame().path("event_id").asText()).toList();
+        assertEquals(expected, stored, "the union, each event once, in time order");
+    }
+
+    /** The configuration of a host that waits, then reads first ({@code capture.host.write-delay} above 0). */
+    private static CaptureConfig readingFirst(CaptureConfig config, String id) {
+        CaptureConfig.Host host = (CaptureConfig.Host) java.lang.reflect.Proxy.newProxyInstance(
+                CaptureConfig.class.getClassLoader(), new Class<?>[] {CaptureConfig.Host.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "id" -> id;
+                    case "writeDelay" -> Duration.ofMillis(1);
+                    default -> method.invoke(config.host(), args);
+                });
+        return (CaptureConfig) java.lang.reflect.Proxy.newProxyInstance(CaptureConfig.class.getClassLoader(),
+                new Class<?>[] {CaptureConfig.class},
+                (proxy, method, args) -> method.getName().equals("host") ? host : method.invoke(config, args));
+    }
+
+    @Test
     void shouldMergeIntoAnItemWrittenBeforeItemsCarriedAVersion() throws Exception {
         String pair = "bchusd";
         List<CapturedEvent> old = List.of(captured(pair, 100, "a"), captured(pair, 200, "b"));
