@@ -243,14 +243,6 @@ public interface CaptureConfig {
         @WithDefault("5s")
         Duration catalogInterval();
 
-        /**
-         * A channel that stored nothing since its last catalog update (no event, or all of them written already) has
-         * its item rewritten only once its {@code confirmed_until} moved this much: one write unit a minute, not one
-         * every {@code catalog-interval}, for each idle channel.
-         */
-        @WithDefault("60s")
-        Duration catalogIdleInterval();
-
         /** The writer counts as stuck (not ready) when it has work and confirmed nothing for this long. */
         @WithDefault("30s")
         Duration stuckAfter();

@@ -14,8 +14,7 @@ import io.quarkus.logging.Log;
  * Keeps each channel's catalog item current: the stored range, and {@code confirmed_until}, the time before which
  * the table holds every event of the channel: never past a window not yet stored ({@link Windows#confirmedUntil}),
  * nor past the start of a window in which the capture is not receiving and whose gap record is not written yet
- * (the {@code openGaps} the feed reports). Coverage never answers {@code complete} past it. A channel that stored
- * nothing new is rewritten only when its watermark moved by {@code catalog-idle-interval}.
+ * (the {@code openGaps} the feed reports). Coverage never answers {@code complete} past it.
  */
 @ApplicationScoped
 public class Catalog {
@@ -23,7 +22,6 @@ public class Catalog {
     private final Writer writer;
     private final TableClient table;
     private final long intervalMillis;
-    private final long idleMicros;
     private final Map<Windows.Stream, Long> written = new HashMap<>();
     private volatile boolean running;
     private Thread thread;
@@ -33,7 +31,6 @@ public class Catalog {
         this.writer = writer;
         this.table = table;
         this.intervalMillis = config.writer().catalogInterval().toMillis();
-        this.idleMicros = config.writer().catalogIdleInterval().toNanos() / 1000;
     }
 
     /**
@@ -46,7 +43,7 @@ public class Catalog {
             while (running) {
                 try {
                     Thread.sleep(intervalMillis);
-                    update(openGaps.get(), false);
+                    update(openGaps.get());
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {
@@ -65,14 +62,13 @@ public class Catalog {
             thread.interrupt();
         }
         try {
-            update(openGaps, true);
+            update(openGaps);
         } catch (RuntimeException e) {
             Log.warnf("Last catalog update failed: %s", e.toString());
         }
     }
 
-    /** One update of every channel; {@code all}: even the idle ones whose watermark moved a little. */
-    synchronized void update(Map<Windows.Stream, Long> openGaps, boolean all) {
+    synchronized void update(Map<Windows.Stream, Long> openGaps) {
         Map<Windows.Stream, long[]> ranges = writer.ranges();
         Map<Windows.Stream, Long> streams = new HashMap<>(openGaps);
         ranges.keySet().forEach(s -> streams.putIfAbsent(s, Long.MAX_VALUE));
@@ -83,9 +79,8 @@ public class Catalog {
             }
             long confirmed = Math.min(windows.confirmedUntil(e.getKey()), e.getValue());
             Long before = written.get(e.getKey());
-            boolean stored = ranges.containsKey(e.getKey());
-            if (before != null && !stored && (before >= confirmed || !all && confirmed - before < idleMicros)) {
-                continue; // nothing new stored: only a long enough step of the watermark is worth a write
+            if (before != null && before >= confirmed && !ranges.containsKey(e.getKey())) {
+                continue;
             }
             table.updateCatalog(e.getKey().pair(), e.getKey().channel(), ranges.remove(e.getKey()), now, confirmed,
                     e.getValue() == Long.MAX_VALUE ? now : null);
