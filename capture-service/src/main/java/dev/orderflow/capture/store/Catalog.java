@@ -79,11 +79,13 @@ public class Catalog {
             }
             long confirmed = Math.min(windows.confirmedUntil(e.getKey()), e.getValue());
             Long before = written.get(e.getKey());
-            if (before != null && before >= confirmed && !ranges.containsKey(e.getKey())) {
-                continue;
+            boolean receiving = e.getValue() == Long.MAX_VALUE;
+            if (before != null && before >= confirmed && !ranges.containsKey(e.getKey()) && !receiving) {
+                continue; // nothing to say: while receiving, receiving#<host> is always worth saying (a window of a
+                          // quiet channel holds confirmed_until back for up to its 10 s)
             }
             table.updateCatalog(e.getKey().pair(), e.getKey().channel(), ranges.remove(e.getKey()), now, confirmed,
-                    e.getValue() == Long.MAX_VALUE ? now : null);
+                    receiving ? now : null);
             written.put(e.getKey(), confirmed);
         }
     }
