@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import dev.orderflow.storage.Attributes;
+import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
@@ -41,22 +41,8 @@ public final class TableSource {
     }
 
     public List<Entry> catalog() {
-        List<Entry> entries = new ArrayList<>();
-        query(QueryRequest.builder().tableName(table)
-                .keyConditionExpression("pk = :pk")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.CATALOG_PK))), item -> {
-                    String sk = item.get(TableLayout.SK).s();
-                    int hash = sk.lastIndexOf('#');
-                    Channel.fromApiName(sk.substring(hash + 1)).ifPresent(channel -> {
-                        Long confirmed = Attributes.micros(item, TableLayout.CATALOG_CONFIRMED_UNTIL);
-                        entries.add(new Entry(sk.substring(0, hash), channel,
-                                Attributes.micros(item, TableLayout.CATALOG_FIRST),
-                                Attributes.micros(item, TableLayout.CATALOG_LAST),
-                                confirmed != null ? confirmed : Attributes.micros(item, TableLayout.CATALOG_UPDATED),
-                                Hosts.spans(item)));
-                    });
-                });
-        return entries;
+        return CatalogItems.all(db::query, table, false).stream().map(e -> new Entry(e.pair(), e.channel(),
+                e.firstMicros(), e.lastMicros(), e.confirmedUntilMicros(), e.hosts())).toList();
     }
 
     /** The chunk items that can hold events of the hour, in key order (windows in time order, parts in order). */

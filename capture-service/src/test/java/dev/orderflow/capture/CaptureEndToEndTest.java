@@ -2,7 +2,6 @@ package dev.orderflow.capture;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -11,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,19 +21,18 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.capture.certify.SnapshotChecks;
 import dev.orderflow.capture.feed.Snapshots;
 import dev.orderflow.storage.SnapshotMeta;
-import dev.orderflow.storage.TableLayout;
 import dev.orderflow.storage.book.SnapshotReads;
 import dev.orderflow.storage.book.Verdict;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The simulator sends, the service captures into DynamoDB Local, and the table holds exactly what was sent. */
 @QuarkusTest
@@ -120,20 +119,16 @@ class CaptureEndToEndTest {
         assertTrue(metricValue(metrics, "capture_events_stored_by_channel_total{channel=\"orders\",pair=\"ethusd\"}")
                 >= sent.get("live_orders_ethusd"));
 
-        Await.until(Duration.ofSeconds(10), () -> TableReader.item(dynamoDb, config.table().name(),
-                TableLayout.CATALOG_PK, "ethusd#orders").containsKey(TableLayout.CATALOG_FIRST));
-        Map<String, AttributeValue> catalog = TableReader.item(dynamoDb, config.table().name(),
-                TableLayout.CATALOG_PK, "ethusd#orders");
+        Await.until(Duration.ofSeconds(10), () -> catalog("ethusd") != null && catalog("ethusd").firstMicros() != null);
+        CatalogItems.Entry catalog = catalog("ethusd");
         List<CapturedEvent> stored = stored("live_orders_ethusd");
-        long first = Long.parseLong(catalog.get(TableLayout.CATALOG_FIRST).n());
-        long last = Long.parseLong(catalog.get(TableLayout.CATALOG_LAST).n());
+        long first = catalog.firstMicros();
+        long last = catalog.lastMicros();
         assertTrue(first <= stored.get(0).microtimestamp() && first > 0);
         assertTrue(last <= stored.get(stored.size() - 1).microtimestamp() && last >= first);
-        assertFalse(catalog.get(TableLayout.CATALOG_UPDATED).n().isEmpty());
-        Await.until(Duration.ofSeconds(15), () -> TableReader.item(dynamoDb, config.table().name(),
-                TableLayout.CATALOG_PK, "ethusd#orders").containsKey(TableLayout.CATALOG_CONFIRMED_UNTIL));
-        long confirmed = Long.parseLong(TableReader.item(dynamoDb, config.table().name(), TableLayout.CATALOG_PK,
-                "ethusd#orders").get(TableLayout.CATALOG_CONFIRMED_UNTIL).n());
+        assertEquals(Set.of(config.host().id()), catalog.receiving().keySet(), "the host says it receives the channel");
+        Await.until(Duration.ofSeconds(15), () -> catalog("ethusd").confirmedUntilMicros() != null);
+        long confirmed = catalog("ethusd").confirmedUntilMicros();
         assertTrue(confirmed <= dev.orderflow.capture.Clock.nowMicros() - 1_300_000,
                 "confirmed_until stays behind the windows not sealed yet");
     }
@@ -154,10 +149,8 @@ class CaptureEndToEndTest {
         List<SnapshotMeta> metas = reads.metas(pair, 0, Long.MAX_VALUE / 1000, 1000, true);
         SnapshotMeta previous = metas.get(metas.size() - 2);
         SnapshotMeta last = metas.get(metas.size() - 1);
-        Await.until(Duration.ofSeconds(30), () -> TableReader.item(dynamoDb, config.table().name(),
-                TableLayout.CATALOG_PK, pair + "#orders").containsKey(TableLayout.CATALOG_CONFIRMED_UNTIL)
-                && Long.parseLong(TableReader.item(dynamoDb, config.table().name(), TableLayout.CATALOG_PK,
-                        pair + "#orders").get(TableLayout.CATALOG_CONFIRMED_UNTIL).n()) > last.microtimestamp());
+        Await.until(Duration.ofSeconds(30), () -> catalog(pair) != null && catalog(pair).confirmedUntilMicros() != null
+                && catalog(pair).confirmedUntilMicros() > last.microtimestamp());
 
         checks.pass();
         SnapshotMeta checked = reads.metas(pair, last.microtimestamp(), last.microtimestamp() + 1, 1, true).get(0);
@@ -228,5 +221,9 @@ class CaptureEndToEndTest {
         } catch (IOException e) {
             throw new AssertionError(json, e);
         }
+    }
+
+    private CatalogItems.Entry catalog(String pair) {
+        return TableReader.catalog(dynamoDb, config.table().name(), pair, Channel.ORDERS);
     }
 }

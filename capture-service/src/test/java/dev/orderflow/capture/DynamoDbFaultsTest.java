@@ -145,11 +145,8 @@ class DynamoDbFaultsTest {
                         .stream().mapToLong(dev.orderflow.storage.Frames::microtimestamp).min().orElseThrow();
                 dev.orderflow.storage.Channel.WireChannel c = dev.orderflow.storage.Channel.parseWire(channel)
                         .orElseThrow();
-                var catalog = TableReader.item(dynamoDb, config.table().name(),
-                        dev.orderflow.storage.TableLayout.CATALOG_PK,
-                        dev.orderflow.storage.TableLayout.chunkPk(c.pair(), c.channel()));
-                long confirmed = Long.parseLong(catalog.get(
-                        dev.orderflow.storage.TableLayout.CATALOG_CONFIRMED_UNTIL).n());
+                long confirmed = TableReader.catalog(dynamoDb, config.table().name(), config.host().id(), c.pair(),
+                        c.channel()).confirmedUntilMicros();
                 assertTrue(confirmed <= firstUnstored, channel + ": confirmed_until " + confirmed
                         + " passes an event not stored yet at " + firstUnstored);
             }

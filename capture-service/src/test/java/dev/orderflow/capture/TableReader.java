@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -36,5 +37,19 @@ public final class TableReader {
         return dynamoDb.getItem(b -> b.tableName(table).consistentRead(true)
                 .key(Map.of(TableLayout.PK, AttributeValue.fromS(pk), TableLayout.SK, AttributeValue.fromS(sk))))
                 .item();
+    }
+
+    /** A channel as the catalog records it, read consistently; {@code null} when the catalog does not name it. */
+    public static CatalogItems.Entry catalog(DynamoDbClient dynamoDb, String table, String pair, Channel channel) {
+        return CatalogItems.channel(dynamoDb::query, table, pair, channel, true).orElse(null);
+    }
+
+    /** A channel as one host's catalog item records it ({@code GetItem}: for a role that may not Query). */
+    public static CatalogItems.Entry catalog(DynamoDbClient dynamoDb, String table, String host, String pair,
+            Channel channel) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(CatalogItems.hostKey(host))).item();
+        return CatalogItems.entries(item == null || item.isEmpty() ? List.of() : List.of(item)).stream()
+                .filter(e -> e.pair().equals(pair) && e.channel() == channel).findFirst().orElse(null);
     }
 }

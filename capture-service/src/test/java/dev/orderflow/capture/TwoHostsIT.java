@@ -27,12 +27,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orderflow.dynamodblocal.iam.CfnTemplate;
 import dev.orderflow.dynamodblocal.iam.IamFront;
 import dev.orderflow.dynamodblocal.iam.IamPolicy;
+import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
-import dev.orderflow.storage.TableLayout;
 import dev.orderflow.storage.UnionGaps;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Two packaged capture hosts ({@code a}, and {@code b} reading before it writes) on one table, one simulator: each
@@ -218,10 +217,8 @@ class TwoHostsIT {
 
     private List<GapRecord> unionGaps(String channel) {
         Channel.WireChannel c = Channel.parseWire(channel).orElseThrow();
-        Map<String, AttributeValue> catalog = TableReader.item(parts.dynamoDb, parts.table, TableLayout.CATALOG_PK,
-                TableLayout.chunkPk(c.pair(), c.channel()));
-        return UnionGaps.of(c.pair(), c.channel(), ledger.gaps(channel),
-                Hosts.spans(catalog == null ? Map.of() : catalog));
+        CatalogItems.Entry catalog = TableReader.catalog(parts.dynamoDb, parts.table, c.pair(), c.channel());
+        return UnionGaps.of(c.pair(), c.channel(), ledger.gaps(channel), catalog == null ? Map.of() : catalog.hosts());
     }
 
     private long hostRecords() {

@@ -15,9 +15,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * <ul>
  * <li>a gap record's {@code host}: the host that missed the window (see {@link UnionGaps});</li>
  * <li>an event chunk's {@code hosts} (string set): the hosts whose events the chunk holds;</li>
- * <li>a catalog item's {@code first#<host>}, {@code last#<host>} and {@code confirmed_until#<host>}: what that host
- * stored of the channel, and up to when it stored everything it received; {@code receiving#<host>}: when it last
- * said it was receiving the channel (a restart's downtime starts there).</li>
+ * <li>the catalog: each host's own item ({@link CatalogItems}) or, in older tables, a channel item's
+ * {@code first#<host>}, {@code last#<host>} and {@code confirmed_until#<host>}: what that host stored of the channel,
+ * and up to when it stored everything it received; {@code receiving#<host>}: when it last said it was receiving the
+ * channel (a restart's downtime starts there).</li>
  * </ul>
  */
 public final class Hosts {

@@ -54,8 +54,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * {@code sk = "<received µs, 16 digits>#<sequence, 6 digits>"}, attributes {@code raw} (the frame text as received,
  * cut at 300,000 characters with {@code truncated = true}) and {@code reason}.
  *
- * <p>Catalog: {@code pk = "catalog"}, {@code sk = "<pair>#<channel>"}, attributes {@code first}/{@code last}
- * (µs of the first and last stored event) and {@code updated} (µs, when the writer last confirmed a write).
+ * <p>Catalog: {@code pk = "catalog"}, one item per capture host and, in older tables, one per channel
+ * ({@link CatalogItems} writes and reads both).
  */
 public final class TableLayout {
     public static final String PK = "pk";

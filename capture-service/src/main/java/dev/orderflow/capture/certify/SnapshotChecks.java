@@ -1,8 +1,5 @@
 package dev.orderflow.capture.certify;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -12,9 +9,9 @@ import jakarta.enterprise.event.Observes;
 
 import dev.orderflow.capture.CaptureConfig;
 import dev.orderflow.capture.Clock;
+import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.SnapshotMeta;
-import dev.orderflow.storage.TableLayout;
 import dev.orderflow.storage.book.Certifier;
 import dev.orderflow.storage.book.SnapshotAlignment;
 import dev.orderflow.storage.book.Verdict;
@@ -23,9 +20,6 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * Certifies the stored snapshots in the background, on one low-priority thread: every {@code capture.certify.interval}
@@ -72,15 +66,12 @@ public class SnapshotChecks {
     /** One pass over every pair of the catalog. */
     public synchronized void pass() {
         try {
-            for (Map<String, AttributeValue> item : catalog()) {
-                String sk = item.get(TableLayout.SK).s();
-                AttributeValue confirmed = item.get(TableLayout.CATALOG_CONFIRMED_UNTIL);
-                String suffix = "#" + Channel.ORDERS.apiName();
-                if (!sk.endsWith(suffix) || confirmed == null) {
+            for (CatalogItems.Entry entry : CatalogItems.all(db::query, config.table().name(), false)) {
+                if (entry.channel() != Channel.ORDERS || entry.confirmedUntilMicros() == null) {
                     continue;
                 }
-                String pair = sk.substring(0, sk.length() - suffix.length());
-                long until = Long.parseLong(confirmed.n());
+                String pair = entry.pair();
+                long until = entry.confirmedUntilMicros();
                 long from = until - config.certify().lookback().toNanos() / 1000L;
                 for (SnapshotMeta checked : certifier.certifyPending(pair, from, until, Clock.nowMicros())) {
                     report(checked);
@@ -90,20 +81,6 @@ public class SnapshotChecks {
             Log.warnf("Snapshot certification pass failed (tried again in %s): %s", config.certify().interval(),
                     e.toString());
         }
-    }
-
-    private List<Map<String, AttributeValue>> catalog() {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryResponse page = db.query(QueryRequest.builder().tableName(config.table().name())
-                    .keyConditionExpression("pk = :pk")
-                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.CATALOG_PK)))
-                    .exclusiveStartKey(start).build());
-            items.addAll(page.items());
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        return items;
     }
 
     private void report(SnapshotMeta checked) {

@@ -2,19 +2,25 @@ package dev.orderflow.capture.store;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.orderflow.capture.CaptureConfig;
 import dev.orderflow.capture.Clock;
+import dev.orderflow.storage.CatalogItems;
+import dev.orderflow.storage.TableLayout;
 import io.quarkus.logging.Log;
 
 /**
- * Keeps each channel's catalog item current: the stored range, and {@code confirmed_until}, the time before which
- * the table holds every event of the channel: never past a window not yet stored ({@link Windows#confirmedUntil}),
- * nor past the start of a window in which the capture is not receiving and whose gap record is not written yet
- * (the {@code openGaps} the feed reports). Coverage never answers {@code complete} past it.
+ * Keeps this host's catalog item current ({@link CatalogItems}): per channel, the range it stored, and
+ * {@code confirmed_until}, the time before which the table holds every event of the channel it received: never past
+ * a window not yet stored ({@link Windows#confirmedUntil}), nor past the start of a window in which the capture is
+ * not receiving and whose gap record is not written yet (the {@code openGaps} the feed reports). Coverage never
+ * answers {@code complete} past it. The item is rewritten whole each interval in which anything moved (while a
+ * channel is received, its time of receiving always does); it is first read, so that the channels of earlier runs
+ * stay in it, and nothing is written until that read succeeded.
  */
 @ApplicationScoped
 public class Catalog {
@@ -22,7 +28,10 @@ public class Catalog {
     private final Writer writer;
     private final TableClient table;
     private final long intervalMillis;
-    private final Map<Windows.Stream, Long> written = new HashMap<>();
+    /** This host's points by {@code "<pair>#<channel>"}, as last written; {@code null} until read from the table. */
+    private Map<String, CatalogItems.Points> points;
+    /** The last write of the points failed: the next update writes them even if nothing moved since. */
+    private boolean unwritten;
     private volatile boolean running;
     private Thread thread;
 
@@ -69,24 +78,34 @@ public class Catalog {
     }
 
     synchronized void update(Map<Windows.Stream, Long> openGaps) {
+        if (points == null) {
+            points = new TreeMap<>(table.catalogPoints());
+        }
         Map<Windows.Stream, long[]> ranges = writer.ranges();
         Map<Windows.Stream, Long> streams = new HashMap<>(openGaps);
         ranges.keySet().forEach(s -> streams.putIfAbsent(s, Long.MAX_VALUE));
         long now = Clock.nowMicros();
+        boolean moved = false;
         for (Map.Entry<Windows.Stream, Long> e : streams.entrySet()) {
             if (e.getValue() == Long.MIN_VALUE) {
                 continue; // a restart still waits to learn where the earlier run stopped
             }
-            long confirmed = Math.min(windows.confirmedUntil(e.getKey()), e.getValue());
-            Long before = written.get(e.getKey());
-            boolean receiving = e.getValue() == Long.MAX_VALUE;
-            if (before != null && before >= confirmed && !ranges.containsKey(e.getKey()) && !receiving) {
-                continue; // nothing to say: while receiving, receiving#<host> is always worth saying (a window of a
-                          // quiet channel holds confirmed_until back for up to its 10 s)
+            String stream = TableLayout.chunkPk(e.getKey().pair(), e.getKey().channel());
+            long[] range = ranges.remove(e.getKey());
+            CatalogItems.Points before = points.get(stream);
+            CatalogItems.Points latest = new CatalogItems.Points(range == null ? null : range[0],
+                    range == null ? null : range[1], Math.min(windows.confirmedUntil(e.getKey()), e.getValue()),
+                    e.getValue() == Long.MAX_VALUE ? now : null);
+            CatalogItems.Points after = before == null ? latest : before.followedBy(latest);
+            if (!after.equals(before)) {
+                points.put(stream, after);
+                moved = true;
             }
-            table.updateCatalog(e.getKey().pair(), e.getKey().channel(), ranges.remove(e.getKey()), now, confirmed,
-                    receiving ? now : null);
-            written.put(e.getKey(), confirmed);
+        }
+        if (moved || unwritten) {
+            unwritten = true;
+            table.putCatalog(now, points);
+            unwritten = false;
         }
     }
 }

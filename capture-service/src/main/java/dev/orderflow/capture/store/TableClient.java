@@ -1,17 +1,15 @@
 package dev.orderflow.capture.store;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.orderflow.capture.CaptureConfig;
-import dev.orderflow.storage.Attributes;
+import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.TableLayout;
@@ -45,7 +43,6 @@ public class TableClient {
     private final Counter readUnits;
     private final io.micrometer.core.instrument.Timer writeLatency;
     private final String host;
-    private final Set<String> catalogBehind = ConcurrentHashMap.newKeySet();
     private volatile boolean tableReady;
 
     public TableClient(DynamoDbClient dynamoDb, CaptureConfig config, MeterRegistry registry) {
@@ -176,82 +173,37 @@ public class TableClient {
     }
 
     /**
-     * Records in a channel's catalog item the stored range ({@code range} = {first, last} of what this process stored
-     * since the last update, or {@code null}), {@code updated}, and {@code confirmed_until}; and the same for this
-     * host alone ({@link Hosts#catalogConfirmedUntil} and the like). The table-wide points only ever move outward or
-     * forward: with several capture hosts (or a backfill), one behind another leaves the later point as it is. One
-     * conditional update does it all. A host found behind reads the item from then on and writes, in one update, its
-     * own points and the table-wide ones it is ahead on: two write units an update are not spent on a condition
-     * that fails every time.
+     * Writes this host's catalog item ({@link CatalogItems#hostItem}) whole: one update an interval for every
+     * channel the host follows. Only this host writes it, so without a condition. An update, not a put: the catalog
+     * goes on while a refused {@code PutItem} keeps the events in the journal, and says how far they are stored.
      */
-    public void updateCatalog(String pair, Channel channel, long[] range, long updatedMicros,
-            long confirmedUntilMicros, Long receivingMicros) {
-        String stream = TableLayout.chunkPk(pair, channel);
-        Map<String, AttributeValue> key = catalogKey(pair, channel);
-        if (!catalogBehind.contains(stream)) {
-            CatalogUpdate all = new CatalogUpdate().host(host, range, confirmedUntilMicros, receivingMicros)
-                    .confirmed(updatedMicros, confirmedUntilMicros);
-            if (range != null) {
-                all.firstIfMissing(range[0]).last(range[1]);
+    public void putCatalog(long updatedMicros, Map<String, CatalogItems.Points> points) {
+        Map<String, AttributeValue> item = CatalogItems.hostItem(host, updatedMicros, points);
+        Map<String, AttributeValue> key = CatalogItems.hostKey(host);
+        Map<String, String> names = Map.of("#u", TableLayout.CATALOG_UPDATED, "#c", CatalogItems.CHANNELS);
+        Map<String, AttributeValue> values = Map.of(":u", item.get(TableLayout.CATALOG_UPDATED),
+                ":c", item.get(CatalogItems.CHANNELS));
+        retries.call(() -> {
+            ConsumedCapacity used = dynamoDb.updateItem(b -> b.tableName(table.name()).key(key)
+                    .updateExpression("SET #u = :u, #c = :c")
+                    .expressionAttributeNames(names).expressionAttributeValues(values)
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+                    .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES))).consumedCapacity();
+            count(used);
+            if (used != null && used.capacityUnits() != null) {
+                catalogWriteUnits.increment(used.capacityUnits());
             }
-            if (catalogUpdate(key, all)) {
-                return;
-            }
-            catalogBehind.add(stream);
-        }
-        Map<String, AttributeValue> item = catalogItem(key, false);
-        CatalogUpdate update = new CatalogUpdate().host(host, range, confirmedUntilMicros, receivingMicros);
-        Long confirmed = Attributes.micros(item, TableLayout.CATALOG_CONFIRMED_UNTIL);
-        boolean ahead = confirmed == null || confirmed <= confirmedUntilMicros;
-        if (ahead) {
-            update.confirmed(updatedMicros, confirmedUntilMicros);
-        }
-        if (range != null) {
-            Long first = Attributes.micros(item, TableLayout.CATALOG_FIRST);
-            Long last = Attributes.micros(item, TableLayout.CATALOG_LAST);
-            if (first == null || first > range[0]) {
-                update.first(range[0]);
-            }
-            if (last == null || last <= range[1]) {
-                update.last(range[1]);
-            }
-        }
-        if (catalogUpdate(key, update)) {
-            if (ahead) {
-                catalogBehind.remove(stream);
-            }
-            return;
-        }
-        // another host moved a point since the read: this host's own points, then each table-wide one on its own
-        catalogUpdate(key, new CatalogUpdate().host(host, range, confirmedUntilMicros, receivingMicros));
-        catalogUpdate(key, new CatalogUpdate().confirmed(updatedMicros, confirmedUntilMicros));
-        if (range != null) {
-            catalogUpdate(key, new CatalogUpdate().first(range[0]));
-            catalogUpdate(key, new CatalogUpdate().last(range[1]));
-        }
+            return null;
+        }, Void.class);
     }
 
-    /** Returns {@code false} when its condition failed (the item holds a later point already). */
-    private boolean catalogUpdate(Map<String, AttributeValue> key, CatalogUpdate update) {
-        try {
-            retries.call(() -> {
-                ConsumedCapacity used = dynamoDb.updateItem(b -> b.tableName(table.name()).key(key)
-                        .updateExpression(update.expression())
-                        .conditionExpression(update.condition())
-                        .expressionAttributeNames(update.names())
-                        .expressionAttributeValues(update.values())
-                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
-                        .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES))).consumedCapacity();
-                count(used);
-                if (used != null && used.capacityUnits() != null) {
-                    catalogWriteUnits.increment(used.capacityUnits());
-                }
-                return null;
-            }, Void.class);
-            return true;
-        } catch (ConditionalCheckFailedException ahead) {
-            return false;
-        }
+    /** This host's points in the catalog, by {@code "<pair>#<channel>"}: its own item, read consistently. */
+    public Map<String, CatalogItems.Points> catalogPoints() {
+        Map<String, AttributeValue> item = retries.call(() -> dynamoDb.getItem(b -> b.tableName(table.name())
+                .consistentRead(true).key(CatalogItems.hostKey(host))
+                .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES))).item(),
+                (Class<Map<String, AttributeValue>>) (Class<?>) Map.class);
+        return CatalogItems.hostPoints(item);
     }
 
     /**
@@ -262,32 +214,27 @@ public class TableClient {
     }
 
     /**
-     * Where this host's earlier run ended on a channel, from the catalog item; one consistent read. An item no host
-     * has named itself in (a table of a single unnamed host) answers with its table-wide end; one where only other
+     * Where this host's earlier run ended on a channel, from the catalog, read consistently. A channel no host has
+     * named itself in (a table of a single unnamed host) answers with its table-wide end; one where only other
      * hosts did answers empty: this host has not run here before.
      */
     public StoredEnd catalogEnd(String pair, Channel channel) {
-        Map<String, AttributeValue> item = catalogItem(catalogKey(pair, channel), true);
-        boolean unnamed = Hosts.spans(item).isEmpty();
-        Long last = Attributes.micros(item, unnamed ? TableLayout.CATALOG_LAST : Hosts.catalogLast(host));
-        Long receiving = unnamed ? null : Attributes.micros(item, Hosts.catalogReceiving(host));
-        Long confirmed = Attributes.micros(item, unnamed ? TableLayout.CATALOG_CONFIRMED_UNTIL
-                : Hosts.catalogConfirmedUntil(host));
+        Optional<CatalogItems.Entry> entry = CatalogItems.channel(request -> retries.call(() -> dynamoDb.query(
+                request.toBuilder().overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)).build()),
+                QueryResponse.class), table.name(), pair, channel, true);
+        if (entry.isEmpty()) {
+            return new StoredEnd(OptionalLong.empty(), null);
+        }
+        CatalogItems.Entry e = entry.get();
+        if (e.hosts().isEmpty()) {
+            return new StoredEnd(e.lastMicros() == null ? OptionalLong.empty() : OptionalLong.of(e.lastMicros()),
+                    e.confirmedUntilMicros());
+        }
+        Hosts.Span own = e.hosts().get(host);
+        Long last = own == null ? null : own.lastMicros();
+        Long receiving = e.receiving().get(host);
         return new StoredEnd(last == null ? OptionalLong.empty() : OptionalLong.of(last),
-                receiving != null ? receiving : confirmed);
-    }
-
-    private Map<String, AttributeValue> catalogItem(Map<String, AttributeValue> key, boolean consistent) {
-        Map<String, AttributeValue> item = retries.call(() -> dynamoDb.getItem(b -> b.tableName(table.name())
-                .consistentRead(consistent).key(key)
-                .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES))).item(),
-                (Class<Map<String, AttributeValue>>) (Class<?>) Map.class);
-        return item == null ? Map.of() : item;
-    }
-
-    private static Map<String, AttributeValue> catalogKey(String pair, Channel channel) {
-        return Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
-                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk(pair, channel)));
+                receiving != null ? receiving : own == null ? null : own.confirmedUntilMicros());
     }
 
     /** Creates the table when it is missing and creation is enabled, and waits until it is active. */

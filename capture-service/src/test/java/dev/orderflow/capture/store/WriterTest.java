@@ -29,6 +29,7 @@ import dev.orderflow.capture.DynamoDbLocalResource;
 import dev.orderflow.capture.FaultSimulatorResource;
 import dev.orderflow.capture.TableReader;
 import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.Frames;
@@ -185,11 +186,16 @@ class WriterTest {
 
     /** The configuration of a host that waits, then reads first ({@code capture.host.write-delay} above 0). */
     private static CaptureConfig readingFirst(CaptureConfig config, String id) {
+        return host(config, id, Duration.ofMillis(1));
+    }
+
+    /** The configuration of another host, {@code id}, with the write delay given. */
+    private static CaptureConfig host(CaptureConfig config, String id, Duration writeDelay) {
         CaptureConfig.Host host = (CaptureConfig.Host) java.lang.reflect.Proxy.newProxyInstance(
                 CaptureConfig.class.getClassLoader(), new Class<?>[] {CaptureConfig.Host.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "id" -> id;
-                    case "writeDelay" -> Duration.ofMillis(1);
+                    case "writeDelay" -> writeDelay;
                     default -> method.invoke(config.host(), args);
                 });
         return (CaptureConfig) java.lang.reflect.Proxy.newProxyInstance(CaptureConfig.class.getClassLoader(),
@@ -249,25 +255,37 @@ class WriterTest {
     }
 
     @Test
-    void shouldKeepTheCatalogsOuterRangeAndLaterConfirmationWhenAHostBehindAnotherUpdatesIt() {
+    void shouldKeepOneCatalogItemForTheHostWithTheChannelsOfItsEarlierRuns() throws Exception {
         String pair = "dotusd";
-        table.updateCatalog(pair, Channel.ORDERS, new long[] {T + 100, T + 500}, T + 1_000, T + 400, null);
-        table.updateCatalog(pair, Channel.ORDERS, new long[] {T + 50, T + 300}, T + 1_100, T + 200, null); // behind
-        Map<String, AttributeValue> item = catalog(pair);
-        assertEquals(Long.toString(T + 50), item.get(TableLayout.CATALOG_FIRST).n(), "the earlier first is kept");
-        assertEquals(Long.toString(T + 500), item.get(TableLayout.CATALOG_LAST).n(), "last never moves back");
-        assertEquals(Long.toString(T + 400), item.get(TableLayout.CATALOG_CONFIRMED_UNTIL).n());
+        CaptureConfig k = host(config, "k", Duration.ZERO);
+        dynamoDb.putItem(r -> r.tableName(config.table().name()).item(CatalogItems.hostItem("k", T,
+                Map.of("xrpeur#trades", new CatalogItems.Points(T - 900, T - 800, T - 700, T - 650)))));
+        TableClient tableK = new TableClient(dynamoDb, k, registry);
+        Windows windows = new Windows(300_000, 1L << 30, registry);
+        Writer writer = new Writer(windows, tableK, new DeadLetters(Files.createTempDirectory("dl"), registry), k,
+                registry);
+        writer.start();
+        windows.accept(event(pair, 100, "a", 0));
+        windows.accept(event(pair, 200, "b", 0));
+        windows.sealAll();
+        Await.until(Duration.ofSeconds(30), () -> windows.heldBytes() == 0);
+        writer.stop();
 
-        table.updateCatalog(pair, Channel.ORDERS, new long[] {T + 600, T + 700}, T + 1_200, T + 650, null);
-        item = catalog(pair);
-        assertEquals(Long.toString(T + 50), item.get(TableLayout.CATALOG_FIRST).n());
-        assertEquals(Long.toString(T + 700), item.get(TableLayout.CATALOG_LAST).n());
-        assertEquals(Long.toString(T + 650), item.get(TableLayout.CATALOG_CONFIRMED_UNTIL).n());
-    }
+        new Catalog(windows, writer, tableK, k).update(Map.of(new Windows.Stream(pair, Channel.ORDERS), Long.MAX_VALUE));
 
-    private Map<String, AttributeValue> catalog(String pair) {
-        return TableReader.item(dynamoDb, config.table().name(), TableLayout.CATALOG_PK,
-                TableLayout.chunkPk(pair, Channel.ORDERS));
+        Map<String, CatalogItems.Entry> entries = new HashMap<>();
+        CatalogItems.all(dynamoDb::query, config.table().name(), true).forEach(e -> entries.put(e.stream(), e));
+        CatalogItems.Entry dot = entries.get("dotusd#orders");
+        assertEquals(new Hosts.Span(T + 100, T + 200, dot.hosts().get("k").confirmedUntilMicros()),
+                dot.hosts().get("k"), "the range the host stored");
+        assertEquals(windows.confirmedUntil(new Windows.Stream(pair, Channel.ORDERS)),
+                dot.hosts().get("k").confirmedUntilMicros(), "the window step's watermark");
+        assertTrue(dot.receiving().containsKey("k"), "the host says it receives the channel");
+        assertEquals(new Hosts.Span(T - 900, T - 800, T - 700), entries.get("xrpeur#trades").hosts().get("k"),
+                "a channel of an earlier run stays in the host's item");
+        assertEquals(T - 650, entries.get("xrpeur#trades").receiving().get("k"));
+        assertEquals(new TableClient.StoredEnd(java.util.OptionalLong.of(T - 800), T - 650),
+                tableK.catalogEnd("xrpeur", Channel.TRADES), "a restart's downtime starts where the host last received");
     }
 
     private static Input.Event event(String pair, long offset, String id, int padding) {

@@ -20,6 +20,7 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
+import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.SnapshotMeta;
@@ -98,11 +99,9 @@ final class Tables implements AutoCloseable {
 
     /** The catalog's {@code confirmed_until} of the pair's orders channel (µs), or -1 while there is none. */
     long confirmedUntil(String table, String pair) {
-        Map<String, AttributeValue> item = client.getItem(b -> b.tableName(table).key(Map.of(
-                TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
-                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk(pair, Channel.ORDERS))))).item();
-        AttributeValue confirmed = item == null ? null : item.get(TableLayout.CATALOG_CONFIRMED_UNTIL);
-        return confirmed == null ? -1 : Long.parseLong(confirmed.n());
+        Long confirmed = CatalogItems.channel(client::query, table, pair, Channel.ORDERS, true)
+                .map(CatalogItems.Entry::confirmedUntilMicros).orElse(null);
+        return confirmed == null ? -1 : confirmed;
     }
 
     /**

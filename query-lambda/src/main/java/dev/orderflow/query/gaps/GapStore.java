@@ -7,6 +7,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.orderflow.query.QueryConfig;
+import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
@@ -38,7 +39,7 @@ public class GapStore {
 
     /** Gaps concerning {@code [from, to)}, oldest first; at most {@code max + 1} so a caller sees there are more. */
     public List<GapRecord> intersecting(String pair, Channel channel, long from, long to, int max) {
-        return intersecting(pair, channel, from, to, max, Hosts.spans(catalogItem(pair, channel)));
+        return intersecting(pair, channel, from, to, max, spans(pair, channel));
     }
 
     /** As {@link #intersecting(String, Channel, long, long, int)}, with the hosts' spans already read. */
@@ -63,7 +64,7 @@ public class GapStore {
      * {@code max + 1}.
      */
     public List<HostRecord> hostRecords(String pair, Channel channel, long from, long to, int max) {
-        Map<String, Hosts.Span> spans = Hosts.spans(catalogItem(pair, channel));
+        Map<String, Hosts.Span> spans = spans(pair, channel);
         List<GapRecord> records = records(pair, channel, from, to, Math.max(max, UNION_MAX_RECORDS));
         List<GapRecord> union = UnionGaps.of(pair, channel, records, spans);
         List<HostRecord> answer = new ArrayList<>();
@@ -74,15 +75,10 @@ public class GapStore {
         return answer;
     }
 
-    /** The channel's catalog item (a Query of one key: the function's role may Query, nothing else). */
-    private Map<String, AttributeValue> catalogItem(String pair, Channel channel) {
-        List<Map<String, AttributeValue>> items = db.query(QueryRequest.builder()
-                .tableName(config.table())
-                .keyConditionExpression("pk = :pk AND sk = :sk")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.CATALOG_PK),
-                        ":sk", AttributeValue.fromS(TableLayout.chunkPk(pair, channel))))
-                .build()).items();
-        return items.isEmpty() ? Map.of() : items.get(0);
+    /** Each capture host's span on the channel, from the catalog (Query only: the function's role may do no more). */
+    private Map<String, Hosts.Span> spans(String pair, Channel channel) {
+        return CatalogItems.channel(db::query, config.table(), pair, channel, false).map(CatalogItems.Entry::hosts)
+                .orElse(Map.of());
     }
 
     private List<GapRecord> records(String pair, Channel channel, long from, long to, int max) {

@@ -1,27 +1,20 @@
 package dev.orderflow.query.pairs;
 
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
-import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.orderflow.query.QueryConfig;
 import dev.orderflow.query.api.Params;
 import dev.orderflow.query.api.Problem;
-import dev.orderflow.storage.Attributes;
+import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.Pairs;
-import dev.orderflow.storage.TableLayout;
-import io.quarkus.logging.Log;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /** The catalog items the capture service keeps: which pairs and channels have data, and how far writes are confirmed. */
 @ApplicationScoped
@@ -59,7 +52,7 @@ public class Catalog {
     /** The channels of one pair; empty when the pair has no stored data. */
     public Map<Channel, Entry> pair(String pair) {
         Map<Channel, Entry> channels = new EnumMap<>(Channel.class);
-        for (Entry e : query(pair + "#")) {
+        for (Entry e : query(pair)) {
             if (e.pair().equals(pair)) {
                 channels.put(e.channel(), e);
             }
@@ -100,54 +93,10 @@ public class Catalog {
                 "'channel' must be orders or trades."));
     }
 
-    private List<Entry> query(String skPrefix) {
-        List<Entry> entries = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryRequest.Builder request = QueryRequest.builder()
-                    .tableName(config.table())
-                    .exclusiveStartKey(start);
-            if (skPrefix == null) {
-                request.keyConditionExpression("pk = :pk")
-                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.CATALOG_PK)));
-            } else {
-                request.keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
-                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.CATALOG_PK),
-                                ":prefix", AttributeValue.fromS(skPrefix)));
-            }
-            QueryResponse response = db.query(request.build());
-            for (Map<String, AttributeValue> item : response.items()) {
-                parse(item).ifPresent(entries::add);
-            }
-            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                    ? response.lastEvaluatedKey()
-                    : null;
-        } while (start != null);
-        return entries;
+    private List<Entry> query(String pair) {
+        List<CatalogItems.Entry> entries = pair == null ? CatalogItems.all(db::query, config.table(), false)
+                : CatalogItems.pair(db::query, config.table(), pair, false);
+        return entries.stream().map(e -> new Entry(e.pair(), e.channel(), e.firstMicros(), e.lastMicros(),
+                e.confirmedUntilMicros(), e.hosts())).toList();
     }
-
-    private static Optional<Entry> parse(Map<String, AttributeValue> item) {
-        AttributeValue sk = item.get(TableLayout.SK);
-        String key = sk == null ? null : sk.s();
-        int hash = key == null ? -1 : key.lastIndexOf('#');
-        Optional<Channel> channel = hash <= 0 ? Optional.empty() : Channel.fromApiName(key.substring(hash + 1));
-        if (channel.isEmpty()) {
-            Log.warnf("Catalog item with unexpected sort key %s ignored", key);
-            return Optional.empty();
-        }
-        return Optional.of(new Entry(key.substring(0, hash), channel.get(),
-                Attributes.micros(item, TableLayout.CATALOG_FIRST),
-                Attributes.micros(item, TableLayout.CATALOG_LAST),
-                confirmedUntil(item), Hosts.spans(item)));
-    }
-
-    /**
-     * The time before which the capture has stored every window of the channel: {@code confirmed_until}; a table
-     * written before that attribute existed has only the time of the last confirmed write ({@code updated}).
-     */
-    private static Long confirmedUntil(Map<String, AttributeValue> item) {
-        Long confirmed = Attributes.micros(item, TableLayout.CATALOG_CONFIRMED_UNTIL);
-        return confirmed != null ? confirmed : Attributes.micros(item, TableLayout.CATALOG_UPDATED);
-    }
-
 }
