@@ -90,9 +90,14 @@ public final class TableLayout {
      * encoding shrinks them about tenfold, so a part is about 2 to 3 KB, a few write units.
      */
     static final int PART_TARGET_BYTES = 24 * 1024;
-    /** Parts from this number on get a larger target (doubling every {@link #PART_TARGET_DOUBLING} parts). */
-    static final int PART_TARGET_GROWS_FROM = 256;
-    static final int PART_TARGET_DOUBLING = 128;
+    /**
+     * Parts from this number on get a larger target (doubling every {@link #PART_TARGET_DOUBLING} parts): a channel
+     * reaches them only at about 40 KB/s of frames (a hundred and more events a second), and each part then takes
+     * about a sixteenth of the time already spent in the slot to fill, so it stays fresh while a burst is written
+     * in a few dozen puts instead of hundreds (each put costs the capture about as much CPU as encoding its events).
+     */
+    static final int PART_TARGET_GROWS_FROM = 16;
+    static final int PART_TARGET_DOUBLING = 16;
     /** The largest target: even at only fourfold compression a part stays well below {@link #MAX_ITEM_BYTES}. */
     static final int PART_TARGET_MAX_BYTES = 1024 * 1024;
     /** A window with more events than this is written as several parts (items stay far below 400 KB). */
