@@ -2,6 +2,7 @@ package dev.orderflow.capture;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -19,6 +20,7 @@ import dev.orderflow.capture.store.Windows;
 import dev.orderflow.capture.store.Writer;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Pairs;
+import dev.orderflow.storage.TableLayout;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -116,15 +118,17 @@ public class CaptureLifecycle {
         } catch (RuntimeException e) {
             Log.warnf("Table check failed: %s", e.toString());
         }
+        Map<String, TableClient.StoredEnd> ends;
+        try {
+            ends = configured.isEmpty() ? Map.of() : table.catalogEnds();
+        } catch (RuntimeException e) {
+            Log.errorf("Cannot read the catalog (%s): each restart's disconnect record starts at the journal's last "
+                    + "event of its channel, if any", e.toString());
+            ends = Map.of();
+        }
         for (Channel.WireChannel c : configured) {
-            TableClient.StoredEnd end;
-            try {
-                end = table.catalogEnd(c.pair(), c.channel());
-            } catch (RuntimeException e) {
-                Log.errorf("Cannot read the catalog of %s %s (%s): the restart's disconnect record starts at the "
-                        + "journal's last event of it, if any", c.pair(), c.channel().apiName(), e.toString());
-                end = new TableClient.StoredEnd(OptionalLong.empty(), null);
-            }
+            TableClient.StoredEnd end = ends.getOrDefault(TableLayout.chunkPk(c.pair(), c.channel()),
+                    new TableClient.StoredEnd(OptionalLong.empty(), null));
             protocol.storedUpTo(c, end.last(), end.receivingUntil());
         }
     }

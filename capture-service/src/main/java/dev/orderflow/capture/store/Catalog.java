@@ -104,7 +104,7 @@ public class Catalog {
         }
         if (moved || unwritten) {
             unwritten = true;
-            table.putCatalog(now, points);
+            table.writeCatalog(now, points);
             unwritten = false;
         }
     }

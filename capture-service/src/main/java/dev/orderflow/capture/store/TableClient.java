@@ -3,7 +3,6 @@ package dev.orderflow.capture.store;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -177,7 +176,7 @@ public class TableClient {
      * channel the host follows. Only this host writes it, so without a condition. An update, not a put: the catalog
      * goes on while a refused {@code PutItem} keeps the events in the journal, and says how far they are stored.
      */
-    public void putCatalog(long updatedMicros, Map<String, CatalogItems.Points> points) {
+    public void writeCatalog(long updatedMicros, Map<String, CatalogItems.Points> points) {
         Map<String, AttributeValue> item = CatalogItems.hostItem(host, updatedMicros, points);
         Map<String, AttributeValue> key = CatalogItems.hostKey(host);
         Map<String, String> names = Map.of("#u", TableLayout.CATALOG_UPDATED, "#c", CatalogItems.CHANNELS);
@@ -214,18 +213,21 @@ public class TableClient {
     }
 
     /**
-     * Where this host's earlier run ended on a channel, from the catalog, read consistently. A channel no host has
-     * named itself in (a table of a single unnamed host) answers with its table-wide end; one where only other
-     * hosts did answers empty: this host has not run here before.
+     * Where this host's earlier run ended on each channel of the catalog, by {@code "<pair>#<channel>"}: the whole
+     * catalog in one consistent read. A channel no host has named itself in (a table of a single unnamed host)
+     * answers with its table-wide end; one where only other hosts did answers empty: this host has not run there.
      */
-    public StoredEnd catalogEnd(String pair, Channel channel) {
-        Optional<CatalogItems.Entry> entry = CatalogItems.channel(request -> retries.call(() -> dynamoDb.query(
+    public Map<String, StoredEnd> catalogEnds() {
+        Map<String, StoredEnd> ends = new java.util.HashMap<>();
+        for (CatalogItems.Entry e : CatalogItems.all(request -> retries.call(() -> dynamoDb.query(
                 request.toBuilder().overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)).build()),
-                QueryResponse.class), table.name(), pair, channel, true);
-        if (entry.isEmpty()) {
-            return new StoredEnd(OptionalLong.empty(), null);
+                QueryResponse.class), table.name(), true)) {
+            ends.put(e.stream(), end(e));
         }
-        CatalogItems.Entry e = entry.get();
+        return ends;
+    }
+
+    private StoredEnd end(CatalogItems.Entry e) {
         if (e.hosts().isEmpty()) {
             return new StoredEnd(e.lastMicros() == null ? OptionalLong.empty() : OptionalLong.of(e.lastMicros()),
                     e.confirmedUntilMicros());

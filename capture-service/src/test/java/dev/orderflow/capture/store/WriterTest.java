@@ -285,7 +285,7 @@ class WriterTest {
                 "a channel of an earlier run stays in the host's item");
         assertEquals(T - 650, entries.get("xrpeur#trades").receiving().get("k"));
         assertEquals(new TableClient.StoredEnd(java.util.OptionalLong.of(T - 800), T - 650),
-                tableK.catalogEnd("xrpeur", Channel.TRADES), "a restart's downtime starts where the host last received");
+                tableK.catalogEnds().get("xrpeur#trades"), "a restart's downtime starts where the host last received");
     }
 
     private static Input.Event event(String pair, long offset, String id, int padding) {
