@@ -137,9 +137,14 @@ class ArchiveEndToEndTest {
         // plus the margin: trading goes on until then (a burst shorter than the margin alone never gets there)
         String snapshotsQuery = "/v1/book/snapshots?pair=" + PAIR + "&from=" + iso(started.toEpochMilli() * 1000L)
                 + "&to=" + iso((Instant.now().toEpochMilli() + 3_600_000L) * 1000L);
+        // the API knows a pair once the capture has written its catalog item (every catalog interval)
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+                Frames.MAPPER.readTree(api.get("/v1/pairs").body()).toString().contains("\"" + PAIR + "\""));
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
             simulator.emit(PAIR, 2);
-            return Frames.MAPPER.readTree(api.get(snapshotsQuery).body()).get("snapshots").size() > 0;
+            HttpResponse<String> answer = api.get(snapshotsQuery);
+            assertEquals(200, answer.statusCode(), answer.body());
+            return Frames.MAPPER.readTree(answer.body()).get("snapshots").size() > 0;
         });
         int sentOrders = simulator.sent(Channel.ORDERS.wireName(PAIR)).size();
         int sentTrades = simulator.sent(Channel.TRADES.wireName(PAIR)).size();
