@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * {@code sk = "<window start, epoch ms, 13 digits>#<part, 3 digits>"} (e.g. {@code 1786269860000#000}),
  * attributes {@code n} (events), {@code t0}/{@code t1} (first/last microtimestamp), {@code v} (encoding version)
  * and {@code z} (the {@link ChunkCodec} payload). Layout 2 (the one written): the window is a slot of
- * {@link #SLOT_MICROS} aligned to the epoch, its parts cut in arrival order by {@link #partTargetBytes}. Layout 1
+ * {@link #SLOT_MICROS} aligned to the epoch, its parts cut in arrival order by {@link #partFull}. Layout 1
  * (older tables, still read): the window is one second ({@link #LAYOUT1_WINDOW_MICROS}), parts split evenly. Both
  * share the key format, so one key range finds both; readers tell an item's time span by {@code t0}/{@code t1}.
  *
@@ -98,6 +98,13 @@ public final class TableLayout {
      */
     static final int PART_TARGET_GROWS_FROM = 16;
     static final int PART_TARGET_DOUBLING = 16;
+    /**
+     * Layout 2: a part is also closed once it holds this many bytes of frames (encoded, about one write unit) and
+     * spans {@link #PART_MIN_SPAN_MICROS} of exchange time, so that a channel whose frames fill a write unit within a
+     * second has its events queryable within about a second, without paying for items smaller than a write unit.
+     */
+    public static final int PART_MIN_BYTES = 8 * 1024;
+    static final long PART_MIN_SPAN_MICROS = 1_000_000L;
     /** The largest target: even at only fourfold compression a part stays well below {@link #MAX_ITEM_BYTES}. */
     static final int PART_TARGET_MAX_BYTES = 1024 * 1024;
     /** A window with more events than this is written as several parts (items stay far below 400 KB). */
@@ -396,6 +403,24 @@ public final class TableLayout {
         }
         int doublings = Math.min(16, (part - PART_TARGET_GROWS_FROM) / PART_TARGET_DOUBLING + 1);
         return Math.min(PART_TARGET_MAX_BYTES, (long) PART_TARGET_BYTES << doublings);
+    }
+
+    /**
+     * Layout 2: whether part {@code part} of a slot is closed with the event just added, given its frames' bytes and
+     * the span of exchange time from its first event to that one: at {@link #partTargetBytes}, or at
+     * {@value #PART_MIN_BYTES} bytes once it spans a second. Depends on the events alone, as the target does.
+     */
+    public static boolean partFull(int part, long frameBytes, long spanMicros) {
+        return frameBytes >= partTargetBytes(part)
+                || (frameBytes >= PART_MIN_BYTES && spanMicros >= PART_MIN_SPAN_MICROS);
+    }
+
+    /**
+     * Whether a part's events come from a busy channel: frames at {@value #PART_MIN_BYTES} bytes a second or more
+     * over its span (at least a second), the rate at which {@link #partFull} closes parts within about a second.
+     */
+    public static boolean busy(long frameBytes, long spanMicros) {
+        return frameBytes * PART_MIN_SPAN_MICROS >= PART_MIN_BYTES * Math.max(spanMicros, PART_MIN_SPAN_MICROS);
     }
 
     public static String chunkSk(long windowStartMicros, int part) {

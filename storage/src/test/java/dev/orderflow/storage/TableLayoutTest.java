@@ -1,6 +1,7 @@
 package dev.orderflow.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -47,6 +48,18 @@ class TableLayoutTest {
         }
         assertTrue(slot > 250L * 1024 * 1024, "a slot holds " + slot + " bytes of frames");
         assertEquals(TableLayout.PART_TARGET_MAX_BYTES, TableLayout.partTargetBytes(TableLayout.MAX_PART));
+    }
+
+    @Test
+    void shouldCloseAPartAtItsTargetOrAtAWriteUnitOnceItSpansASecond() {
+        assertTrue(TableLayout.partFull(0, 24 * 1024, 0));
+        assertFalse(TableLayout.partFull(0, 24 * 1024 - 1, 999_999));
+        assertTrue(TableLayout.partFull(0, 8 * 1024, 1_000_000));
+        assertFalse(TableLayout.partFull(0, 8 * 1024 - 1, 9_000_000));
+        assertTrue(TableLayout.busy(8 * 1024, 0), "a write unit's worth within a second");
+        assertTrue(TableLayout.busy(16 * 1024, 2_000_000));
+        assertFalse(TableLayout.busy(16 * 1024, 2_000_001));
+        assertFalse(TableLayout.busy(200, 0), "a lone event is not a busy channel");
     }
 
     @Test

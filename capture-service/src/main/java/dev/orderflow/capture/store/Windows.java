@@ -22,8 +22,8 @@ import io.quarkus.logging.Log;
 /**
  * The window step: journal records in, writer jobs out. Events are grouped per (pair, channel) into the table's
  * windows (slots of {@link TableLayout#SLOT_MICROS}), in arrival order, and each window into parts: a part is
- * closed as soon as its frames reach {@link TableLayout#partTargetBytes} (so a busy channel's events are written
- * within about a second), and a window's last part once the window is sealed: once the stream's own exchange time
+ * closed as soon as it is {@link TableLayout#partFull} (so a busy channel's events are written within about a
+ * second), and a window's last part once the window is sealed: once the stream's own exchange time
  * is past its end plus a grace period (so a backlog received late is not cut into pieces that would each need a
  * merge), or once the stream has been quiet for the grace and the clock is past it. Each closed part becomes a
  * {@link Job.Window}. Gap records and bad frames become jobs at once.
@@ -167,7 +167,7 @@ public class Windows {
                     window.minSeq = e.seq(); // positions only grow: the part's first is its lowest
                     pendingSeqs.merge(e.seq(), 1, Integer::sum);
                 }
-                if (window.frameBytes >= TableLayout.partTargetBytes(window.part)
+                if (TableLayout.partFull(window.part, window.frameBytes, at - window.fromMicros)
                         && window.part < TableLayout.MAX_PART) {
                     close(stream, start, window, true);
                 }
@@ -213,6 +213,10 @@ public class Windows {
                     boolean old = clockMicros - w.openedMicros > maxAgeMicros;
                     if (maxAgeMicros < TableLayout.SLOT_MICROS && !behind && old) {
                         close(stream.getKey(), entry.getKey(), w, true); // a shorter max-age than the window
+                    } else if (quiet && w.frameBytes >= TableLayout.PART_MIN_BYTES) {
+                        // a busy channel fell quiet: its last part is a write unit's worth already, so it is
+                        // written now rather than at the window's end (both hosts see the same pause: same cut)
+                        close(stream.getKey(), entry.getKey(), w, true);
                     }
                     continue; // (windows are few per stream: the current one and, at its turn, the next)
                 }

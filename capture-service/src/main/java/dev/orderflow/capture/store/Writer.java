@@ -107,9 +107,8 @@ public class Writer {
     }
 
     /**
-     * The queryable delay of events in busy channels (their window needed more than one part: at least
-     * {@link TableLayout#partTargetBytes} of frames within one window) or quiet ones (a single part, written when
-     * the window is sealed).
+     * The queryable delay of events in busy channels (frames at about a write unit a second or more: see
+     * {@link TableLayout#busy}) or quiet ones.
      */
     private static Timer activityTimer(String activity, MeterRegistry registry) {
         return Timer.builder("capture.event.queryable.delay.by.activity").tag("activity", activity)
@@ -117,16 +116,17 @@ public class Writer {
                 .publishPercentiles(0.5, 0.99).register(registry);
     }
 
-    /** Whether the job's channel is busy: its window needed more than one part. */
+    /** Whether the job's events come from a busy channel ({@link TableLayout#busy}). */
     private static boolean busy(Job.Window w) {
-        if (w.part() > 0) {
-            return true;
-        }
         long bytes = 0;
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
         for (Held h : w.events()) {
             bytes += h.frame().length;
+            first = Math.min(first, h.microtimestamp());
+            last = Math.max(last, h.microtimestamp());
         }
-        return bytes >= TableLayout.partTargetBytes(0);
+        return TableLayout.busy(bytes, last - first);
     }
 
     public void start() {

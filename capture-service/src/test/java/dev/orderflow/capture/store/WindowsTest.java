@@ -136,6 +136,47 @@ class WindowsTest {
     }
 
     @Test
+    void shouldCloseAPartSpanningASecondOnceItHoldsAWriteUnitsWorthOfFrames() throws InterruptedException {
+        Windows windows = new Windows(300_000, 1L << 30, registry);
+        long minEvents = (TableLayout.PART_MIN_BYTES + FRAME.length - 1) / FRAME.length;
+        // a channel at a hundred events a second: more than a write unit within its first second
+        for (int i = 0; i <= 100; i++) {
+            windows.accept(event(i, T + i * 10_000L, T + i * 10_000L));
+        }
+        Job.Window first = (Job.Window) windows.take(0);
+        assertEquals(101, first.events().size(), "closed with the first event a second after the part's first");
+        assertTrue(first.closedByBytes());
+        assertTrue(101 * FRAME.length < TableLayout.partTargetBytes(0), "below the byte target");
+        assertEquals(0, windows.queuedJobs());
+
+        // when it falls quiet, its last part is closed after the grace if it holds a write unit's worth
+        for (int i = 101; i < 101 + minEvents; i++) {
+            windows.accept(event(i, T + 1_010_000L + (i - 101) * 1_000L, T + 1_010_000L + (i - 101) * 1_000L));
+        }
+        long lastReceived = T + 1_010_000L + (minEvents - 1) * 1_000L;
+        windows.tick(lastReceived + 300_000);
+        assertEquals(0, windows.queuedJobs(), "within the grace");
+        windows.tick(lastReceived + 300_001);
+        Job.Window tail = (Job.Window) windows.take(0);
+        assertEquals(List.of(1, (int) minEvents), List.of(tail.part(), tail.events().size()));
+
+        // a channel at ten a second: its part waits for a write unit's worth, then closes
+        Windows slower = new Windows(300_000, 1L << 30, registry);
+        for (int i = 0; i < minEvents; i++) {
+            slower.accept(event(i, T + i * 100_000L, T + i * 100_000L));
+            assertEquals(i == minEvents - 1 ? 1 : 0, slower.queuedJobs(), "event " + i);
+        }
+        // and at one a second, the window's only part is written when it is sealed
+        Windows quiet = new Windows(300_000, 1L << 30, registry);
+        for (int i = 0; i < 10; i++) {
+            quiet.accept(event(i, T + i * 1_000_000L, T + i * 1_000_000L));
+        }
+        assertEquals(0, quiet.queuedJobs());
+        quiet.tick(T + 10_300_001);
+        assertEquals(10, ((Job.Window) quiet.take(0)).events().size());
+    }
+
+    @Test
     void shouldHoldAtMostTheBoundAndReadTheRestBackFromTheJournal() throws Exception {
         RecordingQueue path = new RecordingQueue(registry);
         long bound = 20 * (FRAME.length + Held.OVERHEAD);
