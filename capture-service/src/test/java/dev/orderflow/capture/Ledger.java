@@ -111,19 +111,26 @@ public final class Ledger {
     /**
      * Waits (up to a minute) until every channel of {@code pairs} is {@link #settled} and {@code allReceiving} holds:
      * no disconnect window still waits for its channel's next event to be closed, so none is closed (and recorded)
-     * in a later test. Meanwhile the exchange keeps trading: 30 events per pair every three seconds (time enough
-     * to store them), as a trades channel closes its window only with its next trade, and a trade comes with about
-     * one order event in fifty.
+     * in a later test.
      */
     public void settle(List<String> pairs, java.util.function.BooleanSupplier allReceiving) {
         List<String> channels = channels(pairs);
+        awaitTrading(pairs, () -> allReceiving.getAsBoolean() && channels.stream().allMatch(this::settled));
+    }
+
+    /**
+     * Waits (up to a minute) until {@code condition} holds while the exchange keeps trading: 30 events per pair every
+     * three seconds (time enough to store them), as a trades channel closes its window only with its next trade, and
+     * a trade comes with about one order event in fifty.
+     */
+    public void awaitTrading(List<String> pairs, java.util.function.BooleanSupplier condition) {
         long[] lastEmit = {System.nanoTime()};
         Await.until(java.time.Duration.ofSeconds(60), () -> {
             if (System.nanoTime() - lastEmit[0] > 3_000_000_000L) {
                 emit(pairs, 30);
                 lastEmit[0] = System.nanoTime();
             }
-            return allReceiving.getAsBoolean() && channels.stream().allMatch(this::settled);
+            return condition.getAsBoolean();
         });
     }
 

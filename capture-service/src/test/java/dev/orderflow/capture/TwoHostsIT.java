@@ -155,14 +155,8 @@ class TwoHostsIT {
         a.start();
         b.start();
         // the exchange keeps trading: a channel's downtime is closed with its next event (a trade may take a while)
-        long[] lastEmit = {0};
-        Await.until(Duration.ofSeconds(60), () -> {
-            if (System.nanoTime() - lastEmit[0] > 1_000_000_000L) {
-                ledger.emit(PAIRS, 30);
-                lastEmit[0] = System.nanoTime();
-            }
-            return CHANNELS.stream().allMatch(c -> unionGaps(c).size() == (c.equals(SKIPPED) ? 2 : 1));
-        });
+        ledger.awaitTrading(PAIRS,
+                () -> CHANNELS.stream().allMatch(c -> unionGaps(c).size() == (c.equals(SKIPPED) ? 2 : 1)));
         a.awaitReceivedEverythingSent();
         b.awaitReceivedEverythingSent();
         for (String channel : CHANNELS) {
