@@ -52,6 +52,16 @@ final class StoredParts {
         return false;
     }
 
+    /** The first of parts {@code 0..i} whose events reach {@code micros} ({@code lastOf}: up to each part). */
+    private static int firstReaching(long[] lastOf, int i, long micros) {
+        for (int k = 0; k < i; k++) {
+            if (lastOf[k] >= micros) {
+                return k;
+            }
+        }
+        return i;
+    }
+
     private static boolean sharesAnEventAt(Map<String, AttributeValue> near, List<Held> ours, long micros) {
         Set<JsonNode> there = new HashSet<>();
         TableLayout.fromItem(near).ifPresent(chunk -> chunk.events().stream()
@@ -66,9 +76,14 @@ final class StoredParts {
 
     /**
      * Reads the window's stored parts and writes the union with {@code ours} back, conditionally, until it holds;
-     * returns the events added. Parts before the first one that changes stay as they are.
+     * returns the events added. Parts before the first one that changes stay as they are. Once written, the part after
+     * the last one written is read: a first put of another writer that came between this merge's read and its write
+     * is not covered by the write's conditions, and its events may overlap the rewritten parts, so the window is merged
+     * again with it (the other writer's own check of its previous part covers a put after that read).
      */
-    List<CapturedEvent> merge(Job.Window w, List<CapturedEvent> ours) {
+    List<CapturedEvent> merge(Job.Window w, List<CapturedEvent> toAdd) {
+        List<CapturedEvent> ours = toAdd;
+        List<CapturedEvent> addedInAll = new ArrayList<>();
         while (true) {
             List<Map<String, AttributeValue>> stored = table.windowItems(w.pair(), w.channel(), w.windowStartMicros(),
                     0, TableLayout.MAX_PART);
@@ -76,16 +91,20 @@ final class StoredParts {
             List<List<CapturedEvent>> parts = new ArrayList<>();
             Set<JsonNode> seen = new HashSet<>();
             int from = stored.size();
+            long[] lastOf = new long[stored.size()];
             long previousLast = Long.MIN_VALUE;
             for (int i = 0; i < stored.size(); i++) {
                 List<CapturedEvent> events = TableLayout.fromItem(stored.get(i)).map(Chunk::events).orElse(List.of());
                 parts.add(events);
                 for (CapturedEvent e : events) {
                     if (!seen.add(e.frame()) || e.microtimestamp() < previousLast) {
-                        from = Math.min(from, i); // repeated or out of order: rewritten from here
+                        // repeated or out of order: rewritten from the first part reaching its time, which holds
+                        // the other copy or the later events
+                        from = Math.min(from, firstReaching(lastOf, i, e.microtimestamp()));
                     }
                     previousLast = Math.max(previousLast, e.microtimestamp());
                 }
+                lastOf[i] = previousLast;
             }
             List<CapturedEvent> added = new ArrayList<>();
             Map<JsonNode, Long> receivedHere = new HashMap<>();
@@ -108,7 +127,7 @@ final class StoredParts {
                 from = Math.min(from, Math.max(0, at));
             }
             if (added.isEmpty() && from >= stored.size()) {
-                return added; // the table holds every event already, each once and in order: nothing to write
+                return addedInAll; // the table holds every event already, each once and in order: nothing to write
             }
             List<CapturedEvent> union = new ArrayList<>();
             Set<JsonNode> once = new HashSet<>();
@@ -134,9 +153,13 @@ final class StoredParts {
             ExchangeOrder.sort(union, w.channel());
             // (nothing stored yet: a host that reads first writes the window's first parts)
             int firstPart = stored.isEmpty() ? 0 : TableLayout.partOfSk(stored.get(from).get(TableLayout.SK).s());
+            // every number up to the last stored part is written: a part not stored yet (a writer thread's put still
+            // on its way) leaves a gap in the numbers, and a part after it must not be left behind
+            int lastPart = stored.isEmpty() ? -1
+                    : TableLayout.partOfSk(stored.get(stored.size() - 1).get(TableLayout.SK).s());
             List<TableClient.Conditional> writes = new ArrayList<>();
             for (Map<String, AttributeValue> item : ChunkParts.items(w.pair(), w.channel(), w.windowStartMicros(),
-                    firstPart, union, stored.size() - from, version + 1, hosts)) {
+                    firstPart, union, lastPart - firstPart + 1, version + 1, hosts)) {
                 TableClient.Conditional was = expected.get(item.get(TableLayout.SK).s());
                 writes.add(was == null ? new TableClient.Conditional(item, TableClient.Expect.ABSENT, 0)
                         : new TableClient.Conditional(item, was.expect(), was.version()));
@@ -151,7 +174,13 @@ final class StoredParts {
                     itemsWritten.increment();
                     storedBytes.increment(ItemSize.of(c.item()));
                 }
-                return added;
+                addedInAll.addAll(added);
+                ours = List.of();
+                int next = firstPart + writes.size();
+                if (next > TableLayout.MAX_PART
+                        || table.windowItems(w.pair(), w.channel(), w.windowStartMicros(), next, next).isEmpty()) {
+                    return addedInAll;
+                }
             }
         }
     }

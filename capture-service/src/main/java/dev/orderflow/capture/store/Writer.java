@@ -68,8 +68,6 @@ public class Writer {
     private final Timer queryableQuiet;
     private final Map<Windows.Stream, Counter> storedByChannel = new ConcurrentHashMap<>();
     private final Map<Windows.Stream, long[]> ranges = new ConcurrentHashMap<>();
-    /** Per channel, the window and part of this process's last first write (a put of an absent part). */
-    private final Map<Windows.Stream, long[]> lastFirstWrite = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger busy = new AtomicInteger();
     private volatile boolean stopping;
@@ -107,7 +105,7 @@ public class Writer {
     }
 
     /**
-     * The queryable delay of events in busy channels (frames at about a write unit a second or more: see
+     * The queryable delay of events in busy channels (frames at about a write unit per part span or more: see
      * {@link TableLayout#busy}) or quiet ones.
      */
     private static Timer activityTimer(String activity, MeterRegistry registry) {
@@ -254,7 +252,13 @@ public class Writer {
         storedBytes.increment(ItemSize.of(item));
     }
 
-    /** A first write puts the part only if absent; if it is there, the job's events are merged with the window. */
+    /**
+     * A first write puts the part only if absent; if it is there, the job's events are merged with the window. After
+     * a first put of a later part, the part before it is read: another writer (a host, an earlier run, or a merge of
+     * this process's own) may have cut the window differently or rewritten that part with later events since this
+     * process stored it; if the two overlap, the window is merged. With the merge's own check of the part after the
+     * last it wrote ({@link StoredParts#merge}), one of any two writers sees the other's write, whatever their order.
+     */
     private void writeWindow(Job.Window w) {
         List<Held> ours = unique(w.events());
         if (writeDelayMicros > 0) {
@@ -270,35 +274,16 @@ public class Writer {
             itemsWritten.increment();
             storedBytes.increment(ItemSize.of(item));
             stored(w, ours.size(), i -> ours.get(i).microtimestamp(), i -> ours.get(i).receivedMicros());
-            if (!followsOwnPart(w) && parts.overlapsPrevious(w, item, ours)) {
+            if (w.part() > 0 && parts.overlapsPrevious(w, item, ours)) {
                 merges.increment();
                 parts.merge(w, List.of());
-                lastFirstWrite.remove(stream(w));
-            } else {
-                lastFirstWrite.put(stream(w), new long[] {w.windowStartMicros(), w.part()});
             }
             return;
         }
-        lastFirstWrite.remove(stream(w));
         merges.increment();
         List<CapturedEvent> added = parts.merge(w, ChunkParts.parse(ours));
         stored(w, added.size(), i -> added.get(i).microtimestamp(), i -> added.get(i).receivedMicros());
         inTable(w, ours);
-    }
-
-    private static Windows.Stream stream(Job.Window w) {
-        return new Windows.Stream(w.pair(), w.channel());
-    }
-
-    /**
-     * Whether this process stored the part before {@code w} itself, by a first write: then {@code w} continues its
-     * own cut and cannot overlap it. Only the part before is ever read: a later part stored while {@code w}'s key was
-     * still absent is this process's own (another writer thread's), as any other writer numbers its parts in a row,
-     * by first writes and merges alike, and would have stored {@code w}'s key first.
-     */
-    private boolean followsOwnPart(Job.Window w) {
-        long[] last = lastFirstWrite.get(stream(w));
-        return w.part() == 0 || last != null && last[0] == w.windowStartMicros() && last[1] == w.part() - 1;
     }
 
     /**

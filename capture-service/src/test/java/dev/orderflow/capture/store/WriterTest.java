@@ -255,6 +255,32 @@ class WriterTest {
     }
 
     @Test
+    void shouldRewriteFromTheEarlierCopyWhenAStoredPartRepeatsEventsOfTheOneBefore() throws Exception {
+        // as two writers leave a window when one merges while the other puts its next part: part 2 rewritten with
+        // events that part 3, put by the other, holds too (and one that part 3 has before part 2's last)
+        String pair = "uniusd";
+        List<List<String>> cut = List.of(List.of("a0", "a1"), List.of("a2", "a3"), List.of("a4", "a5", "a6", "a8"),
+                List.of("a5", "a6", "a7", "a9"));
+        for (int p = 0; p < cut.size(); p++) {
+            List<CapturedEvent> events = new ArrayList<>();
+            for (String id : cut.get(p)) {
+                events.add(captured(pair, Long.parseLong(id.substring(1)) * 1_000, id));
+            }
+            Map<String, AttributeValue> item = TableLayout.toItem(new Chunk(pair, Channel.ORDERS, T, p, events), 2);
+            dynamoDb.putItem(r -> r.tableName(config.table().name()).item(item));
+        }
+        StoredParts parts = new StoredParts(table, Hosts.DEFAULT, registry.counter("test.items"),
+                registry.counter("test.bytes"));
+        Job.Window job = new Job.Window(pair, Channel.ORDERS, T, 3, T + 5_000, List.of(), Long.MAX_VALUE, 0, true);
+
+        assertEquals(List.of(), parts.merge(job, List.of()), "nothing new to add");
+
+        assertEquals(List.of("a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9"),
+                TableReader.events(dynamoDb, config.table().name(), pair, Channel.ORDERS).stream()
+                        .map(e -> e.frame().path("event_id").asText()).toList(), "each event once, in time order");
+    }
+
+    @Test
     void shouldKeepOneCatalogItemForTheHostWithTheChannelsOfItsEarlierRuns() throws Exception {
         String pair = "dotusd";
         CaptureConfig k = host(config, "k", Duration.ZERO);
