@@ -39,9 +39,9 @@ class TableLayoutTest {
 
     @Test
     void shouldGrowThePartTargetSoThatABurstFitsInTheNumberedParts() {
-        assertEquals(24 * 1024, TableLayout.partTargetBytes(0));
-        assertEquals(24 * 1024, TableLayout.partTargetBytes(TableLayout.PART_TARGET_GROWS_FROM - 1));
-        assertEquals(48 * 1024, TableLayout.partTargetBytes(TableLayout.PART_TARGET_GROWS_FROM));
+        assertEquals(40 * 1024, TableLayout.partTargetBytes(0));
+        assertEquals(40 * 1024, TableLayout.partTargetBytes(TableLayout.PART_TARGET_GROWS_FROM - 1));
+        assertEquals(80 * 1024, TableLayout.partTargetBytes(TableLayout.PART_TARGET_GROWS_FROM));
         long slot = 0;
         for (int part = 0; part <= TableLayout.MAX_PART; part++) {
             slot += TableLayout.partTargetBytes(part);
@@ -51,14 +51,14 @@ class TableLayoutTest {
     }
 
     @Test
-    void shouldCloseAPartAtItsTargetOrAtAWriteUnitOnceItSpansASecond() {
-        assertTrue(TableLayout.partFull(0, 24 * 1024, 0));
-        assertFalse(TableLayout.partFull(0, 24 * 1024 - 1, 999_999));
-        assertTrue(TableLayout.partFull(0, 8 * 1024, 1_000_000));
+    void shouldCloseAPartAtItsTargetOrAtAWriteUnitOnceItSpansASecondAndAHalf() {
+        assertTrue(TableLayout.partFull(0, 40 * 1024, 0));
+        assertFalse(TableLayout.partFull(0, 40 * 1024 - 1, 1_499_999));
+        assertTrue(TableLayout.partFull(0, 8 * 1024, 1_500_000));
         assertFalse(TableLayout.partFull(0, 8 * 1024 - 1, 9_000_000));
-        assertTrue(TableLayout.busy(8 * 1024, 0), "a write unit's worth within a second");
-        assertTrue(TableLayout.busy(16 * 1024, 2_000_000));
-        assertFalse(TableLayout.busy(16 * 1024, 2_000_001));
+        assertTrue(TableLayout.busy(8 * 1024, 0), "a write unit's worth within a second and a half");
+        assertTrue(TableLayout.busy(16 * 1024, 3_000_000));
+        assertFalse(TableLayout.busy(16 * 1024, 3_000_001));
         assertFalse(TableLayout.busy(200, 0), "a lone event is not a busy channel");
     }
 

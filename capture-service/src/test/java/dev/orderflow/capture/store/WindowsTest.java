@@ -136,24 +136,26 @@ class WindowsTest {
     }
 
     @Test
-    void shouldCloseAPartSpanningASecondOnceItHoldsAWriteUnitsWorthOfFrames() throws InterruptedException {
+    void shouldCloseAPartSpanningItsMinimumSpanOnceItHoldsAWriteUnitsWorthOfFrames() throws InterruptedException {
         Windows windows = new Windows(300_000, 1L << 30, registry);
         long minEvents = (TableLayout.PART_MIN_BYTES + FRAME.length - 1) / FRAME.length;
-        // a channel at a hundred events a second: more than a write unit within its first second
-        for (int i = 0; i <= 100; i++) {
+        // a channel at a hundred events a second: more than a write unit within the part's minimum span
+        int spanned = (int) (TableLayout.PART_MIN_SPAN_MICROS / 10_000L);
+        for (int i = 0; i <= spanned; i++) {
             windows.accept(event(i, T + i * 10_000L, T + i * 10_000L));
         }
         Job.Window first = (Job.Window) windows.take(0);
-        assertEquals(101, first.events().size(), "closed with the first event a second after the part's first");
+        assertEquals(spanned + 1, first.events().size(), "closed with the first event the span after the part's first");
         assertTrue(first.closedByBytes());
-        assertTrue(101 * FRAME.length < TableLayout.partTargetBytes(0), "below the byte target");
+        assertTrue((spanned + 1) * FRAME.length < TableLayout.partTargetBytes(0), "below the byte target");
         assertEquals(0, windows.queuedJobs());
 
         // when it falls quiet, its last part is closed after the grace if it holds a write unit's worth
-        for (int i = 101; i < 101 + minEvents; i++) {
-            windows.accept(event(i, T + 1_010_000L + (i - 101) * 1_000L, T + 1_010_000L + (i - 101) * 1_000L));
+        long next = T + TableLayout.PART_MIN_SPAN_MICROS + 10_000L;
+        for (int i = 0; i < minEvents; i++) {
+            windows.accept(event(spanned + 1 + i, next + i * 1_000L, next + i * 1_000L));
         }
-        long lastReceived = T + 1_010_000L + (minEvents - 1) * 1_000L;
+        long lastReceived = next + (minEvents - 1) * 1_000L;
         windows.tick(lastReceived + 300_000);
         assertEquals(0, windows.queuedJobs(), "within the grace");
         windows.tick(lastReceived + 300_001);
