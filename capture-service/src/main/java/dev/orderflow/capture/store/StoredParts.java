@@ -36,17 +36,32 @@ final class StoredParts {
     }
 
     /**
-     * Whether the stored part before the one just written (another host's, or an earlier run's, cut differently)
-     * overlaps it: holds events of a later time, or, at the same time (many events share a millisecond), one of its
-     * events.
+     * Whether the stored part before the one just written (another host's, or an earlier run's, cut differently, or
+     * rewritten by a merge) overlaps it: holds events of a later time, or, at the same time (many events share a
+     * millisecond), one of its events. Only that case reads the previous part whole, and not when it is still this
+     * process's own first put ({@code previousWasOurs} and write version 1: no merge rewrote it).
      */
-    boolean overlapsPrevious(Job.Window w, Map<String, AttributeValue> item, List<Held> ours) {
+    boolean overlapsPrevious(Job.Window w, Map<String, AttributeValue> item, List<Held> ours,
+            boolean previousWasOurs) {
         long t0 = TableLayout.firstMicros(item, Long.MIN_VALUE);
-        for (Map<String, AttributeValue> previous : table.windowItems(w.pair(), w.channel(), w.windowStartMicros(),
+        for (Map<String, AttributeValue> previous : table.windowSpans(w.pair(), w.channel(), w.windowStartMicros(),
                 w.part() - 1, w.part() - 1)) {
             long last = TableLayout.lastMicros(previous, Long.MAX_VALUE);
-            if (last > t0 || last == t0 && sharesAnEventAt(previous, ours, t0)) {
+            if (last > t0) {
                 return true;
+            }
+            AttributeValue version = previous.get(TableLayout.WRITE_VERSION);
+            if (last == t0 && previousWasOurs && version != null && "1".equals(version.n())) {
+                return false; // this process's own first put, never merged since: cut in a row with this one
+            }
+            if (last == t0) {
+                // the same µs: only the events tell (read whole)
+                for (Map<String, AttributeValue> whole : table.windowItems(w.pair(), w.channel(),
+                        w.windowStartMicros(), w.part() - 1, w.part() - 1)) {
+                    if (TableLayout.lastMicros(whole, Long.MAX_VALUE) != t0 || sharesAnEventAt(whole, ours, t0)) {
+                        return true;
+                    }
+                }
             }
         }
         return false;
@@ -178,7 +193,7 @@ final class StoredParts {
                 ours = List.of();
                 int next = firstPart + writes.size();
                 if (next > TableLayout.MAX_PART
-                        || table.windowItems(w.pair(), w.channel(), w.windowStartMicros(), next, next).isEmpty()) {
+                        || table.windowSpans(w.pair(), w.channel(), w.windowStartMicros(), next, next).isEmpty()) {
                     return addedInAll;
                 }
             }

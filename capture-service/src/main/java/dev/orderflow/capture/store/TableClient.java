@@ -145,6 +145,25 @@ public class TableClient {
     /** The stored parts {@code fromPart} to {@code toPart} (inclusive) of one window, read consistently. */
     public List<Map<String, AttributeValue>> windowItems(String pair, Channel channel, long windowStartMicros,
             int fromPart, int toPart) {
+        return windowItems(pair, channel, windowStartMicros, fromPart, toPart, false);
+    }
+
+    /**
+     * The keys, first and last event times ({@code t0}, {@code t1}) and write versions of parts {@code fromPart} to
+     * {@code toPart} of one window, read consistently: what a check for overlapping parts needs, without the payloads (the read
+     * units are the same; the bytes sent and parsed are not).
+     */
+    public List<Map<String, AttributeValue>> windowSpans(String pair, Channel channel, long windowStartMicros,
+            int fromPart, int toPart) {
+        return windowItems(pair, channel, windowStartMicros, fromPart, toPart, true);
+    }
+
+    private List<Map<String, AttributeValue>> windowItems(String pair, Channel channel, long windowStartMicros,
+            int fromPart, int toPart, boolean spansOnly) {
+        Map<String, String> names = spansOnly
+                ? Map.of("#pk", TableLayout.PK, "#sk", TableLayout.SK, "#t0", TableLayout.FIRST_MICROS,
+                        "#t1", TableLayout.LAST_MICROS, "#w", TableLayout.WRITE_VERSION)
+                : Map.of("#pk", TableLayout.PK, "#sk", TableLayout.SK);
         return retries.call(() -> {
             List<Map<String, AttributeValue>> items = new ArrayList<>();
             Map<String, AttributeValue> startKey = null;
@@ -152,7 +171,8 @@ public class TableClient {
                 Map<String, AttributeValue> from = startKey;
                 QueryResponse page = dynamoDb.query(b -> b.tableName(table.name()).consistentRead(true)
                         .keyConditionExpression("#pk = :pk AND #sk BETWEEN :lo AND :hi")
-                        .expressionAttributeNames(Map.of("#pk", TableLayout.PK, "#sk", TableLayout.SK))
+                        .projectionExpression(spansOnly ? "#pk, #sk, #t0, #t1, #w" : null)
+                        .expressionAttributeNames(names)
                         .expressionAttributeValues(Map.of(
                                 ":pk", AttributeValue.fromS(TableLayout.chunkPk(pair, channel)),
                                 ":lo", AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, fromPart)),

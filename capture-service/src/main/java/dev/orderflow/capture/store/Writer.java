@@ -68,6 +68,8 @@ public class Writer {
     private final Timer queryableQuiet;
     private final Map<Windows.Stream, Counter> storedByChannel = new ConcurrentHashMap<>();
     private final Map<Windows.Stream, long[]> ranges = new ConcurrentHashMap<>();
+    /** Per channel, the window and part of this process's last first put not followed by a merge. */
+    private final Map<Windows.Stream, long[]> lastFirstWrite = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger busy = new AtomicInteger();
     private volatile boolean stopping;
@@ -274,16 +276,27 @@ public class Writer {
             itemsWritten.increment();
             storedBytes.increment(ItemSize.of(item));
             stored(w, ours.size(), i -> ours.get(i).microtimestamp(), i -> ours.get(i).receivedMicros());
-            if (w.part() > 0 && parts.overlapsPrevious(w, item, ours)) {
+            Windows.Stream stream = new Windows.Stream(w.pair(), w.channel());
+            if (w.part() > 0 && parts.overlapsPrevious(w, item, ours, followsOwnPart(w))) {
                 merges.increment();
                 parts.merge(w, List.of());
+                lastFirstWrite.remove(stream);
+            } else {
+                lastFirstWrite.put(stream, new long[] {w.windowStartMicros(), w.part()});
             }
             return;
         }
+        lastFirstWrite.remove(new Windows.Stream(w.pair(), w.channel()));
         merges.increment();
         List<CapturedEvent> added = parts.merge(w, ChunkParts.parse(ours));
         stored(w, added.size(), i -> added.get(i).microtimestamp(), i -> added.get(i).receivedMicros());
         inTable(w, ours);
+    }
+
+    /** Whether this process stored the part before {@code w} itself, by its last first put of the channel. */
+    private boolean followsOwnPart(Job.Window w) {
+        long[] last = lastFirstWrite.get(new Windows.Stream(w.pair(), w.channel()));
+        return last != null && last[0] == w.windowStartMicros() && last[1] == w.part() - 1;
     }
 
     /**
