@@ -88,13 +88,13 @@ public final class TableLayout {
     /**
      * Layout 2: a slot's part is closed once its frames (as received, UTF-8 JSON) reach this many bytes; the chunk
      * encoding shrinks them about fifteen- to twentyfold, so a part is about 2 to 3 KB, a few write units. Each item's
-     * last write unit is only partly used, so larger parts waste less of what is paid for (24 KiB until 2026-12-05:
-     * 47 write units per 1,000 btcusd-like events against 33).
+     * last write unit is only partly used, so larger parts waste less of what is paid for (24 KiB until 2026-12-04:
+     * 48 write units per 1,000 btcusd-like events against 33).
      */
     static final int PART_TARGET_BYTES = 40 * 1024;
     /**
      * Parts from this number on get a larger target (doubling every {@link #PART_TARGET_DOUBLING} parts): a channel
-     * reaches them only at about 40 KB/s of frames (a hundred and more events a second), and each part then takes
+     * reaches them only at about 64 KB/s of frames (about 150 events a second and more), and each part then takes
      * about a sixteenth of the time already spent in the slot to fill, so it stays fresh while a burst is written
      * in a few dozen puts instead of hundreds (each put costs the capture about as much CPU as encoding its events).
      */
@@ -107,7 +107,7 @@ public final class TableLayout {
      * for items smaller than a write unit.
      */
     public static final int PART_MIN_BYTES = 8 * 1024;
-    /** 1 s until 2026-12-05: parts of a busy channel then held fewer events for the same rounded-up write units. */
+    /** 1 s until 2026-12-04: parts of a busy channel then held fewer events for the same rounded-up write units. */
     public static final long PART_MIN_SPAN_MICROS = 1_500_000L;
     /** The largest target: even at only fourfold compression a part stays well below {@link #MAX_ITEM_BYTES}. */
     static final int PART_TARGET_MAX_BYTES = 1024 * 1024;
