@@ -91,7 +91,9 @@ final class StoredParts {
 
     /**
      * Reads the window's stored parts and writes the union with {@code ours} back, conditionally, until it holds;
-     * returns the events added. Parts before the first one that changes stay as they are. Once written, the part after
+     * returns the events added. Events that fall within the stored parts' span are put into the parts that span them
+     * ({@link #insertions}); otherwise the parts from the first one that changes are cut anew, and those before it
+     * stay as they are. Once written, the part after
      * the last one written is read: a first put of another writer that came between this merge's read and its write
      * is not covered by the write's conditions, and its events may overlap the rewritten parts, so the window is merged
      * again with it (the other writer's own check of its previous part covers a put after that read).
@@ -121,6 +123,7 @@ final class StoredParts {
                 }
                 lastOf[i] = previousLast;
             }
+            boolean inOrder = from >= stored.size(); // each stored event once, in time order
             List<CapturedEvent> added = new ArrayList<>();
             Map<JsonNode, Long> receivedHere = new HashMap<>();
             for (CapturedEvent e : ours) {
@@ -143,6 +146,21 @@ final class StoredParts {
             }
             if (added.isEmpty() && from >= stored.size()) {
                 return addedInAll; // the table holds every event already, each once and in order: nothing to write
+            }
+            List<TableClient.Conditional> inserts = inOrder
+                    ? insertions(w, stored, parts, added, receivedHere) : List.of();
+            if (!inserts.isEmpty()) {
+                if (table.putAll(inserts)) {
+                    counted(inserts);
+                    addedInAll.addAll(added);
+                    ours = List.of();
+                    String lastSk = inserts.get(inserts.size() - 1).item().get(TableLayout.SK).s();
+                    if (!lastSk.equals(stored.get(stored.size() - 1).get(TableLayout.SK).s())
+                            || nextAbsent(w, TableLayout.partOfSk(lastSk) + 1)) {
+                        return addedInAll;
+                    }
+                }
+                continue;
             }
             List<CapturedEvent> union = new ArrayList<>();
             Set<JsonNode> once = new HashSet<>();
@@ -185,18 +203,77 @@ final class StoredParts {
                         + " parts, more than one transaction holds");
             }
             if (table.putAll(writes)) {
-                for (TableClient.Conditional c : writes) {
-                    itemsWritten.increment();
-                    storedBytes.increment(ItemSize.of(c.item()));
-                }
+                counted(writes);
                 addedInAll.addAll(added);
                 ours = List.of();
-                int next = firstPart + writes.size();
-                if (next > TableLayout.MAX_PART
-                        || table.windowSpans(w.pair(), w.channel(), w.windowStartMicros(), next, next).isEmpty()) {
+                if (nextAbsent(w, firstPart + writes.size())) {
                     return addedInAll;
                 }
             }
         }
+    }
+
+    /**
+     * When every event to add falls within the stored parts' span and they hold no event twice or out of order, the
+     * writes that put each one into the part whose span holds it (the first reaching its time), leaving every other
+     * part, and the cut, as they are: a host that connected a little before the others adds its first events to part
+     * 0 instead of cutting the window anew, which would make every later part of the others overlap it. Empty when
+     * the events reach past the last part, or a part would grow past an item's size: then the parts are cut anew.
+     */
+    private List<TableClient.Conditional> insertions(Job.Window w, List<Map<String, AttributeValue>> stored,
+            List<List<CapturedEvent>> parts, List<CapturedEvent> added, Map<JsonNode, Long> receivedHere) {
+        if (added.isEmpty() || stored.isEmpty()) {
+            return List.of();
+        }
+        long[] lastOf = new long[stored.size()];
+        for (int i = 0; i < stored.size(); i++) {
+            lastOf[i] = TableLayout.lastMicros(stored.get(i), Long.MAX_VALUE);
+        }
+        Map<Integer, List<CapturedEvent>> into = new java.util.TreeMap<>();
+        for (CapturedEvent e : added) {
+            int k = firstReaching(lastOf, stored.size(), e.microtimestamp());
+            if (k == stored.size()) {
+                return List.of();
+            }
+            into.computeIfAbsent(k, i -> new ArrayList<>()).add(e);
+        }
+        List<TableClient.Conditional> writes = new ArrayList<>();
+        for (Map.Entry<Integer, List<CapturedEvent>> target : into.entrySet()) {
+            Map<String, AttributeValue> was = stored.get(target.getKey());
+            List<CapturedEvent> events = new ArrayList<>();
+            for (CapturedEvent e : parts.get(target.getKey())) {
+                Long here = receivedHere.get(e.frame());
+                events.add(here == null || here >= e.receivedMicros() ? e
+                        : new CapturedEvent(e.microtimestamp(), here, e.frame()));
+            }
+            events.addAll(target.getValue());
+            ExchangeOrder.sort(events, w.channel());
+            AttributeValue v = was.get(TableLayout.WRITE_VERSION);
+            long n = v == null ? 0 : Long.parseLong(v.n());
+            Set<String> hosts = new java.util.TreeSet<>(Hosts.chunkHosts(was));
+            hosts.add(host);
+            Map<String, AttributeValue> item = TableLayout.toItem(new Chunk(w.pair(), w.channel(),
+                    w.windowStartMicros(), TableLayout.partOfSk(was.get(TableLayout.SK).s()), events), n + 1);
+            item.put(Hosts.CHUNK_HOSTS, Hosts.chunkHosts(hosts));
+            if (ItemSize.of(item) > TableLayout.MAX_ITEM_BYTES) {
+                return List.of();
+            }
+            writes.add(new TableClient.Conditional(item,
+                    v == null ? TableClient.Expect.UNVERSIONED : TableClient.Expect.VERSION, n));
+        }
+        return writes;
+    }
+
+    private void counted(List<TableClient.Conditional> writes) {
+        for (TableClient.Conditional c : writes) {
+            itemsWritten.increment();
+            storedBytes.increment(ItemSize.of(c.item()));
+        }
+    }
+
+    /** Whether part {@code next} of the window is absent (or past the last number): nothing follows a merge's write. */
+    private boolean nextAbsent(Job.Window w, int next) {
+        return next > TableLayout.MAX_PART
+                || table.windowSpans(w.pair(), w.channel(), w.windowStartMicros(), next, next).isEmpty();
     }
 }

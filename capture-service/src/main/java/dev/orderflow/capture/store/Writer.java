@@ -32,8 +32,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *
  * <p><b>Windows are merged, never overwritten.</b> A part of a window is first put only if its key is absent. If an
  * item is there (a restart, a late event, another capture host), the window's stored parts are read, the union of
- * their events and this job's is built (each frame once, in {@link ExchangeOrder}), and the parts from the first one
- * it changes (or the first stored out of order) to the last are rewritten, with the earliest receive time any host
+ * their events and this job's is built (each frame once, in {@link ExchangeOrder}): events within the stored parts'
+ * span go into the parts that span them, the cut left as it is; otherwise the parts from the first one it changes (or
+ * the first stored out of order) to the last are rewritten, with the earliest receive time any host
  * had for their events, on condition that none changed since it was read ({@link TableLayout#WRITE_VERSION}); on a
  * conflict it reads and merges again. When the union adds nothing, nothing is written. After a first write that
  * does not continue this process's own cut of the window, the part before it is read: when it overlaps (another host

@@ -281,6 +281,47 @@ class WriterTest {
     }
 
     @Test
+    void shouldPutEventsWithinTheStoredSpanIntoThePartsThatSpanThemLeavingTheOthersAsTheyAre() throws Exception {
+        // as a host that connected a little before the first finds the window: its first events go into part 0, a
+        // late one into the part whose span holds it, and the other parts (and the cut) are left alone
+        String pair = "linkusd";
+        List<List<String>> cut = List.of(List.of("a2", "a3"), List.of("a4", "a6"), List.of("a7", "a8"));
+        for (int p = 0; p < cut.size(); p++) {
+            List<CapturedEvent> events = new ArrayList<>();
+            for (String id : cut.get(p)) {
+                events.add(captured(pair, Long.parseLong(id.substring(1)) * 1_000, id));
+            }
+            Map<String, AttributeValue> item = TableLayout.toItem(new Chunk(pair, Channel.ORDERS, T, p, events), 1);
+            item.put(Hosts.CHUNK_HOSTS, Hosts.chunkHosts(Set.of("a")));
+            dynamoDb.putItem(r -> r.tableName(config.table().name()).item(item));
+        }
+        StoredParts parts = new StoredParts(table, "b", registry.counter("test.items"),
+                registry.counter("test.bytes"));
+        Job.Window job = new Job.Window(pair, Channel.ORDERS, T, 0, T, List.of(), Long.MAX_VALUE, 0, true);
+
+        List<CapturedEvent> added = parts.merge(job, List.of(captured(pair, 0, "a0"), captured(pair, 1_000, "a1"),
+                captured(pair, 3_000, "a3"), captured(pair, 5_000, "a5")));
+
+        assertEquals(List.of("a0", "a1", "a5"), added.stream().map(e -> e.frame().path("event_id").asText()).toList());
+        assertEquals(List.of("a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"),
+                TableReader.events(dynamoDb, config.table().name(), pair, Channel.ORDERS).stream()
+                        .map(e -> e.frame().path("event_id").asText()).toList(), "each event once, in time order");
+        List<String> versions = new ArrayList<>();
+        List<Set<String>> hosts = new ArrayList<>();
+        for (int p = 0; p < cut.size(); p++) {
+            Map<String, AttributeValue> item = TableReader.item(dynamoDb, config.table().name(),
+                    TableLayout.chunkPk(pair, Channel.ORDERS), TableLayout.chunkSk(T, p));
+            versions.add(item.get(TableLayout.WRITE_VERSION).n());
+            hosts.add(Hosts.chunkHosts(item));
+        }
+        assertEquals(List.of("2", "2", "1"), versions, "parts 0 and 1 rewritten, part 2 left as it was");
+        assertEquals(Set.of("a", "b"), hosts.get(0));
+        assertEquals(Set.of("a"), hosts.get(2));
+        assertTrue(TableReader.item(dynamoDb, config.table().name(), TableLayout.chunkPk(pair, Channel.ORDERS),
+                TableLayout.chunkSk(T, 3)).isEmpty(), "no part added");
+    }
+
+    @Test
     void shouldKeepOneCatalogItemForTheHostWithTheChannelsOfItsEarlierRuns() throws Exception {
         String pair = "dotusd";
         CaptureConfig k = host(config, "k", Duration.ZERO);

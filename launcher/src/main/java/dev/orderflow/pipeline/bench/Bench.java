@@ -673,7 +673,8 @@ public final class Bench {
     }
 
     private void figure(String name, double value, String unit) {
-        figures.printf(Locale.ROOT, "%s: %s %s%n", name, number(value), unit);
+        figures.printf(Locale.ROOT, "%s: %s %s%n", name, "ratio".equals(unit) && Double.isFinite(value)
+                ? String.format(Locale.ROOT, "%.2f", value) : number(value), unit);
     }
 
     private static String number(double value) {

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import dev.orderflow.pipeline.LaunchException;
@@ -71,8 +72,14 @@ final class TwoHostsBench {
                 settled(other);
             }
             double units = 0;
-            for (CaptureProcess capture : running) {
-                units += new Prometheus(capture.metrics()).sum(CaptureProcess.WRITE_UNITS);
+            for (int i = 0; i < running.size(); i++) {
+                Prometheus metrics = new Prometheus(running.get(i).metrics());
+                units += metrics.sum(CaptureProcess.WRITE_UNITS);
+                progress.printf(Locale.ROOT, "bench: host %s of %d: %.0f write units (%.0f catalog), %.0f items,"
+                        + " %.0f merges, %.0f read units%n", CaptureProcess.hostName(i), hosts,
+                        metrics.sum(CaptureProcess.WRITE_UNITS), metrics.sum(CaptureProcess.CATALOG_WRITE_UNITS),
+                        metrics.sum("capture_items_written_total"), metrics.sum("capture_windows_merged_total"),
+                        metrics.sum("capture_read_units_total"));
             }
             return units * 1000 / stored;
         }
