@@ -69,8 +69,11 @@ public class Writer {
     private final Timer queryableQuiet;
     private final Map<Windows.Stream, Counter> storedByChannel = new ConcurrentHashMap<>();
     private final Map<Windows.Stream, long[]> ranges = new ConcurrentHashMap<>();
-    /** Per channel, the window and part of this process's last first put not followed by a merge. */
-    private final Map<Windows.Stream, long[]> lastFirstWrite = new ConcurrentHashMap<>();
+    /**
+     * Per channel, the parts of its latest window that this process first put, with no merge of its own since: a
+     * part's check of the one before can then skip reading it whole (writer threads finish parts in any order).
+     */
+    private final Map<Windows.Stream, OwnParts> ownFirstPuts = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger busy = new AtomicInteger();
     private volatile boolean stopping;
@@ -281,23 +284,36 @@ public class Writer {
             if (w.part() > 0 && parts.overlapsPrevious(w, item, ours, followsOwnPart(w))) {
                 merges.increment();
                 parts.merge(w, List.of());
-                lastFirstWrite.remove(stream);
+                ownFirstPuts.remove(stream);
             } else {
-                lastFirstWrite.put(stream, new long[] {w.windowStartMicros(), w.part()});
+                ownFirstPut(stream, w);
             }
             return;
         }
-        lastFirstWrite.remove(new Windows.Stream(w.pair(), w.channel()));
+        ownFirstPuts.remove(new Windows.Stream(w.pair(), w.channel()));
         merges.increment();
         List<CapturedEvent> added = parts.merge(w, ChunkParts.parse(ours));
         stored(w, added.size(), i -> added.get(i).microtimestamp(), i -> added.get(i).receivedMicros());
         inTable(w, ours);
     }
 
-    /** Whether this process stored the part before {@code w} itself, by its last first put of the channel. */
+    /** The parts of a channel's window that this process first put. */
+    private record OwnParts(long windowStartMicros, Set<Integer> parts) {
+    }
+
+    /** Records a first put of this process; a later window's replaces an earlier one's (a backlog's is not kept). */
+    private void ownFirstPut(Windows.Stream stream, Job.Window w) {
+        OwnParts own = ownFirstPuts.compute(stream, (s, o) -> o == null || o.windowStartMicros() < w.windowStartMicros()
+                ? new OwnParts(w.windowStartMicros(), ConcurrentHashMap.newKeySet()) : o);
+        if (own.windowStartMicros() == w.windowStartMicros()) {
+            own.parts().add(w.part());
+        }
+    }
+
+    /** Whether this process first put the part before {@code w} itself, with no merge of its own since. */
     private boolean followsOwnPart(Job.Window w) {
-        long[] last = lastFirstWrite.get(new Windows.Stream(w.pair(), w.channel()));
-        return last != null && last[0] == w.windowStartMicros() && last[1] == w.part() - 1;
+        OwnParts own = ownFirstPuts.get(new Windows.Stream(w.pair(), w.channel()));
+        return own != null && own.windowStartMicros() == w.windowStartMicros() && own.parts().contains(w.part() - 1);
     }
 
     /**
