@@ -44,8 +44,8 @@ final class StoredParts {
     boolean overlapsPrevious(Job.Window w, Map<String, AttributeValue> item, List<Held> ours,
             boolean previousWasOurs) {
         long t0 = TableLayout.firstMicros(item, Long.MIN_VALUE);
-        for (Map<String, AttributeValue> previous : table.windowSpans(w.pair(), w.channel(), w.windowStartMicros(),
-                w.part() - 1, w.part() - 1)) {
+        for (Map<String, AttributeValue> previous : table.partSpan(w.pair(), w.channel(), w.windowStartMicros(),
+                w.part() - 1)) {
             long last = TableLayout.lastMicros(previous, Long.MAX_VALUE);
             if (last > t0) {
                 return true;
@@ -274,6 +274,6 @@ final class StoredParts {
     /** Whether part {@code next} of the window is absent (or past the last number): nothing follows a merge's write. */
     private boolean nextAbsent(Job.Window w, int next) {
         return next > TableLayout.MAX_PART
-                || table.windowSpans(w.pair(), w.channel(), w.windowStartMicros(), next, next).isEmpty();
+                || table.partSpan(w.pair(), w.channel(), w.windowStartMicros(), next).isEmpty();
     }
 }

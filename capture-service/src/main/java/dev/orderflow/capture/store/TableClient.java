@@ -19,6 +19,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
@@ -145,25 +146,8 @@ public class TableClient {
     /** The stored parts {@code fromPart} to {@code toPart} (inclusive) of one window, read consistently. */
     public List<Map<String, AttributeValue>> windowItems(String pair, Channel channel, long windowStartMicros,
             int fromPart, int toPart) {
-        return windowItems(pair, channel, windowStartMicros, fromPart, toPart, false);
-    }
+        Map<String, String> names = Map.of("#pk", TableLayout.PK, "#sk", TableLayout.SK);
 
-    /**
-     * The keys, first and last event times ({@code t0}, {@code t1}) and write versions of parts {@code fromPart} to
-     * {@code toPart} of one window, read consistently: what a check for overlapping parts needs, without the payloads (the read
-     * units are the same; the bytes sent and parsed are not).
-     */
-    public List<Map<String, AttributeValue>> windowSpans(String pair, Channel channel, long windowStartMicros,
-            int fromPart, int toPart) {
-        return windowItems(pair, channel, windowStartMicros, fromPart, toPart, true);
-    }
-
-    private List<Map<String, AttributeValue>> windowItems(String pair, Channel channel, long windowStartMicros,
-            int fromPart, int toPart, boolean spansOnly) {
-        Map<String, String> names = spansOnly
-                ? Map.of("#pk", TableLayout.PK, "#sk", TableLayout.SK, "#t0", TableLayout.FIRST_MICROS,
-                        "#t1", TableLayout.LAST_MICROS, "#w", TableLayout.WRITE_VERSION)
-                : Map.of("#pk", TableLayout.PK, "#sk", TableLayout.SK);
         return retries.call(() -> {
             List<Map<String, AttributeValue>> items = new ArrayList<>();
             Map<String, AttributeValue> startKey = null;
@@ -171,7 +155,6 @@ public class TableClient {
                 Map<String, AttributeValue> from = startKey;
                 QueryResponse page = dynamoDb.query(b -> b.tableName(table.name()).consistentRead(true)
                         .keyConditionExpression("#pk = :pk AND #sk BETWEEN :lo AND :hi")
-                        .projectionExpression(spansOnly ? "#pk, #sk, #t0, #t1, #w" : null)
                         .expressionAttributeNames(names)
                         .expressionAttributeValues(Map.of(
                                 ":pk", AttributeValue.fromS(TableLayout.chunkPk(pair, channel)),
@@ -188,6 +171,29 @@ public class TableClient {
                         ? page.lastEvaluatedKey() : null;
             } while (startKey != null);
             return items;
+        }, (Class<List<Map<String, AttributeValue>>>) (Class<?>) List.class);
+    }
+
+    /**
+     * The key, first and last event times ({@code t0}, {@code t1}) and write version of one stored part, read
+     * consistently with one {@code GetItem}; empty when the part is absent. What a check for overlapping parts needs,
+     * without the payload (the read units are the same; the bytes sent and parsed are not).
+     */
+    public List<Map<String, AttributeValue>> partSpan(String pair, Channel channel, long windowStartMicros, int part) {
+        Map<String, AttributeValue> key = Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.chunkPk(pair, channel)),
+                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, part)));
+        return retries.call(() -> {
+            GetItemResponse got = dynamoDb.getItem(b -> b.tableName(table.name()).consistentRead(true).key(key)
+                    .projectionExpression("#pk, #sk, #t0, #t1, #w")
+                    .expressionAttributeNames(Map.of("#pk", TableLayout.PK, "#sk", TableLayout.SK,
+                            "#t0", TableLayout.FIRST_MICROS, "#t1", TableLayout.LAST_MICROS,
+                            "#w", TableLayout.WRITE_VERSION))
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+                    .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)));
+            if (got.consumedCapacity() != null && got.consumedCapacity().capacityUnits() != null) {
+                readUnits.increment(got.consumedCapacity().capacityUnits());
+            }
+            return got.hasItem() && !got.item().isEmpty() ? List.of(got.item()) : List.<Map<String, AttributeValue>>of();
         }, (Class<List<Map<String, AttributeValue>>>) (Class<?>) List.class);
     }
 

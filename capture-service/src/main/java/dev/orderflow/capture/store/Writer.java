@@ -281,12 +281,14 @@ public class Writer {
             storedBytes.increment(ItemSize.of(item));
             stored(w, ours.size(), i -> ours.get(i).microtimestamp(), i -> ours.get(i).receivedMicros());
             Windows.Stream stream = new Windows.Stream(w.pair(), w.channel());
-            if (w.part() > 0 && parts.overlapsPrevious(w, item, ours, followsOwnPart(w))) {
+            boolean followsOwn = followsOwnPart(w);
+            // recorded at once, before the check: the next part's check (on another writer thread) often comes
+            // before this one's ends; the stored item is this process's cut as long as its write version is 1
+            ownFirstPut(stream, w);
+            if (w.part() > 0 && parts.overlapsPrevious(w, item, ours, followsOwn)) {
                 merges.increment();
-                parts.merge(w, List.of());
                 ownFirstPuts.remove(stream);
-            } else {
-                ownFirstPut(stream, w);
+                parts.merge(w, List.of());
             }
             return;
         }

@@ -50,8 +50,20 @@ public final class EventIdChain {
     }
 
     private String format(long micros, int same, long seq) {
-        String time = String.format("%016x", micros);
-        return time.substring(0, 8) + '-' + time.substring(8, 12) + '-' + time.substring(12, 16) + '-'
-                + String.format("%04x-%04x%02x000020", same, marketCode, seq & 3);
+        StringBuilder id = new StringBuilder(36);
+        hex(id, micros >>> 32, 8).append('-');
+        hex(id, (micros >>> 16) & 0xffff, 4).append('-');
+        hex(id, micros & 0xffff, 4).append('-');
+        hex(id, same, 4).append('-');
+        hex(id, marketCode, 4);
+        return hex(id, seq & 3, 2).append("000020").toString();
+    }
+
+    /** {@code value} as {@code digits} lowercase hex digits, zero-padded (a burst formats hundreds of thousands). */
+    private static StringBuilder hex(StringBuilder to, long value, int digits) {
+        for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+            to.append(Character.forDigit((int) (value >>> shift) & 0xf, 16));
+        }
+        return to;
     }
 }
