@@ -7,6 +7,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -148,7 +150,7 @@ final class StoredParts {
                 return addedInAll; // the table holds every event already, each once and in order: nothing to write
             }
             List<TableClient.Conditional> inserts = inOrder
-                    ? insertions(w, stored, parts, added, receivedHere) : List.of();
+                    ? insertions(w, stored, lastOf, parts, added, receivedHere) : List.of();
             if (!inserts.isEmpty()) {
                 if (table.putAll(inserts)) {
                     counted(inserts);
@@ -164,15 +166,13 @@ final class StoredParts {
             }
             List<CapturedEvent> union = new ArrayList<>();
             Set<JsonNode> once = new HashSet<>();
-            Set<String> hosts = new java.util.TreeSet<>(Set.of(host));
+            Set<String> hosts = new TreeSet<>(Set.of(host));
             Map<String, TableClient.Conditional> expected = new HashMap<>();
             long version = 0;
             for (int i = from; i < stored.size(); i++) {
                 for (CapturedEvent e : parts.get(i)) {
                     if (once.add(e.frame())) {
-                        Long here = receivedHere.get(e.frame()); // the earliest receive time any host had
-                        union.add(here == null || here >= e.receivedMicros() ? e
-                                : new CapturedEvent(e.microtimestamp(), here, e.frame()));
+                        union.add(earliestReceived(e, receivedHere));
                     }
                 }
                 hosts.addAll(Hosts.chunkHosts(stored.get(i)));
@@ -221,15 +221,12 @@ final class StoredParts {
      * the events reach past the last part, or a part would grow past an item's size: then the parts are cut anew.
      */
     private List<TableClient.Conditional> insertions(Job.Window w, List<Map<String, AttributeValue>> stored,
-            List<List<CapturedEvent>> parts, List<CapturedEvent> added, Map<JsonNode, Long> receivedHere) {
+            long[] lastOf, List<List<CapturedEvent>> parts, List<CapturedEvent> added,
+            Map<JsonNode, Long> receivedHere) {
         if (added.isEmpty() || stored.isEmpty()) {
             return List.of();
         }
-        long[] lastOf = new long[stored.size()];
-        for (int i = 0; i < stored.size(); i++) {
-            lastOf[i] = TableLayout.lastMicros(stored.get(i), Long.MAX_VALUE);
-        }
-        Map<Integer, List<CapturedEvent>> into = new java.util.TreeMap<>();
+        Map<Integer, List<CapturedEvent>> into = new TreeMap<>();
         for (CapturedEvent e : added) {
             int k = firstReaching(lastOf, stored.size(), e.microtimestamp());
             if (k == stored.size()) {
@@ -242,15 +239,13 @@ final class StoredParts {
             Map<String, AttributeValue> was = stored.get(target.getKey());
             List<CapturedEvent> events = new ArrayList<>();
             for (CapturedEvent e : parts.get(target.getKey())) {
-                Long here = receivedHere.get(e.frame());
-                events.add(here == null || here >= e.receivedMicros() ? e
-                        : new CapturedEvent(e.microtimestamp(), here, e.frame()));
+                events.add(earliestReceived(e, receivedHere));
             }
             events.addAll(target.getValue());
             ExchangeOrder.sort(events, w.channel());
             AttributeValue v = was.get(TableLayout.WRITE_VERSION);
             long n = v == null ? 0 : Long.parseLong(v.n());
-            Set<String> hosts = new java.util.TreeSet<>(Hosts.chunkHosts(was));
+            Set<String> hosts = new TreeSet<>(Hosts.chunkHosts(was));
             hosts.add(host);
             Map<String, AttributeValue> item = TableLayout.toItem(new Chunk(w.pair(), w.channel(),
                     w.windowStartMicros(), TableLayout.partOfSk(was.get(TableLayout.SK).s()), events), n + 1);
@@ -262,6 +257,12 @@ final class StoredParts {
                     v == null ? TableClient.Expect.UNVERSIONED : TableClient.Expect.VERSION, n));
         }
         return writes;
+    }
+
+    /** A stored event with the earliest receive time any host had for it ({@code receivedHere}: this job's). */
+    private static CapturedEvent earliestReceived(CapturedEvent e, Map<JsonNode, Long> receivedHere) {
+        Long here = receivedHere.get(e.frame());
+        return here == null || here >= e.receivedMicros() ? e : new CapturedEvent(e.microtimestamp(), here, e.frame());
     }
 
     private void counted(List<TableClient.Conditional> writes) {

@@ -147,7 +147,6 @@ public class TableClient {
     public List<Map<String, AttributeValue>> windowItems(String pair, Channel channel, long windowStartMicros,
             int fromPart, int toPart) {
         Map<String, String> names = Map.of("#pk", TableLayout.PK, "#sk", TableLayout.SK);
-
         return retries.call(() -> {
             List<Map<String, AttributeValue>> items = new ArrayList<>();
             Map<String, AttributeValue> startKey = null;

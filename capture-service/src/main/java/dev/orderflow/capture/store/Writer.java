@@ -280,7 +280,7 @@ public class Writer {
             itemsWritten.increment();
             storedBytes.increment(ItemSize.of(item));
             stored(w, ours.size(), i -> ours.get(i).microtimestamp(), i -> ours.get(i).receivedMicros());
-            Windows.Stream stream = new Windows.Stream(w.pair(), w.channel());
+            Windows.Stream stream = stream(w);
             boolean followsOwn = followsOwnPart(w);
             // recorded at once, before the check: the next part's check (on another writer thread) often comes
             // before this one's ends; the stored item is this process's cut as long as its write version is 1
@@ -292,11 +292,15 @@ public class Writer {
             }
             return;
         }
-        ownFirstPuts.remove(new Windows.Stream(w.pair(), w.channel()));
+        ownFirstPuts.remove(stream(w));
         merges.increment();
         List<CapturedEvent> added = parts.merge(w, ChunkParts.parse(ours));
         stored(w, added.size(), i -> added.get(i).microtimestamp(), i -> added.get(i).receivedMicros());
         inTable(w, ours);
+    }
+
+    private static Windows.Stream stream(Job.Window w) {
+        return new Windows.Stream(w.pair(), w.channel());
     }
 
     /** The parts of a channel's window that this process first put. */
@@ -314,7 +318,7 @@ public class Writer {
 
     /** Whether this process first put the part before {@code w} itself, with no merge of its own since. */
     private boolean followsOwnPart(Job.Window w) {
-        OwnParts own = ownFirstPuts.get(new Windows.Stream(w.pair(), w.channel()));
+        OwnParts own = ownFirstPuts.get(stream(w));
         return own != null && own.windowStartMicros() == w.windowStartMicros() && own.parts().contains(w.part() - 1);
     }
 
@@ -330,7 +334,7 @@ public class Writer {
             last = Math.max(last, h.microtimestamp());
         }
         if (first <= last) {
-            range(new Windows.Stream(w.pair(), w.channel()), first, last);
+            range(stream(w), first, last);
         }
     }
 
@@ -375,7 +379,7 @@ public class Writer {
         if (count == 0) {
             return;
         }
-        Windows.Stream stream = new Windows.Stream(w.pair(), w.channel());
+        Windows.Stream stream = stream(w);
         storedByChannel.computeIfAbsent(stream, s -> Counter.builder("capture.events.stored.by.channel")
                 .tag("pair", s.pair()).tag("channel", s.channel().apiName())
                 .description("Events DynamoDB confirmed per pair and channel, each counted once").register(registry))
