@@ -37,6 +37,7 @@ public final class LambdaEvents {
         http.put("path", rawPath);
         http.put("sourceIp", "127.0.0.1");
         event.put("isBase64Encoded", false);
+        Api.awaitFunction();
         byte[] response = RestAssured.given().contentType("application/json").body(Frames.toJson(event))
                 .post("/_lambda_")
                 .then().statusCode(200)
