@@ -107,8 +107,9 @@ public class CaptureLifecycle {
         journal.roll();
         release();
         journal.close();
-        Log.infof("Capture stopped in %d ms; journal left for the next start: %d bytes, %d records",
-                (System.nanoTime() - started) / 1_000_000, journal.backlogBytes(), journal.backlogRecords());
+        Log.infof("Capture stopped in %d ms; journal left for the next start: %d bytes, %d records (stored below "
+                + "position %d of %d)", (System.nanoTime() - started) / 1_000_000, journal.backlogBytes(),
+                journal.backlogRecords(), intake.storedBelow(), journal.nextSeq());
     }
 
     /** Where the table ends per configured channel, so that a restart's downtime is recorded from there. */

@@ -148,10 +148,11 @@ public class FeedConnection {
             vertx.cancelTimer(snapshotTimer);
             List<Future<Void>> closing = new ArrayList<>();
             vertx.cancelTimer(overlapTimer);
-            for (Conn c : new Conn[] {active, next, leaving}) {
+            // retired before the close is sent: a frame the server sends after this point is not handed on, so
+            // nothing reaches the journal once the windows are sealed; the active one records the disconnect
+            for (Conn c : new Conn[] {leaving, next, active}) {
                 if (c != null) {
-                    cancelTimers(c);
-                    closing.add(c.ws.close());
+                    closing.add(retire(c, "stopping"));
                 }
             }
             Future.join(closing).onComplete(done -> closed.complete(null));
@@ -316,31 +317,32 @@ public class FeedConnection {
 
     /**
      * Declares a connection dead, once: detaches its handlers (nothing it delivers from now on reaches the protocol),
-     * closes it and, for the active connection, records the disconnect and schedules a reconnect.
+     * closes it and, for the active connection, records the disconnect and schedules a reconnect (unless stopping).
+     * Returns the close.
      */
-    private void retire(Conn c, String why) {
+    private Future<Void> retire(Conn c, String why) {
         if (c.retired) {
-            return;
+            return Future.succeededFuture();
         }
         c.retired = true;
         cancelTimers(c);
         detach(c.ws);
-        c.ws.close();
+        Future<Void> closed = c.ws.close();
         if (c == leaving) {
             leaving = null;
             vertx.cancelTimer(overlapTimer);
             protocol.endOverlap();
             Log.infof("Make-before-break: old connection closed (%s)", why);
             switchIfAsked(); // the new server may have asked for a reconnect during the switch
-            return;
+            return closed;
         }
         if (c == next) {
             next = null;
             protocol.endOverlap();
-            return;
+            return closed;
         }
         if (c != active) {
-            return;
+            return closed;
         }
         active = null;
         connected = false;
@@ -359,6 +361,7 @@ public class FeedConnection {
             Log.warnf("Feed connection %s; reconnecting", why);
             scheduleReconnect(System.nanoTime() - c.openedNanos >= config.healthyAfter().toNanos());
         }
+        return closed;
     }
 
     /** Vert.x still hands on data frames after a close was sent, until the close completes: so they are cut off here. */

@@ -204,6 +204,23 @@ class FeedConnectionTest {
         assertEquals(0, protocol.disconnects.get(), "a switch is no disconnect");
     }
 
+    @Test
+    void shouldHandNothingOnOnceStoppedAndRecordTheDisconnectItself() {
+        start(Map.of());
+        Await.until(Duration.ofSeconds(10), () -> snapshots.reasons.size() == 1);
+        ServerConn conn = conns.get(0);
+        conn.stopReading(); // the client's close frame is not read yet: the server goes on sending
+
+        feed.stop();
+        feed = null;
+        conn.send(LATE);
+        conn.resumeReading();
+        Await.until(Duration.ofSeconds(10), conn.ws()::isClosed);
+
+        assertFalse(protocol.frames.contains(LATE), "a frame sent after the stop began reached the protocol");
+        assertEquals(1, protocol.disconnects.get());
+    }
+
     private void start(Map<String, String> settings) {
         Map<String, String> all = new HashMap<>(Map.of(
                 "capture.feed.url", "ws://127.0.0.1:" + server.actualPort(),
