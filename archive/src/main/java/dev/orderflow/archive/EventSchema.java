@@ -46,6 +46,12 @@ public final class EventSchema {
             "extra", "order_source", "amount_traded", "amount_at_create", "datetime", "buy_order_id", "sell_order_id",
             "timestamp");
 
+    /**
+     * Columns whose values never repeat (each event has its own ids), written without a dictionary: one would only
+     * cost time until it outgrew its page and fell back (see {@link ParquetBytes}).
+     */
+    static final Set<String> NO_DICTIONARY = Set.of("event_id", "pre_event_id");
+
     private EventSchema() {
     }
 

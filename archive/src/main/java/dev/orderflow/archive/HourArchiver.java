@@ -60,7 +60,8 @@ public final class HourArchiver {
         long[] events = {0};
         int[] unreadable = {0};
         byte[] eventsFile;
-        try (ParquetBytes file = new ParquetBytes(EventSchema.SCHEMA, EventSchema.NO_MIN_MAX)) {
+        try (ParquetBytes file = new ParquetBytes(EventSchema.SCHEMA, EventSchema.NO_MIN_MAX,
+                EventSchema.NO_DICTIONARY)) {
             table.chunks(hour, item -> {
                 try {
                     EventView.Events chunk = TableLayout.viewItem(item)

@@ -3,167 +3,206 @@ package dev.orderflow.archive;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnWriteStore;
+import org.apache.parquet.column.ColumnWriter;
+import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ParquetProperties;
-import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.column.values.ValuesWriter;
+import org.apache.parquet.column.values.dictionary.DictionaryValuesWriter;
+import org.apache.parquet.column.values.factory.DefaultV2ValuesWriterFactory;
+import org.apache.parquet.column.values.factory.ValuesWriterFactory;
+import org.apache.parquet.column.values.fallback.FallbackValuesWriter;
+import org.apache.parquet.column.values.plain.FixedLenByteArrayPlainValuesWriter;
+import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.Type;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
  * Rows of plain values ({@code Long}, {@code String}, {@code Boolean}, {@code byte[]} for a decimal's unscaled
- * bytes; {@code null} for absent) written as one Parquet file in memory, through parquet-java's writer on its
- * Hadoop-free paths ({@link OutputFile}, {@link PlainParquetConfiguration}, {@link ZstdCodecs}). The bytes depend
- * only on the rows and the metadata: no clock, no host, no random ids go into a file.
+ * bytes; {@code null} for absent) written as one Parquet file in memory, through parquet-java's column writers on its
+ * Hadoop-free paths ({@link OutputFile}, {@link ZstdCodecs}). The schema is flat, so a row's values go straight to
+ * the column writers (definition level 0 for absent, the column's maximum for present): parquet-java's record layer
+ * ({@code RecordConsumer}), which works out levels field by field for nested data, was most of the time spent here.
+ * The bytes depend only on the rows and the metadata: no clock, no host, no random ids go into a file.
  */
 final class ParquetBytes implements AutoCloseable {
-    /** One row group per file: an hour of the busiest pair is a few tens of MB before encoding. */
+    /** A row group holds at most this many buffered bytes: an hour of the busiest pair fits in one. */
     private static final long ROW_GROUP_BYTES = 128L * 1024 * 1024;
+    /** How often (in rows) the buffered size is compared with {@link #ROW_GROUP_BYTES}. */
+    private static final int SIZE_CHECK_ROWS = 10_000;
+    private static final ZstdCodecs CODECS = new ZstdCodecs();
 
     private final Buffer buffer = new Buffer();
-    /** Key-value metadata, written in the footer: sorted, so that the same entries give the same bytes. */
-    private final Map<String, String> metadata = new TreeMap<>();
-    private final ParquetWriter<Object[]> writer;
+    private final MessageType schema;
+    private final ParquetProperties properties;
+    private final ParquetFileWriter file;
+    private final int[] present;
+    /** Per column, the last string written and its UTF-8 bytes (encoding them was a third of the time here). */
+    private final String[] lastText;
+    private final Binary[] lastBinary;
+    private ColumnChunkPageWriteStore pages;
+    private ColumnWriteStore columns;
+    private ColumnWriter[] writers;
+    private long rows;
+    private boolean finished;
 
     ParquetBytes(MessageType schema) {
-        this(schema, Set.of());
+        this(schema, Set.of(), Set.of());
     }
 
-    /** @param noMinMax columns no engine prunes by (the exchange's strings and ids): no min/max statistics */
-    ParquetBytes(MessageType schema, Set<String> noMinMax) {
+    /**
+     * @param noMinMax      columns no engine prunes by (the exchange's strings and ids): no min/max statistics
+     * @param noDictionary  columns whose values hardly repeat: a dictionary would cost time and save nothing
+     */
+    ParquetBytes(MessageType schema, Set<String> noMinMax, Set<String> noDictionary) {
+        this.schema = schema;
+        ParquetProperties.Builder settings = ParquetProperties.builder()
+                .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_2_0)
+                .withDictionaryEncoding(true)
+                // page size histograms: an optional hint no engine we serve needs, and a fifth of the time
+                .withSizeStatisticsEnabled(false)
+                .withValuesWriterFactory(new Encodings());
+        noMinMax.forEach(column -> settings.withStatisticsEnabled(column, false));
+        noDictionary.forEach(column -> settings.withDictionaryEncoding(column, false));
+        properties = settings.build();
+        List<ColumnDescriptor> descriptors = schema.getColumns();
+        present = new int[descriptors.size()];
+        lastText = new String[present.length];
+        lastBinary = new Binary[present.length];
+        for (int i = 0; i < present.length; i++) {
+            present[i] = descriptors.get(i).getMaxDefinitionLevel();
+        }
         try {
-            Builder builder = new Builder(buffer, schema, metadata)
-                    .withConf(new PlainParquetConfiguration())
-                    .withCodecFactory(new ZstdCodecs())
-                    .withCompressionCodec(CompressionCodecName.ZSTD)
-                    .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_2_0)
-                    .withDictionaryEncoding(true)
-                    // page size histograms: an optional hint no engine we serve needs, and a fifth of the time
-                    .withSizeStatisticsEnabled(false)
-                    .withRowGroupSize(ROW_GROUP_BYTES)
-                    .withWriteMode(ParquetFileWriter.Mode.OVERWRITE);
-            for (String column : noMinMax) {
-                builder = builder.withStatisticsEnabled(column, false);
-            }
-            writer = builder.build();
+            file = new ParquetFileWriter(buffer, schema, ParquetFileWriter.Mode.OVERWRITE, ROW_GROUP_BYTES, 0, null,
+                    properties);
+            file.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        startRowGroup();
     }
 
     void write(Object[] row) {
-        try {
-            writer.write(row);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int i = 0; i < row.length; i++) {
+            Object value = row[i];
+            ColumnWriter column = writers[i];
+            if (value == null) {
+                column.writeNull(0, 0);
+            } else if (value instanceof Long l) {
+                column.write(l.longValue(), 0, present[i]);
+            } else if (value instanceof String text) {
+                if (!text.equals(lastText[i])) { // a column's value often repeats the row before's
+                    lastText[i] = text;
+                    lastBinary[i] = Binary.fromString(text);
+                }
+                column.write(lastBinary[i], 0, present[i]);
+            } else if (value instanceof Boolean b) {
+                column.write(b.booleanValue(), 0, present[i]);
+            } else {
+                column.write(Binary.fromConstantByteArray((byte[]) value), 0, present[i]);
+            }
+        }
+        columns.endRecord();
+        rows++;
+        if (rows % SIZE_CHECK_ROWS == 0 && columns.getBufferedSize() > ROW_GROUP_BYTES) {
+            endRowGroup();
+            startRowGroup();
         }
     }
 
-    /** Adds {@code metadata} to the file's key-value metadata, closes the file and returns its bytes. */
+    /** Adds {@code metadata} to the file's key-value metadata (sorted, so that the same entries give the same
+     * bytes), ends the file and returns its bytes. */
     byte[] finish(Map<String, String> metadata) {
-        this.metadata.putAll(metadata);
-        close();
+        endRowGroup();
+        try {
+            file.end(new TreeMap<>(metadata));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        finished = true;
         return buffer.bytes.toByteArray();
     }
 
     @Override
     public void close() {
+        if (!finished && columns != null) {
+            columns.close();
+            pages.close();
+            columns = null;
+        }
+    }
+
+    private void startRowGroup() {
+        pages = new ColumnChunkPageWriteStore(CODECS.getCompressor(CompressionCodecName.ZSTD), schema,
+                properties.getAllocator(), properties.getColumnIndexTruncateLength(),
+                properties.getPageWriteChecksumEnabled());
+        columns = properties.newColumnWriteStore(schema, pages, pages);
+        List<ColumnDescriptor> descriptors = schema.getColumns();
+        writers = new ColumnWriter[descriptors.size()];
+        for (int i = 0; i < writers.length; i++) {
+            writers[i] = columns.getColumnWriter(descriptors.get(i));
+        }
+    }
+
+    private void endRowGroup() {
         try {
-            writer.close();
+            if (rows > 0) {
+                file.startBlock(rows);
+                columns.flush();
+                pages.flushToFileWriter(file);
+                file.endBlock();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            columns.close();
+            pages.close();
+            columns = null;
+            rows = 0;
         }
     }
 
-    private static final class Builder extends ParquetWriter.Builder<Object[], Builder> {
-        private final MessageType schema;
-        private final Map<String, String> metadata;
+    /**
+     * parquet-java's version-2 encodings, except for fixed-length values (the decimals): there a dictionary that
+     * grows too large falls back to PLAIN rather than to DELTA_BYTE_ARRAY, which DuckDB does not read for them
+     * ("Delta Byte Array encoding is only supported for string/blob data"); an hour with many distinct amounts
+     * would otherwise be unreadable there. Without a dictionary they are PLAIN.
+     */
+    private static final class Encodings implements ValuesWriterFactory {
+        private final ValuesWriterFactory standard = new DefaultV2ValuesWriterFactory();
+        private ParquetProperties properties;
 
-        Builder(OutputFile file, MessageType schema, Map<String, String> metadata) {
-            super(file);
-            this.schema = schema;
-            this.metadata = metadata;
+        @Override
+        public void initialize(ParquetProperties properties) {
+            this.properties = properties;
+            standard.initialize(properties);
         }
 
         @Override
-        protected Builder self() {
-            return this;
-        }
-
-        @Override
-        protected WriteSupport<Object[]> getWriteSupport(ParquetConfiguration conf) {
-            return new Rows(schema, metadata);
-        }
-
-        @Override
-        protected WriteSupport<Object[]> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
-            return new Rows(schema, metadata);
-        }
-    }
-
-    private static final class Rows extends WriteSupport<Object[]> {
-        private final MessageType schema;
-        private final Map<String, String> metadata;
-        private RecordConsumer out;
-
-        Rows(MessageType schema, Map<String, String> metadata) {
-            this.schema = schema;
-            this.metadata = metadata;
-        }
-
-        @Override
-        public WriteContext init(ParquetConfiguration configuration) {
-            return new WriteContext(schema, Map.of());
-        }
-
-        @Override
-        public WriteContext init(org.apache.hadoop.conf.Configuration configuration) {
-            return new WriteContext(schema, Map.of());
-        }
-
-        @Override
-        public FinalizedWriteContext finalizeWrite() {
-            return new FinalizedWriteContext(metadata);
-        }
-
-        @Override
-        public void prepareForWrite(RecordConsumer consumer) {
-            out = consumer;
-        }
-
-        @Override
-        public void write(Object[] row) {
-            out.startMessage();
-            for (int i = 0; i < row.length; i++) {
-                Object value = row[i];
-                if (value == null) {
-                    continue;
-                }
-                Type field = schema.getType(i);
-                out.startField(field.getName(), i);
-                if (value instanceof Long) {
-                    out.addLong((Long) value);
-                } else if (value instanceof String) {
-                    out.addBinary(Binary.fromString((String) value));
-                } else if (value instanceof Boolean) {
-                    out.addBoolean((Boolean) value);
-                } else {
-                    out.addBinary(Binary.fromConstantByteArray((byte[]) value));
-                }
-                out.endField(field.getName(), i);
+        public ValuesWriter newValuesWriter(ColumnDescriptor column) {
+            if (column.getPrimitiveType().getPrimitiveTypeName() != PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY) {
+                return standard.newValuesWriter(column);
             }
-            out.endMessage();
+            int length = column.getPrimitiveType().getTypeLength();
+            FixedLenByteArrayPlainValuesWriter plain = new FixedLenByteArrayPlainValuesWriter(length,
+                    properties.getInitialSlabSize(), properties.getPageSizeThreshold(), properties.getAllocator());
+            if (!properties.isDictionaryEnabled(column)) {
+                return plain;
+            }
+            return FallbackValuesWriter.of(new DictionaryValuesWriter.PlainFixedLenArrayDictionaryValuesWriter(
+                    properties.getDictionaryPageSizeThreshold(), length, Encoding.RLE_DICTIONARY, Encoding.PLAIN,
+                    properties.getAllocator()), plain);
         }
     }
 

@@ -3,6 +3,10 @@ package dev.orderflow.archive;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 import dev.orderflow.storage.CatalogItems;
@@ -24,6 +28,13 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * chunks of an hour, the gap records touching it. Keys and items are storage's {@link TableLayout}.
  */
 public final class TableSource {
+    /** Reads the next page of a query while the current one is handled (daemon threads, made as needed). */
+    private static final ExecutorService READ_AHEAD = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "archive-read-ahead");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private final DynamoDbClient db;
     private final String table;
 
@@ -104,15 +115,29 @@ public final class TableSource {
         }
     }
 
+    /**
+     * Every page of the query, in order. The next page is asked for as soon as this one's key is known, on a
+     * reading thread, and this one is handled meanwhile: the archiver's own thread does not wait for the table
+     * between pages.
+     */
     private void query(QueryRequest.Builder request, Consumer<Map<String, AttributeValue>> each) {
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryResponse response = db.query(request.exclusiveStartKey(start).build());
+        QueryResponse response = db.query(request.build());
+        while (true) {
+            CompletableFuture<QueryResponse> next = null;
+            if (response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()) {
+                QueryRequest following = request.exclusiveStartKey(response.lastEvaluatedKey()).build();
+                next = CompletableFuture.supplyAsync(() -> db.query(following), READ_AHEAD);
+            }
             response.items().forEach(each);
-            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                    ? response.lastEvaluatedKey()
-                    : null;
-        } while (start != null);
+            if (next == null) {
+                return;
+            }
+            try {
+                response = next.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
+        }
     }
 
 }

@@ -356,6 +356,38 @@ class ArchiverTest {
                 new java.math.BigInteger(EventRow.unscaledBytes("64839.06")));
     }
 
+    @Test
+    void shouldReadEveryDecimalSpellingAsBigDecimalDoes() {
+        List<String> spellings = new ArrayList<>(List.of("0", "-0", "1.", ".5", "+1", "1e3", "1E-2", "-", ".", "",
+                "1.2.3", "--1", "0.0000000001", "-0.0000000001", "922337203.6854775807", "922337203.6854775808",
+                "-922337203.6854775807", "-922337203.6854775808", "999999999999999999", "1000000000000000000",
+                "123456789012345678.9", "0000000000000000001.5", "58356.10", "0.00171371", "-64839.06"));
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder text = new StringBuilder(random.nextInt(4) == 0 ? "-" : "");
+            text.append(Long.toString(Math.abs(random.nextLong()) >>> random.nextInt(63)));
+            if (random.nextBoolean()) {
+                text.append('.').append(Long.toString(Math.abs(random.nextLong())), 0, 1 + random.nextInt(11));
+            }
+            spellings.add(text.toString());
+        }
+        for (String text : spellings) {
+            BigDecimal exact;
+            try {
+                exact = new BigDecimal(text).setScale(EventSchema.DECIMAL_SCALE, java.math.RoundingMode.UNNECESSARY);
+            } catch (NumberFormatException | ArithmeticException notExact) {
+                exact = null;
+            }
+            byte[] bytes = EventRow.unscaledBytes(text);
+            if (exact == null || exact.precision() > EventSchema.DECIMAL_PRECISION) {
+                assertNull(bytes, text);
+            } else {
+                assertEquals(12, bytes.length, text);
+                assertEquals(exact.unscaledValue(), new java.math.BigInteger(bytes), text);
+            }
+        }
+    }
+
     /** The row holds the stored frame's values: as /v1/events names and types them, the rest in extra. */
     private static void assertSameEvent(CapturedEvent event, Map<String, Object> row) throws Exception {
         JsonNode data = event.frame().get("data");

@@ -280,39 +280,13 @@ public final class ChunkCodec {
         return NODES.numberNode(stripped);
     }
 
-    /**
-     * {@link #numberFromString} without {@code BigDecimal} for the usual spellings: optional {@code -}, at most 18
-     * digits, at most one dot with digits on both sides. Returns {@code null} for anything else.
-     */
+    /** {@link #numberFromString} without {@code BigDecimal} for {@link PlainDecimal}'s spellings; else {@code null}. */
     static JsonNode plainNumber(String s) {
-        int n = s.length();
-        int i = n > 0 && s.charAt(0) == '-' ? 1 : 0;
-        if (i == n || n - i > 19) {
+        long unscaled = PlainDecimal.unscaled(s);
+        if (unscaled == PlainDecimal.NOT_PLAIN) {
             return null;
         }
-        long unscaled = 0;
-        int digits = 0;
-        int scale = 0;
-        boolean dot = false;
-        for (; i < n; i++) {
-            char c = s.charAt(i);
-            if (c >= '0' && c <= '9') {
-                if (++digits > 18) {
-                    return null;
-                }
-                unscaled = unscaled * 10 + (c - '0');
-                if (dot) {
-                    scale++;
-                }
-            } else if (c == '.' && !dot && digits > 0 && i + 1 < n) {
-                dot = true;
-            } else {
-                return null;
-            }
-        }
-        if (s.charAt(0) == '-') {
-            unscaled = -unscaled;
-        }
+        int scale = PlainDecimal.scale(s);
         while (scale > 0 && unscaled % 10 == 0) {
             unscaled /= 10;
             scale--;
