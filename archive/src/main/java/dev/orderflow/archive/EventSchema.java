@@ -39,8 +39,7 @@ public final class EventSchema {
     public static final MessageType SCHEMA = build();
     /**
      * The exchange's strings and ids: no engine prunes row groups by their min/max, so none is kept (it would only
-     * cost time). Their dictionaries stay: even the event ids, whose shared prefixes the dictionary's fallback
-     * encoding keeps small.
+     * cost time).
      */
     static final Set<String> NO_MIN_MAX = Set.of("id", "price_text", "amount_text", "event_id", "pre_event_id",
             "extra", "order_source", "amount_traded", "amount_at_create", "datetime", "buy_order_id", "sell_order_id",

@@ -74,6 +74,8 @@ public final class HourArchiver {
                             events[0]++;
                         }
                     }
+                } catch (ParquetBytes.Failed writing) {
+                    throw writing; // not the chunk's fault: nothing of the hour is written
                 } catch (RuntimeException damaged) {
                     // as in the API: the events read before the damage stay; the hour is not complete
                     unreadable[0]++;

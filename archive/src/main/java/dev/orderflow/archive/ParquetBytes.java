@@ -56,6 +56,15 @@ final class ParquetBytes implements AutoCloseable {
     private ColumnWriter[] writers;
     private long rows;
     private boolean finished;
+    /** The first failure of a write, after which the file cannot be finished. */
+    private RuntimeException failed;
+
+    /** The writer failed (not a row's data): what was written is not a file. */
+    static final class Failed extends RuntimeException {
+        Failed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     ParquetBytes(MessageType schema) {
         this(schema, Set.of(), Set.of());
@@ -93,7 +102,23 @@ final class ParquetBytes implements AutoCloseable {
         startRowGroup();
     }
 
+    /**
+     * Writes one row. A failure here is the writer's, not the row's: parquet-java's column writers stop writing pages
+     * after one, so the file is not finished afterwards ({@link Failed}).
+     */
     void write(Object[] row) {
+        if (failed != null) {
+            throw new Failed("an earlier row failed", failed);
+        }
+        try {
+            append(row);
+        } catch (RuntimeException e) {
+            failed = e;
+            throw new Failed("writing a row failed", e);
+        }
+    }
+
+    private void append(Object[] row) {
         for (int i = 0; i < row.length; i++) {
             Object value = row[i];
             ColumnWriter column = writers[i];
@@ -124,6 +149,9 @@ final class ParquetBytes implements AutoCloseable {
     /** Adds {@code metadata} to the file's key-value metadata (sorted, so that the same entries give the same
      * bytes), ends the file and returns its bytes. */
     byte[] finish(Map<String, String> metadata) {
+        if (failed != null) {
+            throw new Failed("a row failed: the file is not finished", failed);
+        }
         endRowGroup();
         try {
             file.end(new TreeMap<>(metadata));
@@ -166,9 +194,11 @@ final class ParquetBytes implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            columns.close();
-            pages.close();
-            columns = null;
+            if (columns != null) {
+                columns.close();
+                pages.close();
+                columns = null;
+            }
             rows = 0;
         }
     }

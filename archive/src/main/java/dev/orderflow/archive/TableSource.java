@@ -128,7 +128,14 @@ public final class TableSource {
                 QueryRequest following = request.exclusiveStartKey(response.lastEvaluatedKey()).build();
                 next = CompletableFuture.supplyAsync(() -> db.query(following), READ_AHEAD);
             }
-            response.items().forEach(each);
+            try {
+                response.items().forEach(each);
+            } catch (RuntimeException e) {
+                if (next != null) {
+                    next.cancel(true);
+                }
+                throw e;
+            }
             if (next == null) {
                 return;
             }

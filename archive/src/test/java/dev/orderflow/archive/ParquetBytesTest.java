@@ -2,6 +2,7 @@ package dev.orderflow.archive;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -64,6 +65,18 @@ class ParquetBytesTest {
             }
         }
         assertArrayEquals(bytes, write(rows), "the same rows give the same bytes");
+    }
+
+    @Test
+    void shouldRefuseToFinishAFileAfterAFailedWrite() {
+        try (ParquetBytes file = new ParquetBytes(EventSchema.SCHEMA, EventSchema.NO_MIN_MAX,
+                EventSchema.NO_DICTIONARY)) {
+            EventRow row = new EventRow();
+            row.start(1L, 1L);
+            row.values[EventRow.MICROTIMESTAMP] = "not a number"; // a bug in a caller, not damaged data
+            assertThrows(ParquetBytes.Failed.class, () -> file.write(row.values));
+            assertThrows(ParquetBytes.Failed.class, () -> file.finish(Map.of()));
+        }
     }
 
     private static byte[] write(List<Object[]> rows) {

@@ -51,6 +51,8 @@ import io.vertx.core.http.WebSocketConnectOptions;
  */
 @ApplicationScoped
 public class FeedConnection {
+    /** How long the shutdown waits for the event loop to retire the connections (it is not blocked for long). */
+    private static final long RETIRE_WAIT_SECONDS = 30;
     private final Vertx vertx;
     private final CaptureConfig.Feed config;
     /** Names this host to the server (the simulator can then fault one host's connections alone). */
@@ -136,12 +138,16 @@ public class FeedConnection {
         }
     }
 
-    /** Closes the connections and stops reconnecting; returns once closed (or after a few seconds). */
+    /**
+     * Closes the connections and stops reconnecting. Returns once nothing they deliver is handed on any more (the
+     * shutdown seals the windows next), and once closed or after a few seconds.
+     */
     public void stop() {
         stopping = true;
         if (context == null) {
             return;
         }
+        CompletableFuture<Void> retired = new CompletableFuture<>();
         CompletableFuture<Void> closed = new CompletableFuture<>();
         context.runOnContext(v -> {
             vertx.cancelTimer(reconnectTimer);
@@ -155,9 +161,11 @@ public class FeedConnection {
                     closing.add(retire(c, "stopping"));
                 }
             }
+            retired.complete(null);
             Future.join(closing).onComplete(done -> closed.complete(null));
         });
         try {
+            retired.get(RETIRE_WAIT_SECONDS, TimeUnit.SECONDS);
             closed.get(3, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
