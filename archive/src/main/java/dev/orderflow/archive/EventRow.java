@@ -41,9 +41,6 @@ final class EventRow {
     static final int PRE_EVENT_ID = EventSchema.index("pre_event_id");
     static final int EXTRA = EventSchema.index("extra");
 
-    /** What {@link #plainUnscaled} answers for a spelling it leaves to {@link BigDecimal}. */
-    static final long NOT_PLAIN = PlainDecimal.NOT_PLAIN;
-
     final Object[] values = new Object[COLUMNS];
     private StringWriter extraText;
     private JsonGenerator extra;
@@ -164,19 +161,19 @@ final class EventRow {
     }
 
     /**
-     * The unscaled value at scale 10 of a {@link PlainDecimal} spelling that fits a {@code long}; {@link #NOT_PLAIN}
-     * for anything else, which {@link #unscaledBytes} then reads as {@link BigDecimal} does. Every value of a busy
-     * hour goes through here, and a {@code BigDecimal} for each was a tenth of the archive's time.
+     * The unscaled value at scale 10 of a {@link PlainDecimal} spelling that fits a {@code long};
+     * {@link PlainDecimal#NOT_PLAIN} for anything else, which {@link #unscaledBytes} then reads as {@link BigDecimal}
+     * does. Every value of a busy hour goes through here, and a {@code BigDecimal} for each was a tenth of the archive's time.
      */
     static long plainUnscaled(String text) {
         long value = PlainDecimal.unscaled(text);
         int scale = PlainDecimal.scale(text);
         if (value == PlainDecimal.NOT_PLAIN || scale > EventSchema.DECIMAL_SCALE) {
-            return NOT_PLAIN;
+            return PlainDecimal.NOT_PLAIN;
         }
         for (; scale < EventSchema.DECIMAL_SCALE; scale++) {
             if (Math.abs(value) > Long.MAX_VALUE / 10) {
-                return NOT_PLAIN;
+                return PlainDecimal.NOT_PLAIN;
             }
             value *= 10;
         }
@@ -189,7 +186,7 @@ final class EventRow {
      */
     static byte[] unscaledBytes(String text) {
         long plain = plainUnscaled(text);
-        if (plain != NOT_PLAIN) {
+        if (plain != PlainDecimal.NOT_PLAIN) {
             byte[] out = new byte[EventSchema.DECIMAL_BYTES];
             for (int i = out.length - 1; i >= 0; i--) {
                 out[i] = (byte) plain;

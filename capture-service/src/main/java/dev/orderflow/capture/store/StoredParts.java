@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -46,8 +47,10 @@ final class StoredParts {
     boolean overlapsPrevious(Job.Window w, Map<String, AttributeValue> item, List<Held> ours,
             boolean previousWasOurs) {
         long t0 = TableLayout.firstMicros(item, Long.MIN_VALUE);
-        for (Map<String, AttributeValue> previous : table.partSpan(w.pair(), w.channel(), w.windowStartMicros(),
-                w.part() - 1)) {
+        Optional<Map<String, AttributeValue>> span = table.partSpan(w.pair(), w.channel(), w.windowStartMicros(),
+                w.part() - 1);
+        if (span.isPresent()) {
+            Map<String, AttributeValue> previous = span.get();
             long last = TableLayout.lastMicros(previous, Long.MAX_VALUE);
             if (last > t0) {
                 return true;

@@ -3,6 +3,7 @@ package dev.orderflow.capture.store;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -162,9 +163,7 @@ public class TableClient {
                         .exclusiveStartKey(from)
                         .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
                         .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)));
-                if (page.consumedCapacity() != null && page.consumedCapacity().capacityUnits() != null) {
-                    readUnits.increment(page.consumedCapacity().capacityUnits());
-                }
+                countRead(page.consumedCapacity());
                 items.addAll(page.items());
                 startKey = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
                         ? page.lastEvaluatedKey() : null;
@@ -178,7 +177,8 @@ public class TableClient {
      * consistently with one {@code GetItem}; empty when the part is absent. What a check for overlapping parts needs,
      * without the payload (the read units are the same; the bytes sent and parsed are not).
      */
-    public List<Map<String, AttributeValue>> partSpan(String pair, Channel channel, long windowStartMicros, int part) {
+    public Optional<Map<String, AttributeValue>> partSpan(String pair, Channel channel, long windowStartMicros,
+            int part) {
         Map<String, AttributeValue> key = Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.chunkPk(pair, channel)),
                 TableLayout.SK, AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, part)));
         return retries.call(() -> {
@@ -189,11 +189,10 @@ public class TableClient {
                             "#w", TableLayout.WRITE_VERSION))
                     .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
                     .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)));
-            if (got.consumedCapacity() != null && got.consumedCapacity().capacityUnits() != null) {
-                readUnits.increment(got.consumedCapacity().capacityUnits());
-            }
-            return got.hasItem() && !got.item().isEmpty() ? List.of(got.item()) : List.<Map<String, AttributeValue>>of();
-        }, (Class<List<Map<String, AttributeValue>>>) (Class<?>) List.class);
+            countRead(got.consumedCapacity());
+            return got.hasItem() && !got.item().isEmpty() ? Optional.of(got.item())
+                    : Optional.<Map<String, AttributeValue>>empty();
+        }, (Class<Optional<Map<String, AttributeValue>>>) (Class<?>) Optional.class);
     }
 
     /**
@@ -298,6 +297,12 @@ public class TableClient {
     private static final class MissingTable extends RuntimeException {
         MissingTable(ResourceNotFoundException cause) {
             super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    private void countRead(ConsumedCapacity capacity) {
+        if (capacity != null && capacity.capacityUnits() != null) {
+            readUnits.increment(capacity.capacityUnits());
         }
     }
 
