@@ -38,10 +38,13 @@ public final class Api {
     private static volatile Object answering;
 
     /**
-     * Once per running application, waits until the function answers a request. After Quarkus restarts the application
-     * between test classes, the stopped application's Lambda poll loop may still take the first request from the
-     * mock event server and never answer it (quarkusio/quarkus#15195): a test's first request then hangs for the
-     * client's 30 s. A request with a short timeout, repeated (bounded), absorbs that lost one.
+     * Once per running application, waits until the function answers a request and no poll loop of a stopped
+     * application is left. When Quarkus restarts the application between test classes, the stopped application's Lambda
+     * poll loop can miss its shutdown (it opens its next long poll just as the shutdown disconnects the one before) and
+     * keep waiting on the mock event server beside the new loop; the server hands each request to either, and the old
+     * loop takes one and never answers it (quarkusio/quarkus#15195), so a later request hangs for the client's 30 s.
+     * Requests with a short timeout, repeated (bounded), until one is answered and only one poll thread is alive, let
+     * the old loop take its one request and end.
      */
     public static void awaitFunction() {
         Object app = io.quarkus.runtime.Application.currentApplication();
@@ -51,17 +54,27 @@ public final class Api {
         RestAssuredConfig quick = RestAssured.config().httpClient(HttpClientConfig.httpClientConfig()
                 .setParam("http.connection.timeout", 5_000).setParam("http.socket.timeout", 5_000));
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
+        boolean answered = false;
+        while (!answered || pollThreads() > 1) {
             try {
                 given().config(quick).get("/v1/pairs");
-                answering = app;
-                return;
+                answered = true;
             } catch (Exception e) { // a read timeout comes through RestAssured unwrapped, though checked
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the function did not answer within 60 s", e);
                 }
             }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(pollThreads() + " Lambda poll threads still alive after 60 s");
+            }
         }
+        answering = app;
+    }
+
+    /** Lambda poll loops alive in this JVM (Quarkus names each one's thread "Lambda Thread (TEST)"). */
+    private static long pollThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("Lambda Thread")).count();
     }
 
     /** GET path with the parameters, expecting 200. */
