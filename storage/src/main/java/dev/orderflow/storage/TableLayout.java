@@ -93,13 +93,15 @@ public final class TableLayout {
      */
     static final int PART_TARGET_BYTES = 40 * 1024;
     /**
-     * Parts from this number on get a larger target (doubling every {@link #PART_TARGET_DOUBLING} parts): a channel
-     * reaches them only at about 64 KB/s of frames (about 150 events a second and more), and each part then takes
-     * about a sixteenth of the time already spent in the slot to fill, so it stays fresh while a burst is written
-     * in a few dozen puts instead of hundreds (each put costs the capture about as much CPU as encoding its events).
+     * Parts from this number on get a larger target (doubling every {@link #PART_TARGET_DOUBLING} parts up to
+     * {@link #PART_TARGET_MAX_BYTES}): a channel reaches them only at about 64 KB/s of frames (about 150 events a
+     * second and more) or in a burst, so a burst is written in a few dozen puts instead of hundreds (each put costs the
+     * capture about as much CPU as encoding its events, and DynamoDB a request). Freshness does not depend on it: a
+     * part of {@link #PART_MIN_BYTES} or more closes once it spans {@link #PART_MIN_SPAN_MICROS} anyway (until
+     * 2026-12-05 from part 16, doubling every 16 parts).
      */
     static final int PART_TARGET_GROWS_FROM = 16;
-    static final int PART_TARGET_DOUBLING = 16;
+    static final int PART_TARGET_DOUBLING = 2;
     /**
      * Layout 2: a part is also closed once it holds this many bytes of frames (encoded, about one write unit) and
      * spans {@link #PART_MIN_SPAN_MICROS} of exchange time, so that a channel whose frames fill a write unit within

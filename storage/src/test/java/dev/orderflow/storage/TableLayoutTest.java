@@ -47,6 +47,12 @@ class TableLayoutTest {
             slot += TableLayout.partTargetBytes(part);
         }
         assertTrue(slot > 250L * 1024 * 1024, "a slot holds " + slot + " bytes of frames");
+        long firstParts = 0;
+        for (int part = 0; part < 48; part++) {
+            firstParts += TableLayout.partTargetBytes(part);
+        }
+        // a burst of 100,000 order events (about 25 MB of frames) in a few dozen puts, not a hundred or more
+        assertTrue(firstParts >= 25L * 1024 * 1024, "48 parts hold " + firstParts + " bytes of frames");
         assertEquals(TableLayout.PART_TARGET_MAX_BYTES, TableLayout.partTargetBytes(TableLayout.MAX_PART));
     }
 
