@@ -22,11 +22,12 @@ import picocli.CommandLine.Spec;
         footer = {"", "Start with: ./pipeline run --simulate"})
 public final class Pipeline implements Runnable {
     /**
-     * parquet-java's record writer logs every value at DEBUG, formatting each message before the log manager drops
-     * it, and jboss-logmanager leaves DEBUG enabled below its handlers: the archive ran 100 times slower. Held here
+     * jboss-logmanager, without a configuration, leaves every level enabled below its handlers: each library's DEBUG
+     * and TRACE messages are formatted and then dropped (parquet-java's record writer logs every value: the archive
+     * ran 100 times slower; Netty traces every WebSocket frame the simulator sends). INFO on the root logger, held here
      * so that the level outlives garbage collection (JUL keeps loggers weakly); taken once the log manager is chosen.
      */
-    private static java.util.logging.Logger parquetLog;
+    private static java.util.logging.Logger rootLog;
 
     @Spec
     CommandSpec spec;
@@ -34,8 +35,8 @@ public final class Pipeline implements Runnable {
     public static void main(String[] args) {
         // jboss-logmanager (on the classpath with Quarkus' event server) wants to be the JUL manager from the start
         System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
-        parquetLog = java.util.logging.Logger.getLogger("org.apache.parquet");
-        parquetLog.setLevel(java.util.logging.Level.INFO);
+        rootLog = java.util.logging.Logger.getLogger("");
+        rootLog.setLevel(java.util.logging.Level.INFO);
         // -Dorderflow.parent-pid (the ./pipeline script's $$): gone, however it ended, this JVM stops as on Ctrl-C
         ParentWatch.watchFromProperty();
         System.exit(commandLine().execute(args));
