@@ -45,11 +45,16 @@ public final class DynamoDbLocal implements AutoCloseable {
                 args.add("-dbPath");
                 args.add(dataDir.toAbsolutePath().toString());
             }
-            // DynamoDB Local drops a metadata file into its working directory even in memory: keep it out of the tree
-            Path workDir = dataDir == null ? Files.createTempDirectory("dynamodb-local-") : dataDir.toAbsolutePath();
-            return new DynamoDbLocal(ChildJvm.start("DynamoDB Local", lib, List.of("-Xmx512m",
-                    "-Djava.library.path=" + lib, "-Dsqlite4java.library.path=" + lib), MAIN, args, actualPort,
-                    workDir, Duration.ofSeconds(60)));
+            List<String> options = List.of("-Xmx512m", "-Djava.library.path=" + lib,
+                    "-Dsqlite4java.library.path=" + lib);
+            if (dataDir != null) {
+                return new DynamoDbLocal(ChildJvm.start("DynamoDB Local", lib, options, MAIN, args, actualPort,
+                        dataDir.toAbsolutePath(), Duration.ofSeconds(60)));
+            }
+            // DynamoDB Local drops a metadata file into its working directory even in memory: keep it out of the
+            // tree, in a scratch directory deleted when it stops
+            return new DynamoDbLocal(ChildJvm.startIn(ChildJvm.scratchDirectory("dynamodb-local-"), "DynamoDB Local",
+                    lib, options, MAIN, args, actualPort, Duration.ofSeconds(60)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

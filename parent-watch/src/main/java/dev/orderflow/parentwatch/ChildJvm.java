@@ -15,20 +15,34 @@ import java.util.concurrent.TimeUnit;
 /**
  * A server in a JVM of its own, started by this one with a classpath of its own (so that its libraries never meet
  * the applications'), ended with this one ({@link ParentWatch#childArguments()}), and ready once its port accepts
- * connections. Its output goes to a log file in the temporary directory. DynamoDB Local and the local S3 API server
- * run this way.
+ * connections. Its output goes to a log file in the temporary directory, deleted when this JVM stops it (kept when it
+ * ended by itself or failed to start: the log says why). DynamoDB Local and the local S3 API server run this way.
  */
 public final class ChildJvm implements AutoCloseable {
     private final String name;
     private final Process process;
     private final int port;
     private final Path log;
+    /** A scratch directory of the child's, deleted with everything in it once the child is stopped. */
+    private Path scratch;
 
     private ChildJvm(String name, Process process, int port, Path log) {
         this.name = name;
         this.process = process;
         this.port = port;
         this.log = log;
+    }
+
+    /**
+     * A new directory in the temporary directory for a child's working files (its working directory, its settings),
+     * to be handed to {@link #start} and deleted by {@link #close}; deleted at once when the start fails.
+     */
+    public static Path scratchDirectory(String prefix) {
+        try {
+            return java.nio.file.Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -61,6 +75,22 @@ public final class ChildJvm implements AutoCloseable {
             return child;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    /**
+     * As {@link #start}, in {@code scratch} (from {@link #scratchDirectory}), which is deleted when the child is
+     * stopped or cannot start.
+     */
+    public static ChildJvm startIn(Path scratch, String name, Path lib, List<String> jvmOptions, String mainClass,
+            List<String> args, int port, Duration readyWithin) {
+        try {
+            ChildJvm child = start(name, lib, jvmOptions, mainClass, args, port, scratch, readyWithin);
+            child.scratch = scratch;
+            return child;
+        } catch (RuntimeException e) {
+            deleteTree(scratch);
+            throw e;
         }
     }
 
@@ -117,6 +147,7 @@ public final class ChildJvm implements AutoCloseable {
     /** Asks it to end (SIGTERM), then ends it by force after ten seconds. */
     @Override
     public void close() {
+        boolean stoppedHere = process.isAlive();
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -125,6 +156,24 @@ public final class ChildJvm implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+        if (process.isAlive()) {
+            return; // its files are still in use
+        }
+        if (stoppedHere) {
+            deleteTree(log);
+        }
+        if (scratch != null) {
+            deleteTree(scratch);
+        }
+    }
+
+    /** Deletes a file, or a directory with everything in it; what cannot be deleted stays (it is scratch). */
+    static void deleteTree(Path path) {
+        try (java.util.stream.Stream<Path> tree = java.nio.file.Files.walk(path)) {
+            tree.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // gone already, or unreadable: nothing more to do for scratch files
         }
     }
 

@@ -44,7 +44,7 @@ public final class S3Local implements AutoCloseable {
         conf.setProperty("jclouds.identity", ACCESS_KEY);
         conf.setProperty("jclouds.credential", SECRET_KEY);
         try {
-            Path workDir = Files.createTempDirectory("s3-local-");
+            Path workDir = ChildJvm.scratchDirectory("s3-local-");
             if (dataDir == null) {
                 conf.setProperty("jclouds.provider", "transient");
             } else {
@@ -56,8 +56,8 @@ public final class S3Local implements AutoCloseable {
             try (var out = Files.newOutputStream(file)) {
                 conf.store(out, "S3Local");
             }
-            return new S3Local(ChildJvm.start("S3 API server", libDir(), List.of("-Xmx256m"), MAIN,
-                    List.of("--properties", file.toString()), actualPort, workDir, Duration.ofSeconds(60)));
+            return new S3Local(ChildJvm.startIn(workDir, "S3 API server", libDir(), List.of("-Xmx256m"), MAIN,
+                    List.of("--properties", file.toString()), actualPort, Duration.ofSeconds(60)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
