@@ -1,7 +1,6 @@
 package dev.orderflow.capture.store;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -266,7 +265,7 @@ public class Writer {
      * last it wrote ({@link StoredParts#merge}), one of any two writers sees the other's write, whatever their order.
      */
     private void writeWindow(Job.Window w) {
-        List<Held> ours = unique(w.events());
+        List<Held> ours = Held.distinct(w.events());
         if (writeDelayMicros > 0) {
             awaitDelay(w);
             List<CapturedEvent> added = parts.merge(w, ChunkParts.parse(ours));
@@ -359,18 +358,6 @@ public class Writer {
                 return;
             }
         }
-    }
-
-    /** The window's events, each frame once (the same bytes twice are one event), in arrival order. */
-    private static List<Held> unique(List<Held> events) {
-        Set<java.nio.ByteBuffer> seen = new HashSet<>();
-        List<Held> unique = new ArrayList<>(events.size());
-        for (Held h : events) {
-            if (seen.add(java.nio.ByteBuffer.wrap(h.frame()))) {
-                unique.add(h);
-            }
-        }
-        return unique;
     }
 
     /** {@code count} events stored for the first time, with their exchange and receive times. */
