@@ -46,7 +46,7 @@ class CaptureProcessIT {
     static void startParts() throws IOException {
         parts = new PackagedCapture.Parts(PAIRS, "orderflow_it", 11);
         ledger = parts.ledger;
-        journal = Files.createTempDirectory("capture-it-journal");
+        journal = TestDirs.create("capture-it-journal");
     }
 
     @AfterAll

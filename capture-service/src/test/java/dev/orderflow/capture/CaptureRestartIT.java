@@ -154,7 +154,7 @@ class CaptureRestartIT {
     private PackagedCapture capture(String name) throws IOException {
         Path log = Path.of("target/capture-restart-it-" + name + ".log");
         Files.deleteIfExists(log);
-        PackagedCapture capture = new PackagedCapture(parts, Files.createTempDirectory("capture-it-" + name), log);
+        PackagedCapture capture = new PackagedCapture(parts, TestDirs.create("capture-it-" + name), log);
         captures.add(capture);
         return capture;
     }

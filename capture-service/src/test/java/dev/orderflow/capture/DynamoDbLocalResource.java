@@ -3,7 +3,6 @@ package dev.orderflow.capture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -57,7 +56,7 @@ public class DynamoDbLocalResource implements QuarkusTestResourceLifecycleManage
     static Map<String, String> config(IamFront front) {
         Path journal;
         try {
-            journal = Files.createTempDirectory("capture-journal");
+            journal = TestDirs.create("capture-journal");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

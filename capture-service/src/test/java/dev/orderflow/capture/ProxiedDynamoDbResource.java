@@ -2,7 +2,6 @@ package dev.orderflow.capture;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,7 +35,7 @@ public class ProxiedDynamoDbResource implements QuarkusTestResourceLifecycleMana
     @Override
     public Map<String, String> start() {
         try {
-            dataDir = Files.createTempDirectory("dynamodb-local-data");
+            dataDir = TestDirs.create("dynamodb-local-data");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

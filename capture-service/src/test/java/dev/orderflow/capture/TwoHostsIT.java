@@ -186,7 +186,7 @@ class TwoHostsIT {
     private PackagedCapture capture(String host) throws IOException {
         Path log = Path.of("target/two-hosts-it-" + host + ".log");
         Files.deleteIfExists(log);
-        PackagedCapture capture = new PackagedCapture(parts, Files.createTempDirectory("capture-host-" + host), log)
+        PackagedCapture capture = new PackagedCapture(parts, TestDirs.create("capture-host-" + host), log)
                 .with("CAPTURE_HOST_ID", host)
                 .with("CAPTURE_FEED_SILENCE_TIMEOUT", "2s")
                 .with("CAPTURE_FEED_PING_INTERVAL", "300ms")

@@ -2,12 +2,12 @@ package dev.orderflow.capture.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.orderflow.capture.TestDirs;
 import dev.orderflow.capture.journal.Journal;
 import dev.orderflow.capture.journal.SegmentFiles;
 import dev.orderflow.storage.CapturedEvent;
@@ -34,7 +34,7 @@ public class RecordingQueue {
     /** With the journal's disk bound and the window step's memory bound given. */
     public RecordingQueue(MeterRegistry registry, long journalMaxBytes, long maxHeldBytes) {
         try {
-            Path dir = Files.createTempDirectory("journal-test");
+            Path dir = TestDirs.create("journal-test");
             journal = new Journal(dir, SegmentFiles.DISK, 20_000_000, 1000, 1 << 20, 1_000_000_000, journalMaxBytes,
                     registry);
         } catch (IOException e) {

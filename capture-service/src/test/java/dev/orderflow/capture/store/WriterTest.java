@@ -28,6 +28,7 @@ import dev.orderflow.capture.CaptureConfig;
 import dev.orderflow.capture.DynamoDbLocalResource;
 import dev.orderflow.capture.FaultSimulatorResource;
 import dev.orderflow.capture.TableReader;
+import dev.orderflow.capture.TestDirs;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
@@ -67,7 +68,7 @@ class WriterTest {
 
     @Test
     void shouldStoreTheOtherWindowsAndKeepAWindowThatCannotBeStoredInTheDeadLetterArea() throws Exception {
-        Path dir = Files.createTempDirectory("dead-letter");
+        Path dir = TestDirs.create("dead-letter");
         DeadLetters deadLetters = new DeadLetters(dir, registry);
         Windows windows = new Windows(300_000, 1L << 30, registry);
         Writer writer = new Writer(windows, table, deadLetters, config, registry);
@@ -110,9 +111,9 @@ class WriterTest {
         Random random = new Random(7);
         Windows a = new Windows(300_000, 1L << 30, registry);
         Windows b = new Windows(300_000, 1L << 30, registry);
-        Writer writerA = new Writer(a, table, new DeadLetters(Files.createTempDirectory("dl-a"), registry), config,
+        Writer writerA = new Writer(a, table, new DeadLetters(TestDirs.create("dl-a"), registry), config,
                 registry);
-        Writer writerB = new Writer(b, table, new DeadLetters(Files.createTempDirectory("dl-b"), registry), config,
+        Writer writerB = new Writer(b, table, new DeadLetters(TestDirs.create("dl-b"), registry), config,
                 registry);
         Map<Long, Set<String>> expected = new HashMap<>();
         for (int w = 0; w < 20; w++) {
@@ -153,9 +154,9 @@ class WriterTest {
         String pair = "ltcbtc";
         Windows a = new Windows(300_000, 1L << 30, registry);
         Windows b = new Windows(300_000, 1L << 30, registry);
-        Writer writerA = new Writer(a, table, new DeadLetters(Files.createTempDirectory("dl-a"), registry), config,
+        Writer writerA = new Writer(a, table, new DeadLetters(TestDirs.create("dl-a"), registry), config,
                 registry);
-        Writer writerB = new Writer(b, table, new DeadLetters(Files.createTempDirectory("dl-b"), registry),
+        Writer writerB = new Writer(b, table, new DeadLetters(TestDirs.create("dl-b"), registry),
                 readingFirst(config, "b"), registry);
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
@@ -212,7 +213,7 @@ class WriterTest {
         dynamoDb.putItem(r -> r.tableName(config.table().name()).item(legacy));
 
         Windows windows = new Windows(300_000, 1L << 30, registry);
-        Writer writer = new Writer(windows, table, new DeadLetters(Files.createTempDirectory("dl"), registry), config,
+        Writer writer = new Writer(windows, table, new DeadLetters(TestDirs.create("dl"), registry), config,
                 registry);
         windows.accept(event(pair, 200, "b", 0));
         windows.accept(event(pair, 300, "c", 0));
@@ -232,7 +233,7 @@ class WriterTest {
     void shouldCountEveryEventOfAWindowWrittenInTwoPiecesWhenTheSecondNeedsMoreParts() throws Exception {
         String pair = "adausd";
         Windows windows = new Windows(300_000, 1L << 30, registry);
-        Writer writer = new Writer(windows, table, new DeadLetters(Files.createTempDirectory("dl"), registry), config,
+        Writer writer = new Writer(windows, table, new DeadLetters(TestDirs.create("dl"), registry), config,
                 registry);
         writer.start();
         windows.accept(event(pair, 100, "a", 0));
@@ -329,7 +330,7 @@ class WriterTest {
                 Map.of("xrpeur#trades", new CatalogItems.Points(T - 900, T - 800, T - 700, T - 650)))));
         TableClient tableK = new TableClient(dynamoDb, k, registry);
         Windows windows = new Windows(300_000, 1L << 30, registry);
-        Writer writer = new Writer(windows, tableK, new DeadLetters(Files.createTempDirectory("dl"), registry), k,
+        Writer writer = new Writer(windows, tableK, new DeadLetters(TestDirs.create("dl"), registry), k,
                 registry);
         writer.start();
         windows.accept(event(pair, 100, "a", 0));
