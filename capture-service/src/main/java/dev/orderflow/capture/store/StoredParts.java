@@ -19,6 +19,7 @@ import dev.orderflow.storage.ExchangeOrder;
 import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.Counter;
+import io.quarkus.logging.Log;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -157,6 +158,7 @@ final class StoredParts {
             if (!inserts.isEmpty()) {
                 if (table.putAll(inserts)) {
                     counted(inserts);
+                    logMerge(w, "inserted into", inserts, added.size(), stored.size());
                     addedInAll.addAll(added);
                     ours = List.of();
                     String lastSk = inserts.get(inserts.size() - 1).item().get(TableLayout.SK).s();
@@ -207,6 +209,8 @@ final class StoredParts {
             }
             if (table.putAll(writes)) {
                 counted(writes);
+                logMerge(w, inOrder ? "cut anew" : "cut anew (repeated or out of order from part " + from + ")",
+                        writes, added.size(), stored.size());
                 addedInAll.addAll(added);
                 ours = List.of();
                 if (nextAbsent(w, firstPart + writes.size())) {
@@ -266,6 +270,15 @@ final class StoredParts {
     private static CapturedEvent earliestReceived(CapturedEvent e, Map<JsonNode, Long> receivedHere) {
         Long here = receivedHere.get(e.frame());
         return here == null || here >= e.receivedMicros() ? e : new CapturedEvent(e.microtimestamp(), here, e.frame());
+    }
+
+    /** One line per merge written (merges are rare with one host; the two-host and restart cases need them told). */
+    private static void logMerge(Job.Window w, String how, List<TableClient.Conditional> writes, int added,
+            int storedParts) {
+        Log.infof("Merged %s %s: %d event(s) added, parts %s %s, of %d stored", TableLayout.chunkPk(w.pair(),
+                w.channel()), TableLayout.chunkSk(w.windowStartMicros(), 0), added, writes.stream()
+                .map(c -> Integer.toString(TableLayout.partOfSk(c.item().get(TableLayout.SK).s()))).toList(), how,
+                storedParts);
     }
 
     private void counted(List<TableClient.Conditional> writes) {

@@ -285,6 +285,8 @@ public class Writer {
             // before this one's ends; the stored item is this process's cut as long as its write version is 1
             ownFirstPut(stream, w);
             if (w.part() > 0 && parts.overlapsPrevious(w, item, ours, followsOwn)) {
+                Log.infof("Part %d of %s %s overlaps the part before it: merging", w.part(),
+                        TableLayout.chunkPk(w.pair(), w.channel()), TableLayout.chunkSk(w.windowStartMicros(), 0));
                 merges.increment();
                 ownFirstPuts.remove(stream);
                 parts.merge(w, List.of());
