@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.orderflow.parentwatch.ChildJvm;
+import dev.orderflow.parentwatch.Scratch;
 
 /**
  * Amazon's DynamoDB Local running in a child JVM with its own classpath (the jars this module's build copied to
@@ -53,7 +54,7 @@ public final class DynamoDbLocal implements AutoCloseable {
             }
             // DynamoDB Local drops a metadata file into its working directory even in memory: keep it out of the
             // tree, in a scratch directory deleted when it stops
-            return new DynamoDbLocal(ChildJvm.startIn(ChildJvm.scratchDirectory("dynamodb-local-"), "DynamoDB Local",
+            return new DynamoDbLocal(ChildJvm.startIn(Scratch.create("dynamodb-local-"), "DynamoDB Local",
                     lib, options, MAIN, args, actualPort, Duration.ofSeconds(60)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -23,26 +23,14 @@ public final class ChildJvm implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
-    /** A scratch directory of the child's, deleted with everything in it once the child is stopped. */
-    private Path scratch;
+    /** The child's scratch directory, deleted with everything in it once the child is stopped. */
+    private Scratch scratch;
 
     private ChildJvm(String name, Process process, int port, Path log) {
         this.name = name;
         this.process = process;
         this.port = port;
         this.log = log;
-    }
-
-    /**
-     * A new directory in the temporary directory for a child's working files (its working directory, its settings),
-     * to be handed to {@link #start} and deleted by {@link #close}; deleted at once when the start fails.
-     */
-    public static Path scratchDirectory(String prefix) {
-        try {
-            return java.nio.file.Files.createTempDirectory(prefix);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /**
@@ -79,17 +67,17 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * As {@link #start}, in {@code scratch} (from {@link #scratchDirectory}), which is deleted when the child is
+     * As {@link #start}, with {@code scratch} as its working directory; the scratch is deleted when the child is
      * stopped or cannot start.
      */
-    public static ChildJvm startIn(Path scratch, String name, Path lib, List<String> jvmOptions, String mainClass,
+    public static ChildJvm startIn(Scratch scratch, String name, Path lib, List<String> jvmOptions, String mainClass,
             List<String> args, int port, Duration readyWithin) {
         try {
-            ChildJvm child = start(name, lib, jvmOptions, mainClass, args, port, scratch, readyWithin);
+            ChildJvm child = start(name, lib, jvmOptions, mainClass, args, port, scratch.path(), readyWithin);
             child.scratch = scratch;
             return child;
         } catch (RuntimeException e) {
-            deleteTree(scratch);
+            scratch.close();
             throw e;
         }
     }
@@ -144,10 +132,30 @@ public final class ChildJvm implements AutoCloseable {
         return process.waitFor();
     }
 
-    /** Asks it to end (SIGTERM), then ends it by force after ten seconds. */
+    /**
+     * Asks it to end (SIGTERM), then ends it by force after ten seconds; then deletes its scratch, and its log when
+     * it was still running (a child that ended by itself keeps the log that says why).
+     */
     @Override
     public void close() {
         boolean stoppedHere = process.isAlive();
+        stop();
+        if (process.isAlive()) {
+            return; // its files are still in use
+        }
+        try {
+            if (stoppedHere) {
+                java.nio.file.Files.deleteIfExists(log);
+            }
+        } catch (IOException e) {
+            // a log left in the temporary directory: nothing more to do
+        }
+        if (scratch != null) {
+            scratch.close();
+        }
+    }
+
+    private void stop() {
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -156,24 +164,6 @@ public final class ChildJvm implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-        }
-        if (process.isAlive()) {
-            return; // its files are still in use
-        }
-        if (stoppedHere) {
-            deleteTree(log);
-        }
-        if (scratch != null) {
-            deleteTree(scratch);
-        }
-    }
-
-    /** Deletes a file, or a directory with everything in it; what cannot be deleted stays (it is scratch). */
-    static void deleteTree(Path path) {
-        try (java.util.stream.Stream<Path> tree = java.nio.file.Files.walk(path)) {
-            tree.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // gone already, or unreadable: nothing more to do for scratch files
         }
     }
 
@@ -191,12 +181,12 @@ public final class ChildJvm implements AutoCloseable {
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    close();
+                    stop();
                     throw new IllegalStateException(e);
                 }
             }
         }
-        close();
+        stop(); // the log stays: the message names it
         throw new IllegalStateException(name + " did not open port " + port + " within " + timeout + "; see " + log);
     }
 }

@@ -26,10 +26,11 @@ class ChildJvmTest {
     @Test
     void shouldDeleteItsLogAndScratchDirectoryOnceStopped() throws Exception {
         jarOf(Listens.class);
-        Path scratch = ChildJvm.scratchDirectory("child-jvm-test-");
+        Scratch work = Scratch.create("child-jvm-test-");
+        Path scratch = work.path();
         Files.writeString(scratch.resolve("settings.conf"), "a setting");
         int port = ChildJvm.freePort();
-        ChildJvm child = ChildJvm.startIn(scratch, "test server", lib, List.of("-Xmx32m"), Listens.class.getName(),
+        ChildJvm child = ChildJvm.startIn(work, "test server", lib, List.of("-Xmx32m"), Listens.class.getName(),
                 List.of(Integer.toString(port)), port, Duration.ofSeconds(60));
         Path log = child.log();
         assertTrue(Files.exists(log) && Files.exists(scratch.resolve("settings.conf")));
@@ -44,9 +45,10 @@ class ChildJvmTest {
     @Test
     void shouldKeepTheLogButNotTheScratchOfAChildThatCannotStart() throws Exception {
         jarOf(Listens.class);
-        Path scratch = ChildJvm.scratchDirectory("child-jvm-test-");
+        Scratch work = Scratch.create("child-jvm-test-");
+        Path scratch = work.path();
         int port = ChildJvm.freePort();
-        IllegalStateException failed = assertThrows(IllegalStateException.class, () -> ChildJvm.startIn(scratch,
+        IllegalStateException failed = assertThrows(IllegalStateException.class, () -> ChildJvm.startIn(work,
                 "test server", lib, List.of("-Xmx32m"), Listens.class.getName(), List.of("not-a-port"), port,
                 Duration.ofSeconds(60)));
 

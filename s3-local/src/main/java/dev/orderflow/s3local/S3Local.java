@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Properties;
 
 import dev.orderflow.parentwatch.ChildJvm;
+import dev.orderflow.parentwatch.Scratch;
 
 /**
  * An S3 API server on loopback: S3Proxy (jclouds behind Jetty) in a child JVM with its own classpath (the jars this
@@ -44,7 +45,7 @@ public final class S3Local implements AutoCloseable {
         conf.setProperty("jclouds.identity", ACCESS_KEY);
         conf.setProperty("jclouds.credential", SECRET_KEY);
         try {
-            Path workDir = ChildJvm.scratchDirectory("s3-local-");
+            Scratch workDir = Scratch.create("s3-local-");
             if (dataDir == null) {
                 conf.setProperty("jclouds.provider", "transient");
             } else {
@@ -52,7 +53,7 @@ public final class S3Local implements AutoCloseable {
                 conf.setProperty("jclouds.provider", "filesystem");
                 conf.setProperty("jclouds.filesystem.basedir", dataDir.toAbsolutePath().toString());
             }
-            Path file = workDir.resolve("s3proxy.conf");
+            Path file = workDir.path().resolve("s3proxy.conf");
             try (var out = Files.newOutputStream(file)) {
                 conf.store(out, "S3Local");
             }

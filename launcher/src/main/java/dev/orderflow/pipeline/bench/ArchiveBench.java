@@ -15,9 +15,9 @@ import dev.orderflow.archive.Hour;
 import dev.orderflow.archive.HourArchiver;
 import dev.orderflow.archive.TableSource;
 import dev.orderflow.dynamodblocal.iam.IamFront;
+import dev.orderflow.parentwatch.Scratch;
 import dev.orderflow.pipeline.Home;
 import dev.orderflow.pipeline.LocalAws;
-import dev.orderflow.pipeline.process.Scratch;
 import dev.orderflow.storage.Channel;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.orderflow.parentwatch.Scratch;
 import dev.orderflow.pipeline.LaunchException;
 import dev.orderflow.pipeline.capture.CaptureProcess;
 import dev.orderflow.pipeline.process.Components;
-import dev.orderflow.pipeline.process.Scratch;
 import dev.orderflow.simulator.Simulator;
 import dev.orderflow.simulator.SimulatorOptions;
 

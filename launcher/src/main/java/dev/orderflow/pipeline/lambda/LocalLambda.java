@@ -19,9 +19,9 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
+import dev.orderflow.parentwatch.Scratch;
 import dev.orderflow.pipeline.LaunchException;
 import dev.orderflow.pipeline.process.ChildJvm;
-import dev.orderflow.pipeline.process.Scratch;
 
 /**
  * The packaged query function served over HTTP as AWS serves it: the {@link FrontDoor} plays API Gateway and the

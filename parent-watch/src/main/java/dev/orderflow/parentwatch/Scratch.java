@@ -1,4 +1,4 @@
-package dev.orderflow.pipeline.process;
+package dev.orderflow.parentwatch;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
