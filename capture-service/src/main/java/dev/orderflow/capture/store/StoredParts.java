@@ -161,9 +161,9 @@ final class StoredParts {
                     logMerge(w, "inserted into", inserts, added.size(), stored.size());
                     addedInAll.addAll(added);
                     ours = List.of();
-                    String lastSk = inserts.get(inserts.size() - 1).item().get(TableLayout.SK).s();
-                    if (!lastSk.equals(stored.get(stored.size() - 1).get(TableLayout.SK).s())
-                            || nextAbsent(w, TableLayout.partOfSk(lastSk) + 1)) {
+                    // a part first put after this merge's read may hold the same events: merged again if one came
+                    int lastRead = TableLayout.partOfSk(stored.get(stored.size() - 1).get(TableLayout.SK).s());
+                    if (nextAbsent(w, lastRead + 1)) {
                         return addedInAll;
                     }
                 }
