@@ -160,6 +160,15 @@ public final class TableLayout {
         return chunkPk(pair, channel) + "#gaps";
     }
 
+    /**
+     * The key of the items that say a window was merged: one item (sort key the window's {@link #chunkSk} of part 0)
+     * per window any writer merged, put before the merge's write, so that a writer's check of its own first put
+     * knows whether another part of the window may hold its events.
+     */
+    public static String mergedPk(String pair, Channel channel) {
+        return chunkPk(pair, channel) + "#merged";
+    }
+
     /** A gap record's sort key; each host's record of the same window is an item of its own. */
     public static String gapSk(long fromMicros, GapRecord.Kind kind, List<String> hosts) {
         String sk = String.format("%016d#%s", fromMicros, kind.apiName());

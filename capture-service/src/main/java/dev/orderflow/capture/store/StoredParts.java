@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.IntPredicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -40,35 +41,56 @@ final class StoredParts {
     }
 
     /**
-     * Whether the stored part before the one just written (another host's, or an earlier run's, cut differently, or
-     * rewritten by a merge) overlaps it: holds events of a later time, or, at the same time (many events share a
-     * millisecond), one of its events. Only that case reads the previous part whole, and not when it is still this
-     * process's own first put ({@code previousWasOurs} and write version 1: no merge rewrote it).
+     * Whether a stored part before the one just written (another host's, or an earlier run's, cut differently, or
+     * rewritten by a merge) may hold one of its events. From the part backwards (numbers not stored yet, puts still on
+     * their way, are passed over): a part that ends after its first µs overlaps it; one that ends at that µs (many
+     * events share a millisecond) is read whole and compared, unless it is this process's own first put, never
+     * rewritten since ({@code ownFirstPut} and write version 1); a part that begins before that µs ends the walk.
+     * Past a part that lies wholly in that µs, the walk goes on only in a window some writer merged
+     * ({@link TableClient#merged}): only a merge puts one writer's events of a µs into a part before another's. Of
+     * this check and such a merge, whichever reads second sees the other's write (a merge marks the window before its
+     * write, and reads the window again once written).
+     *
+     * <p>Parts after this one need no check: this process cut every number below a part it puts, so another writer's
+     * later part holding the same events was put while this number was taken or still on its way, and whichever of
+     * the two puts of this number comes second finds it taken and merges, reading the whole window.
      */
-    boolean overlapsPrevious(Job.Window w, Map<String, AttributeValue> item, List<Held> ours,
-            boolean previousWasOurs) {
-        long t0 = TableLayout.firstMicros(item, Long.MIN_VALUE);
-        Optional<Map<String, AttributeValue>> span = table.partSpan(w.pair(), w.channel(), w.windowStartMicros(),
-                w.part() - 1);
-        if (span.isPresent()) {
-            Map<String, AttributeValue> previous = span.get();
-            long last = TableLayout.lastMicros(previous, Long.MAX_VALUE);
-            if (last > t0) {
-                return true;
+    boolean overlapsEarlier(Job.Window w, Map<String, AttributeValue> item, List<Held> ours,
+            IntPredicate ownFirstPut) {
+        long first = TableLayout.firstMicros(item, Long.MIN_VALUE);
+        boolean merged = false;
+        for (int k = w.part() - 1; k >= 0; ) {
+            // the part just before first (one GetItem); a Query only when a put is still on its way
+            Optional<Map<String, AttributeValue>> near = table.partSpan(w.pair(), w.channel(), w.windowStartMicros(), k);
+            if (near.isEmpty() && k > 0) {
+                near = table.nearestPartBefore(w.pair(), w.channel(), w.windowStartMicros(), k - 1);
             }
-            AttributeValue version = previous.get(TableLayout.WRITE_VERSION);
-            if (last == t0 && previousWasOurs && version != null && "1".equals(version.n())) {
-                return false; // this process's own first put, never merged since: cut in a row with this one
+            if (near.isEmpty()) {
+                return false;
             }
-            if (last == t0) {
-                // the same µs: only the events tell (read whole)
+            Map<String, AttributeValue> span = near.get();
+            long last = TableLayout.lastMicros(span, Long.MAX_VALUE);
+            if (last != first) {
+                return last > first; // before it: in order, the parts further back end earlier still
+            }
+            int p = TableLayout.partOfSk(span.get(TableLayout.SK).s());
+            AttributeValue version = span.get(TableLayout.WRITE_VERSION);
+            if (!(ownFirstPut.test(p) && version != null && "1".equals(version.n()))) {
+                // the same µs: only the events tell (read whole; a span changed since is merged)
                 for (Map<String, AttributeValue> whole : table.windowItems(w.pair(), w.channel(),
-                        w.windowStartMicros(), w.part() - 1, w.part() - 1)) {
-                    if (TableLayout.lastMicros(whole, Long.MAX_VALUE) != t0 || sharesAnEventAt(whole, ours, t0)) {
+                        w.windowStartMicros(), p, p)) {
+                    if (TableLayout.lastMicros(whole, Long.MAX_VALUE) != first || sharesAnEventAt(whole, ours, first)) {
                         return true;
                     }
                 }
             }
+            if (TableLayout.firstMicros(span, Long.MIN_VALUE) < first) {
+                return false; // the parts further back end before this µs
+            }
+            if (!merged && !(merged = table.merged(w.pair(), w.channel(), w.windowStartMicros()))) {
+                return false; // a run of parts in one µs, never merged: no other writer's events before them
+            }
+            k = p - 1;
         }
         return false;
     }
@@ -99,14 +121,16 @@ final class StoredParts {
      * Reads the window's stored parts and writes the union with {@code ours} back, conditionally, until it holds;
      * returns the events added. Events that fall within the stored parts' span are put into the parts that span them
      * ({@link #insertions}); otherwise the parts from the first one that changes are cut anew, and those before it
-     * stay as they are. Once written, the part after
-     * the last one written is read: a first put of another writer that came between this merge's read and its write
-     * is not covered by the write's conditions, and its events may overlap the rewritten parts, so the window is merged
-     * again with it (the other writer's own check of its previous part covers a put after that read).
+     * stay as they are. Before the first write, the window is marked as merged ({@link TableClient#markMerged}).
+     * Once written, the window is read again and merged until it holds each event once, in order:
+     * the write's conditions cover the parts it writes, not a part another writer first put, or another merge
+     * rewrote, between this merge's read and its write, and their events may be the ones just added (the other
+     * writer's own check of its neighbours covers a put after that second read).
      */
     List<CapturedEvent> merge(Job.Window w, List<CapturedEvent> toAdd) {
         List<CapturedEvent> ours = toAdd;
         List<CapturedEvent> addedInAll = new ArrayList<>();
+        boolean marked = false;
         while (true) {
             List<Map<String, AttributeValue>> stored = table.windowItems(w.pair(), w.channel(), w.windowStartMicros(),
                     0, TableLayout.MAX_PART);
@@ -155,19 +179,18 @@ final class StoredParts {
             }
             List<TableClient.Conditional> inserts = inOrder
                     ? insertions(w, stored, lastOf, parts, added, receivedHere) : List.of();
+            if (!marked) {
+                table.markMerged(w.pair(), w.channel(), w.windowStartMicros());
+                marked = true;
+            }
             if (!inserts.isEmpty()) {
                 if (table.putAll(inserts)) {
                     counted(inserts);
                     logMerge(w, "inserted into", inserts, added.size(), stored.size());
                     addedInAll.addAll(added);
                     ours = List.of();
-                    // a part first put after this merge's read may hold the same events: merged again if one came
-                    int lastRead = TableLayout.partOfSk(stored.get(stored.size() - 1).get(TableLayout.SK).s());
-                    if (nextAbsent(w, lastRead + 1)) {
-                        return addedInAll;
-                    }
                 }
-                continue;
+                continue; // read again: written (checked), or changed meanwhile (merged again)
             }
             List<CapturedEvent> union = new ArrayList<>();
             Set<JsonNode> once = new HashSet<>();
@@ -213,9 +236,6 @@ final class StoredParts {
                         writes, added.size(), stored.size());
                 addedInAll.addAll(added);
                 ours = List.of();
-                if (nextAbsent(w, firstPart + writes.size())) {
-                    return addedInAll;
-                }
             }
         }
     }
@@ -286,11 +306,5 @@ final class StoredParts {
             itemsWritten.increment();
             storedBytes.increment(ItemSize.of(c.item()));
         }
-    }
-
-    /** Whether part {@code next} of the window is absent (or past the last number): nothing follows a merge's write. */
-    private boolean nextAbsent(Job.Window w, int next) {
-        return next > TableLayout.MAX_PART
-                || table.partSpan(w.pair(), w.channel(), w.windowStartMicros(), next).isEmpty();
     }
 }

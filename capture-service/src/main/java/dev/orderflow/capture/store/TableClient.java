@@ -36,6 +36,10 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  */
 @ApplicationScoped
 public class TableClient {
+    /** What {@link #partSpan} and {@link #nearestPartBefore} read of a part. */
+    private static final String SPAN = "#pk, #sk, #t0, #t1, #w";
+    private static final Map<String, String> SPAN_NAMES = Map.of("#pk", TableLayout.PK, "#sk", TableLayout.SK,
+            "#t0", TableLayout.FIRST_MICROS, "#t1", TableLayout.LAST_MICROS, "#w", TableLayout.WRITE_VERSION);
     private final DynamoDbClient dynamoDb;
     private final CaptureConfig.Table table;
     private final Retries retries;
@@ -172,6 +176,25 @@ public class TableClient {
         }, (Class<List<Map<String, AttributeValue>>>) (Class<?>) List.class);
     }
 
+    /** Records that a writer merges {@code windowStartMicros}'s window ({@link TableLayout#mergedPk}). */
+    public void markMerged(String pair, Channel channel, long windowStartMicros) {
+        put(Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.mergedPk(pair, channel)),
+                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, 0))));
+    }
+
+    /** Whether a writer ever merged {@code windowStartMicros}'s window ({@link #markMerged}), read consistently. */
+    public boolean merged(String pair, Channel channel, long windowStartMicros) {
+        Map<String, AttributeValue> key = Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.mergedPk(pair, channel)),
+                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, 0)));
+        return retries.call(() -> {
+            GetItemResponse got = dynamoDb.getItem(b -> b.tableName(table.name()).consistentRead(true).key(key)
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+                    .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)));
+            countRead(got.consumedCapacity());
+            return got.hasItem() && !got.item().isEmpty();
+        }, Boolean.class);
+    }
+
     /**
      * The key, first and last event times ({@code t0}, {@code t1}) and write version of one stored part, read
      * consistently with one {@code GetItem}; empty when the part is absent. What a check for overlapping parts needs,
@@ -183,14 +206,36 @@ public class TableClient {
                 TableLayout.SK, AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, part)));
         return retries.call(() -> {
             GetItemResponse got = dynamoDb.getItem(b -> b.tableName(table.name()).consistentRead(true).key(key)
-                    .projectionExpression("#pk, #sk, #t0, #t1, #w")
-                    .expressionAttributeNames(Map.of("#pk", TableLayout.PK, "#sk", TableLayout.SK,
-                            "#t0", TableLayout.FIRST_MICROS, "#t1", TableLayout.LAST_MICROS,
-                            "#w", TableLayout.WRITE_VERSION))
+                    .projectionExpression(SPAN).expressionAttributeNames(SPAN_NAMES)
                     .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
                     .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)));
             countRead(got.consumedCapacity());
             return got.hasItem() && !got.item().isEmpty() ? Optional.of(got.item())
+                    : Optional.<Map<String, AttributeValue>>empty();
+        }, (Class<Optional<Map<String, AttributeValue>>>) (Class<?>) Optional.class);
+    }
+
+    /**
+     * The key, first and last event times ({@code t0}, {@code t1}) and write version of the last stored part of a
+     * window numbered {@code part} or below, read consistently with one {@code Query} of one item; empty when there
+     * is none. What a check for overlapping parts needs, without the payload (the read units are the item's; the
+     * bytes sent and parsed are not). Numbers not stored (a put still on its way) are passed over.
+     */
+    public Optional<Map<String, AttributeValue>> nearestPartBefore(String pair, Channel channel,
+            long windowStartMicros, int part) {
+        Map<String, AttributeValue> values = Map.of(
+                ":pk", AttributeValue.fromS(TableLayout.chunkPk(pair, channel)),
+                ":lo", AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, 0)),
+                ":hi", AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, part)));
+        return retries.call(() -> {
+            QueryResponse got = dynamoDb.query(b -> b.tableName(table.name()).consistentRead(true)
+                    .keyConditionExpression("#pk = :pk AND #sk BETWEEN :lo AND :hi")
+                    .projectionExpression(SPAN).expressionAttributeNames(SPAN_NAMES).expressionAttributeValues(values)
+                    .scanIndexForward(false).limit(1)
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+                    .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)));
+            countRead(got.consumedCapacity());
+            return got.hasItems() && !got.items().isEmpty() ? Optional.of(got.items().get(0))
                     : Optional.<Map<String, AttributeValue>>empty();
         }, (Class<Optional<Map<String, AttributeValue>>>) (Class<?>) Optional.class);
     }

@@ -35,11 +35,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * span go into the parts that span them, the cut left as it is; otherwise the parts from the first one it changes (or
  * the first stored out of order) to the last are rewritten, with the earliest receive time any host
  * had for their events, on condition that none changed since it was read ({@link TableLayout#WRITE_VERSION}); on a
- * conflict it reads and merges again. When the union adds nothing, nothing is written. After a first write that
- * does not continue this process's own cut of the window, the part before it is read: when it overlaps (another host
- * or an earlier run cut the window differently), the window is merged the same way, so that its parts hold each event
- * once and in order. Each item names the hosts whose events it
- * holds ({@link Hosts#CHUNK_HOSTS}).
+ * conflict it reads and merges again; once written, it reads the window again until each event is there once, in
+ * order. When the union adds nothing, nothing is written. After a first write, the stored parts before it that reach
+ * its first µs are read: when one overlaps it (another host or an earlier run cut the window differently, or a merge
+ * put the same events into an earlier part), the window is merged the same way. Each item names the hosts whose events it holds
+ * ({@link Hosts#CHUNK_HOSTS}).
  *
  * <p><b>Several hosts.</b> A host with a {@code write-delay} (not the first) waits that long after its part's last
  * event (after the window's end for a window's last part), then reads first and writes only what the table lacks: a
@@ -68,11 +68,7 @@ public class Writer {
     private final Timer queryableQuiet;
     private final Map<Windows.Stream, Counter> storedByChannel = new ConcurrentHashMap<>();
     private final Map<Windows.Stream, long[]> ranges = new ConcurrentHashMap<>();
-    /**
-     * Per channel, the parts of its latest window that this process first put, with no merge of its own since: a
-     * part's check of the one before can then skip reading it whole (writer threads finish parts in any order).
-     */
-    private final Map<Windows.Stream, OwnParts> ownFirstPuts = new ConcurrentHashMap<>();
+    private final OwnFirstPuts ownFirstPuts = new OwnFirstPuts();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger busy = new AtomicInteger();
     private volatile boolean stopping;
@@ -259,10 +255,11 @@ public class Writer {
 
     /**
      * A first write puts the part only if absent; if it is there, the job's events are merged with the window. After
-     * a first put of a later part, the part before it is read: another writer (a host, an earlier run, or a merge of
-     * this process's own) may have cut the window differently or rewritten that part with later events since this
-     * process stored it; if the two overlap, the window is merged. With the merge's own check of the part after the
-     * last it wrote ({@link StoredParts#merge}), one of any two writers sees the other's write, whatever their order.
+     * a first put, the stored parts before it that reach its first µs are read: another writer (a host, an earlier
+     * run, or a merge of this process's own) may have cut the window differently, or put some of its events into an
+     * earlier part; if they overlap, the window is merged ({@link StoredParts#overlapsEarlier}). With the merge's
+     * reading of the window after its write ({@link StoredParts#merge}), one of any two writers sees the other's
+     * write, whatever their order.
      */
     private void writeWindow(Job.Window w) {
         List<Held> ours = Held.distinct(w.events());
@@ -279,21 +276,19 @@ public class Writer {
             itemsWritten.increment();
             storedBytes.increment(ItemSize.of(item));
             stored(w, ours.size(), i -> ours.get(i).microtimestamp(), i -> ours.get(i).receivedMicros());
-            Windows.Stream stream = stream(w);
-            boolean followsOwn = followsOwnPart(w);
             // recorded at once, before the check: the next part's check (on another writer thread) often comes
             // before this one's ends; the stored item is this process's cut as long as its write version is 1
-            ownFirstPut(stream, w);
-            if (w.part() > 0 && parts.overlapsPrevious(w, item, ours, followsOwn)) {
-                Log.infof("Part %d of %s %s overlaps the part before it: merging", w.part(),
+            ownFirstPuts.put(w);
+            if (w.part() > 0 && parts.overlapsEarlier(w, item, ours, part -> ownFirstPuts.has(w, part))) {
+                Log.infof("Part %d of %s %s overlaps a part before it: merging", w.part(),
                         TableLayout.chunkPk(w.pair(), w.channel()), TableLayout.chunkSk(w.windowStartMicros(), 0));
                 merges.increment();
-                ownFirstPuts.remove(stream);
+                ownFirstPuts.forget(w);
                 parts.merge(w, List.of());
             }
             return;
         }
-        ownFirstPuts.remove(stream(w));
+        ownFirstPuts.forget(w);
         merges.increment();
         List<CapturedEvent> added = parts.merge(w, ChunkParts.parse(ours));
         stored(w, added.size(), i -> added.get(i).microtimestamp(), i -> added.get(i).receivedMicros());
@@ -302,25 +297,6 @@ public class Writer {
 
     private static Windows.Stream stream(Job.Window w) {
         return new Windows.Stream(w.pair(), w.channel());
-    }
-
-    /** The parts of a channel's window that this process first put. */
-    private record OwnParts(long windowStartMicros, Set<Integer> parts) {
-    }
-
-    /** Records a first put of this process; a later window's replaces an earlier one's (a backlog's is not kept). */
-    private void ownFirstPut(Windows.Stream stream, Job.Window w) {
-        OwnParts own = ownFirstPuts.compute(stream, (s, o) -> o == null || o.windowStartMicros() < w.windowStartMicros()
-                ? new OwnParts(w.windowStartMicros(), ConcurrentHashMap.newKeySet()) : o);
-        if (own.windowStartMicros() == w.windowStartMicros()) {
-            own.parts().add(w.part());
-        }
-    }
-
-    /** Whether this process first put the part before {@code w} itself, with no merge of its own since. */
-    private boolean followsOwnPart(Job.Window w) {
-        OwnParts own = ownFirstPuts.get(stream(w));
-        return own != null && own.windowStartMicros() == w.windowStartMicros() && own.parts().contains(w.part() - 1);
     }
 
     /**

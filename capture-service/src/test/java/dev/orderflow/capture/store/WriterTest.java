@@ -323,6 +323,90 @@ class WriterTest {
     }
 
     @Test
+    void shouldMergeWhenAPartIsFirstPutAfterAnotherHostPutItsEventsIntoAnEarlierPart() throws Exception {
+        // as two hosts leave a window when one merges events of a busy millisecond into part 2 just before the other
+        // puts its part 4 with the same events: part 3 between them is the other's own, untouched
+        String pair = "aaveusd";
+        List<List<String>> cut = List.of(List.of("a0", "a1"), List.of("a2", "a3"), List.of("a4", "x5"),
+                List.of("y5", "z5"));
+        for (int p = 0; p < cut.size(); p++) {
+            putPart(pair, p, cut.get(p), "o");
+        }
+        StoredParts r = new StoredParts(table, "r", registry.counter("test.items"), registry.counter("test.bytes"));
+        assertEquals(List.of("w5", "v5"), ids(r.merge(window(pair, 0), List.of(captured(pair, 5_000, "w5"),
+                captured(pair, 5_000, "v5")))), "the events of the busy millisecond go into part 2");
+        List<Held> part4 = List.of(held(pair, 5_000, "w5"), held(pair, 5_000, "v5"), held(pair, 6_000, "a6"));
+        Map<String, AttributeValue> item = putPart(pair, 4, List.of("w5", "v5", "a6"), "o");
+        StoredParts o = new StoredParts(table, "o", registry.counter("test.items"), registry.counter("test.bytes"));
+
+        assertTrue(o.overlapsEarlier(window(pair, 4), item, part4, part -> part != 2),
+                "part 2, rewritten by the other host, holds events of part 4");
+        o.merge(window(pair, 4), List.of());
+
+        assertEquals(List.of("a0", "a1", "a2", "a3", "a4", "x5", "w5", "v5", "y5", "z5", "a6"),
+                ids(TableReader.events(dynamoDb, config.table().name(), pair, Channel.ORDERS)),
+                "each event once, in time order");
+    }
+
+    @Test
+    void shouldFindAnOverlapOnlyWhereAPartBeforeHoldsOneOfItsEvents() throws Exception {
+        String pair = "sushiusd";
+        putPart(pair, 0, List.of("a0", "a1"), "a");
+        putPart(pair, 1, List.of("a1x", "a2"), "a"); // shares the millisecond of part 0's last
+        putPart(pair, 3, List.of("a4", "a5"), "a");
+        Map<String, AttributeValue> part2 = putPart(pair, 2, List.of("a2x", "a3"), "a");
+        StoredParts a = new StoredParts(table, "a", registry.counter("test.items"), registry.counter("test.bytes"));
+
+        List<Held> ours = List.of(held(pair, 2_000, "a2x"), held(pair, 3_000, "a3"));
+        assertFalse(a.overlapsEarlier(window(pair, 2), part2, ours, part -> true), "its own cut in a row");
+        assertFalse(a.overlapsEarlier(window(pair, 2), part2, ours, part -> part != 1),
+                "part 1 read whole: it shares no event");
+        assertTrue(a.overlapsEarlier(window(pair, 2), part2, List.of(held(pair, 2_000, "a2"),
+                held(pair, 3_000, "a3")), part -> part != 1), "part 1 holds a2 too");
+        assertFalse(a.overlapsEarlier(window(pair, 4), putPart(pair, 4, List.of("a5x"), "a"),
+                List.of(held(pair, 5_000, "a5x")), part -> true), "part 3, its own, ends in that ms");
+        assertTrue(a.overlapsEarlier(window(pair, 4), TableReader.item(dynamoDb, config.table().name(),
+                TableLayout.chunkPk(pair, Channel.ORDERS), TableLayout.chunkSk(T, 4)),
+                List.of(held(pair, 5_000, "a5")), part -> part != 3), "part 3 holds a5 too");
+        Map<String, AttributeValue> part6 = putPart(pair, 6, List.of("a5", "a6"), "b");
+        List<Held> six = List.of(held(pair, 5_000, "a5"), held(pair, 6_000, "a6"));
+        assertFalse(a.overlapsEarlier(window(pair, 6), part6, six, part -> false),
+                "part 5 on its way, part 4 lies in that ms and holds none of its events; never merged: the walk ends");
+        table.markMerged(pair, Channel.ORDERS, T);
+        assertTrue(a.overlapsEarlier(window(pair, 6), part6, six, part -> false),
+                "merged: the walk goes on past part 4, and part 3 holds a5");
+    }
+
+    /** Puts one part (write version 1) of the test window, its events at the milliseconds their ids end with. */
+    private Map<String, AttributeValue> putPart(String pair, int part, List<String> ids, String host)
+            throws IOException {
+        List<CapturedEvent> events = new ArrayList<>();
+        for (String id : ids) {
+            events.add(captured(pair, millis(id) * 1_000, id));
+        }
+        Map<String, AttributeValue> item = TableLayout.toItem(new Chunk(pair, Channel.ORDERS, T, part, events), 1);
+        item.put(Hosts.CHUNK_HOSTS, Hosts.chunkHosts(Set.of(host)));
+        dynamoDb.putItem(r -> r.tableName(config.table().name()).item(item));
+        return item;
+    }
+
+    private static long millis(String id) {
+        return Long.parseLong(id.replaceAll("[^0-9]", ""));
+    }
+
+    private static Job.Window window(String pair, int part) {
+        return new Job.Window(pair, Channel.ORDERS, T, part, T, List.of(), Long.MAX_VALUE, 0, true);
+    }
+
+    private static Held held(String pair, long offset, String id) {
+        return new Held(-1, T + offset + 500, T + offset, frame(pair, offset, id, 0).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static List<String> ids(List<CapturedEvent> events) {
+        return events.stream().map(e -> e.frame().path("event_id").asText()).toList();
+    }
+
+    @Test
     void shouldKeepOneCatalogItemForTheHostWithTheChannelsOfItsEarlierRuns() throws Exception {
         String pair = "dotusd";
         CaptureConfig k = host(config, "k", Duration.ZERO);
