@@ -161,7 +161,12 @@ public final class Bench {
             RssPeak rss = scenario.add(new RssPeak(capture.process()));
             capture.awaitReady(Duration.ofSeconds(90));
             progress.printf("bench: synthetic stream for %d s%n", settings.steady().toSeconds());
+            double cpuFrom = capture.process().cpuMillis();
+            long steadyFrom = System.nanoTime();
             Thread.sleep(settings.steady().toMillis());
+            double cpuTo = capture.process().cpuMillis();
+            figure("capture_cpu_percent", cpuFrom < 0 || cpuTo < 0 ? Double.NaN
+                    : (cpuTo - cpuFrom) * 1e6 / (System.nanoTime() - steadyFrom) * 100, "%");
             control.pause();
             Thread.sleep(500); // frames already on the wire
             Counts steady = drained(capture, 1);
@@ -174,12 +179,15 @@ public final class Bench {
 
             progress.printf("bench: burst of %,d order events%n", settings.burstEvents());
             long started = System.nanoTime();
+            double burstCpuFrom = capture.process().cpuMillis();
             for (int emitted = 0; emitted < settings.burstEvents(); emitted += BURST_CALL) {
                 control.emit(PAIR, Math.min(BURST_CALL, settings.burstEvents() - emitted));
             }
             Counts burst = drained(capture, steady.received() + settings.burstEvents());
             double seconds = (burst.at() - started) / 1e9;
             figure("capture_max_events_per_s", (burst.stored() - steady.stored()) / seconds, "events/s");
+            figure("capture_cpu_ms_per_1000_events_burst", cpuPer1000(burstCpuFrom, capture.process().cpuMillis(),
+                    burst.stored() - steady.stored()), "ms");
             figure("capture_rss_mb_burst", rss.peakMb(), "MB");
             return new SteadyRun(orders, book);
         }
@@ -670,6 +678,11 @@ public final class Bench {
             throw new LaunchException(child.name() + " exited with " + child.exitValue() + "; its last output:"
                     + System.lineSeparator() + child.tail());
         }
+    }
+
+    /** The capture's CPU time (user and system) between two readings, per 1,000 events stored meanwhile. */
+    private static double cpuPer1000(double fromMillis, double toMillis, double events) {
+        return fromMillis < 0 || toMillis < 0 || events <= 0 ? Double.NaN : (toMillis - fromMillis) * 1000 / events;
     }
 
     private void figure(String name, double value, String unit) {

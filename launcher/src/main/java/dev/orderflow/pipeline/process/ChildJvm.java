@@ -113,6 +113,11 @@ public final class ChildJvm implements AutoCloseable {
         return String.join(System.lineSeparator(), tail);
     }
 
+    /** CPU time the process has used so far (user and system), in ms; -1 where the system does not say. */
+    public double cpuMillis() {
+        return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e6).orElse(-1.0);
+    }
+
     /** Resident memory in MB from {@code /proc/<pid>/status} (Linux), or -1 where that is not available. */
     public double residentMb() {
         Path status = Paths.get("/proc", Long.toString(process.pid()), "status");
