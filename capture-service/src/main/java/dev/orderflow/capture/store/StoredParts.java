@@ -47,7 +47,8 @@ final class StoredParts {
      * events share a millisecond) is read whole and compared, unless it is this process's own first put, never
      * rewritten since ({@code ownFirstPut} and write version 1); a part that begins before that µs ends the walk.
      * Past a part that lies wholly in that µs, the walk goes on only in a window some writer merged
-     * ({@link TableClient#merged}): only a merge puts one writer's events of a µs into a part before another's. Of
+     * ({@link TableClient#merged}): only a merge puts one writer's events of a µs into a part before another's, and
+     * only a first put whose number was taken lets two writers' parts alternate ({@link #mergeAfterConflict}). Of
      * this check and such a merge, whichever reads second sees the other's write (a merge marks the window before its
      * write, and reads the window again once written).
      *
@@ -128,9 +129,24 @@ final class StoredParts {
      * writer's own check of its neighbours covers a put after that second read).
      */
     List<CapturedEvent> merge(Job.Window w, List<CapturedEvent> toAdd) {
+        return merge(w, toAdd, false);
+    }
+
+    /**
+     * {@link #merge} after a first put of this process found its part's number taken, or a part before it
+     * overlapping: the window is marked as merged before it is read, even when the merge then writes nothing. The
+     * window's parts then come from more than one writer, and this process's next first puts may hold events another
+     * writer put into a part further back than the one before them.
+     */
+    List<CapturedEvent> mergeAfterConflict(Job.Window w, List<CapturedEvent> toAdd) {
+        table.markMerged(w.pair(), w.channel(), w.windowStartMicros());
+        return merge(w, toAdd, true);
+    }
+
+    private List<CapturedEvent> merge(Job.Window w, List<CapturedEvent> toAdd, boolean markedAlready) {
         List<CapturedEvent> ours = toAdd;
         List<CapturedEvent> addedInAll = new ArrayList<>();
-        boolean marked = false;
+        boolean marked = markedAlready;
         while (true) {
             List<Map<String, AttributeValue>> stored = table.windowItems(w.pair(), w.channel(), w.windowStartMicros(),
                     0, TableLayout.MAX_PART);

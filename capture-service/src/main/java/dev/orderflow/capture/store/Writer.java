@@ -284,13 +284,13 @@ public class Writer {
                         TableLayout.chunkPk(w.pair(), w.channel()), TableLayout.chunkSk(w.windowStartMicros(), 0));
                 merges.increment();
                 ownFirstPuts.forget(w);
-                parts.merge(w, List.of());
+                parts.mergeAfterConflict(w, List.of());
             }
             return;
         }
         ownFirstPuts.forget(w);
         merges.increment();
-        List<CapturedEvent> added = parts.merge(w, ChunkParts.parse(ours));
+        List<CapturedEvent> added = parts.mergeAfterConflict(w, ChunkParts.parse(ours));
         stored(w, added.size(), i -> added.get(i).microtimestamp(), i -> added.get(i).receivedMicros());
         inTable(w, ours);
     }

@@ -349,6 +349,23 @@ class WriterTest {
     }
 
     @Test
+    void shouldMergeWhenAPartFollowsAnotherHostsPartWhoseNumberItFoundTaken() throws Exception {
+        // the other host cut the window ahead of this one: e5 went into its part 1, while this host's cut puts it
+        // into part 3; this host's part 2 found its number taken and its events stored (nothing to write)
+        String pair = "crvusd";
+        putPart(pair, 0, List.of("a0", "a1"), "x");
+        putPart(pair, 1, List.of("a2", "e5"), "x");
+        putPart(pair, 2, List.of("f5", "g5"), "x");
+        StoredParts o = new StoredParts(table, "o", registry.counter("test.items"), registry.counter("test.bytes"));
+        assertEquals(List.of(), o.mergeAfterConflict(window(pair, 2), List.of(captured(pair, 5_000, "f5"),
+                captured(pair, 5_000, "g5"))), "every event of its part 2 is stored already");
+        Map<String, AttributeValue> part3 = putPart(pair, 3, List.of("e5", "h6"), "o");
+
+        assertTrue(o.overlapsEarlier(window(pair, 3), part3, List.of(held(pair, 5_000, "e5"), held(pair, 6_000, "h6")),
+                part -> part == 3), "part 1, two parts back, holds e5");
+    }
+
+    @Test
     void shouldFindAnOverlapOnlyWhereAPartBeforeHoldsOneOfItsEvents() throws Exception {
         String pair = "sushiusd";
         putPart(pair, 0, List.of("a0", "a1"), "a");
