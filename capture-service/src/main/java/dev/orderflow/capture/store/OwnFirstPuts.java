@@ -20,7 +20,7 @@ final class OwnFirstPuts {
 
     /** This process first put {@code w}'s part. */
     void put(Job.Window w) {
-        NavigableMap<Long, Set<Integer>> windows = byStream.computeIfAbsent(stream(w),
+        NavigableMap<Long, Set<Integer>> windows = byStream.computeIfAbsent(Windows.Stream.of(w),
                 s -> new ConcurrentSkipListMap<>());
         windows.computeIfAbsent(w.windowStartMicros(), start -> ConcurrentHashMap.newKeySet()).add(w.part());
         while (windows.size() > WINDOWS) {
@@ -30,20 +30,16 @@ final class OwnFirstPuts {
 
     /** Whether this process first put part {@code part} of {@code w}'s window, with no merge of its own since. */
     boolean has(Job.Window w, int part) {
-        NavigableMap<Long, Set<Integer>> windows = byStream.get(stream(w));
+        NavigableMap<Long, Set<Integer>> windows = byStream.get(Windows.Stream.of(w));
         Set<Integer> own = windows == null ? null : windows.get(w.windowStartMicros());
         return own != null && own.contains(part);
     }
 
     /** This process merges {@code w}'s window: none of its parts counts as its own first put any more. */
     void forget(Job.Window w) {
-        NavigableMap<Long, Set<Integer>> windows = byStream.get(stream(w));
+        NavigableMap<Long, Set<Integer>> windows = byStream.get(Windows.Stream.of(w));
         if (windows != null) {
             windows.remove(w.windowStartMicros());
         }
-    }
-
-    private static Windows.Stream stream(Job.Window w) {
-        return new Windows.Stream(w.pair(), w.channel());
     }
 }

@@ -62,7 +62,8 @@ final class StoredParts {
         boolean merged = false;
         for (int k = w.part() - 1; k >= 0; ) {
             // the part just before first (one GetItem); a Query only when a put is still on its way
-            Optional<Map<String, AttributeValue>> near = table.partSpan(w.pair(), w.channel(), w.windowStartMicros(), k);
+            Optional<Map<String, AttributeValue>> near = table.partSpan(w.pair(), w.channel(),
+                    w.windowStartMicros(), k);
             if (near.isEmpty() && k > 0) {
                 near = table.nearestPartBefore(w.pair(), w.channel(), w.windowStartMicros(), k - 1);
             }

@@ -178,14 +178,12 @@ public class TableClient {
 
     /** Records that a writer merges {@code windowStartMicros}'s window ({@link TableLayout#mergedPk}). */
     public void markMerged(String pair, Channel channel, long windowStartMicros) {
-        put(Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.mergedPk(pair, channel)),
-                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, 0))));
+        put(mergedKey(pair, channel, windowStartMicros));
     }
 
     /** Whether a writer ever merged {@code windowStartMicros}'s window ({@link #markMerged}), read consistently. */
     public boolean merged(String pair, Channel channel, long windowStartMicros) {
-        Map<String, AttributeValue> key = Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.mergedPk(pair, channel)),
-                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, 0)));
+        Map<String, AttributeValue> key = mergedKey(pair, channel, windowStartMicros);
         return retries.call(() -> {
             GetItemResponse got = dynamoDb.getItem(b -> b.tableName(table.name()).consistentRead(true).key(key)
                     .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
@@ -193,6 +191,12 @@ public class TableClient {
             countRead(got.consumedCapacity());
             return got.hasItem() && !got.item().isEmpty();
         }, Boolean.class);
+    }
+
+    /** The key (and whole item) that marks a window as merged. */
+    private static Map<String, AttributeValue> mergedKey(String pair, Channel channel, long windowStartMicros) {
+        return Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.mergedPk(pair, channel)),
+                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, 0)));
     }
 
     /**

@@ -61,6 +61,10 @@ public class Windows {
     private long lastBehindLogNanos;
 
     public record Stream(String pair, Channel channel) {
+        /** The channel a writer job's window belongs to. */
+        static Stream of(Job.Window w) {
+            return new Stream(w.pair(), w.channel());
+        }
     }
 
     /** The open part of a window. */

@@ -38,8 +38,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * conflict it reads and merges again; once written, it reads the window again until each event is there once, in
  * order. When the union adds nothing, nothing is written. After a first write, the stored parts before it that reach
  * its first µs are read: when one overlaps it (another host or an earlier run cut the window differently, or a merge
- * put the same events into an earlier part), the window is merged the same way. Each item names the hosts whose events it holds
- * ({@link Hosts#CHUNK_HOSTS}).
+ * put the same events into an earlier part), the window is merged the same way. Each item names the hosts whose
+ * events it holds ({@link Hosts#CHUNK_HOSTS}).
  *
  * <p><b>Several hosts.</b> A host with a {@code write-delay} (not the first) waits that long after its part's last
  * event (after the window's end for a window's last part), then reads first and writes only what the table lacks: a
@@ -295,10 +295,6 @@ public class Writer {
         inTable(w, ours);
     }
 
-    private static Windows.Stream stream(Job.Window w) {
-        return new Windows.Stream(w.pair(), w.channel());
-    }
-
     /**
      * Every event of the window is in the table now, stored by this host or found there: the range this host
      * answers for in the catalog covers them all.
@@ -311,7 +307,7 @@ public class Writer {
             last = Math.max(last, h.microtimestamp());
         }
         if (first <= last) {
-            range(stream(w), first, last);
+            range(Windows.Stream.of(w), first, last);
         }
     }
 
@@ -344,7 +340,7 @@ public class Writer {
         if (count == 0) {
             return;
         }
-        Windows.Stream stream = stream(w);
+        Windows.Stream stream = Windows.Stream.of(w);
         storedByChannel.computeIfAbsent(stream, s -> Counter.builder("capture.events.stored.by.channel")
                 .tag("pair", s.pair()).tag("channel", s.channel().apiName())
                 .description("Events DynamoDB confirmed per pair and channel, each counted once").register(registry))
