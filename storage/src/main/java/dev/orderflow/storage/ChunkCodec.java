@@ -75,7 +75,7 @@ public final class ChunkCodec {
 
     /** The events as a payload of {@code version} (1 or 2). */
     public static byte[] encode(List<CapturedEvent> events, int version) {
-        return Deflate.deflate(layout(events), dictionary(version));
+        return Deflate.deflate(layout(events), dictionary(version), Deflate.CHUNK_LEVEL);
     }
 
     /** The inflated layout of the events, before any deflating. */
@@ -167,6 +167,8 @@ public final class ChunkCodec {
         final Map<String, Integer> dictIndex = new HashMap<>();
         /** Encoding: the columns of this object column's fields by name, and the shape of its last object. */
         Map<String, Column> fieldColumns;
+        /** Encoding: the name of the {@code <name>_str} sibling of this number column's field. */
+        String stringSibling;
         List<String> lastShape;
         int lastShapeIndex;
 
@@ -197,18 +199,42 @@ public final class ChunkCodec {
         return Long.parseLong(s);
     }
 
-    /** A plain decimal ("58356.10", "0.00000000") that re-spells exactly from (unscaled, scale), or null. */
-    private static BigDecimal plainDecimal(String s) {
+    /**
+     * A plain decimal ("58356.10", "0.00000000") that re-spells exactly from (unscaled, scale), or null. Up to 18
+     * digits it is read directly (the spellings of prices and amounts); longer ones go through {@code BigDecimal}.
+     */
+    static BigDecimal plainDecimal(String s) {
+        int n = s.length();
+        int start = n > 0 && s.charAt(0) == '-' ? 1 : 0;
         int dot = s.indexOf('.');
-        if (dot <= 0 || dot == s.length() - 1 || s.length() > 40) {
+        if (dot <= start || dot == n - 1 || n > 40) {
             return null;
         }
-        for (int i = 0; i < s.length(); i++) {
+        if (s.charAt(start) == '0' && dot - start > 1) {
+            return null; // a leading zero: "00.5" re-spells as "0.5"
+        }
+        long unscaled = 0;
+        int digits = 0;
+        for (int i = start; i < n; i++) {
             char c = s.charAt(i);
-            if (!(c >= '0' && c <= '9') && c != '.' && !(c == '-' && i == 0)) {
-                return null;
+            if (c >= '0' && c <= '9') {
+                unscaled = unscaled * 10 + (c - '0');
+                digits++;
+            } else if (i != dot) {
+                return null; // a second dot, a sign inside, any other character
             }
         }
+        if (digits > 18) {
+            return longPlainDecimal(s);
+        }
+        if (start == 1 && unscaled == 0) {
+            return null; // "-0.00" re-spells as "0.00"
+        }
+        return BigDecimal.valueOf(start == 1 ? -unscaled : unscaled, n - dot - 1);
+    }
+
+    /** {@link #plainDecimal} for spellings of more than 18 digits (only digits, one dot, a leading minus). */
+    private static BigDecimal longPlainDecimal(String s) {
         BigDecimal value = new BigDecimal(s);
         if (value.scale() > 60 || value.unscaledValue().bitLength() > 62 || !value.toPlainString().equals(s)) {
             return null;
@@ -230,12 +256,26 @@ public final class ChunkCodec {
         return true;
     }
 
+    /** The first 16 hex digits of a uuid {@link #isUuid} accepted. */
     private static long uuidHigh(String s) {
-        return Long.parseUnsignedLong(s.substring(0, 8) + s.substring(9, 13) + s.substring(14, 18), 16);
+        return hex(s, 0, 18);
     }
 
+    /** The last 16 hex digits of a uuid {@link #isUuid} accepted. */
     private static long uuidLow(String s) {
-        return Long.parseUnsignedLong(s.substring(19, 23) + s.substring(24, 36), 16);
+        return hex(s, 19, 36);
+    }
+
+    /** The lowercase hex digits of {@code s[from, to)} as one number, dashes skipped. */
+    private static long hex(String s, int from, int to) {
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c != '-') {
+                v = v << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
+            }
+        }
+        return v;
     }
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -492,7 +532,10 @@ public final class ChunkCodec {
         void number(Column c, JsonNode node, ObjectNode parent, String name) {
             Bytes out = c.out;
             if (parent != null) {
-                JsonNode sibling = parent.get(name + "_str");
+                if (c.stringSibling == null) {
+                    c.stringSibling = name + "_str"; // one name per column: its path ends with it
+                }
+                JsonNode sibling = parent.get(c.stringSibling);
                 if (sibling != null && sibling.isTextual() && node.equals(numberFromString(sibling.textValue()))) {
                     out.unsigned(T_FROM_STRING);
                     return;

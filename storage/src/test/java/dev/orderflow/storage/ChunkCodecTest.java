@@ -228,4 +228,55 @@ class ChunkCodecTest {
         }
         assertTrue(fast > 19_000, "the plain path took only " + fast + " of " + texts.size());
     }
+    @Test
+    void shouldKeepStringsThatAlmostSpellDecimalsOrUuidsExactly() throws Exception {
+        ObjectNode data = Frames.MAPPER.createObjectNode();
+        List<String> texts = List.of("1.2.3", "00.5", "-0.00", "-.5", "5.", "-5.5-", "1-2.5", "12345678901234567890.5",
+                "4611686018427387903.5", "-4611686018427387904", "0.000000000000000000001", "0006589a-5c98-2678-0000-"
+                        + "000101000020", "0006589A-5C98-2678-0000-000101000020", "0006589a-5c98-2678-0000-00010100002g");
+        for (int i = 0; i < texts.size(); i++) {
+            data.put("f" + i, texts.get(i));
+        }
+        ObjectNode frame = Frames.MAPPER.createObjectNode();
+        frame.set("data", data.put("microtimestamp", "1786269861947000"));
+        frame.put("event", "x");
+        List<ObjectNode> decoded = assertRoundTrip(List.of(frame, frame.deepCopy()));
+        for (int i = 0; i < texts.size(); i++) {
+            assertEquals(texts.get(i), decoded.get(1).get("data").get("f" + i).textValue());
+        }
+    }
+
+    @Test
+    void shouldReadPlainDecimalsAsBigDecimalSpellsThem() {
+        java.util.Random random = new java.util.Random(13);
+        List<String> texts = new ArrayList<>(List.of("0.0", "-0.0", "00.1", "0.10", "-.5", "5.", "1.2.3", "-1.5",
+                "999999999999999999.9", "461168601842738790.35", "4611686018427387903.5", "4611686018427387904.5",
+                "-4611686018427387904.0", "-4611686018427387905.0", "1.0000000000000000000000000000000000000000"));
+        String alphabet = "0000123456789.-";
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder b = new StringBuilder();
+            int length = 1 + random.nextInt(i % 10 == 0 ? 24 : 10);
+            for (int c = 0; c < length; c++) {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            texts.add(b.toString());
+        }
+        int plain = 0;
+        for (String text : texts) {
+            java.math.BigDecimal expected;
+            try {
+                expected = new java.math.BigDecimal(text);
+                if (text.indexOf('.') < 0 || expected.scale() > 60 || expected.unscaledValue().bitLength() > 62
+                        || !expected.toPlainString().equals(text)) {
+                    expected = null;
+                }
+            } catch (NumberFormatException e) {
+                expected = null;
+            }
+            java.math.BigDecimal actual = ChunkCodec.plainDecimal(text);
+            assertEquals(expected, actual, text); // equals compares unscaled value and scale
+            plain += expected == null ? 0 : 1;
+        }
+        assertTrue(plain > 3_000, "only " + plain + " plain spellings among " + texts.size());
+    }
 }
