@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * A server in a JVM of its own, started by this one with a classpath of its own (so that its libraries never meet
  * the applications'), ended with this one ({@link ParentWatch#childArguments()}), and ready once its port accepts
  * connections. Its output goes to a log file in the temporary directory, deleted when this JVM stops it (kept when it
- * ended by itself or failed to start: the log says why). DynamoDB Local and the local S3 API server run this way.
+ * ended by itself or failed to start: the log says why), or by the child when it ends because this JVM is gone. DynamoDB Local and the local S3 API server run this way.
  */
 public final class ChildJvm implements AutoCloseable {
     private final String name;
@@ -43,16 +43,24 @@ public final class ChildJvm implements AutoCloseable {
      */
     public static ChildJvm start(String name, Path lib, List<String> jvmOptions, String mainClass, List<String> args,
             int port, Path workDir, Duration readyWithin) {
-        List<String> command = new ArrayList<>();
-        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ParentWatch.childArguments());
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(lib.resolve("*").toString());
-        command.add(mainClass);
-        command.addAll(args);
+        return start(name, lib, jvmOptions, mainClass, args, port, workDir, null, readyWithin);
+    }
+
+    /** As {@link #start}; {@code scratch}, when not null, is deleted by the child should this JVM end first. */
+    private static ChildJvm start(String name, Path lib, List<String> jvmOptions, String mainClass, List<String> args,
+            int port, Path workDir, Path scratch, Duration readyWithin) {
         try {
             Path log = java.nio.file.Files.createTempFile(name.replaceAll("[^A-Za-z0-9]+", "-") + "-", ".log");
+            List<String> command = new ArrayList<>();
+            command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(ParentWatch.childArguments());
+            // once this JVM is gone nobody else deletes them (this JVM's close() does while it lives)
+            command.add(ParentWatch.leftBehindArgument(scratch == null ? List.of(log) : List.of(log, scratch)));
+            command.addAll(jvmOptions);
+            command.add("-cp");
+            command.add(lib.resolve("*").toString());
+            command.add(mainClass);
+            command.addAll(args);
             Process process = new ProcessBuilder(command)
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
@@ -73,7 +81,8 @@ public final class ChildJvm implements AutoCloseable {
     public static ChildJvm startIn(Scratch scratch, String name, Path lib, List<String> jvmOptions, String mainClass,
             List<String> args, int port, Duration readyWithin) {
         try {
-            ChildJvm child = start(name, lib, jvmOptions, mainClass, args, port, scratch.path(), readyWithin);
+            ChildJvm child = start(name, lib, jvmOptions, mainClass, args, port, scratch.path(), scratch.path(),
+                    readyWithin);
             child.scratch = scratch;
             return child;
         } catch (RuntimeException e) {

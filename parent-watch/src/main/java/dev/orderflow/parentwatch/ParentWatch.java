@@ -35,6 +35,11 @@ public final class ParentWatch {
     public static final String HALT_AFTER = "orderflow.parent-watch.halt-after-ms";
     static final long POLL_MS = 200;
     static final long DEFAULT_HALT_AFTER_MS = 60_000;
+    /**
+     * The system property naming the files and folders (separated by the path separator) that this JVM deletes once
+     * its parent is gone, before it exits: its log and scratch folder, which only the parent would have deleted.
+     */
+    public static final String LEFT_BEHIND = "orderflow.parent-watch.delete";
     /** The exit status of a JVM that ended because its parent was gone. */
     public static final int EXIT_STATUS = 3;
 
@@ -146,6 +151,28 @@ public final class ParentWatch {
         halt.setDaemon(true);
         halt.start();
         System.err.printf("parent-watch: process %d, which started this one, is gone: stopping%n", pid);
+        deleteLeftBehind();
         System.exit(EXIT_STATUS);
+    }
+
+    /** The JVM option that has a child delete {@code paths} once this JVM is gone ({@value #LEFT_BEHIND}). */
+    public static String leftBehindArgument(List<Path> paths) {
+        return "-D" + LEFT_BEHIND + "=" + String.join(java.io.File.pathSeparator,
+                paths.stream().map(p -> p.toAbsolutePath().toString()).toList());
+    }
+
+    /** Deletes what {@value #LEFT_BEHIND} names, folders with everything in them; what cannot be deleted stays. */
+    private static void deleteLeftBehind() {
+        String value = System.getProperty(LEFT_BEHIND, "");
+        for (String name : value.split(java.util.regex.Pattern.quote(java.io.File.pathSeparator))) {
+            if (name.isBlank()) {
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(Path.of(name))) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException | UncheckedIOException e) {
+                // gone already, or not ours to delete: nothing more to do
+            }
+        }
     }
 }

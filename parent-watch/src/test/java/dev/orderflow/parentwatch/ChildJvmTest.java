@@ -43,6 +43,31 @@ class ChildJvmTest {
     }
 
     @Test
+    void shouldLeaveNeitherLogNorScratchWhenItsParentEndsWithoutStoppingIt() throws Exception {
+        jarOf(Listens.class);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process parent = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                StartsChild.class.getName(), lib.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            var out = new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream()));
+            Path log = Path.of(out.readLine());
+            Path scratch = Path.of(out.readLine());
+            assertTrue(Files.exists(log) && Files.isDirectory(scratch), log + " and " + scratch);
+
+            parent.destroy(); // SIGTERM: the parent ends without stopping its child, as a test JVM that exits does
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while ((Files.exists(log) || Files.exists(scratch)) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertFalse(Files.exists(log), "log deleted by the child: " + log);
+            assertFalse(Files.exists(scratch), "scratch deleted by the child: " + scratch);
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+
+    @Test
     void shouldKeepTheLogButNotTheScratchOfAChildThatCannotStart() throws Exception {
         jarOf(Listens.class);
         Scratch work = Scratch.create("child-jvm-test-");
