@@ -117,6 +117,12 @@ class PipelineEndToEndTest {
             assertEquals(ORDER_EVENTS, sent.get(pair + "#orders").size(), "order events the simulator sent on " + pair);
         }
         awaitStored(sent, Duration.ofSeconds(60));
+        // the API knows a pair once the capture has written its catalog item (every catalog interval, 5 s)
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    String pairs = api.get("/v1/pairs").body();
+                    return PAIRS.stream().allMatch(pair -> pairs.contains("\"" + pair + "\""));
+                });
 
         String from = started.minusSeconds(60).toString();
         String to = Instant.now().plusSeconds(60).toString();
