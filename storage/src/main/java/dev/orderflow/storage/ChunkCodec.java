@@ -201,7 +201,8 @@ public final class ChunkCodec {
 
     /**
      * A plain decimal ("58356.10", "0.00000000") that re-spells exactly from (unscaled, scale), or null. Up to 18
-     * digits it is read directly (the spellings of prices and amounts); longer ones go through {@code BigDecimal}.
+     * digits {@link PlainDecimal} reads it (the spellings of prices and amounts); longer ones go through
+     * {@code BigDecimal}.
      */
     static BigDecimal plainDecimal(String s) {
         int n = s.length();
@@ -213,29 +214,24 @@ public final class ChunkCodec {
         if (s.charAt(start) == '0' && dot - start > 1) {
             return null; // a leading zero: "00.5" re-spells as "0.5"
         }
-        long unscaled = 0;
-        int digits = 0;
-        for (int i = start; i < n; i++) {
-            char c = s.charAt(i);
-            if (c >= '0' && c <= '9') {
-                unscaled = unscaled * 10 + (c - '0');
-                digits++;
-            } else if (i != dot) {
-                return null; // a second dot, a sign inside, any other character
-            }
-        }
-        if (digits > 18) {
-            return longPlainDecimal(s);
+        long unscaled = PlainDecimal.unscaled(s);
+        if (unscaled == PlainDecimal.NOT_PLAIN) {
+            return longPlainDecimal(s); // more than 18 digits, or not a plain spelling at all
         }
         if (start == 1 && unscaled == 0) {
             return null; // "-0.00" re-spells as "0.00"
         }
-        return BigDecimal.valueOf(start == 1 ? -unscaled : unscaled, n - dot - 1);
+        return BigDecimal.valueOf(unscaled, PlainDecimal.scale(s));
     }
 
-    /** {@link #plainDecimal} for spellings of more than 18 digits (only digits, one dot, a leading minus). */
+    /** {@link #plainDecimal} through {@code BigDecimal}: for long spellings, and null for what does not parse. */
     private static BigDecimal longPlainDecimal(String s) {
-        BigDecimal value = new BigDecimal(s);
+        BigDecimal value;
+        try {
+            value = new BigDecimal(s);
+        } catch (NumberFormatException e) {
+            return null; // "1.2.3"
+        }
         if (value.scale() > 60 || value.unscaledValue().bitLength() > 62 || !value.toPlainString().equals(s)) {
             return null;
         }
