@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * A server in a JVM of its own, started by this one with a classpath of its own (so that its libraries never meet
  * the applications'), ended with this one ({@link ParentWatch#childArguments()}), and ready once its port accepts
  * connections. Its output goes to a log file in the temporary directory, deleted when this JVM stops it (kept when it
- * ended by itself or failed to start: the log says why), or by the child when it ends because this JVM is gone. DynamoDB Local and the local S3 API server run this way.
+ * ended by itself or failed to start: the log says why), or by the child when it ends because this JVM is gone.
+ * DynamoDB Local and the local S3 API server run this way.
  */
 public final class ChildJvm implements AutoCloseable {
     private final String name;

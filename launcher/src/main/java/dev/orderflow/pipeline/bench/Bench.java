@@ -155,9 +155,8 @@ public final class Bench {
     private SteadyRun synthetic(Path captureJar, DynamoDbLocal db, Tables tables) throws Exception {
         String table = "bench_synthetic";
         figures.printf(Locale.ROOT, "# synthetic: simulated %s at %s order events/s for %d s; capture_max from a"
-                        + " %,d-event burst, capture_max_warm from the %s burst after it%n", PAIR,
-                number(settings.rate()), settings.steady().toSeconds(), settings.burstEvents(),
-                WARM_UP_BURSTS == 0 ? "first" : WARM_UP_BURSTS == 1 ? "second" : (WARM_UP_BURSTS + 1) + "th");
+                        + " %,d-event burst, capture_max_warm from burst %d of that size%n", PAIR,
+                number(settings.rate()), settings.steady().toSeconds(), settings.burstEvents(), WARM_UP_BURSTS + 2);
         try (Components scenario = new Components()) {
             Simulator simulator = scenario.add(Simulator.start(SimulatorOptions.defaults().withPort(0)
                     .withRate(settings.rate()).withPairs(List.of(PAIR))));
@@ -205,9 +204,9 @@ public final class Bench {
     }
 
     /**
-     * Emits a burst of {@link Settings#burstEvents} order events (calls of {@value #BURST_CALL}, each stamped with one
-     * millisecond) and waits until the capture has stored them; {@code before}: the counts once the previous stream
-     * was stored.
+     * Emits a burst of {@link Settings#burstEvents} order events (calls of {@value #BURST_CALL}; the simulator stamps
+     * each action with the millisecond it makes it in) and waits until the capture has stored them; {@code before}:
+     * the counts once the previous stream was stored.
      */
     private Burst burst(SimulatorControl control, CaptureProcess capture, Counts before) throws Exception {
         long started = System.nanoTime();
