@@ -41,7 +41,11 @@ final class EventRow {
     static final int PRE_EVENT_ID = EventSchema.index("pre_event_id");
     static final int EXTRA = EventSchema.index("extra");
 
-    final Object[] values = new Object[COLUMNS];
+    /**
+     * The row's values; a new array for each row: storing this row's new values into one long-lived array cost more
+     * than allocating it (the collector's write barrier records each store of a young value into an old array).
+     */
+    Object[] values = new Object[COLUMNS];
     private StringWriter extraText;
     private JsonGenerator extra;
     /** Decimal strings that do not fit {@code DECIMAL(28, 10)}: their column stays null, the text is kept. */
@@ -56,7 +60,7 @@ final class EventRow {
     }
 
     void start(long microtimestamp, long receivedMicros) {
-        Arrays.fill(values, null);
+        values = new Object[COLUMNS];
         extra = null;
         values[MICROTIMESTAMP] = microtimestamp;
         values[TIME] = microtimestamp;

@@ -2,6 +2,7 @@ package dev.orderflow.archive;
 
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.LogicalTypeAnnotation.TimeUnit;
@@ -46,10 +47,16 @@ public final class EventSchema {
             "timestamp");
 
     /**
-     * Columns whose values never repeat (each event has its own ids), written without a dictionary: one would only
-     * cost time until it outgrew its page and fell back (see {@link ParquetBytes}).
+     * The columns with a dictionary: those whose values repeat from event to event (the event's type, the side, a
+     * second's stamp, the order's source and subtype). Every other column is written without one: ids, amounts,
+     * prices and microsecond stamps have thousands of distinct values an hour, and looking each value up in a
+     * dictionary (hashing its bytes) was most of the archive's time for a few bytes per event (see the README's
+     * "Archive" figures); ZSTD takes much of the repetition a dictionary would.
      */
-    static final Set<String> NO_DICTIONARY = Set.of("event_id", "pre_event_id");
+    static final Set<String> DICTIONARY = Set.of("type", "side", "order_source", "datetime", "timestamp",
+            "order_subtype", "is_liquidation");
+    static final Set<String> NO_DICTIONARY = SCHEMA.getFields().stream().map(Type::getName)
+            .filter(name -> !DICTIONARY.contains(name)).collect(Collectors.toUnmodifiableSet());
 
     private EventSchema() {
     }

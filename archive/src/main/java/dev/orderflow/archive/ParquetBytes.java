@@ -3,6 +3,7 @@ package dev.orderflow.archive;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +20,7 @@ import org.apache.parquet.column.values.factory.DefaultV2ValuesWriterFactory;
 import org.apache.parquet.column.values.factory.ValuesWriterFactory;
 import org.apache.parquet.column.values.fallback.FallbackValuesWriter;
 import org.apache.parquet.column.values.plain.FixedLenByteArrayPlainValuesWriter;
+import org.apache.parquet.column.values.plain.PlainValuesWriter;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
@@ -129,7 +131,8 @@ final class ParquetBytes implements AutoCloseable {
             } else if (value instanceof String text) {
                 if (!text.equals(lastText[i])) { // a column's value often repeats the row before's
                     lastText[i] = text;
-                    lastBinary[i] = Binary.fromString(text);
+                    // a Binary over an array: dictionaries hash and compare it much faster than fromString's ByteBuffer
+                    lastBinary[i] = Binary.fromConstantByteArray(text.getBytes(StandardCharsets.UTF_8));
                 }
                 column.write(lastBinary[i], 0, present[i]);
             } else if (value instanceof Boolean b) {
@@ -204,8 +207,10 @@ final class ParquetBytes implements AutoCloseable {
     }
 
     /**
-     * parquet-java's version-2 encodings, except for fixed-length values (the decimals): there a dictionary that
-     * grows too large falls back to PLAIN rather than to DELTA_BYTE_ARRAY, which DuckDB does not read for them
+     * parquet-java's version-2 encodings, except for strings without a dictionary and fixed-length values (the
+     * decimals). Strings without a dictionary are PLAIN, not DELTA_BYTE_ARRAY: its prefix search cost more time than
+     * its bytes saved once ZSTD has compressed the page, and every engine reads PLAIN. For the decimals a dictionary
+     * that grows too large falls back to PLAIN rather than to DELTA_BYTE_ARRAY, which DuckDB does not read for them
      * ("Delta Byte Array encoding is only supported for string/blob data"); an hour with many distinct amounts
      * would otherwise be unreadable there. Without a dictionary they are PLAIN.
      */
@@ -221,7 +226,12 @@ final class ParquetBytes implements AutoCloseable {
 
         @Override
         public ValuesWriter newValuesWriter(ColumnDescriptor column) {
-            if (column.getPrimitiveType().getPrimitiveTypeName() != PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY) {
+            PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
+            if (type == PrimitiveTypeName.BINARY && !properties.isDictionaryEnabled(column)) {
+                return new PlainValuesWriter(properties.getInitialSlabSize(), properties.getPageSizeThreshold(),
+                        properties.getAllocator());
+            }
+            if (type != PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY) {
                 return standard.newValuesWriter(column);
             }
             int length = column.getPrimitiveType().getTypeLength();
