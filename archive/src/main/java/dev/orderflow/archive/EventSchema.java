@@ -55,6 +55,11 @@ public final class EventSchema {
      */
     static final Set<String> DICTIONARY = Set.of("type", "side", "order_source", "datetime", "timestamp",
             "order_subtype", "is_liquidation");
+    /**
+     * Strings that share long prefixes from row to row (an event id begins with the event's microtimestamp):
+     * DELTA_BYTE_ARRAY, 1.4 bytes per event smaller than PLAIN for the pair of them, for 3 % more time.
+     */
+    static final Set<String> PREFIX_STRINGS = Set.of("event_id", "pre_event_id");
     static final Set<String> NO_DICTIONARY = SCHEMA.getFields().stream().map(Type::getName)
             .filter(name -> !DICTIONARY.contains(name)).collect(Collectors.toUnmodifiableSet());
 

@@ -61,7 +61,7 @@ public final class HourArchiver {
         int[] unreadable = {0};
         byte[] eventsFile;
         try (ParquetBytes file = new ParquetBytes(EventSchema.SCHEMA, EventSchema.NO_MIN_MAX,
-                EventSchema.NO_DICTIONARY)) {
+                EventSchema.NO_DICTIONARY, EventSchema.PREFIX_STRINGS)) {
             table.chunks(hour, item -> {
                 try {
                     EventView.Events chunk = TableLayout.viewItem(item)

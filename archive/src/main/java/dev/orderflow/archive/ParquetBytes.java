@@ -69,21 +69,23 @@ final class ParquetBytes implements AutoCloseable {
     }
 
     ParquetBytes(MessageType schema) {
-        this(schema, Set.of(), Set.of());
+        this(schema, Set.of(), Set.of(), Set.of());
     }
 
     /**
      * @param noMinMax      columns no engine prunes by (the exchange's strings and ids): no min/max statistics
      * @param noDictionary  columns whose values hardly repeat: a dictionary would cost time and save nothing
+     * @param prefixStrings string columns without a dictionary whose values share long prefixes from row to row:
+     *                      DELTA_BYTE_ARRAY (the other strings without a dictionary are PLAIN)
      */
-    ParquetBytes(MessageType schema, Set<String> noMinMax, Set<String> noDictionary) {
+    ParquetBytes(MessageType schema, Set<String> noMinMax, Set<String> noDictionary, Set<String> prefixStrings) {
         this.schema = schema;
         ParquetProperties.Builder settings = ParquetProperties.builder()
                 .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_2_0)
                 .withDictionaryEncoding(true)
                 // page size histograms: an optional hint no engine we serve needs, and a fifth of the time
                 .withSizeStatisticsEnabled(false)
-                .withValuesWriterFactory(new Encodings());
+                .withValuesWriterFactory(new Encodings(prefixStrings));
         noMinMax.forEach(column -> settings.withStatisticsEnabled(column, false));
         noDictionary.forEach(column -> settings.withDictionaryEncoding(column, false));
         properties = settings.build();
@@ -208,15 +210,21 @@ final class ParquetBytes implements AutoCloseable {
 
     /**
      * parquet-java's version-2 encodings, except for strings without a dictionary and fixed-length values (the
-     * decimals). Strings without a dictionary are PLAIN, not DELTA_BYTE_ARRAY: its prefix search cost more time than
-     * its bytes saved once ZSTD has compressed the page, and every engine reads PLAIN. For the decimals a dictionary
+     * decimals). Strings without a dictionary are PLAIN unless they share long prefixes from row to row: for the
+     * others DELTA_BYTE_ARRAY's prefix search cost more time than its bytes saved once ZSTD has compressed the page,
+     * and every engine reads PLAIN. For the decimals a dictionary
      * that grows too large falls back to PLAIN rather than to DELTA_BYTE_ARRAY, which DuckDB does not read for them
      * ("Delta Byte Array encoding is only supported for string/blob data"); an hour with many distinct amounts
      * would otherwise be unreadable there. Without a dictionary they are PLAIN.
      */
     private static final class Encodings implements ValuesWriterFactory {
         private final ValuesWriterFactory standard = new DefaultV2ValuesWriterFactory();
+        private final Set<String> prefixStrings;
         private ParquetProperties properties;
+
+        Encodings(Set<String> prefixStrings) {
+            this.prefixStrings = prefixStrings;
+        }
 
         @Override
         public void initialize(ParquetProperties properties) {
@@ -227,7 +235,8 @@ final class ParquetBytes implements AutoCloseable {
         @Override
         public ValuesWriter newValuesWriter(ColumnDescriptor column) {
             PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
-            if (type == PrimitiveTypeName.BINARY && !properties.isDictionaryEnabled(column)) {
+            if (type == PrimitiveTypeName.BINARY && !properties.isDictionaryEnabled(column)
+                    && !prefixStrings.contains(column.getPath()[0])) {
                 return new PlainValuesWriter(properties.getInitialSlabSize(), properties.getPageSizeThreshold(),
                         properties.getAllocator());
             }

@@ -70,7 +70,7 @@ class ParquetBytesTest {
     @Test
     void shouldRefuseToFinishAFileAfterAFailedWrite() {
         try (ParquetBytes file = new ParquetBytes(EventSchema.SCHEMA, EventSchema.NO_MIN_MAX,
-                EventSchema.NO_DICTIONARY)) {
+                EventSchema.NO_DICTIONARY, EventSchema.PREFIX_STRINGS)) {
             EventRow row = new EventRow();
             row.start(1L, 1L);
             row.values[EventRow.MICROTIMESTAMP] = "not a number"; // a bug in a caller, not damaged data
@@ -81,7 +81,7 @@ class ParquetBytesTest {
 
     private static byte[] write(List<Object[]> rows) {
         try (ParquetBytes file = new ParquetBytes(EventSchema.SCHEMA, EventSchema.NO_MIN_MAX,
-                EventSchema.NO_DICTIONARY)) {
+                EventSchema.NO_DICTIONARY, EventSchema.PREFIX_STRINGS)) {
             rows.forEach(file::write);
             return file.finish(Map.of(HourArchiver.META_SCHEMA_VERSION, "1"));
         }
