@@ -142,6 +142,7 @@ public final class Bench {
                 if (settings.runs("query")) {
                     new QueryBench(home, settings.pageSamples(), progress, figures, this::figure)
                             .run(functionZip, runtime, db, tables, steady.orders(), steady.book());
+                    new ArchiveBench(home, progress, figures, this::figure).run(db.endpoint(), tables, settings.rate());
                 }
             }
         }

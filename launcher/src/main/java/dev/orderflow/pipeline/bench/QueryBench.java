@@ -40,8 +40,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The query scenario of {@code ./pipeline bench}: one hour of the btcusd-like stream written as the capture writes
- * it (with a snapshot every 15 minutes), the archive's figures over it ({@link ArchiveBench}), then page, export and
- * book timings of the packaged query function behind the local API Gateway.
+ * it (with a snapshot every 15 minutes), then page, export and book timings of the packaged query function behind the
+ * local API Gateway. The archive's figures use an hour of their own ({@link ArchiveBench}).
  */
 final class QueryBench {
     private static final String PAIR = Bench.PAIR;
@@ -59,7 +59,7 @@ final class QueryBench {
     private static final int BOOK_SAMPLES = 100;
     private static final int BOOK_WARM_UP = 5;
     /** Periodic snapshots in the stored hour: the capture's default {@code capture.snapshot.interval}, 15 min. */
-    private static final long SNAPSHOT_INTERVAL_MICROS = 15 * 60_000_000L;
+    static final long SNAPSHOT_INTERVAL_MICROS = 15 * 60_000_000L;
 
     private final Home home;
     private final int pageSamples;
@@ -87,7 +87,6 @@ final class QueryBench {
         progress.println("bench: writing one hour of the btcusd-like stream for the query API");
         tables.create(table);
         long events = writeHour(tables, table, template, book, hourMicros);
-        new ArchiveBench(home, progress, figures, figure).run(db.endpoint(), table, hourMicros, events);
         figures.printf(Locale.ROOT, "# query API: packaged query function behind the local API Gateway, one hour"
                 + " of the btcusd-like stream (%,d order events); pages as NDJSON%n", events);
 
