@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.orderflow.parentwatch.ParentWatch;
 import dev.orderflow.pipeline.process.Ports;
 
 /**
@@ -89,11 +92,26 @@ class PipelineOrphansIT {
     @Test
     void shouldLeaveNoProcessWhenTheLauncherIsKilled() throws Exception {
         ProcessHandle launcher = script.toHandle().children().filter(this::isJava).findFirst().orElseThrow();
+        List<Path> leftBehind = leftBehind();
+        // DynamoDB Local's log; the query function's task root and runtime folder
+        assertEquals(3, leftBehind.size(), "what the children delete: " + leftBehind);
 
         launcher.destroyForcibly(); // SIGKILL: its children are told nothing
 
         awaitNoneLeft();
         assertTrue(script.waitFor(10, TimeUnit.SECONDS), "the script ends with its launcher");
+        assertEquals(List.of(), leftBehind.stream().filter(Files::exists).toList(),
+                "what only the launcher would have deleted");
+    }
+
+    /** The files and folders the started processes delete themselves when the launcher is gone. */
+    private List<Path> leftBehind() {
+        String option = "-D" + ParentWatch.LEFT_BEHIND + "=";
+        return started.stream()
+                .flatMap(p -> Arrays.stream(p.info().arguments().orElse(new String[0])))
+                .filter(argument -> argument.startsWith(option))
+                .flatMap(argument -> Arrays.stream(argument.substring(option.length()).split(File.pathSeparator)))
+                .distinct().map(Path::of).toList();
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
+import dev.orderflow.parentwatch.ParentWatch;
 import dev.orderflow.parentwatch.Scratch;
 import dev.orderflow.pipeline.LaunchException;
 import dev.orderflow.pipeline.process.ChildJvm;
@@ -82,8 +83,11 @@ public final class LocalLambda implements AutoCloseable {
         }
         try {
             Map<String, String> environment = lambda.environment(handler, env);
-            List<String> arguments = jvmArguments(runtimeDir, handler, lambda.nativeClient,
-                    environment.get("JAVA_TOOL_OPTIONS"));
+            List<String> arguments = new ArrayList<>();
+            // should this JVM end without closing them (SIGKILL), the functions delete the folders they run from
+            arguments.add(ParentWatch.leftBehindArgument(List.of(taskRoot.path(), runtime.path())));
+            arguments.addAll(jvmArguments(runtimeDir, handler, lambda.nativeClient,
+                    environment.get("JAVA_TOOL_OPTIONS")));
             for (int i = 1; i <= instances; i++) {
                 lambda.functions.add(ChildJvm.start(instances == 1 ? "api" : "api-" + i, arguments, environment,
                         taskRoot.path(), out, Duration.ofSeconds(5)));
