@@ -2,7 +2,9 @@ package dev.orderflow.archive;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -47,24 +50,73 @@ class ParquetBytesTest {
             rows.add(row.values.clone());
         }
 
-        byte[] bytes = write(rows);
-        Path file = dir.resolve("hour.parquet");
-        Files.write(file, bytes);
+        // as events files are written, and with a dictionary on every column (as snapshots files are): there a
+        // decimal column's dictionary outgrows its page and falls back
+        for (boolean dictionaries : new boolean[] {false, true}) {
+            byte[] bytes = dictionaries ? writeWithDictionaries(rows) : write(rows);
+            Path file = dir.resolve("hour-" + dictionaries + ".parquet");
+            Files.write(file, bytes);
+            assertSumsAndTexts(file, prices, amounts);
+            assertArrayEquals(bytes, dictionaries ? writeWithDictionaries(rows) : write(rows),
+                    "the same rows give the same bytes");
+        }
+    }
 
-        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duck.createStatement()) {
-            try (ResultSet rs = sql.executeQuery("SELECT count(*), sum(price), sum(amount), count(DISTINCT amount), "
-                    + "count(*) FILTER (WHERE CAST(price AS VARCHAR) <> CAST(CAST(price_text AS DECIMAL(28, 10)) "
-                    + "AS VARCHAR) OR CAST(amount AS VARCHAR) <> CAST(CAST(amount_text AS DECIMAL(28, 10)) AS VARCHAR)) "
-                    + "FROM read_parquet('" + file + "')")) {
-                rs.next();
-                assertEquals(ROWS, rs.getLong(1));
-                assertEquals(0, prices.compareTo(rs.getBigDecimal(2)), "sum of prices " + rs.getBigDecimal(2));
-                assertEquals(0, amounts.compareTo(rs.getBigDecimal(3)), "sum of amounts " + rs.getBigDecimal(3));
-                assertEquals(true, rs.getLong(4) > 100_000, "distinct amounts: " + rs.getLong(4));
-                assertEquals(0, rs.getLong(5), "rows whose decimal differs from the exchange's text");
+    @Test
+    void shouldKeepDictionariesForRepeatingColumnsOnlyAndPrefixEncodeTheEventIds(@TempDir Path dir) throws Exception {
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            EventRow row = new EventRow();
+            row.start(1_700_000_000_000_000L + i, 1_700_000_000_000_000L + i);
+            row.set(EventRow.TYPE, i % 3 == 0 ? "order_deleted" : "order_created");
+            row.set(EventRow.ID, Long.toString(1_000_000_000L + i));
+            row.set(EventRow.SIDE, i % 2 == 0 ? "buy" : "sell");
+            row.decimal(EventRow.PRICE, EventRow.PRICE_TEXT, "20000." + i % 7);
+            row.decimal(EventRow.AMOUNT, EventRow.AMOUNT_TEXT, "0." + (1000 + i));
+            row.set(EventRow.EVENT_ID, String.format("0006589a-5d2d-%04x-0000-000103000020", i));
+            row.string("order_source", "orderbook");
+            row.string("datetime", Long.toString(1_700_000_000L + i / 100));
+            row.string("timestamp", Long.toString(1_700_000_000L + i / 100));
+            row.number("order_subtype", i % 2);
+            row.bool("is_liquidation", false);
+            row.finish();
+            rows.add(row.values);
+        }
+        Path file = dir.resolve("encodings.parquet");
+        Files.write(file, write(rows));
+
+        Map<String, String> encodings = new HashMap<>();
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duck.createStatement();
+             ResultSet rs = sql.executeQuery("SELECT path_in_schema, encodings FROM parquet_metadata('" + file + "')")) {
+            while (rs.next()) {
+                encodings.put(rs.getString(1), rs.getString(2));
             }
         }
-        assertArrayEquals(bytes, write(rows), "the same rows give the same bytes");
+        for (String column : EventSchema.DICTIONARY) {
+            if (!column.equals("is_liquidation")) { // a boolean: parquet-java has no dictionary for them
+                assertTrue(encodings.get(column).contains("DICTIONARY"), column + ": " + encodings.get(column));
+            }
+        }
+        for (String column : List.of("id", "price", "price_text", "amount", "amount_text", "microtimestamp")) {
+            assertFalse(encodings.get(column).contains("DICTIONARY"), column + ": " + encodings.get(column));
+        }
+        assertTrue(encodings.get("id").contains("PLAIN"), "id: " + encodings.get("id"));
+        assertTrue(encodings.get("event_id").contains("DELTA_BYTE_ARRAY"), "event_id: " + encodings.get("event_id"));
+    }
+
+    private static void assertSumsAndTexts(Path file, BigDecimal prices, BigDecimal amounts) throws Exception {
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duck.createStatement();
+             ResultSet rs = sql.executeQuery("SELECT count(*), sum(price), sum(amount), count(DISTINCT amount), "
+                     + "count(*) FILTER (WHERE CAST(price AS VARCHAR) <> CAST(CAST(price_text AS DECIMAL(28, 10)) "
+                     + "AS VARCHAR) OR CAST(amount AS VARCHAR) <> CAST(CAST(amount_text AS DECIMAL(28, 10)) AS VARCHAR)) "
+                     + "FROM read_parquet('" + file + "')")) {
+            rs.next();
+            assertEquals(ROWS, rs.getLong(1));
+            assertEquals(0, prices.compareTo(rs.getBigDecimal(2)), "sum of prices " + rs.getBigDecimal(2));
+            assertEquals(0, amounts.compareTo(rs.getBigDecimal(3)), "sum of amounts " + rs.getBigDecimal(3));
+            assertEquals(true, rs.getLong(4) > 100_000, "distinct amounts: " + rs.getLong(4));
+            assertEquals(0, rs.getLong(5), "rows whose decimal differs from the exchange's text");
+        }
     }
 
     @Test
@@ -76,6 +128,13 @@ class ParquetBytesTest {
             row.values[EventRow.MICROTIMESTAMP] = "not a number"; // a bug in a caller, not damaged data
             assertThrows(ParquetBytes.Failed.class, () -> file.write(row.values));
             assertThrows(ParquetBytes.Failed.class, () -> file.finish(Map.of()));
+        }
+    }
+
+    private static byte[] writeWithDictionaries(List<Object[]> rows) {
+        try (ParquetBytes file = new ParquetBytes(EventSchema.SCHEMA)) {
+            rows.forEach(file::write);
+            return file.finish(Map.of(HourArchiver.META_SCHEMA_VERSION, "1"));
         }
     }
 
