@@ -93,9 +93,7 @@ class ParquetBytesTest {
             }
         }
         for (String column : EventSchema.DICTIONARY) {
-            if (!column.equals("is_liquidation")) { // a boolean: parquet-java has no dictionary for them
-                assertTrue(encodings.get(column).contains("DICTIONARY"), column + ": " + encodings.get(column));
-            }
+            assertTrue(encodings.get(column).contains("DICTIONARY"), column + ": " + encodings.get(column));
         }
         for (String column : List.of("id", "price", "price_text", "amount", "amount_text", "microtimestamp")) {
             assertFalse(encodings.get(column).contains("DICTIONARY"), column + ": " + encodings.get(column));

@@ -95,6 +95,7 @@ class PipelineOrphansIT {
         List<Path> leftBehind = leftBehind();
         // DynamoDB Local's log; the query function's task root and runtime folder
         assertEquals(3, leftBehind.size(), "what the children delete: " + leftBehind);
+        assertTrue(leftBehind.stream().allMatch(Files::exists), "what the children delete: " + leftBehind);
 
         launcher.destroyForcibly(); // SIGKILL: its children are told nothing
 

@@ -37,7 +37,9 @@ public final class ParentWatch {
     static final long DEFAULT_HALT_AFTER_MS = 60_000;
     /**
      * The system property naming the files and folders (separated by the path separator) that this JVM deletes once
-     * its parent is gone, before it exits: its log and scratch folder, which only the parent would have deleted.
+     * its parent is gone, before it exits: its log and scratch folder, which only the parent would have deleted. The
+     * JVM still runs its shutdown hooks afterwards: a class it loads only then from a deleted folder fails to load, and
+     * the JVM exits all the same.
      */
     public static final String LEFT_BEHIND = "orderflow.parent-watch.delete";
     /** The exit status of a JVM that ended because its parent was gone. */

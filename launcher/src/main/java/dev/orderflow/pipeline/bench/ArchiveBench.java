@@ -56,12 +56,15 @@ final class ArchiveBench {
     void run(URI dynamoDb, Tables tables, double rate) throws Exception {
         long hourMicros = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS).toEpochMilli() * 1000;
         String table = "bench_archive";
-        progress.printf("bench: writing an hour of distinct %s events at %s events/s for the archive%n", PAIR,
-                rate);
+        progress.printf(Locale.ROOT, "bench: writing an hour of distinct %s events at %.0f events/s for the archive%n",
+                PAIR, rate);
         MarketHour.Items hourItems = MarketHour.of(PAIR, hourMicros, rate, QueryBench.SNAPSHOT_INTERVAL_MICROS, SEED);
+        long storedEvents = hourItems.events();
         tables.create(table);
         tables.write(table, hourItems.items());
-        long chunkBytes = tables.chunks(table, PAIR, Channel.ORDERS).stream().mapToLong(Tables.StoredChunk::itemBytes).sum();
+        hourItems = null; // the table holds them now: not kept through the timed passes
+        long chunkBytes = tables.chunks(table, PAIR, Channel.ORDERS).stream()
+                .mapToLong(Tables.StoredChunk::itemBytes).sum();
         progress.println("bench: archiving the hour as Parquet");
         try (IamFront front = LocalAws.front(home, dynamoDb, LocalAws.ARCHIVE_ROLE, table);
              DynamoDbClient db = LocalAws.client(front.endpoint());
@@ -86,7 +89,7 @@ final class ArchiveBench {
             }
             Arrays.sort(fromTable);
             Arrays.sort(fromMemory);
-            Path dir = scratch.path().resolve("table-0");
+            Path dir = scratch.path().resolve("table-" + (PASSES - 1)); // the pass whose result is printed
             out.printf(Locale.ROOT, "# archive: one thread, an hour of distinct %s events (%,d) written as one Parquet"
                     + " file (ZSTD), read from DynamoDB Local (archive_events_per_s) or from its query answers held in"
                     + " memory (archive_write_events_per_s), medians of %d passes; archive_chunk_bytes_per_event: the"
@@ -94,7 +97,7 @@ final class ArchiveBench {
             figures.figure("archive_events_per_s", Bench.percentile(fromTable, 0.5), "events/s");
             figures.figure("archive_write_events_per_s", Bench.percentile(fromMemory, 0.5), "events/s");
             figures.figure("archive_bytes_per_event", (double) result.eventsFileBytes() / result.events(), "bytes");
-            figures.figure("archive_chunk_bytes_per_event", (double) chunkBytes / hourItems.events(), "bytes");
+            figures.figure("archive_chunk_bytes_per_event", (double) chunkBytes / storedEvents, "bytes");
 
             Path day = dir.resolve("day");
             Path file = dir.resolve(hour.eventsFile());

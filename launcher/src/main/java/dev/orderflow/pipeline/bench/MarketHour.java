@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -23,12 +22,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * An hour of one pair's {@code live_orders} as the table holds it after a capture, made straight from the simulator's
  * market: every event distinct (its own order ids, amounts and event ids, as an hour of the exchange has), stamped as
  * the simulator's synthetic source stamps them ({@code rate} events per second with ±50 % jitter, whole
- * milliseconds, an action's events on one) and received 1 to 20 ms later; plus an L3 snapshot every
- * {@code snapshotInterval} of the book those events build, and the pair's catalog entry.
+ * milliseconds, an action's events on one) and received 1 to 20 ms later, in parts cut as the capture cuts them
+ * ({@link TableLayout#partFull}); plus an L3 snapshot every {@code snapshotInterval} of the book those events build,
+ * and the pair's catalog entry.
  */
 final class MarketHour {
-    private static final long HOUR_MICROS = Bench.HOUR_MICROS;
-
     private MarketHour() {
     }
 
@@ -41,46 +39,73 @@ final class MarketHour {
         L3Book book = new L3Book();
         market.bookData().forEach(data -> book.apply("order_created", data));
         SplittableRandom random = new SplittableRandom(seed);
-        TreeMap<Long, List<CapturedEvent>> windows = new TreeMap<>();
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        long hourEnd = hourStart + HOUR_MICROS;
+        Parts parts = new Parts(pair);
+        long hourEnd = hourStart + Bench.HOUR_MICROS;
         long nextSnapshot = hourStart;
         double due = hourStart;
-        long events = 0;
         while (due < hourEnd) {
             long micros = (long) due / 1000 * 1000;
             do {
                 while (nextSnapshot <= micros) {
-                    items.addAll(TableLayout.toItems(new SnapshotRecord(pair, nextSnapshot, nextSnapshot, "periodic",
-                            book.snapshot(2, nextSnapshot))));
+                    parts.items.addAll(TableLayout.toItems(new SnapshotRecord(pair, nextSnapshot, nextSnapshot,
+                            "periodic", book.snapshot(2, nextSnapshot))));
                     nextSnapshot += snapshotIntervalMicros;
                 }
                 for (Frame frame : market.emitNext(micros)) {
                     if (frame.channel().startsWith("live_orders")) {
                         ObjectNode node = frame.node();
                         book.apply(node.get("event").asText(), node.get("data"));
-                        windows.computeIfAbsent(TableLayout.slotStart(micros), w -> new ArrayList<>())
-                                .add(new CapturedEvent(micros, micros + random.nextLong(1_000, 20_001), node));
-                        events++;
+                        parts.add(new CapturedEvent(micros, micros + random.nextLong(1_000, 20_001), node),
+                                frame.text().length());
                     }
                 }
                 due += 1e6 / rate * (0.5 + random.nextDouble());
             } while (market.nextIsContinuation());
         }
-        windows.forEach((window, list) -> {
-            for (int part = 0; part * TableLayout.MAX_EVENTS_PER_PART < list.size(); part++) {
-                items.add(TableLayout.toItem(new Chunk(pair, Channel.ORDERS, window, part,
-                        list.subList(part * TableLayout.MAX_EVENTS_PER_PART,
-                                Math.min(list.size(), (part + 1) * TableLayout.MAX_EVENTS_PER_PART)))));
+        parts.close();
+        parts.items.add(Tables.ordersCatalogItem(pair, hourStart, parts.lastMicros));
+        return new Items(parts.items, parts.events);
+    }
+
+    /** Events in time order cut into slots and parts as the capture's windows cut them. */
+    private static final class Parts {
+        final String pair;
+        final List<Map<String, AttributeValue>> items = new ArrayList<>();
+        List<CapturedEvent> open = new ArrayList<>();
+        long slot = Long.MIN_VALUE;
+        int part;
+        long frameBytes;
+        long events;
+        long lastMicros;
+
+        Parts(String pair) {
+            this.pair = pair;
+        }
+
+        void add(CapturedEvent event, int bytes) {
+            long at = event.microtimestamp();
+            if (TableLayout.slotStart(at) != slot) {
+                close();
+                slot = TableLayout.slotStart(at);
+                part = 0;
             }
-        });
-        List<CapturedEvent> last = windows.lastEntry().getValue();
-        items.add(Map.of(
-                TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
-                TableLayout.SK, AttributeValue.fromS(pair + "#" + Channel.ORDERS.apiName()),
-                TableLayout.CATALOG_FIRST, AttributeValue.fromN(Long.toString(hourStart)),
-                TableLayout.CATALOG_LAST, AttributeValue.fromN(Long.toString(last.get(last.size() - 1).microtimestamp())),
-                TableLayout.CATALOG_UPDATED, AttributeValue.fromN(Long.toString(System.currentTimeMillis() * 1000))));
-        return new Items(items, events);
+            open.add(event);
+            frameBytes += bytes;
+            events++;
+            lastMicros = at;
+            if (TableLayout.partFull(part, frameBytes, at - open.get(0).microtimestamp())
+                    && part < TableLayout.MAX_PART) {
+                close();
+                part++;
+            }
+        }
+
+        void close() {
+            if (!open.isEmpty()) {
+                items.add(TableLayout.toItem(new Chunk(pair, Channel.ORDERS, slot, part, open)));
+                open = new ArrayList<>();
+                frameBytes = 0;
+            }
+        }
     }
 }

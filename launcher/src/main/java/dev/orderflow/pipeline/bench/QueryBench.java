@@ -275,12 +275,7 @@ final class QueryBench {
             items.addAll(TableLayout.toItems(new SnapshotRecord(PAIR, at, at, "periodic", snapshot)));
         }
         long last = windows.lastEntry().getValue().get(windows.lastEntry().getValue().size() - 1).microtimestamp();
-        items.add(Map.of(
-                TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
-                TableLayout.SK, AttributeValue.fromS(PAIR + "#" + Channel.ORDERS.apiName()),
-                TableLayout.CATALOG_FIRST, AttributeValue.fromN(Long.toString(hourStart)),
-                TableLayout.CATALOG_LAST, AttributeValue.fromN(Long.toString(last)),
-                TableLayout.CATALOG_UPDATED, AttributeValue.fromN(Long.toString(System.currentTimeMillis() * 1000))));
+        items.add(Tables.ordersCatalogItem(PAIR, hourStart, last));
         tables.write(table, items);
         return events;
     }

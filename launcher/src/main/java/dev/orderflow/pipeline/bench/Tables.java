@@ -40,6 +40,16 @@ final class Tables implements AutoCloseable {
                 .build();
     }
 
+    /** The catalog item of a pair's orders whose stored events span {@code firstMicros} to {@code lastMicros}. */
+    static Map<String, AttributeValue> ordersCatalogItem(String pair, long firstMicros, long lastMicros) {
+        return Map.of(
+                TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
+                TableLayout.SK, AttributeValue.fromS(pair + "#" + Channel.ORDERS.apiName()),
+                TableLayout.CATALOG_FIRST, AttributeValue.fromN(Long.toString(firstMicros)),
+                TableLayout.CATALOG_LAST, AttributeValue.fromN(Long.toString(lastMicros)),
+                TableLayout.CATALOG_UPDATED, AttributeValue.fromN(Long.toString(System.currentTimeMillis() * 1000)));
+    }
+
     /** Creates a table with the pipeline's key schema (the baseline uses the same keys' names). */
     void create(String table) {
         client.createTable(TableLayout.createTableRequest(table));
