@@ -31,8 +31,6 @@ import dev.orderflow.pipeline.LocalAws;
 import dev.orderflow.pipeline.lambda.LocalLambda;
 import dev.orderflow.pipeline.process.Ports;
 import dev.orderflow.storage.CapturedEvent;
-import dev.orderflow.storage.Channel;
-import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
@@ -260,14 +258,7 @@ final class QueryBench {
                 events++;
             }
         }
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        windows.forEach((window, list) -> {
-            for (int part = 0; part * TableLayout.MAX_EVENTS_PER_PART < list.size(); part++) {
-                items.add(TableLayout.toItem(new Chunk(PAIR, Channel.ORDERS, window, part,
-                        list.subList(part * TableLayout.MAX_EVENTS_PER_PART,
-                                Math.min(list.size(), (part + 1) * TableLayout.MAX_EVENTS_PER_PART)))));
-            }
-        });
+        List<Map<String, AttributeValue>> items = CapturedParts.items(PAIR, windows);
         for (long at = hourStart; at < hourEnd; at += SNAPSHOT_INTERVAL_MICROS) {
             ObjectNode snapshot = book.deepCopy();
             snapshot.put("timestamp", Long.toString(at / 1_000_000));
