@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -118,7 +119,7 @@ class PipelineEndToEndTest {
         }
         awaitStored(sent, Duration.ofSeconds(60));
         // the API knows a pair once the capture has written its catalog item (every catalog interval, 5 s)
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> {
                     String pairs = api.get("/v1/pairs").body();
                     return PAIRS.stream().allMatch(pair -> pairs.contains("\"" + pair + "\""));

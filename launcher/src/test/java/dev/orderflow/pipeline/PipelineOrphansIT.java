@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -111,8 +110,8 @@ class PipelineOrphansIT {
         return started.stream()
                 .flatMap(p -> Arrays.stream(p.info().arguments().orElse(new String[0])))
                 .filter(argument -> argument.startsWith(option))
-                .flatMap(argument -> Arrays.stream(argument.substring(option.length()).split(File.pathSeparator)))
-                .distinct().map(Path::of).toList();
+                .flatMap(argument -> ParentWatch.leftBehindPaths(argument.substring(option.length())).stream())
+                .distinct().toList();
     }
 
     @Test

@@ -163,14 +163,16 @@ public final class ParentWatch {
                 paths.stream().map(p -> p.toAbsolutePath().toString()).toList());
     }
 
+    /** The paths a {@link #leftBehindArgument} value names (a child's {@value #LEFT_BEHIND} property). */
+    public static List<Path> leftBehindPaths(String value) {
+        return java.util.Arrays.stream(value.split(java.util.regex.Pattern.quote(java.io.File.pathSeparator)))
+                .filter(name -> !name.isBlank()).map(Path::of).toList();
+    }
+
     /** Deletes what {@value #LEFT_BEHIND} names, folders with everything in them; what cannot be deleted stays. */
     private static void deleteLeftBehind() {
-        String value = System.getProperty(LEFT_BEHIND, "");
-        for (String name : value.split(java.util.regex.Pattern.quote(java.io.File.pathSeparator))) {
-            if (name.isBlank()) {
-                continue;
-            }
-            try (Stream<Path> files = Files.walk(Path.of(name))) {
+        for (Path path : leftBehindPaths(System.getProperty(LEFT_BEHIND, ""))) {
+            try (Stream<Path> files = Files.walk(path)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             } catch (IOException | UncheckedIOException e) {
                 // gone already, or not ours to delete: nothing more to do

@@ -56,13 +56,7 @@ final class ArchiveBench {
     void run(URI dynamoDb, Tables tables, double rate) throws Exception {
         long hourMicros = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS).toEpochMilli() * 1000;
         String table = "bench_archive";
-        progress.printf(Locale.ROOT, "bench: writing an hour of distinct %s events at %.0f events/s for the archive%n",
-                PAIR, rate);
-        MarketHour.Items hourItems = MarketHour.of(PAIR, hourMicros, rate, QueryBench.SNAPSHOT_INTERVAL_MICROS, SEED);
-        long storedEvents = hourItems.events();
-        tables.create(table);
-        tables.write(table, hourItems.items());
-        hourItems = null; // the table holds them now: not kept through the timed passes
+        long storedEvents = storeHour(tables, table, hourMicros, rate);
         long chunkBytes = tables.chunks(table, PAIR, Channel.ORDERS).stream()
                 .mapToLong(Tables.StoredChunk::itemBytes).sum();
         progress.println("bench: archiving the hour as Parquet");
@@ -117,6 +111,16 @@ final class ArchiveBench {
                 figures.figure("duckdb_day_scan_s", scan, "s");
             }
         }
+    }
+
+    /** Writes the hour of {@link MarketHour} to {@code table}; its events' count (the items are not kept). */
+    private long storeHour(Tables tables, String table, long hourMicros, double rate) throws InterruptedException {
+        progress.printf(Locale.ROOT, "bench: writing an hour of distinct %s events at %.0f events/s for the archive%n",
+                PAIR, rate);
+        MarketHour.Items hour = MarketHour.of(PAIR, hourMicros, rate, QueryBench.SNAPSHOT_INTERVAL_MICROS, SEED);
+        tables.create(table);
+        tables.write(table, hour.items());
+        return hour.events();
     }
 
     private record TimedPass(HourArchiver.Result result, double eventsPerSecond) {
