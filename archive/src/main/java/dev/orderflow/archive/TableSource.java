@@ -1,6 +1,7 @@
 package dev.orderflow.archive;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +19,7 @@ import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
 import dev.orderflow.storage.UnionGaps;
 import dev.orderflow.storage.book.SnapshotReads;
+import dev.orderflow.storage.ChannelChunks;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -56,14 +58,47 @@ public final class TableSource {
                 e.firstMicros(), e.lastMicros(), e.confirmedUntilMicros(), e.hosts())).toList();
     }
 
-    /** The chunk items that can hold events of the hour, in key order (windows in time order, parts in order). */
+    /**
+     * The chunk items that can hold events of the hour, in key order (windows in time order, parts in order), the
+     * channel's sections of shared items among them ({@link ChannelChunks}).
+     */
     public void chunks(Hour hour, Consumer<Map<String, AttributeValue>> each) {
-        query(QueryRequest.builder().tableName(table)
+        ChannelChunks.read(this::readAhead, hour.pair(), hour.channel(), TableLayout.lowestSk(hour.startMicros()),
+                TableLayout.highestSk(hour.endMicros())).forEachRemaining(each);
+    }
+
+    /** A partition's items in a key range, the next page read while the current one is handled. */
+    private Iterator<Map<String, AttributeValue>> readAhead(String pk, String fromSk, String toSk) {
+        QueryRequest.Builder request = QueryRequest.builder().tableName(table)
                 .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
-                .expressionAttributeValues(Map.of(
-                        ":pk", AttributeValue.fromS(TableLayout.chunkPk(hour.pair(), hour.channel())),
-                        ":from", AttributeValue.fromS(TableLayout.lowestSk(hour.startMicros())),
-                        ":to", AttributeValue.fromS(TableLayout.highestSk(hour.endMicros())))), each);
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk),
+                        ":from", AttributeValue.fromS(fromSk), ":to", AttributeValue.fromS(toSk)));
+        return new Iterator<>() {
+            private CompletableFuture<QueryResponse> next = CompletableFuture.supplyAsync(
+                    () -> db.query(request.build()), READ_AHEAD);
+            private Iterator<Map<String, AttributeValue>> page = java.util.Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!page.hasNext() && next != null) {
+                    QueryResponse response = next.join();
+                    next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                            ? CompletableFuture.supplyAsync(() -> db.query(request.exclusiveStartKey(
+                                    response.lastEvaluatedKey()).build()), READ_AHEAD)
+                            : null;
+                    page = response.items().iterator();
+                }
+                return page.hasNext();
+            }
+
+            @Override
+            public Map<String, AttributeValue> next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return page.next();
+            }
+        };
     }
 
     /**

@@ -215,6 +215,14 @@ public interface CaptureConfig {
         @WithDefault("10s")
         Duration maxAge();
 
+        /**
+         * Whether quiet windows (a window's only part, closed with it, under a write unit's worth of frames) are
+         * stored as sections of one shared item per group of channels and slot (layout 3), instead of an item each.
+         * Readers read both ways whatever this says.
+         */
+        @WithDefault("true")
+        boolean shareQuietWindows();
+
         /** How often open windows are checked for sealing. */
         @WithDefault("100ms")
         Duration sealInterval();

@@ -6,11 +6,11 @@ import java.util.Map;
 
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.CatalogItems;
+import dev.orderflow.storage.ChannelChunks;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /** Reads stored events back the way a reader of the table would: Query by key range, decode each chunk. */
 public final class TableReader {
@@ -19,17 +19,9 @@ public final class TableReader {
 
     public static List<CapturedEvent> events(DynamoDbClient dynamoDb, String table, String pair, Channel channel) {
         List<CapturedEvent> events = new ArrayList<>();
-        for (Map<String, AttributeValue> item : dynamoDb.queryPaginator(QueryRequest.builder()
-                .tableName(table)
-                .consistentRead(true)
-                .keyConditionExpression("pk = :pk AND sk BETWEEN :lo AND :hi")
-                .expressionAttributeValues(Map.of(
-                        ":pk", AttributeValue.fromS(TableLayout.chunkPk(pair, channel)),
-                        ":lo", AttributeValue.fromS(TableLayout.lowestSk(0)),
-                        ":hi", AttributeValue.fromS(TableLayout.highestSk(Long.MAX_VALUE / 2))))
-                .build()).items()) {
-            events.addAll(TableLayout.fromItem(item).orElseThrow().events());
-        }
+        ChannelChunks.read(ChannelChunks.of(dynamoDb, table, 0, true), pair, channel, TableLayout.lowestSk(0),
+                TableLayout.highestSk(Long.MAX_VALUE / 2)).forEachRemaining(item ->
+                        events.addAll(TableLayout.fromItem(item).orElseThrow().events()));
         return events;
     }
 

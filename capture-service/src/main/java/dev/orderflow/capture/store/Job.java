@@ -26,6 +26,22 @@ public sealed interface Job {
             long minSeq, long bytes, boolean closedByBytes) implements Job {
     }
 
+    /**
+     * Quiet windows of one group of channels and one slot ({@link dev.orderflow.storage.QuietItems}): each a window's
+     * only part, closed with its window, stored as sections of one shared item.
+     */
+    record Quiet(int group, long slotStartMicros, List<Window> windows) implements Job {
+        @Override
+        public long minSeq() {
+            return windows.stream().mapToLong(Window::minSeq).min().orElse(Long.MAX_VALUE);
+        }
+
+        @Override
+        public long bytes() {
+            return windows.stream().mapToLong(Window::bytes).sum();
+        }
+    }
+
     /** A gap record to store. */
     record Gap(GapRecord gap, long receivedMicros, long minSeq, long bytes) implements Job {
     }

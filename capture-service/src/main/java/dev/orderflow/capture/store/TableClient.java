@@ -176,6 +176,20 @@ public class TableClient {
         }, (Class<List<Map<String, AttributeValue>>>) (Class<?>) List.class);
     }
 
+    /** The item under {@code pk}/{@code sk}, read consistently; empty when absent. */
+    public Optional<Map<String, AttributeValue>> item(String pk, String sk) {
+        Map<String, AttributeValue> key = Map.of(TableLayout.PK, AttributeValue.fromS(pk),
+                TableLayout.SK, AttributeValue.fromS(sk));
+        return retries.call(() -> {
+            GetItemResponse got = dynamoDb.getItem(b -> b.tableName(table.name()).consistentRead(true).key(key)
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+                    .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)));
+            countRead(got.consumedCapacity());
+            return got.hasItem() && !got.item().isEmpty() ? Optional.of(got.item())
+                    : Optional.<Map<String, AttributeValue>>empty();
+        }, (Class<Optional<Map<String, AttributeValue>>>) (Class<?>) Optional.class);
+    }
+
     /** Records that a writer merges {@code windowStartMicros}'s window ({@link TableLayout#mergedPk}). */
     public void markMerged(String pair, Channel channel, long windowStartMicros) {
         put(mergedKey(pair, channel, windowStartMicros));

@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 
 import dev.orderflow.capture.CaptureConfig;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.QuietItems;
 import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,6 +45,9 @@ public class Windows {
     private final long graceMicros;
     private final long maxAgeMicros;
     private final long maxHeldBytes;
+    private final boolean shareQuiet;
+    /** Quiet windows closed, by slot and group, until every window of their slot is sealed. */
+    private final TreeMap<Long, Map<Integer, List<Job.Window>>> quiet = new TreeMap<>();
     private final LinkedBlockingQueue<Job> jobs = new LinkedBlockingQueue<>();
     private final Map<Stream, TreeMap<Long, Open>> open = new HashMap<>();
     /** Per stream: the latest exchange time seen, and when its last event was received. */
@@ -82,14 +86,21 @@ public class Windows {
     @Inject
     public Windows(CaptureConfig config, MeterRegistry registry) {
         this(config.writer().windowGrace().toNanos() / 1000, config.writer().maxAge().toNanos() / 1000,
-                heldBound(config.writer().maxHeldBytes()), registry);
+                heldBound(config.writer().maxHeldBytes()), config.writer().shareQuietWindows(), registry);
     }
 
+    /** Every window as items of its own (no shared items). */
     public Windows(long graceMicros, long maxHeldBytes, MeterRegistry registry) {
-        this(graceMicros, TableLayout.SLOT_MICROS, maxHeldBytes, registry);
+        this(graceMicros, TableLayout.SLOT_MICROS, maxHeldBytes, false, registry);
     }
 
+    /** Every window as items of its own (no shared items). */
     public Windows(long graceMicros, long maxAgeMicros, long maxHeldBytes, MeterRegistry registry) {
+        this(graceMicros, maxAgeMicros, maxHeldBytes, false, registry);
+    }
+
+    public Windows(long graceMicros, long maxAgeMicros, long maxHeldBytes, boolean shareQuiet,
+            MeterRegistry registry) {
         if (maxAgeMicros <= 0 || maxAgeMicros > TableLayout.SLOT_MICROS) {
             throw new IllegalArgumentException("capture.writer.max-age must be more than 0 and at most the window, "
                     + TableLayout.SLOT_MICROS / 1_000_000 + " s");
@@ -97,6 +108,7 @@ public class Windows {
         this.graceMicros = graceMicros;
         this.maxAgeMicros = maxAgeMicros;
         this.maxHeldBytes = maxHeldBytes;
+        this.shareQuiet = shareQuiet;
         Gauge.builder("capture.held.bytes", this, Windows::heldBytes).baseUnit("bytes")
                 .description("Bytes of received records held in memory until DynamoDB stores them (bound: "
                         + "capture.writer.max-held-bytes)").register(registry);
@@ -228,6 +240,30 @@ public class Windows {
                 it.remove();
             }
         }
+        flushQuiet(all);
+    }
+
+    /**
+     * Queues the quiet windows of every slot no stream still holds open (or, past a second after the slot's seal was
+     * due, of every slot: a stream far behind joins its shared item later, by a merge), one job per group.
+     */
+    private void flushQuiet(boolean all) {
+        long openFrom = Long.MAX_VALUE;
+        for (TreeMap<Long, Open> windows : open.values()) {
+            if (!windows.isEmpty()) {
+                openFrom = Math.min(openFrom, windows.firstKey());
+            }
+        }
+        Iterator<Map.Entry<Long, Map<Integer, List<Job.Window>>>> it = quiet.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, Map<Integer, List<Job.Window>>> slot = it.next();
+            long late = slot.getKey() + TableLayout.SLOT_MICROS + graceMicros + LATE_MICROS;
+            if (!all && slot.getKey() >= openFrom && clockMicros <= late) {
+                break;
+            }
+            slot.getValue().forEach((group, windows) -> jobs.add(new Job.Quiet(group, slot.getKey(), windows)));
+            it.remove();
+        }
     }
 
     /** Closes the window's open part: a job for the writer; the window stays open with the next part number. */
@@ -236,8 +272,14 @@ public class Windows {
             return;
         }
         openBytes -= w.bytes;
-        jobs.add(new Job.Window(stream.pair(), stream.channel(), start, w.part, w.fromMicros, List.copyOf(w.events),
-                w.minSeq, w.bytes, byBytes));
+        Job.Window job = new Job.Window(stream.pair(), stream.channel(), start, w.part, w.fromMicros,
+                List.copyOf(w.events), w.minSeq, w.bytes, byBytes);
+        if (shareQuiet && QuietItems.quiet(w.part, !byBytes, w.frameBytes)) {
+            quiet.computeIfAbsent(start, s -> new TreeMap<>())
+                    .computeIfAbsent(QuietItems.group(stream.pair(), stream.channel()), g -> new ArrayList<>()).add(job);
+        } else {
+            jobs.add(job);
+        }
         w.events = new ArrayList<>();
         w.part++;
         w.fromMicros = Long.MAX_VALUE;
@@ -313,6 +355,10 @@ public class Windows {
 
     /** DynamoDB stored the job (or it was kept in the dead-letter area): its memory and positions are released. */
     public synchronized void stored(Job job) {
+        if (job instanceof Job.Quiet q) {
+            q.windows().forEach(this::stored);
+            return;
+        }
         heldBytes -= job.bytes();
         if (job.minSeq() != Long.MAX_VALUE) {
             release(pendingSeqs, job.minSeq());

@@ -1,9 +1,14 @@
 package dev.orderflow.capture.store;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,6 +21,7 @@ import dev.orderflow.capture.Clock;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.ExchangeOrder;
+import dev.orderflow.storage.QuietItems;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.TableLayout;
@@ -23,6 +29,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
+import com.fasterxml.jackson.databind.JsonNode;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -208,6 +215,13 @@ public class Writer {
             if (Retries.retryable(e) && table.retries().pastDeadline()) {
                 return; // at the shutdown deadline: not stored, the journal keeps it
             }
+            if (job instanceof Job.Quiet q) {
+                // one channel's section must not take the others with it: each window is written on its own
+                Log.warnf("The shared item %s %s was refused (%s): its %d windows are written as items of their own",
+                        QuietItems.pk(q.group()), QuietItems.sk(q.slotStartMicros()), e.toString(), q.windows().size());
+                q.windows().forEach(this::handle);
+                return;
+            }
             refused(job, e);
         }
     }
@@ -237,6 +251,8 @@ public class Writer {
     private void write(Job job) {
         if (job instanceof Job.Window w) {
             writeWindow(w);
+        } else if (job instanceof Job.Quiet q) {
+            writeQuiet(q);
         } else if (job instanceof Job.Gap g) {
             put(TableLayout.toItem(g.gap().byHost(host)));
         } else if (job instanceof Job.Bad b) {
@@ -296,15 +312,98 @@ public class Writer {
     }
 
     /**
+     * Quiet windows as sections of their group's shared item for the slot ({@link QuietItems}): put if absent;
+     * otherwise (a restart, another host, a window sealed late) read, add what the item lacks, and put on condition
+     * that it did not change meanwhile, until it holds. A host with a {@code write-delay} reads first.
+     */
+    private void writeQuiet(Job.Quiet q) {
+        Map<String, List<CapturedEvent>> ours = new TreeMap<>();
+        Map<String, Job.Window> firstOf = new HashMap<>();
+        for (Job.Window w : q.windows()) {
+            String key = TableLayout.chunkPk(w.pair(), w.channel());
+            ours.computeIfAbsent(key, k -> new ArrayList<>()).addAll(ChunkParts.parse(Held.distinct(w.events())));
+            firstOf.putIfAbsent(key, w);
+        }
+        ours.forEach((key, events) -> ExchangeOrder.sort(events, firstOf.get(key).channel()));
+        if (writeDelayMicros > 0) {
+            awaitDelay(q.windows().get(0));
+        } else {
+            Map<String, AttributeValue> sections = new HashMap<>();
+            ours.forEach((key, events) -> sections.put(key, QuietItems.section(events)));
+            Map<String, AttributeValue> item = QuietItems.item(q.group(), q.slotStartMicros(), sections, Set.of(host),
+                    1);
+            if (putQuiet(item, TableClient.Expect.ABSENT, 0)) {
+                ours.forEach((key, events) -> storedQuiet(firstOf.get(key), events));
+                return;
+            }
+        }
+        String pk = QuietItems.pk(q.group());
+        String sk = QuietItems.sk(q.slotStartMicros());
+        while (true) {
+            Optional<Map<String, AttributeValue>> stored = table.item(pk, sk);
+            Map<String, AttributeValue> sections = new HashMap<>(stored.map(QuietItems::sections).orElse(Map.of()));
+            Map<String, List<CapturedEvent>> added = new HashMap<>();
+            ours.forEach((key, events) -> {
+                AttributeValue section = sections.get(key);
+                List<CapturedEvent> union = section == null ? new ArrayList<>() : QuietItems.events(section);
+                Set<JsonNode> there = new HashSet<>();
+                union.forEach(e -> there.add(e.frame()));
+                List<CapturedEvent> missing = events.stream().filter(e -> !there.contains(e.frame())).toList();
+                if (!missing.isEmpty()) {
+                    union.addAll(missing);
+                    ExchangeOrder.sort(union, firstOf.get(key).channel());
+                    sections.put(key, QuietItems.section(union));
+                    added.put(key, missing);
+                }
+            });
+            if (added.isEmpty()) {
+                ours.forEach((key, events) -> inTable(firstOf.get(key), events));
+                return; // the table holds every event already
+            }
+            Set<String> hosts = new TreeSet<>(stored.map(Hosts::chunkHosts).orElse(Set.of()));
+            hosts.add(host);
+            long version = stored.map(i -> i.get(TableLayout.WRITE_VERSION)).map(v -> Long.parseLong(v.n())).orElse(0L);
+            Map<String, AttributeValue> item = QuietItems.item(q.group(), q.slotStartMicros(), sections, hosts,
+                    version + 1);
+            if (putQuiet(item, stored.isPresent() ? TableClient.Expect.VERSION : TableClient.Expect.ABSENT, version)) {
+                if (stored.isPresent()) {
+                    merges.increment();
+                }
+                added.forEach((key, events) -> storedQuiet(firstOf.get(key), events));
+                ours.forEach((key, events) -> inTable(firstOf.get(key), events));
+                return;
+            }
+        }
+    }
+
+    private boolean putQuiet(Map<String, AttributeValue> item, TableClient.Expect expect, long version) {
+        if (ItemSize.of(item) > TableLayout.MAX_ITEM_BYTES) {
+            throw new IllegalArgumentException("the shared item " + item.get(TableLayout.PK).s() + " "
+                    + item.get(TableLayout.SK).s() + " would exceed " + TableLayout.MAX_ITEM_BYTES + " bytes");
+        }
+        if (!table.putAll(List.of(new TableClient.Conditional(item, expect, version)))) {
+            return false;
+        }
+        itemsWritten.increment();
+        storedBytes.increment(ItemSize.of(item));
+        return true;
+    }
+
+    private void storedQuiet(Job.Window w, List<CapturedEvent> events) {
+        stored(w, events.size(), i -> events.get(i).microtimestamp(), i -> events.get(i).receivedMicros());
+    }
+
+    /**
      * Every event of the window is in the table now, stored by this host or found there: the range this host
      * answers for in the catalog covers them all.
      */
-    private void inTable(Job.Window w, List<Held> events) {
+    private void inTable(Job.Window w, List<? extends Object> events) {
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
-        for (Held h : events) {
-            first = Math.min(first, h.microtimestamp());
-            last = Math.max(last, h.microtimestamp());
+        for (Object e : events) {
+            long at = e instanceof Held h ? h.microtimestamp() : ((CapturedEvent) e).microtimestamp();
+            first = Math.min(first, at);
+            last = Math.max(last, at);
         }
         if (first <= last) {
             range(Windows.Stream.of(w), first, last);

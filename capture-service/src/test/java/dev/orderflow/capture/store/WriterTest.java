@@ -150,6 +150,89 @@ class WriterTest {
     }
 
     @Test
+    void shouldStoreTheQuietWindowsOfSeveralChannelsAsSectionsOfSharedItems() throws Exception {
+        List<String> pairs = List.of("qa1usd", "qa2usd", "qa3usd", "qa4usd", "qa5usd", "qa6usd");
+        Windows windows = new Windows(300_000, TableLayout.SLOT_MICROS, 1L << 30, true, registry);
+        Writer writer = new Writer(windows, table, new DeadLetters(TestDirs.create("dl-quiet"), registry), config,
+                registry);
+        for (String pair : pairs) {
+            for (int w = 0; w < 3; w++) {
+                for (int i = 0; i < 4; i++) {
+                    windows.accept(event(pair, w * TableLayout.SLOT_MICROS + i * 1_000_000L, pair + "w" + w + "e" + i,
+                            0));
+                }
+            }
+        }
+        windows.sealAll();
+        writer.start();
+        Await.until(Duration.ofSeconds(60), () -> windows.heldBytes() == 0);
+        writer.stop();
+
+        Set<Integer> groups = new java.util.TreeSet<>();
+        for (String pair : pairs) {
+            List<String> ids = TableReader.events(dynamoDb, config.table().name(), pair, Channel.ORDERS).stream()
+                    .map(e -> e.frame().path("event_id").asText()).toList();
+            List<String> expected = new ArrayList<>();
+            for (int w = 0; w < 3; w++) {
+                for (int i = 0; i < 4; i++) {
+                    expected.add(pair + "w" + w + "e" + i);
+                }
+            }
+            assertEquals(expected, ids, pair + ": every event once, in time order");
+            assertTrue(dynamoDb.query(b -> b.tableName(config.table().name()).keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.chunkPk(pair,
+                            Channel.ORDERS))))).items().isEmpty(), pair + ": no item of its own");
+            groups.add(dev.orderflow.storage.QuietItems.group(pair, Channel.ORDERS));
+        }
+        for (int group : groups) {
+            for (int w = 0; w < 3; w++) {
+                Map<String, AttributeValue> item = TableReader.item(dynamoDb, config.table().name(),
+                        dev.orderflow.storage.QuietItems.pk(group),
+                        dev.orderflow.storage.QuietItems.sk(T + w * TableLayout.SLOT_MICROS));
+                assertFalse(item.isEmpty(), "one shared item per group and slot");
+            }
+        }
+        assertTrue(groups.size() < pairs.size(), "channels share items: " + groups);
+    }
+
+    @Test
+    void shouldReadEachEventOnceWhenOneHostStoredASlotAsASectionAndAnotherAsItemsOfItsOwn() throws Exception {
+        String pair = "qbusd";
+        Random random = new Random(11);
+        Windows shared = new Windows(300_000, TableLayout.SLOT_MICROS, 1L << 30, true, registry);
+        Windows own = new Windows(300_000, TableLayout.SLOT_MICROS, 1L << 30, false, registry);
+        Windows sharedToo = new Windows(300_000, TableLayout.SLOT_MICROS, 1L << 30, true, registry);
+        List<Windows> all = List.of(shared, own, sharedToo);
+        List<Writer> writers = new ArrayList<>();
+        for (Windows windows : all) {
+            writers.add(new Writer(windows, table, new DeadLetters(TestDirs.create("dl-both"), registry), config,
+                    registry));
+        }
+        List<String> expected = new ArrayList<>();
+        for (int w = 0; w < 8; w++) {
+            for (int i = 0; i < 6; i++) {
+                String id = "w" + w + "e" + i;
+                Input.Event event = event(pair, w * TableLayout.SLOT_MICROS + i * 100_000L, id, 0);
+                int to = random.nextInt(4);
+                for (int h = 0; h < all.size(); h++) {
+                    if (to == h || to == 3) {
+                        all.get(h).accept(event);
+                    }
+                }
+                expected.add(id);
+            }
+        }
+        all.forEach(Windows::sealAll);
+        writers.forEach(Writer::start);
+        Await.until(Duration.ofSeconds(90), () -> all.stream().allMatch(w -> w.heldBytes() == 0));
+        writers.forEach(Writer::stop);
+
+        List<String> ids = TableReader.events(dynamoDb, config.table().name(), pair, Channel.ORDERS).stream()
+                .map(e -> e.frame().path("event_id").asText()).toList();
+        assertEquals(expected, ids, "the union of sections and items of its own, each event once, in time order");
+    }
+
+    @Test
     void shouldStoreWhatAHostThatReadsFirstAloneReceivedAndAddOnlyWhatTheTableLacks() throws Exception {
         String pair = "ltcbtc";
         Windows a = new Windows(300_000, 1L << 30, registry);

@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import dev.orderflow.storage.CatalogItems;
+import dev.orderflow.storage.ChannelChunks;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.SnapshotMeta;
@@ -60,45 +61,25 @@ final class Tables implements AutoCloseable {
     record StoredChunk(Chunk chunk, long itemBytes) {
     }
 
-    /** Every event chunk of one pair and channel, read with {@code Query} by key. */
+    /** Every event chunk of one pair and channel (its sections of shared items among them), read with {@code Query}. */
     List<StoredChunk> chunks(String table, String pair, Channel channel) {
         List<StoredChunk> chunks = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryResponse page;
-            try {
-                page = client.query(QueryRequest.builder().tableName(table)
-                        .keyConditionExpression("pk = :pk")
-                        .expressionAttributeValues(Map.of(":pk",
-                                AttributeValue.fromS(TableLayout.chunkPk(pair, channel))))
-                        .exclusiveStartKey(start).build());
-            } catch (ResourceNotFoundException e) {
-                return chunks;
-            }
-            for (Map<String, AttributeValue> item : page.items()) {
-                TableLayout.fromItem(item).ifPresent(chunk -> chunks.add(new StoredChunk(chunk, ItemSize.of(item))));
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        try {
+            ChannelChunks.read(ChannelChunks.of(client, table, 0), pair, channel, "0", "9").forEachRemaining(item ->
+                    TableLayout.fromItem(item).ifPresent(chunk -> chunks.add(new StoredChunk(chunk,
+                            ItemSize.of(item)))));
+        } catch (ResourceNotFoundException e) {
+            return chunks;
+        }
         return chunks;
     }
 
-    /** The events stored for one pair and channel (every part of every window), read with {@code Query} by key. */
+    /** The events stored for one pair and channel (every part of every window, and its sections of shared items). */
     long countEvents(String table, String pair, Channel channel) {
-        long events = 0;
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryResponse page = client.query(QueryRequest.builder().tableName(table)
-                    .keyConditionExpression("pk = :pk")
-                    .expressionAttributeValues(Map.of(":pk",
-                            AttributeValue.fromS(TableLayout.chunkPk(pair, channel))))
-                    .exclusiveStartKey(start).build());
-            for (Map<String, AttributeValue> item : page.items()) {
-                events += TableLayout.fromItem(item).map(chunk -> chunk.events().size()).orElse(0);
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        return events;
+        long[] events = {0};
+        ChannelChunks.read(ChannelChunks.of(client, table, 0), pair, channel, "0", "9").forEachRemaining(item ->
+                events[0] += TableLayout.fromItem(item).map(chunk -> chunk.events().size()).orElse(0));
+        return events[0];
     }
 
     /** What is stored beside each snapshot of the pair, oldest first (see {@link SnapshotReads#metas}). */

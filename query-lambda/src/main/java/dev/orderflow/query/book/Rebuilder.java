@@ -75,7 +75,7 @@ public class Rebuilder {
         long from = snapshot.microtimestamp();
         long replayFrom = alignment.replayFromMicros(from, gaps.intersecting(pair, Channel.ORDERS,
                 alignment.replayFromMicros(from), from + 1, 1000));
-        Iterator<StoredChunk> stored = chunks.read(TableLayout.chunkPk(pair, Channel.ORDERS),
+        Iterator<StoredChunk> stored = chunks.read(pair, Channel.ORDERS,
                 TableLayout.lowestSk(replayFrom), TableLayout.highestSk(atMicros + 1), 50);
         int unreadable = 0;
         StoredChunk lastChunk = null;

@@ -187,7 +187,7 @@ public class CandlesResource {
 
     /** Adds every stored trade in [from, to) to its bar; returns the number of chunks or trades it could not read. */
     private int aggregate(String pair, long from, long to, long step, Bar[] bars) {
-        Iterator<StoredChunk> chunks = reader.read(TableLayout.chunkPk(pair, Channel.TRADES),
+        Iterator<StoredChunk> chunks = reader.read(pair, Channel.TRADES,
                 TableLayout.lowestSk(from), TableLayout.highestSk(to), 64);
         EventFields fields = new EventFields(Channel.TRADES);
         int unreadable = 0;

@@ -9,6 +9,8 @@ import java.util.NoSuchElementException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.orderflow.query.QueryConfig;
+import dev.orderflow.storage.ChannelChunks;
+import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.TableLayout;
 import io.quarkus.logging.Log;
@@ -18,7 +20,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
- * Reads the stored chunks of one pair and channel in key order (window by window, parts in order) with
+ * Reads the stored chunks of one pair and channel in key order (window by window, parts in order; its sections of
+ * shared items among them, see {@link ChannelChunks}) with
  * {@code Query} on the key range, never {@code Scan}. Items are fetched lazily in batches that grow, so a small
  * page reads little and a long walk few requests; chunks are decoded only when asked.
  */
@@ -115,16 +118,33 @@ public class ChunkReader {
         }
     }
 
-    /** Chunks of {@code pk} with {@code fromSk <= sk <= toSk}; the first request asks for {@code firstBatch} items. */
-    public Iterator<StoredChunk> read(String pk, String fromSk, String toSk, int firstBatch) {
-        return new Batches(pk, fromSk, toSk, Math.max(1, Math.min(firstBatch, MAX_BATCH)));
+    /**
+     * Chunks of the pair and channel with {@code fromSk <= sk <= toSk}, its own items and its sections of shared
+     * items ({@link ChannelChunks}); the first request of each asks for {@code firstBatch} items.
+     */
+    public Iterator<StoredChunk> read(String pair, Channel channel, String fromSk, String toSk, int firstBatch) {
+        int batch = Math.max(1, Math.min(firstBatch, MAX_BATCH));
+        Iterator<Map<String, AttributeValue>> items = ChannelChunks.read((pk, from, to) -> new Batches(pk, from, to,
+                batch), pair, channel, fromSk, toSk);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return items.hasNext();
+            }
+
+            @Override
+            public StoredChunk next() {
+                Map<String, AttributeValue> item = items.next();
+                return new StoredChunk(item.get(TableLayout.SK).s(), item);
+            }
+        };
     }
 
-    private final class Batches implements Iterator<StoredChunk> {
+    private final class Batches implements Iterator<Map<String, AttributeValue>> {
         private final String pk;
         private final String fromSk;
         private final String toSk;
-        private final Deque<StoredChunk> ready = new ArrayDeque<>();
+        private final Deque<Map<String, AttributeValue>> ready = new ArrayDeque<>();
         private Map<String, AttributeValue> next;
         private boolean done;
         private int batch;
@@ -146,7 +166,7 @@ public class ChunkReader {
         }
 
         @Override
-        public StoredChunk next() {
+        public Map<String, AttributeValue> next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
@@ -164,9 +184,7 @@ public class ChunkReader {
                     .exclusiveStartKey(next)
                     .limit(batch)
                     .build());
-            for (Map<String, AttributeValue> item : response.items()) {
-                ready.add(new StoredChunk(item.get(TableLayout.SK).s(), item));
-            }
+            ready.addAll(response.items());
             next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                     ? response.lastEvaluatedKey()
                     : null;

@@ -46,7 +46,7 @@ public class EventPager {
         long pageFrom = start == null ? query.fromMicros() : start.atMicros();
         String startSk = start == null ? TableLayout.lowestSk(query.fromMicros()) : start.sk();
         int startIndex = start == null ? 0 : start.index();
-        Iterator<StoredChunk> chunks = reader.read(TableLayout.chunkPk(query.pair(), query.channel()), startSk,
+        Iterator<StoredChunk> chunks = reader.read(query.pair(), query.channel(), startSk,
                 TableLayout.highestSk(query.toMicros()), limit / 50 + 2);
         Bounds bounds = new Bounds(pageFrom, query.toMicros());
         EventFields fields = new EventFields(query.pair(), query.channel());

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import dev.orderflow.storage.ChannelChunks;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.GapRecord;
@@ -150,24 +151,13 @@ public final class Certifier {
 
     /** Every stored event of the pair's orders channel in the windows of {@code [fromMicros, toMicros]}, in order. */
     private void forEachEvent(String pair, long fromMicros, long toMicros, Consumer<EventView> action) {
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryResponse response = db.query(QueryRequest.builder().tableName(table)
-                    .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
-                    .expressionAttributeValues(Map.of(
-                            ":pk", AttributeValue.fromS(TableLayout.chunkPk(pair, Channel.ORDERS)),
-                            ":from", AttributeValue.fromS(TableLayout.lowestSk(fromMicros)),
-                            ":to", AttributeValue.fromS(TableLayout.highestSk(toMicros + 1))))
-                    .limit(200).exclusiveStartKey(start).build());
-            for (Map<String, AttributeValue> item : response.items()) {
-                EventView.Events events = TableLayout.viewItem(item).orElseThrow(() -> new IllegalStateException(
-                        "item " + item.get(TableLayout.SK).s() + " holds no event chunk"));
-                while (events.next()) {
-                    action.accept(events.event());
-                }
-            }
-            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                    ? response.lastEvaluatedKey() : null;
-        } while (start != null);
+        ChannelChunks.read(ChannelChunks.of(db, table, 200), pair, Channel.ORDERS, TableLayout.lowestSk(fromMicros),
+                TableLayout.highestSk(toMicros + 1)).forEachRemaining(item -> {
+                    EventView.Events events = TableLayout.viewItem(item).orElseThrow(() -> new IllegalStateException(
+                            "item " + item.get(TableLayout.SK).s() + " holds no event chunk"));
+                    while (events.next()) {
+                        action.accept(events.event());
+                    }
+                });
     }
 }
