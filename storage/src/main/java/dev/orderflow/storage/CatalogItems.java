@@ -1,5 +1,7 @@
 package dev.orderflow.storage;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -10,6 +12,11 @@ import java.util.TreeMap;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -19,12 +26,12 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * place that knows how it is written and read.
  *
  * <p><b>Host items</b> (written now): each capture host keeps one item, {@code sk = "~host#<host>"}, rewritten whole
- * every {@code catalog-interval}: {@code updated} (µs) and a map {@code channels} of {@code "<pair>#<channel>"} to
- * that host's points for the channel: {@code f} and {@code l} (µs of the first and last event it stored), {@code c}
- * (its {@code confirmed_until}: before it, it stored every window it received) and {@code r} (when it last said it
- * was receiving the channel). One item of about 60 bytes a channel, so a host following every pair pays about a
- * twentieth of the write units that one item a channel cost; the 400 KB item limit leaves room for thousands of
- * channels.
+ * every {@code catalog-interval}: {@code updated} (µs) and, per {@code "<pair>#<channel>"}, that host's points for
+ * the channel: {@code f} and {@code l} (µs of the first and last event it stored), {@code c} (its
+ * {@code confirmed_until}: before it, it stored every window it received) and {@code r} (when it last said it was
+ * receiving the channel). Written compactly in {@link #POINTS} (about 15 bytes a channel; until 2026-12-05 a map
+ * {@code channels} of maps, about 60, still read), so a host following every pair pays a few write units an interval;
+ * the 400 KB item limit leaves room for thousands of channels.
  *
  * <p><b>Channel items</b> (written by earlier versions, still read): {@code sk = "<pair>#<channel>"} with the
  * table-wide {@code first}, {@code last}, {@code confirmed_until} ({@code updated} in older tables) and each host's
@@ -37,6 +44,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 public final class CatalogItems {
     public static final String HOST_SK_PREFIX = "~host#";
     public static final String CHANNELS = "channels";
+    /** The points of every channel, compact (see {@link #hostItem}); written since 2026-12-05, instead of {@link #CHANNELS}. */
+    public static final String POINTS = "cz";
     private static final String FIRST = "f";
     private static final String LAST = "l";
     private static final String CONFIRMED = "c";
@@ -78,26 +87,52 @@ public final class CatalogItems {
                 TableLayout.SK, AttributeValue.fromS(HOST_SK_PREFIX + host));
     }
 
-    /** A host's item: its points on each channel, by {@code "<pair>#<channel>"}. */
+    /**
+     * A host's item: its points on each channel, by {@code "<pair>#<channel>"}, in {@link #POINTS}: raw deflate of the
+     * UTF-8 JSON object {@code {"<pair>#<channel>": [f, l, c, r], ...}}, each point written as {@code updated} minus it
+     * (µs; {@code null} where absent). About 15 bytes a channel instead of about 60 as a map of numbers: the item is
+     * rewritten every interval, and billed by its size.
+     */
     public static Map<String, AttributeValue> hostItem(String host, long updatedMicros, Map<String, Points> channels) {
-        Map<String, AttributeValue> byStream = new TreeMap<>();
-        channels.forEach((stream, p) -> {
-            Map<String, AttributeValue> points = new HashMap<>();
-            put(points, FIRST, p.firstMicros());
-            put(points, LAST, p.lastMicros());
-            put(points, CONFIRMED, p.confirmedUntilMicros());
-            put(points, RECEIVING, p.receivingMicros());
-            byStream.put(stream, AttributeValue.fromM(points));
+        ObjectNode json = Frames.MAPPER.createObjectNode();
+        new TreeMap<>(channels).forEach((stream, p) -> {
+            ArrayNode points = json.putArray(stream);
+            for (Long point : new Long[] {p.firstMicros(), p.lastMicros(), p.confirmedUntilMicros(),
+                    p.receivingMicros()}) {
+                if (point == null) {
+                    points.addNull();
+                } else {
+                    points.add(updatedMicros - point);
+                }
+            }
         });
         Map<String, AttributeValue> item = new HashMap<>(hostKey(host));
         item.put(TableLayout.CATALOG_UPDATED, AttributeValue.fromN(Long.toString(updatedMicros)));
-        item.put(CHANNELS, AttributeValue.fromM(byStream));
+        item.put(POINTS, AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(
+                Deflate.deflate(Frames.toJson(json).getBytes(StandardCharsets.UTF_8)))));
         return item;
     }
 
-    /** A host item's points, by {@code "<pair>#<channel>"} (empty for an absent item). */
+    /** A host item's points, by {@code "<pair>#<channel>"} (empty for an absent item), from either form. */
     public static Map<String, Points> hostPoints(Map<String, AttributeValue> hostItem) {
         Map<String, Points> points = new TreeMap<>();
+        AttributeValue compact = hostItem == null ? null : hostItem.get(POINTS);
+        Long updated = hostItem == null ? null : Attributes.micros(hostItem, TableLayout.CATALOG_UPDATED);
+        if (compact != null && compact.b() != null && updated != null) {
+            try {
+                Frames.MAPPER.readTree(Deflate.inflate(compact.b().asByteArrayUnsafe())).fields().forEachRemaining(e -> {
+                    Long[] p = new Long[4];
+                    for (int i = 0; i < 4; i++) {
+                        JsonNode v = e.getValue().path(i);
+                        p[i] = v.isIntegralNumber() ? updated - v.asLong() : null;
+                    }
+                    points.put(e.getKey(), new Points(p[0], p[1], p[2], p[3]));
+                });
+            } catch (IOException e) {
+                throw new IllegalStateException("the catalog item's points cannot be read", e);
+            }
+            return points;
+        }
         AttributeValue channels = hostItem == null ? null : hostItem.get(CHANNELS);
         if (channels == null || !channels.hasM()) {
             return points;

@@ -34,6 +34,38 @@ class CatalogItemsTest {
     }
 
     @Test
+    void shouldReadAHostItemWrittenAsAMapOfPointsBefore20261205() {
+        Map<String, AttributeValue> older = new HashMap<>(CatalogItems.hostKey("a"));
+        older.put(TableLayout.CATALOG_UPDATED, n(100));
+        older.put(CatalogItems.CHANNELS, AttributeValue.fromM(Map.of("btcusd#orders", AttributeValue.fromM(Map.of(
+                "f", n(10), "l", n(90), "c", n(80), "r", n(95))))));
+
+        assertEquals(Map.of("btcusd#orders", new CatalogItems.Points(10L, 90L, 80L, 95L)),
+                CatalogItems.hostPoints(older));
+    }
+
+    @Test
+    void shouldKeepTheItemOfAHostFollowingTwoHundredChannelsWithinFiveWriteUnits() {
+        long updated = 1_795_000_000_000_000L;
+        Map<String, CatalogItems.Points> points = new HashMap<>();
+        java.util.Random random = new java.util.Random(3);
+        for (int pair = 0; pair < 100; pair++) {
+            for (String channel : List.of("orders", "trades")) {
+                long first = updated - 86_400_000_000L - random.nextInt(1_000_000_000);
+                long last = updated - random.nextInt(10_000_000);
+                points.put("p" + Integer.toString(pair, 36) + "usd#" + channel, new CatalogItems.Points(first, last,
+                        updated - 1_300_000 - random.nextInt(300_000), updated - random.nextInt(1_000_000)));
+            }
+        }
+
+        Map<String, AttributeValue> item = CatalogItems.hostItem("a", updated, points);
+
+        assertEquals(points, CatalogItems.hostPoints(item));
+        long bytes = item.get(CatalogItems.POINTS).b().asByteArray().length;
+        assertTrue(bytes < 5 * 1024, "200 channels' points in " + bytes + " bytes");
+    }
+
+    @Test
     void shouldCombineHostsAndAnOlderChannelItemAsTheChannelItemsConditionsDid() {
         Map<String, AttributeValue> older = new HashMap<>(Map.of(
                 TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),

@@ -266,12 +266,13 @@ public class TableClient {
     public void writeCatalog(long updatedMicros, Map<String, CatalogItems.Points> points) {
         Map<String, AttributeValue> item = CatalogItems.hostItem(host, updatedMicros, points);
         Map<String, AttributeValue> key = CatalogItems.hostKey(host);
-        Map<String, String> names = Map.of("#u", TableLayout.CATALOG_UPDATED, "#c", CatalogItems.CHANNELS);
+        Map<String, String> names = Map.of("#u", TableLayout.CATALOG_UPDATED, "#p", CatalogItems.POINTS,
+                "#c", CatalogItems.CHANNELS);
         Map<String, AttributeValue> values = Map.of(":u", item.get(TableLayout.CATALOG_UPDATED),
-                ":c", item.get(CatalogItems.CHANNELS));
+                ":p", item.get(CatalogItems.POINTS));
         retries.call(() -> {
             ConsumedCapacity used = dynamoDb.updateItem(b -> b.tableName(table.name()).key(key)
-                    .updateExpression("SET #u = :u, #c = :c")
+                    .updateExpression("SET #u = :u, #p = :p REMOVE #c") // (the older form, if any)
                     .expressionAttributeNames(names).expressionAttributeValues(values)
                     .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
                     .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES))).consumedCapacity();

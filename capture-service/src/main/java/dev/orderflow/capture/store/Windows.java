@@ -46,8 +46,7 @@ public class Windows {
     private final long maxAgeMicros;
     private final long maxHeldBytes;
     private final boolean shareQuiet;
-    /** Quiet windows closed, by slot and group, until every window of their slot is sealed. */
-    private final TreeMap<Long, Map<Integer, List<Job.Window>>> quiet = new TreeMap<>();
+    private final QuietSlots quiet = new QuietSlots();
     private final LinkedBlockingQueue<Job> jobs = new LinkedBlockingQueue<>();
     private final Map<Stream, TreeMap<Long, Open>> open = new HashMap<>();
     /** Per stream: the latest exchange time seen, and when its last event was received. */
@@ -243,10 +242,7 @@ public class Windows {
         flushQuiet(all);
     }
 
-    /**
-     * Queues the quiet windows of every slot no stream still holds open (or, past a second after the slot's seal was
-     * due, of every slot: a stream far behind joins its shared item later, by a merge), one job per group.
-     */
+    /** Queues the quiet windows of every slot no stream still holds open ({@link QuietSlots#due}). */
     private void flushQuiet(boolean all) {
         long openFrom = Long.MAX_VALUE;
         for (TreeMap<Long, Open> windows : open.values()) {
@@ -254,16 +250,7 @@ public class Windows {
                 openFrom = Math.min(openFrom, windows.firstKey());
             }
         }
-        Iterator<Map.Entry<Long, Map<Integer, List<Job.Window>>>> it = quiet.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<Long, Map<Integer, List<Job.Window>>> slot = it.next();
-            long late = slot.getKey() + TableLayout.SLOT_MICROS + graceMicros + LATE_MICROS;
-            if (!all && slot.getKey() >= openFrom && clockMicros <= late) {
-                break;
-            }
-            slot.getValue().forEach((group, windows) -> jobs.add(new Job.Quiet(group, slot.getKey(), windows)));
-            it.remove();
-        }
+        jobs.addAll(quiet.due(openFrom, clockMicros - graceMicros - LATE_MICROS, all));
     }
 
     /** Closes the window's open part: a job for the writer; the window stays open with the next part number. */
@@ -275,8 +262,7 @@ public class Windows {
         Job.Window job = new Job.Window(stream.pair(), stream.channel(), start, w.part, w.fromMicros,
                 List.copyOf(w.events), w.minSeq, w.bytes, byBytes);
         if (shareQuiet && QuietItems.quiet(w.part, !byBytes, w.frameBytes)) {
-            quiet.computeIfAbsent(start, s -> new TreeMap<>())
-                    .computeIfAbsent(QuietItems.group(stream.pair(), stream.channel()), g -> new ArrayList<>()).add(job);
+            quiet.add(job);
         } else {
             jobs.add(job);
         }

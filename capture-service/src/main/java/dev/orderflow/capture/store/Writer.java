@@ -1,14 +1,9 @@
 package dev.orderflow.capture.store;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,15 +16,14 @@ import dev.orderflow.capture.Clock;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.ExchangeOrder;
-import dev.orderflow.storage.QuietItems;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
+import dev.orderflow.storage.QuietItems;
 import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
-import com.fasterxml.jackson.databind.JsonNode;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -70,6 +64,7 @@ public class Writer {
     private final Counter eventsStored;
     private final Counter merges;
     private final StoredParts parts;
+    private final SharedSections sections;
     private final Timer queryableDelay;
     private final Timer queryableBusy;
     private final Timer queryableQuiet;
@@ -103,6 +98,7 @@ public class Writer {
         this.merges = Counter.builder("capture.windows.merged")
                 .description("Windows merged with what the table already held (restart, late events, other hosts)")
                 .register(registry);
+        this.sections = new SharedSections(table, host, itemsWritten, storedBytes, merges);
         this.queryableDelay = Timer.builder("capture.event.queryable.delay")
                 .description("From receiving an event to DynamoDB confirming the item that holds it")
                 .publishPercentiles(0.5, 0.99).register(registry);
@@ -311,82 +307,15 @@ public class Writer {
         inTable(w, ours);
     }
 
-    /**
-     * Quiet windows as sections of their group's shared item for the slot ({@link QuietItems}): put if absent;
-     * otherwise (a restart, another host, a window sealed late) read, add what the item lacks, and put on condition
-     * that it did not change meanwhile, until it holds. A host with a {@code write-delay} reads first.
-     */
+    /** Quiet windows as sections of their group's shared item ({@link SharedSections}); a reading-first host waits. */
     private void writeQuiet(Job.Quiet q) {
-        Map<String, List<CapturedEvent>> ours = new TreeMap<>();
-        Map<String, Job.Window> firstOf = new HashMap<>();
-        for (Job.Window w : q.windows()) {
-            String key = TableLayout.chunkPk(w.pair(), w.channel());
-            ours.computeIfAbsent(key, k -> new ArrayList<>()).addAll(ChunkParts.parse(Held.distinct(w.events())));
-            firstOf.putIfAbsent(key, w);
-        }
-        ours.forEach((key, events) -> ExchangeOrder.sort(events, firstOf.get(key).channel()));
         if (writeDelayMicros > 0) {
             awaitDelay(q.windows().get(0));
-        } else {
-            Map<String, AttributeValue> sections = new HashMap<>();
-            ours.forEach((key, events) -> sections.put(key, QuietItems.section(events)));
-            Map<String, AttributeValue> item = QuietItems.item(q.group(), q.slotStartMicros(), sections, Set.of(host),
-                    1);
-            if (putQuiet(item, TableClient.Expect.ABSENT, 0)) {
-                ours.forEach((key, events) -> storedQuiet(firstOf.get(key), events));
-                return;
-            }
         }
-        String pk = QuietItems.pk(q.group());
-        String sk = QuietItems.sk(q.slotStartMicros());
-        while (true) {
-            Optional<Map<String, AttributeValue>> stored = table.item(pk, sk);
-            Map<String, AttributeValue> sections = new HashMap<>(stored.map(QuietItems::sections).orElse(Map.of()));
-            Map<String, List<CapturedEvent>> added = new HashMap<>();
-            ours.forEach((key, events) -> {
-                AttributeValue section = sections.get(key);
-                List<CapturedEvent> union = section == null ? new ArrayList<>() : QuietItems.events(section);
-                Set<JsonNode> there = new HashSet<>();
-                union.forEach(e -> there.add(e.frame()));
-                List<CapturedEvent> missing = events.stream().filter(e -> !there.contains(e.frame())).toList();
-                if (!missing.isEmpty()) {
-                    union.addAll(missing);
-                    ExchangeOrder.sort(union, firstOf.get(key).channel());
-                    sections.put(key, QuietItems.section(union));
-                    added.put(key, missing);
-                }
-            });
-            if (added.isEmpty()) {
-                ours.forEach((key, events) -> inTable(firstOf.get(key), events));
-                return; // the table holds every event already
-            }
-            Set<String> hosts = new TreeSet<>(stored.map(Hosts::chunkHosts).orElse(Set.of()));
-            hosts.add(host);
-            long version = stored.map(i -> i.get(TableLayout.WRITE_VERSION)).map(v -> Long.parseLong(v.n())).orElse(0L);
-            Map<String, AttributeValue> item = QuietItems.item(q.group(), q.slotStartMicros(), sections, hosts,
-                    version + 1);
-            if (putQuiet(item, stored.isPresent() ? TableClient.Expect.VERSION : TableClient.Expect.ABSENT, version)) {
-                if (stored.isPresent()) {
-                    merges.increment();
-                }
-                added.forEach((key, events) -> storedQuiet(firstOf.get(key), events));
-                ours.forEach((key, events) -> inTable(firstOf.get(key), events));
-                return;
-            }
+        for (SharedSections.Written w : sections.write(q, writeDelayMicros > 0)) {
+            storedQuiet(w.window(), w.added());
+            inTable(w.window(), w.all());
         }
-    }
-
-    private boolean putQuiet(Map<String, AttributeValue> item, TableClient.Expect expect, long version) {
-        if (ItemSize.of(item) > TableLayout.MAX_ITEM_BYTES) {
-            throw new IllegalArgumentException("the shared item " + item.get(TableLayout.PK).s() + " "
-                    + item.get(TableLayout.SK).s() + " would exceed " + TableLayout.MAX_ITEM_BYTES + " bytes");
-        }
-        if (!table.putAll(List.of(new TableClient.Conditional(item, expect, version)))) {
-            return false;
-        }
-        itemsWritten.increment();
-        storedBytes.increment(ItemSize.of(item));
-        return true;
     }
 
     private void storedQuiet(Job.Window w, List<CapturedEvent> events) {
