@@ -111,6 +111,13 @@ public final class TableLayout {
     public static final int PART_MIN_BYTES = 8 * 1024;
     /** 1 s until 2026-12-04: parts of a busy channel then held fewer events for the same rounded-up write units. */
     public static final long PART_MIN_SPAN_MICROS = 1_500_000L;
+    /**
+     * A part reaching {@link #PART_MIN_BYTES} only after spanning this much exchange time is not closed early: its
+     * channel fills a write unit at under a third of the busy rate, so it is written with its window instead (one
+     * item of a few write units instead of two or three partly used ones; until 2026-12-05 there was no such bound,
+     * and a channel at about 1 KB of frames a second, like the replayed 2015 log, paid three items a slot).
+     */
+    public static final long PART_EARLY_SPAN_MAX_MICROS = 3 * PART_MIN_SPAN_MICROS;
     /** The largest target: even at only fourfold compression a part stays well below {@link #MAX_ITEM_BYTES}. */
     static final int PART_TARGET_MAX_BYTES = 1024 * 1024;
     /** A window with more events than this is written as several parts (items stay far below 400 KB). */
@@ -423,12 +430,12 @@ public final class TableLayout {
     /**
      * Layout 2: whether part {@code part} of a slot is closed with the event just added, given its frames' bytes and
      * the span of exchange time from its first event to that one: at {@link #partTargetBytes}, or at
-     * {@value #PART_MIN_BYTES} bytes once it spans {@value #PART_MIN_SPAN_MICROS} µs. Depends on the events alone,
-     * as the target does.
+     * {@value #PART_MIN_BYTES} bytes once it spans {@value #PART_MIN_SPAN_MICROS} µs (and no more than
+     * {@value #PART_EARLY_SPAN_MAX_MICROS} µs). Depends on the events alone, as the target does.
      */
     public static boolean partFull(int part, long frameBytes, long spanMicros) {
-        return frameBytes >= partTargetBytes(part)
-                || (frameBytes >= PART_MIN_BYTES && spanMicros >= PART_MIN_SPAN_MICROS);
+        return frameBytes >= partTargetBytes(part) || (frameBytes >= PART_MIN_BYTES
+                && spanMicros >= PART_MIN_SPAN_MICROS && spanMicros <= PART_EARLY_SPAN_MAX_MICROS);
     }
 
     /**

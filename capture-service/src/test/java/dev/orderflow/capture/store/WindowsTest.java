@@ -162,12 +162,20 @@ class WindowsTest {
         Job.Window tail = (Job.Window) windows.take(0);
         assertEquals(List.of(1, (int) minEvents), List.of(tail.part(), tail.events().size()));
 
-        // a channel at ten a second: its part waits for a write unit's worth, then closes
+        // a channel at twenty a second: its part waits for a write unit's worth (within three minimum spans), then
+        // closes
         Windows slower = new Windows(300_000, 1L << 30, registry);
         for (int i = 0; i < minEvents; i++) {
-            slower.accept(event(i, T + i * 100_000L, T + i * 100_000L));
+            slower.accept(event(i, T + i * 50_000L, T + i * 50_000L));
             assertEquals(i == minEvents - 1 ? 1 : 0, slower.queuedJobs(), "event " + i);
         }
+        // a channel that fills a write unit only over more than three minimum spans: written with its window
+        Windows slow = new Windows(300_000, 1L << 30, registry);
+        long step = TableLayout.PART_EARLY_SPAN_MAX_MICROS / (minEvents - 1) + 1_000L;
+        for (int i = 0; i < minEvents + 5; i++) {
+            slow.accept(event(i, T + i * step, T + i * step));
+        }
+        assertEquals(0, slow.queuedJobs(), "not closed early");
         // and at one a second, the window's only part is written when it is sealed
         Windows quiet = new Windows(300_000, 1L << 30, registry);
         for (int i = 0; i < 10; i++) {

@@ -26,6 +26,7 @@ import dev.orderflow.query.Api;
 import dev.orderflow.query.LocalTables;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.QuietItems;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
 import io.quarkus.test.common.TestResourceScope;
@@ -40,7 +41,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * Tables written in layout 1 stay readable: a stored sample of layout 1 items ({@code layout1/xlmusd.ndjson}, one
  * item per second, as the capture wrote them before layout 2) for the first ten seconds, and layout 2 items (one
  * ten-second slot) for the next ten, read by {@code /v1/events}, {@code /v1/book} and {@code /v1/trades/candles},
- * each layout alone and both in one range.
+ * each layout alone and both in one range; and the slot after as layout 3 (a section of a shared item).
  */
 @QuarkusTest
 @WithTestResource(value = BookTable.class, scope = TestResourceScope.MATCHING_RESOURCES)
@@ -68,6 +69,14 @@ class Layout1SampleTest {
         int half = Layout1Sample.LAYOUT1_EVENTS;
         items.addAll(Layout1Sample.layout2Items(Channel.ORDERS, Layout1Sample.orders(half, n)));
         items.addAll(Layout1Sample.layout2Items(Channel.TRADES, Layout1Sample.trades(half, n)));
+        // layout 3: the next slot's orders as a section of a shared item, and part of them (44 to 49) again as an
+        // item of its own, as two hosts that cut the slot differently store it
+        List<CapturedEvent> section = new ArrayList<>(Layout1Sample.orders(n, n + 5));
+        section.addAll(Layout1Sample.orders(n + 8, n + 20));
+        int group = QuietItems.group(PAIR, Channel.ORDERS);
+        items.add(QuietItems.item(group, T + 20 * SECOND, Map.of(TableLayout.chunkPk(PAIR, Channel.ORDERS),
+                QuietItems.section(section)), java.util.Set.of("a"), 1));
+        items.addAll(Layout1Sample.layout2Items(Channel.ORDERS, Layout1Sample.orders(n + 4, n + 10)));
         for (Channel channel : Channel.values()) {
             items.add(Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
                     TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk(PAIR, channel)),
@@ -114,6 +123,24 @@ class Layout1SampleTest {
             params = new HashMap<>(Map.of("cursor", page.get("next_cursor").asText(), "limit", "7"));
         }
         assertEquals(ids(0, 40), walked);
+    }
+
+    @Test
+    void shouldReadASlotStoredAsASectionAndAsAnItemOfItsOwnOnceAndPageThroughAllThreeLayouts() {
+        assertEquals(ids(40, 60), orderIds(T + 20 * SECOND, T + 30 * SECOND), "each event once, in time order");
+        assertEquals(ids(42, 52), orderIds(Layout1Sample.micros(42), Layout1Sample.micros(52)));
+        List<String> walked = new ArrayList<>();
+        Map<String, String> params = new HashMap<>(Map.of("pair", PAIR, "channel", "orders", "from", iso(T),
+                "to", iso(T + 30 * SECOND), "limit", "7"));
+        while (true) {
+            JsonNode page = json(Api.ok("/v1/events", params));
+            page.get("events").forEach(e -> walked.add(e.get("id").asText()));
+            if (page.get("next_cursor").isNull()) {
+                break;
+            }
+            params = new HashMap<>(Map.of("cursor", page.get("next_cursor").asText(), "limit", "7"));
+        }
+        assertEquals(ids(0, 60), walked);
     }
 
     @Test
