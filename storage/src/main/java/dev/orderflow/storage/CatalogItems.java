@@ -89,14 +89,17 @@ public final class CatalogItems {
 
     /**
      * A host's item: its points on each channel, by {@code "<pair>#<channel>"}, in {@link #POINTS}: raw deflate of the
-     * UTF-8 JSON object {@code {"<pair>#<channel>": [f, l, c, r], ...}}, each point written as {@code updated} minus it
-     * (µs; {@code null} where absent). About 15 bytes a channel instead of about 60 as a map of numbers: the item is
+     * UTF-8 JSON object {@code {"u": updated, "p": {"<pair>#<channel>": [f, l, c, r], ...}}}, each point written as
+     * {@code u} minus it (µs; {@code null} where absent). Where the item's {@code updated} differs from {@code u} and it
+     * has a {@code channels} map, an older version wrote it last, and the map is read. About 15 bytes a channel instead of about 60 as a map of numbers: the item is
      * rewritten every interval, and billed by its size.
      */
     public static Map<String, AttributeValue> hostItem(String host, long updatedMicros, Map<String, Points> channels) {
         ObjectNode json = Frames.MAPPER.createObjectNode();
+        json.put("u", updatedMicros);
+        ObjectNode byStream = json.putObject("p");
         new TreeMap<>(channels).forEach((stream, p) -> {
-            ArrayNode points = json.putArray(stream);
+            ArrayNode points = byStream.putArray(stream);
             for (Long point : new Long[] {p.firstMicros(), p.lastMicros(), p.confirmedUntilMicros(),
                     p.receivingMicros()}) {
                 if (point == null) {
@@ -117,23 +120,30 @@ public final class CatalogItems {
     public static Map<String, Points> hostPoints(Map<String, AttributeValue> hostItem) {
         Map<String, Points> points = new TreeMap<>();
         AttributeValue compact = hostItem == null ? null : hostItem.get(POINTS);
-        Long updated = hostItem == null ? null : Attributes.micros(hostItem, TableLayout.CATALOG_UPDATED);
-        if (compact != null && compact.b() != null && updated != null) {
+        AttributeValue channels = hostItem == null ? null : hostItem.get(CHANNELS);
+        if (compact != null && compact.b() != null) {
+            JsonNode json;
             try {
-                Frames.MAPPER.readTree(Deflate.inflate(compact.b().asByteArrayUnsafe())).fields().forEachRemaining(e -> {
-                    Long[] p = new Long[4];
-                    for (int i = 0; i < 4; i++) {
-                        JsonNode v = e.getValue().path(i);
-                        p[i] = v.isIntegralNumber() ? updated - v.asLong() : null;
-                    }
-                    points.put(e.getKey(), new Points(p[0], p[1], p[2], p[3]));
-                });
+                json = Frames.MAPPER.readTree(Deflate.inflate(compact.b().asByteArrayUnsafe()));
             } catch (IOException e) {
                 throw new IllegalStateException("the catalog item's points cannot be read", e);
             }
-            return points;
+            long base = json.path("u").asLong();
+            Long updated = Attributes.micros(hostItem, TableLayout.CATALOG_UPDATED);
+            // an older version writing after this one (a rollback) updates `channels` and leaves `cz` as it was
+            boolean stale = channels != null && channels.hasM() && updated != null && updated != base;
+            if (!stale) {
+                json.path("p").fields().forEachRemaining(e -> {
+                    Long[] p = new Long[4];
+                    for (int i = 0; i < 4; i++) {
+                        JsonNode v = e.getValue().path(i);
+                        p[i] = v.isIntegralNumber() ? base - v.asLong() : null;
+                    }
+                    points.put(e.getKey(), new Points(p[0], p[1], p[2], p[3]));
+                });
+                return points;
+            }
         }
-        AttributeValue channels = hostItem == null ? null : hostItem.get(CHANNELS);
         if (channels == null || !channels.hasM()) {
             return points;
         }

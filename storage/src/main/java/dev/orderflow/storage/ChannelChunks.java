@@ -33,13 +33,15 @@ public final class ChannelChunks implements Iterator<Map<String, AttributeValue>
     private final String pair;
     private final Channel channel;
     private final Peeking own;
-    private final Peeking quiet;
+    private final Sections quiet;
+    /** Items of a slot stored both ways whose union could not be built, handed on one by one. */
+    private final java.util.ArrayDeque<Map<String, AttributeValue>> pending = new java.util.ArrayDeque<>();
 
     private ChannelChunks(Source source, String pair, Channel channel, String fromSk, String toSk) {
         this.pair = pair;
         this.channel = channel;
-        this.own = new Peeking(source.query(TableLayout.chunkPk(pair, channel), fromSk, toSk), null);
-        this.quiet = new Peeking(source.query(QuietItems.pk(pair, channel), fromSk, toSk), this);
+        this.own = new Peeking(source.query(TableLayout.chunkPk(pair, channel), fromSk, toSk));
+        this.quiet = new Sections(source.query(QuietItems.pk(pair, channel), fromSk, toSk), pair, channel);
     }
 
     /** The channel's chunk items with {@code fromSk <= sk <= toSk}, in key order. */
@@ -93,13 +95,17 @@ public final class ChannelChunks implements Iterator<Map<String, AttributeValue>
 
     @Override
     public boolean hasNext() {
-        return own.peek() != null || quiet.peek() != null;
+        // the shared partition is read only as far as the own items reached (to the end once they are exhausted)
+        return !pending.isEmpty() || own.peek() != null || quiet.peek(null) != null;
     }
 
     @Override
     public Map<String, AttributeValue> next() {
+        if (!pending.isEmpty()) {
+            return pending.poll();
+        }
         Map<String, AttributeValue> o = own.peek();
-        Map<String, AttributeValue> q = quiet.peek();
+        Map<String, AttributeValue> q = quiet.peek(o == null ? null : sk(o));
         if (o == null && q == null) {
             throw new NoSuchElementException();
         }
@@ -119,7 +125,13 @@ public final class ChannelChunks implements Iterator<Map<String, AttributeValue>
         while (own.peek() != null && window(own.peek()) == slot) {
             items.add(own.take());
         }
-        return union(slot, items);
+        try {
+            return union(slot, items);
+        } catch (RuntimeException damaged) {
+            // an item that cannot be decoded: each is handed on as stored, for the reader to tell which
+            pending.addAll(items.subList(1, items.size()));
+            return items.get(0);
+        }
     }
 
     private Map<String, AttributeValue> union(long slot, List<Map<String, AttributeValue>> items) {
@@ -151,28 +163,63 @@ public final class ChannelChunks implements Iterator<Map<String, AttributeValue>
         return TableLayout.windowOfSk(sk(item));
     }
 
-    /** One lookahead over a partition's items; for the shared partition, only the channel's sections, as chunk items. */
+    /** One lookahead over the channel's own items. */
     private static final class Peeking {
         private final Iterator<Map<String, AttributeValue>> items;
-        private final ChannelChunks sections;
         private Map<String, AttributeValue> head;
 
-        Peeking(Iterator<Map<String, AttributeValue>> items, ChannelChunks sections) {
+        Peeking(Iterator<Map<String, AttributeValue>> items) {
             this.items = items;
-            this.sections = sections;
         }
 
         Map<String, AttributeValue> peek() {
-            while (head == null && items.hasNext()) {
-                Map<String, AttributeValue> item = items.next();
-                head = sections == null ? item
-                        : QuietItems.asChunkItem(item, sections.pair, sections.channel).orElse(null);
+            if (head == null && items.hasNext()) {
+                head = items.next();
             }
             return head;
         }
 
         Map<String, AttributeValue> take() {
             Map<String, AttributeValue> taken = peek();
+            head = null;
+            return taken;
+        }
+    }
+
+    /** The channel's sections of its group's shared items, as chunk items, read no further than asked. */
+    private static final class Sections {
+        private final Iterator<Map<String, AttributeValue>> items;
+        private final String pair;
+        private final Channel channel;
+        private Map<String, AttributeValue> raw;
+        private Map<String, AttributeValue> head;
+
+        Sections(Iterator<Map<String, AttributeValue>> items, String pair, Channel channel) {
+            this.items = items;
+            this.pair = pair;
+            this.channel = channel;
+        }
+
+        /** The next section whose shared item's key is at most {@code bound} ({@code null}: any), or null. */
+        Map<String, AttributeValue> peek(String bound) {
+            while (head == null) {
+                if (raw == null) {
+                    if (!items.hasNext()) {
+                        return null;
+                    }
+                    raw = items.next();
+                }
+                if (bound != null && sk(raw).compareTo(bound) > 0) {
+                    return null; // not needed yet
+                }
+                head = QuietItems.asChunkItem(raw, pair, channel).orElse(null);
+                raw = null;
+            }
+            return head;
+        }
+
+        Map<String, AttributeValue> take() {
+            Map<String, AttributeValue> taken = head;
             head = null;
             return taken;
         }

@@ -45,6 +45,19 @@ class CatalogItemsTest {
     }
 
     @Test
+    void shouldReadTheMapOfPointsWhenAnOlderVersionUpdatedTheItemAfterThisOne() {
+        Map<String, AttributeValue> item = new HashMap<>(CatalogItems.hostItem("a", 100,
+                Map.of("btcusd#orders", new CatalogItems.Points(10L, 90L, 80L, 95L))));
+        // an older version's update: SET updated, channels (the compact points stay as they were)
+        item.put(TableLayout.CATALOG_UPDATED, n(200));
+        item.put(CatalogItems.CHANNELS, AttributeValue.fromM(Map.of("btcusd#orders", AttributeValue.fromM(Map.of(
+                "f", n(10), "l", n(190), "c", n(180), "r", n(195))))));
+
+        assertEquals(Map.of("btcusd#orders", new CatalogItems.Points(10L, 190L, 180L, 195L)),
+                CatalogItems.hostPoints(item), "not the compact points shifted by the newer updated");
+    }
+
+    @Test
     void shouldKeepTheItemOfAHostFollowingTwoHundredChannelsWithinFiveWriteUnits() {
         long updated = 1_795_000_000_000_000L;
         Map<String, CatalogItems.Points> points = new HashMap<>();

@@ -54,6 +54,49 @@ class ChannelChunksTest {
         assertEquals(T + 1 + 100, e1.receivedMicros(), "the earliest receive time any host had");
     }
 
+    @Test
+    void shouldReadTheSharedItemsOnlyAsFarAsTheOwnItemsReached() throws IOException {
+        for (int slot = 0; slot < 50; slot++) {
+            own("btcusd", slot * SLOT, 0, List.of(event("btcusd", slot * SLOT + 1, "b" + slot, 0)));
+            shared(slot * SLOT, Map.of("ethusd", List.of(event("ethusd", slot * SLOT + 2, "x" + slot, 0))));
+        }
+        int[] sharedRead = {0};
+        java.util.Iterator<Map<String, AttributeValue>> chunks = ChannelChunks.read((pk, fromSk, toSk) -> {
+            java.util.Iterator<Map<String, AttributeValue>> items = table.getOrDefault(pk, new TreeMap<>())
+                    .subMap(fromSk, true, toSk, true).values().iterator();
+            return !pk.startsWith("quiet#") ? items : new java.util.Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return items.hasNext();
+                }
+
+                @Override
+                public Map<String, AttributeValue> next() {
+                    sharedRead[0]++;
+                    return items.next();
+                }
+            };
+        }, "btcusd", Channel.ORDERS, TableLayout.lowestSk(T), TableLayout.highestSk(T + 50 * SLOT));
+
+        chunks.next();
+        chunks.next();
+        assertEquals(true, sharedRead[0] <= 3, "shared items read for two own chunks: " + sharedRead[0]);
+    }
+
+    @Test
+    void shouldHandOnTheItemsOfASlotStoredBothWaysOneByOneWhenOneCannotBeDecoded() throws IOException {
+        own("btcusd", 0, 0, List.of(event("btcusd", 1, "e1", 0)));
+        Map<String, AttributeValue> damaged = new java.util.HashMap<>(table.get("btcusd#orders").firstEntry().getValue());
+        damaged.put(TableLayout.PAYLOAD, AttributeValue.fromB(software.amazon.awssdk.core.SdkBytes.fromByteArray(
+                new byte[] {1, 2, 3})));
+        table.get("btcusd#orders").put(damaged.get(TableLayout.SK).s(), damaged);
+        shared(0, Map.of("btcusd", List.of(event("btcusd", 0, "e0", 0))));
+
+        List<Map<String, AttributeValue>> chunks = read("btcusd", 0, SLOT);
+
+        assertEquals(2, chunks.size(), "the section and the damaged item, each as stored");
+    }
+
     private List<Map<String, AttributeValue>> read(String pair, long from, long to) {
         List<Map<String, AttributeValue>> out = new ArrayList<>();
         ChannelChunks.read((pk, fromSk, toSk) -> table.getOrDefault(pk, new TreeMap<>()).subMap(fromSk, true, toSk,

@@ -45,13 +45,15 @@ final class SharedSections {
     }
 
     List<Written> write(Job.Quiet q, boolean readFirst) {
-        Map<String, List<CapturedEvent>> ours = new TreeMap<>();
+        Map<String, List<Held>> held = new TreeMap<>();
         Map<String, Job.Window> windowOf = new HashMap<>();
         for (Job.Window w : q.windows()) {
             String key = TableLayout.chunkPk(w.pair(), w.channel());
-            ours.computeIfAbsent(key, k -> new ArrayList<>()).addAll(ChunkParts.parse(Held.distinct(w.events())));
+            held.computeIfAbsent(key, k -> new ArrayList<>()).addAll(w.events());
             windowOf.putIfAbsent(key, w);
         }
+        Map<String, List<CapturedEvent>> ours = new TreeMap<>();
+        held.forEach((key, events) -> ours.put(key, ChunkParts.parse(Held.distinct(events))));
         ours.forEach((key, events) -> ExchangeOrder.sort(events, windowOf.get(key).channel()));
         if (!readFirst) {
             Map<String, AttributeValue> sections = new HashMap<>();

@@ -47,6 +47,8 @@ public class Windows {
     private final long maxHeldBytes;
     private final boolean shareQuiet;
     private final QuietSlots quiet = new QuietSlots();
+    /** Per stream, the start of the latest window sealed. */
+    private final Map<Stream, Long> sealedUpTo = new HashMap<>();
     private final LinkedBlockingQueue<Job> jobs = new LinkedBlockingQueue<>();
     private final Map<Stream, TreeMap<Long, Open>> open = new HashMap<>();
     /** Per stream: the latest exchange time seen, and when its last event was received. */
@@ -80,6 +82,8 @@ public class Windows {
         long frameBytes;
         long minSeq = Long.MAX_VALUE;
         long bytes;
+        /** Opened again for late events after the window was sealed: never written as a section. */
+        boolean reopened;
     }
 
     @Inject
@@ -161,7 +165,12 @@ public class Windows {
                 long at = e.held().microtimestamp();
                 long start = TableLayout.slotStart(at);
                 TreeMap<Long, Open> windows = open.computeIfAbsent(stream, s -> new TreeMap<>());
-                Open window = windows.computeIfAbsent(start, s -> new Open());
+                Open window = windows.get(start);
+                if (window == null) {
+                    window = new Open();
+                    window.reopened = start <= sealedUpTo.getOrDefault(stream, Long.MIN_VALUE);
+                    windows.put(start, window);
+                }
                 if (at < window.fromMicros) {
                     TreeMap<Long, Integer> starts = unstoredFrom.computeIfAbsent(stream, s -> new TreeMap<>());
                     if (window.fromMicros != Long.MAX_VALUE) {
@@ -236,6 +245,7 @@ public class Windows {
                     continue; // (windows are few per stream: the current one and, at its turn, the next)
                 }
                 close(stream.getKey(), entry.getKey(), entry.getValue(), false);
+                sealedUpTo.merge(stream.getKey(), entry.getKey(), Math::max);
                 it.remove();
             }
         }
@@ -261,7 +271,8 @@ public class Windows {
         openBytes -= w.bytes;
         Job.Window job = new Job.Window(stream.pair(), stream.channel(), start, w.part, w.fromMicros,
                 List.copyOf(w.events), w.minSeq, w.bytes, byBytes);
-        if (shareQuiet && QuietItems.quiet(w.part, !byBytes, w.frameBytes)) {
+        // (a window opened again by late events goes where a late event always went: merged into the slot's items)
+        if (shareQuiet && !w.reopened && QuietItems.quiet(w.part, !byBytes, w.frameBytes)) {
             quiet.add(job);
         } else {
             jobs.add(job);
@@ -304,6 +315,7 @@ public class Windows {
                 if (openBytes > heldBytes / 2) {
                     closeAll();
                 }
+                jobs.addAll(quiet.due(Long.MIN_VALUE, Long.MIN_VALUE, true)); // quiet windows waiting: written now
             }
             return false;
         }

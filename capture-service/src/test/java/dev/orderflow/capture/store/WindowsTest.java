@@ -187,6 +187,24 @@ class WindowsTest {
     }
 
     @Test
+    void shouldCollectAQuietSlotsWindowsAndSendAWindowOpenedAgainByALateEventAsAnItemOfItsOwn()
+            throws InterruptedException {
+        Windows windows = new Windows(300_000, TableLayout.SLOT_MICROS, 1L << 30, true, registry);
+        windows.accept(event(0, T + 1_000_000, T + 1_000_000));
+        windows.accept(new Input.Event("ethusd", Channel.ORDERS, new Held(1, T + 2_000_000, T + 2_000_000, FRAME)));
+        windows.tick(T + 10_300_001);
+        Job.Quiet quiet = (Job.Quiet) windows.take(0);
+        Job next = windows.take(0);
+        int windowsQueued = quiet.windows().size() + (next instanceof Job.Quiet other ? other.windows().size() : 0);
+        assertEquals(2, windowsQueued, "both quiet windows of the slot, as sections");
+
+        windows.accept(event(2, T + 10_400_000, T + 5_000_000)); // late: its slot was sealed
+        windows.tick(T + 20_300_001);
+        Job late = windows.take(0);
+        assertTrue(late instanceof Job.Window, "a window opened again goes where late events always went: " + late);
+    }
+
+    @Test
     void shouldHoldAtMostTheBoundAndReadTheRestBackFromTheJournal() throws Exception {
         RecordingQueue path = new RecordingQueue(registry);
         long bound = 20 * (FRAME.length + Held.OVERHEAD);
