@@ -52,16 +52,26 @@ public final class ChannelChunks implements Iterator<Map<String, AttributeValue>
 
     /** A source reading {@code table} through {@code db}, {@code pageSize} items a request (0: DynamoDB's default). */
     public static Source of(software.amazon.awssdk.services.dynamodb.DynamoDbClient db, String table, int pageSize) {
-        return of(db, table, pageSize, false);
+        return of(db, table, pageSize, pageSize, false);
     }
 
     /** The same, read consistently when {@code consistent}. */
     public static Source of(software.amazon.awssdk.services.dynamodb.DynamoDbClient db, String table, int pageSize,
             boolean consistent) {
+        return of(db, table, pageSize, pageSize, consistent);
+    }
+
+    /**
+     * A source whose first request asks for {@code firstPage} items and each next one for twice as many, up to
+     * {@code maxPage} (so a small read reads little and a long one few requests).
+     */
+    public static Source of(software.amazon.awssdk.services.dynamodb.DynamoDbClient db, String table, int firstPage,
+            int maxPage, boolean consistent) {
         return (pk, fromSk, toSk) -> new Iterator<>() {
             private final java.util.ArrayDeque<Map<String, AttributeValue>> ready = new java.util.ArrayDeque<>();
             private Map<String, AttributeValue> next;
             private boolean done = fromSk.compareTo(toSk) > 0;
+            private int pageSize = firstPage;
 
             @Override
             public boolean hasNext() {
@@ -79,6 +89,7 @@ public final class ChannelChunks implements Iterator<Map<String, AttributeValue>
                     next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                             ? response.lastEvaluatedKey() : null;
                     done = next == null;
+                    pageSize = Math.min(pageSize * 2, maxPage);
                 }
                 return !ready.isEmpty();
             }

@@ -178,12 +178,22 @@ public class TableClient {
 
     /** The item under {@code pk}/{@code sk}, read consistently; empty when absent. */
     public Optional<Map<String, AttributeValue>> item(String pk, String sk) {
+        return getItem(pk, sk, false);
+    }
+
+    /** One consistent {@code GetItem}, whole or only the span attributes ({@link #SPAN}). */
+    private Optional<Map<String, AttributeValue>> getItem(String pk, String sk, boolean spanOnly) {
         Map<String, AttributeValue> key = Map.of(TableLayout.PK, AttributeValue.fromS(pk),
                 TableLayout.SK, AttributeValue.fromS(sk));
         return retries.call(() -> {
-            GetItemResponse got = dynamoDb.getItem(b -> b.tableName(table.name()).consistentRead(true).key(key)
-                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
-                    .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)));
+            GetItemResponse got = dynamoDb.getItem(b -> {
+                b.tableName(table.name()).consistentRead(true).key(key)
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+                        .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES));
+                if (spanOnly) {
+                    b.projectionExpression(SPAN).expressionAttributeNames(SPAN_NAMES);
+                }
+            });
             countRead(got.consumedCapacity());
             return got.hasItem() && !got.item().isEmpty() ? Optional.of(got.item())
                     : Optional.<Map<String, AttributeValue>>empty();
@@ -220,17 +230,7 @@ public class TableClient {
      */
     public Optional<Map<String, AttributeValue>> partSpan(String pair, Channel channel, long windowStartMicros,
             int part) {
-        Map<String, AttributeValue> key = Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.chunkPk(pair, channel)),
-                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkSk(windowStartMicros, part)));
-        return retries.call(() -> {
-            GetItemResponse got = dynamoDb.getItem(b -> b.tableName(table.name()).consistentRead(true).key(key)
-                    .projectionExpression(SPAN).expressionAttributeNames(SPAN_NAMES)
-                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
-                    .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)));
-            countRead(got.consumedCapacity());
-            return got.hasItem() && !got.item().isEmpty() ? Optional.of(got.item())
-                    : Optional.<Map<String, AttributeValue>>empty();
-        }, (Class<Optional<Map<String, AttributeValue>>>) (Class<?>) Optional.class);
+        return getItem(TableLayout.chunkPk(pair, channel), TableLayout.chunkSk(windowStartMicros, part), true);
     }
 
     /**

@@ -1,10 +1,7 @@
 package dev.orderflow.query.events;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.NoSuchElementException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,8 +13,6 @@ import dev.orderflow.storage.TableLayout;
 import io.quarkus.logging.Log;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * Reads the stored chunks of one pair and channel in key order (window by window, parts in order; its sections of
@@ -124,8 +119,8 @@ public class ChunkReader {
      */
     public Iterator<StoredChunk> read(String pair, Channel channel, String fromSk, String toSk, int firstBatch) {
         int batch = Math.max(1, Math.min(firstBatch, MAX_BATCH));
-        Iterator<Map<String, AttributeValue>> items = ChannelChunks.read((pk, from, to) -> new Batches(pk, from, to,
-                batch), pair, channel, fromSk, toSk);
+        Iterator<Map<String, AttributeValue>> items = ChannelChunks.read(ChannelChunks.of(db, config.table(), batch,
+                MAX_BATCH, false), pair, channel, fromSk, toSk);
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -138,58 +133,5 @@ public class ChunkReader {
                 return new StoredChunk(item.get(TableLayout.SK).s(), item);
             }
         };
-    }
-
-    private final class Batches implements Iterator<Map<String, AttributeValue>> {
-        private final String pk;
-        private final String fromSk;
-        private final String toSk;
-        private final Deque<Map<String, AttributeValue>> ready = new ArrayDeque<>();
-        private Map<String, AttributeValue> next;
-        private boolean done;
-        private int batch;
-
-        Batches(String pk, String fromSk, String toSk, int batch) {
-            this.pk = pk;
-            this.fromSk = fromSk;
-            this.toSk = toSk;
-            this.batch = batch;
-            this.done = fromSk.compareTo(toSk) > 0;
-        }
-
-        @Override
-        public boolean hasNext() {
-            while (ready.isEmpty() && !done) {
-                fetch();
-            }
-            return !ready.isEmpty();
-        }
-
-        @Override
-        public Map<String, AttributeValue> next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            return ready.poll();
-        }
-
-        private void fetch() {
-            QueryResponse response = db.query(QueryRequest.builder()
-                    .tableName(config.table())
-                    .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
-                    .expressionAttributeValues(Map.of(
-                            ":pk", AttributeValue.fromS(pk),
-                            ":from", AttributeValue.fromS(fromSk),
-                            ":to", AttributeValue.fromS(toSk)))
-                    .exclusiveStartKey(next)
-                    .limit(batch)
-                    .build());
-            ready.addAll(response.items());
-            next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                    ? response.lastEvaluatedKey()
-                    : null;
-            done = next == null;
-            batch = Math.min(batch * 2, MAX_BATCH);
-        }
     }
 }

@@ -111,17 +111,7 @@ class Layout1SampleTest {
         // from inside a slot: the key range starts at the slot, not at the second of `from`
         assertEquals(ids(25, 27), orderIds(Layout1Sample.micros(25), Layout1Sample.micros(27)));
         // walked a page at a time across both layouts
-        List<String> walked = new ArrayList<>();
-        Map<String, String> params = new HashMap<>(Map.of("pair", PAIR, "channel", "orders", "from", iso(T),
-                "to", iso(T + 20 * SECOND), "limit", "7"));
-        while (true) {
-            JsonNode page = json(Api.ok("/v1/events", params));
-            page.get("events").forEach(e -> walked.add(e.get("id").asText()));
-            if (page.get("next_cursor").isNull()) {
-                break;
-            }
-            params = new HashMap<>(Map.of("cursor", page.get("next_cursor").asText(), "limit", "7"));
-        }
+        List<String> walked = walk(T, T + 20 * SECOND);
         assertEquals(ids(0, 40), walked);
     }
 
@@ -129,17 +119,7 @@ class Layout1SampleTest {
     void shouldReadASlotStoredAsASectionAndAsAnItemOfItsOwnOnceAndPageThroughAllThreeLayouts() {
         assertEquals(ids(40, 60), orderIds(T + 20 * SECOND, T + 30 * SECOND), "each event once, in time order");
         assertEquals(ids(42, 52), orderIds(Layout1Sample.micros(42), Layout1Sample.micros(52)));
-        List<String> walked = new ArrayList<>();
-        Map<String, String> params = new HashMap<>(Map.of("pair", PAIR, "channel", "orders", "from", iso(T),
-                "to", iso(T + 30 * SECOND), "limit", "7"));
-        while (true) {
-            JsonNode page = json(Api.ok("/v1/events", params));
-            page.get("events").forEach(e -> walked.add(e.get("id").asText()));
-            if (page.get("next_cursor").isNull()) {
-                break;
-            }
-            params = new HashMap<>(Map.of("cursor", page.get("next_cursor").asText(), "limit", "7"));
-        }
+        List<String> walked = walk(T, T + 30 * SECOND);
         assertEquals(ids(0, 60), walked);
     }
 
@@ -161,6 +141,21 @@ class Layout1SampleTest {
         assertEquals("139.50", bar.get("close").asText());
         assertEquals(0, new java.math.BigDecimal("4.00000000").compareTo(new java.math.BigDecimal(
                 bar.get("volume").asText())), bar.toString());
+    }
+
+    /** The order ids of {@code [from, to)} walked seven events a page, cursor after cursor. */
+    private static List<String> walk(long from, long to) {
+        List<String> walked = new ArrayList<>();
+        Map<String, String> params = new HashMap<>(Map.of("pair", PAIR, "channel", "orders", "from", iso(from),
+                "to", iso(to), "limit", "7"));
+        while (true) {
+            JsonNode page = json(Api.ok("/v1/events", params));
+            page.get("events").forEach(e -> walked.add(e.get("id").asText()));
+            if (page.get("next_cursor").isNull()) {
+                return walked;
+            }
+            params = new HashMap<>(Map.of("cursor", page.get("next_cursor").asText(), "limit", "7"));
+        }
     }
 
     private List<String> orderIds(long from, long to) {
