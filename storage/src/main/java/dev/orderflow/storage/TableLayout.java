@@ -111,13 +111,6 @@ public final class TableLayout {
     public static final int PART_MIN_BYTES = 8 * 1024;
     /** 1 s until 2026-12-04: parts of a busy channel then held fewer events for the same rounded-up write units. */
     public static final long PART_MIN_SPAN_MICROS = 1_500_000L;
-    /**
-     * A part reaching {@link #PART_MIN_BYTES} only after spanning this much exchange time is not closed early: its
-     * channel fills a write unit at under a third of the busy rate, so it is written with its window instead (one
-     * item of a few write units instead of two or three partly used ones; until 2026-12-05 there was no such bound,
-     * and a channel at about 1 KB of frames a second, like the replayed 2015 log, paid three items a slot).
-     */
-    public static final long PART_EARLY_SPAN_MAX_MICROS = 3 * PART_MIN_SPAN_MICROS;
     /** The largest target: even at only fourfold compression a part stays well below {@link #MAX_ITEM_BYTES}. */
     static final int PART_TARGET_MAX_BYTES = 1024 * 1024;
     /** A window with more events than this is written as several parts (items stay far below 400 KB). */
@@ -429,13 +422,24 @@ public final class TableLayout {
 
     /**
      * Layout 2: whether part {@code part} of a slot is closed with the event just added, given its frames' bytes and
-     * the span of exchange time from its first event to that one: at {@link #partTargetBytes}, or at
-     * {@value #PART_MIN_BYTES} bytes once it spans {@value #PART_MIN_SPAN_MICROS} µs (and no more than
-     * {@value #PART_EARLY_SPAN_MAX_MICROS} µs). Depends on the events alone, as the target does.
+     * the span of exchange time from its first event to that one: at {@link #partTargetBytes}, or once it spans
+     * {@value #PART_MIN_SPAN_MICROS} µs if it {@link #closesEarly}. Depends on the events alone, as the target does.
      */
     public static boolean partFull(int part, long frameBytes, long spanMicros) {
-        return frameBytes >= partTargetBytes(part) || (frameBytes >= PART_MIN_BYTES
-                && spanMicros >= PART_MIN_SPAN_MICROS && spanMicros <= PART_EARLY_SPAN_MAX_MICROS);
+        return frameBytes >= partTargetBytes(part)
+                || (spanMicros >= PART_MIN_SPAN_MICROS && closesEarly(frameBytes, spanMicros));
+    }
+
+    /**
+     * Whether a part may be closed before its window ends (and before {@link #partTargetBytes}): only a {@link #busy}
+     * part of {@value #PART_MIN_BYTES} bytes of frames or more, so that busy channels are queryable within about
+     * {@value #PART_MIN_SPAN_MICROS} µs while a slower channel's window stays one item of a few write units instead of
+     * two or three partly used ones. Until 2026-12-05 any part of that size spanning the minimum closed, busy or not
+     * (within three minimum spans in that day's last version): a channel at 1 to 5 KB of frames a second, like the
+     * replayed 2015 log, paid two or three items a slot.
+     */
+    public static boolean closesEarly(long frameBytes, long spanMicros) {
+        return frameBytes >= PART_MIN_BYTES && busy(frameBytes, spanMicros);
     }
 
     /**

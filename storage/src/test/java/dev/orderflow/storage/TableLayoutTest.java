@@ -57,11 +57,17 @@ class TableLayoutTest {
     }
 
     @Test
-    void shouldCloseAPartAtItsTargetOrAtAWriteUnitOnceItSpansASecondAndAHalf() {
+    void shouldCloseAPartAtItsTargetOrAtAWriteUnitOnceItSpansASecondAndAHalfIfItIsBusy() {
         assertTrue(TableLayout.partFull(0, 40 * 1024, 0));
         assertFalse(TableLayout.partFull(0, 40 * 1024 - 1, 1_499_999));
         assertTrue(TableLayout.partFull(0, 8 * 1024, 1_500_000));
         assertFalse(TableLayout.partFull(0, 8 * 1024 - 1, 9_000_000));
+        // only a busy part closes early: a slower channel's window stays one item
+        assertFalse(TableLayout.partFull(0, 8 * 1024, 1_500_001), "a write unit's worth, but over more than 1.5 s");
+        assertTrue(TableLayout.partFull(0, 16 * 1024, 3_000_000), "twice as much over twice the span");
+        assertFalse(TableLayout.partFull(0, 16 * 1024, 3_000_001));
+        assertFalse(TableLayout.closesEarly(8 * 1024 - 1, 0), "under a write unit's worth");
+        assertTrue(TableLayout.closesEarly(8 * 1024, 200_000), "even before the minimum span (a channel fallen quiet)");
         assertTrue(TableLayout.busy(8 * 1024, 0), "a write unit's worth within a second and a half");
         assertTrue(TableLayout.busy(16 * 1024, 3_000_000));
         assertFalse(TableLayout.busy(16 * 1024, 3_000_001));

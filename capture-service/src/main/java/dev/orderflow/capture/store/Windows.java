@@ -77,6 +77,7 @@ public class Windows {
         List<Held> events = new ArrayList<>();
         int part;
         long fromMicros = Long.MAX_VALUE;
+        long toMicros = Long.MIN_VALUE;
         /** When the part's first event was received (µs). */
         long openedMicros = Long.MAX_VALUE;
         long frameBytes;
@@ -180,6 +181,7 @@ public class Windows {
                     starts.merge(at, 1, Integer::sum);
                 }
                 window.events.add(e.held());
+                window.toMicros = Math.max(window.toMicros, at);
                 window.openedMicros = Math.min(window.openedMicros, e.receivedMicros());
                 openBytes += e.bytes();
                 long[] p = progress.computeIfAbsent(stream, k -> new long[] {Long.MIN_VALUE, Long.MIN_VALUE});
@@ -237,7 +239,7 @@ public class Windows {
                     boolean old = clockMicros - w.openedMicros > maxAgeMicros;
                     if (maxAgeMicros < TableLayout.SLOT_MICROS && !behind && old) {
                         close(stream.getKey(), entry.getKey(), w, true); // a shorter max-age than the window
-                    } else if (quiet && w.frameBytes >= TableLayout.PART_MIN_BYTES) {
+                    } else if (quiet && TableLayout.closesEarly(w.frameBytes, w.toMicros - w.fromMicros)) {
                         // a busy channel fell quiet: its last part is a write unit's worth already, so it is
                         // written now rather than at the window's end (both hosts see the same pause: same cut)
                         close(stream.getKey(), entry.getKey(), w, true);
@@ -280,6 +282,7 @@ public class Windows {
         w.events = new ArrayList<>();
         w.part++;
         w.fromMicros = Long.MAX_VALUE;
+        w.toMicros = Long.MIN_VALUE;
         w.openedMicros = Long.MAX_VALUE;
         w.frameBytes = 0;
         w.minSeq = Long.MAX_VALUE;

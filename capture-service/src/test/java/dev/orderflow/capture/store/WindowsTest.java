@@ -162,20 +162,24 @@ class WindowsTest {
         Job.Window tail = (Job.Window) windows.take(0);
         assertEquals(List.of(1, (int) minEvents), List.of(tail.part(), tail.events().size()));
 
-        // a channel at twenty a second: its part waits for a write unit's worth (within three minimum spans), then
-        // closes
+        // a channel just at the busy rate: its part waits for a write unit's worth, then closes
         Windows slower = new Windows(300_000, 1L << 30, registry);
+        long busyStep = (TableLayout.PART_MIN_SPAN_MICROS + minEvents - 2) / (minEvents - 1);
         for (int i = 0; i < minEvents; i++) {
-            slower.accept(event(i, T + i * 50_000L, T + i * 50_000L));
+            slower.accept(event(i, T + i * busyStep, T + i * busyStep));
             assertEquals(i == minEvents - 1 ? 1 : 0, slower.queuedJobs(), "event " + i);
         }
-        // a channel that fills a write unit only over more than three minimum spans: written with its window
+        // a channel below the busy rate: written with its window, also when it pauses with a write unit's worth
         Windows slow = new Windows(300_000, 1L << 30, registry);
-        long step = TableLayout.PART_EARLY_SPAN_MAX_MICROS / (minEvents - 1) + 1_000L;
+        long step = busyStep + 20_000L;
         for (int i = 0; i < minEvents + 5; i++) {
             slow.accept(event(i, T + i * step, T + i * step));
         }
         assertEquals(0, slow.queuedJobs(), "not closed early");
+        slow.tick(T + (minEvents + 4) * step + 300_001);
+        assertEquals(0, slow.queuedJobs(), "not closed when it falls quiet");
+        slow.tick(T + 10_300_001);
+        assertEquals(minEvents + 5, ((Job.Window) slow.take(0)).events().size(), "one part, with its window");
         // and at one a second, the window's only part is written when it is sealed
         Windows quiet = new Windows(300_000, 1L << 30, registry);
         for (int i = 0; i < 10; i++) {

@@ -181,7 +181,7 @@ public final class Bench {
             List<Tables.StoredChunk> chunks = allChunks(tables, table);
             List<CapturedEvent> orders = chunks.stream().filter(c -> c.chunk().channel() == Channel.ORDERS)
                     .flatMap(c -> c.chunk().events().stream()).toList();
-            storageFigures("synthetic", steady, metrics, chunks, tables);
+            storageFigures("synthetic", table, steady, metrics, chunks, tables);
             ObjectNode book = trueBook(simulator.port());
 
             progress.printf("bench: burst of %,d order events%n", settings.burstEvents());
@@ -427,7 +427,7 @@ public final class Bench {
             Prometheus metrics = new Prometheus(capture.metrics());
             List<Tables.StoredChunk> chunks = allChunks(tables, table, PairRates.expand(List.of(PairRates.ALL)));
             progress.printf("bench: all pairs: %,.0f events stored, %d items%n", done.stored(), chunks.size());
-            storageFigures("all_pairs", done, metrics, chunks, tables);
+            storageFigures("all_pairs", table, done, metrics, chunks, tables);
             figure("all_pairs_write_units_per_hour", (unitsAfter - unitsBefore) / hours, "WCU");
             // the same interval, without the warm-up's hundred connect snapshots
             figure("write_units_per_1000_events_all_pairs_steady", (unitsAfter - unitsBefore) * 1000
@@ -466,7 +466,7 @@ public final class Bench {
             figure("capture_max_events_per_s_replay2015", done.stored() / ((done.at() - firstReceived) / 1e9),
                     "events/s");
             List<Tables.StoredChunk> chunks = allChunks(tables, table);
-            storageFigures("replay2015", done, metrics, chunks, tables);
+            storageFigures("replay2015", table, done, metrics, chunks, tables);
             figure("capture_rss_mb_replay2015", rss.peakMb(), "MB");
             span = orderSpan(chunks);
         }
@@ -538,7 +538,7 @@ public final class Bench {
     }
 
     /** Write units, stored bytes, the one-item-per-event baseline and the queryable delay of one stream. */
-    private void storageFigures(String stream, Counts counts, Prometheus metrics, List<Tables.StoredChunk> chunks,
+    private void storageFigures(String stream, String table, Counts counts, Prometheus metrics, List<Tables.StoredChunk> chunks,
                                 Tables tables) throws InterruptedException {
         String suffix = "synthetic".equals(stream) ? "" : "_" + stream;
         long events = chunks.stream().mapToLong(c -> c.chunk().events().size()).sum();
@@ -552,6 +552,7 @@ public final class Bench {
         figure("catalog_write_units_per_1000_events" + suffix,
                 metrics.sum(CaptureProcess.CATALOG_WRITE_UNITS) * 1000 / counts.stored(), "WCU");
         figure("stored_bytes_per_event" + suffix, (double) bytes / events, "bytes");
+        footprint(tables, table);
         progress.printf("bench: writing the same %,d events one item per event%n", events);
         String baseline = "bench_item_per_event_" + stream;
         tables.create(baseline);
@@ -567,6 +568,13 @@ public final class Bench {
                 metrics.sum(CaptureProcess.READ_UNITS) * 1000 / counts.stored(), "RCU");
         figure("durable_p99_ms" + suffix,
                 metrics.sum(CaptureProcess.DURABLE_DELAY, Map.of("quantile", "0.99")) * 1000, "ms");
+    }
+
+    /** Where the table's stored items go by kind, as progress (what a write-unit figure is made of). */
+    private void footprint(Tables tables, String table) {
+        tables.footprint(table).forEach((kind, sums) -> progress.printf(Locale.ROOT,
+                "bench: stored %-14s %,9d items %,13d bytes %,9d write units to put each once (items of 1/2/3+ units:"
+                        + " %d/%d/%d)%n", kind, sums[0], sums[1], sums[2], sums[3], sums[4], sums[5]));
     }
 
     /** An instant in µs as ISO-8601, as the API takes it. */

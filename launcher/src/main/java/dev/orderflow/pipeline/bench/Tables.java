@@ -4,6 +4,8 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -72,6 +74,29 @@ final class Tables implements AutoCloseable {
             return chunks;
         }
         return chunks;
+    }
+
+    /**
+     * Where a table's stored items go, by kind (the part of the partition key after the pair: {@code orders},
+     * {@code trades}, {@code orders#gaps}, ...; shared items as {@code quiet}; the catalog as {@code catalog}): items,
+     * bytes, write units a put of each would take as it is stored now (one per started KB), and items of one, two,
+     * and three or more units, in key order.
+     */
+    SortedMap<String, long[]> footprint(String table) {
+        SortedMap<String, long[]> kinds = new TreeMap<>();
+        client.scanPaginator(b -> b.tableName(table)).items().forEach(item -> {
+            String pk = item.get(TableLayout.PK).s();
+            int hash = pk.indexOf('#');
+            String kind = pk.startsWith("quiet#") ? "quiet" : hash < 0 ? pk : pk.substring(hash + 1);
+            long size = ItemSize.of(item);
+            long units = (size + 1023) / 1024;
+            long[] sums = kinds.computeIfAbsent(kind, k -> new long[6]);
+            sums[0]++;
+            sums[1] += size;
+            sums[2] += units;
+            sums[(int) Math.min(units, 3) + 2]++;
+        });
+        return kinds;
     }
 
     /** The events stored for one pair and channel (every part of every window, and its sections of shared items). */
