@@ -1,6 +1,7 @@
 package dev.orderflow.archive;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
+import dev.orderflow.storage.QuietItems;
 import dev.orderflow.storage.SnapshotMeta;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
@@ -39,6 +41,13 @@ public final class TableSource {
 
     private final DynamoDbClient db;
     private final String table;
+    /**
+     * The shared items ({@link QuietItems}) of the key range last read, by partition: every channel of a group reads
+     * the same items for an hour, so they are read from the table once per group and hour instead of once per channel
+     * (with a hundred pairs, each group's items hold the sections of about 25 channels). Only one range is kept.
+     */
+    private final Map<String, List<Map<String, AttributeValue>>> shared = new HashMap<>();
+    private String sharedRange;
 
     public TableSource(DynamoDbClient db, String table) {
         this.db = db;
@@ -63,8 +72,29 @@ public final class TableSource {
      * channel's sections of shared items among them ({@link ChannelChunks}).
      */
     public void chunks(Hour hour, Consumer<Map<String, AttributeValue>> each) {
-        ChannelChunks.read(this::readAhead, hour.pair(), hour.channel(), TableLayout.lowestSk(hour.startMicros()),
+        ChannelChunks.read(this::read, hour.pair(), hour.channel(), TableLayout.lowestSk(hour.startMicros()),
                 TableLayout.highestSk(hour.endMicros())).forEachRemaining(each);
+    }
+
+    /** A partition's items in a key range: a shared partition's from {@link #shared}, any other's read ahead. */
+    private Iterator<Map<String, AttributeValue>> read(String pk, String fromSk, String toSk) {
+        if (!QuietItems.isShared(pk)) {
+            return readAhead(pk, fromSk, toSk);
+        }
+        synchronized (shared) {
+            String range = fromSk + "/" + toSk;
+            if (!range.equals(sharedRange)) {
+                shared.clear();
+                sharedRange = range;
+            }
+            List<Map<String, AttributeValue>> items = shared.get(pk);
+            if (items == null) {
+                items = new ArrayList<>();
+                readAhead(pk, fromSk, toSk).forEachRemaining(items::add);
+                shared.put(pk, items);
+            }
+            return items.iterator();
+        }
     }
 
     /** A partition's items in a key range, the next page read while the current one is handled. */

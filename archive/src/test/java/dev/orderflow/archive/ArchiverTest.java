@@ -38,15 +38,20 @@ import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.QuietItems;
 import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -442,6 +447,65 @@ class ArchiverTest {
             }
         }
         return rows;
+    }
+
+    @Test
+    void shouldReadAGroupsSharedItemsOnceAnHourForAllItsChannels(@TempDir Path dir) throws Exception {
+        String table = "shared";
+        db.createTable(TableLayout.createTableRequest(table));
+        List<String> pairs = List.of("btcusd", "ltcusd", "xrpeur");
+        int group = QuietItems.group(pairs.get(0), Channel.ORDERS);
+        for (String pair : pairs) {
+            assertEquals(group, QuietItems.group(pair, Channel.ORDERS), pair + " is in the same group");
+        }
+        // four slots of the first hour, each slot's shared item holding a section of every pair (two events each)
+        for (int slot = 0; slot < 4; slot++) {
+            long slotStart = hour0 + slot * TableLayout.SLOT_MICROS;
+            Map<String, AttributeValue> sections = new HashMap<>();
+            for (String pair : pairs) {
+                List<CapturedEvent> events = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    ObjectNode frame = stored.get(i).frame().deepCopy();
+                    long t = slotStart + 1_000 + i;
+                    ((ObjectNode) frame.get("data")).put("microtimestamp", Long.toString(t));
+                    events.add(new CapturedEvent(t, t + 50, frame));
+                }
+                sections.put(TableLayout.chunkPk(pair, Channel.ORDERS), QuietItems.section(events));
+            }
+            Map<String, AttributeValue> item = QuietItems.item(group, slotStart, sections, java.util.Set.of("a"), 1);
+            db.putItem(b -> b.tableName(table).item(item));
+        }
+        for (String pair : pairs) {
+            db.putItem(b -> b.tableName(table).item(Map.of(
+                    TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
+                    TableLayout.SK, AttributeValue.fromS(pair + "#orders"),
+                    TableLayout.CATALOG_FIRST, AttributeValue.fromN(Long.toString(hour0 + 1_000)),
+                    TableLayout.CATALOG_LAST, AttributeValue.fromN(Long.toString(hour0 + 3 * TableLayout.SLOT_MICROS)),
+                    TableLayout.CATALOG_CONFIRMED_UNTIL,
+                    AttributeValue.fromN(Long.toString(hour0 + Hour.MICROS + 1)))));
+        }
+        java.util.concurrent.atomic.AtomicInteger sharedQueries = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutionInterceptor counting = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof QueryRequest query
+                        && QuietItems.isShared(query.expressionAttributeValues().get(":pk").s())) {
+                    sharedQueries.incrementAndGet();
+                }
+            }
+        };
+        try (DynamoDbClient counted = DynamoDbClient.builder().endpointOverride(dynamo.endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(counting)).build()) {
+            List<HourArchiver.Result> results = new Archiver(new TableSource(counted, table), new DirectoryTarget(dir))
+                    .archiveSealed(null, null);
+
+            assertEquals(pairs, results.stream().map(r -> r.hour().pair()).toList());
+            results.forEach(r -> assertEquals(8, r.events(), r.hour() + " holds its sections' events"));
+            assertEquals(1, sharedQueries.get(), "the group's shared items read once for its three channels");
+        }
     }
 
     private static Map<String, byte[]> files(Path root) throws Exception {

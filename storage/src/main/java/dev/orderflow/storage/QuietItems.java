@@ -42,6 +42,11 @@ public final class QuietItems {
         return PREFIX + group;
     }
 
+    /** Whether a partition key is a shared partition's. */
+    public static boolean isShared(String pk) {
+        return pk.startsWith(PREFIX);
+    }
+
     /** The partition of the channel's group. */
     public static String pk(String pair, Channel channel) {
         return pk(group(pair, channel));

@@ -111,6 +111,8 @@ public final class TableLayout {
     public static final int PART_MIN_BYTES = 8 * 1024;
     /** 1 s until 2026-12-04: parts of a busy channel then held fewer events for the same rounded-up write units. */
     public static final long PART_MIN_SPAN_MICROS = 1_500_000L;
+    /** Longest span of a part closed early though not {@link #busy} (see {@link #closesEarly}): busy channels' target. */
+    public static final long PART_EARLY_SPAN_MAX_MICROS = 2_000_000L;
     /** The largest target: even at only fourfold compression a part stays well below {@link #MAX_ITEM_BYTES}. */
     static final int PART_TARGET_MAX_BYTES = 1024 * 1024;
     /** A window with more events than this is written as several parts (items stay far below 400 KB). */
@@ -431,15 +433,17 @@ public final class TableLayout {
     }
 
     /**
-     * Whether a part may be closed before its window ends (and before {@link #partTargetBytes}): only a {@link #busy}
-     * part of {@value #PART_MIN_BYTES} bytes of frames or more, so that busy channels are queryable within about
-     * {@value #PART_MIN_SPAN_MICROS} µs while a slower channel's window stays one item of a few write units instead of
-     * two or three partly used ones. Until 2026-12-05 any part of that size spanning the minimum closed, busy or not
-     * (within three minimum spans in that day's last version): a channel at 1 to 5 KB of frames a second, like the
-     * replayed 2015 log, paid two or three items a slot.
+     * Whether a part may be closed before its window ends (and before {@link #partTargetBytes}): a part of
+     * {@value #PART_MIN_BYTES} bytes of frames or more that spans at most {@value #PART_EARLY_SPAN_MAX_MICROS} µs, or
+     * more and is {@link #busy}. Busy channels are so queryable within about {@value #PART_MIN_SPAN_MICROS} µs (a
+     * part that reaches a write unit's worth a little after the minimum span closes within their 2 s target, and one
+     * that turns busy later closes then), while a slower channel's window stays one item of a few write units instead
+     * of two or three partly used ones. Until 2026-12-05 any part of that size closed so (within 4.5 s of its first
+     * event in that day's last version): a channel at 1 to 5 KB of frames a second, like the replayed 2015 log, paid
+     * two or three items a slot.
      */
     public static boolean closesEarly(long frameBytes, long spanMicros) {
-        return frameBytes >= PART_MIN_BYTES && busy(frameBytes, spanMicros);
+        return frameBytes >= PART_MIN_BYTES && (spanMicros <= PART_EARLY_SPAN_MAX_MICROS || busy(frameBytes, spanMicros));
     }
 
     /**

@@ -62,9 +62,10 @@ class TableLayoutTest {
         assertFalse(TableLayout.partFull(0, 40 * 1024 - 1, 1_499_999));
         assertTrue(TableLayout.partFull(0, 8 * 1024, 1_500_000));
         assertFalse(TableLayout.partFull(0, 8 * 1024 - 1, 9_000_000));
-        // only a busy part closes early: a slower channel's window stays one item
-        assertFalse(TableLayout.partFull(0, 8 * 1024, 1_500_001), "a write unit's worth, but over more than 1.5 s");
-        assertTrue(TableLayout.partFull(0, 16 * 1024, 3_000_000), "twice as much over twice the span");
+        // past 2 s, only a busy part closes early: a slower channel's window stays one item
+        assertTrue(TableLayout.partFull(0, 8 * 1024, 2_000_000), "a write unit's worth within 2 s");
+        assertFalse(TableLayout.partFull(0, 8 * 1024, 2_000_001), "a write unit's worth, but over more than 2 s");
+        assertTrue(TableLayout.partFull(0, 16 * 1024, 3_000_000), "twice as much over twice the minimum span");
         assertFalse(TableLayout.partFull(0, 16 * 1024, 3_000_001));
         assertFalse(TableLayout.closesEarly(8 * 1024 - 1, 0), "under a write unit's worth");
         assertTrue(TableLayout.closesEarly(8 * 1024, 200_000), "even before the minimum span (a channel fallen quiet)");

@@ -169,9 +169,10 @@ class WindowsTest {
             slower.accept(event(i, T + i * busyStep, T + i * busyStep));
             assertEquals(i == minEvents - 1 ? 1 : 0, slower.queuedJobs(), "event " + i);
         }
-        // a channel below the busy rate: written with its window, also when it pauses with a write unit's worth
+        // a channel that fills a write unit over more than 2 s and not at the busy rate: written with its window,
+        // also when it pauses with a write unit's worth
         Windows slow = new Windows(300_000, 1L << 30, registry);
-        long step = busyStep + 20_000L;
+        long step = TableLayout.PART_EARLY_SPAN_MAX_MICROS / (minEvents - 1) + 1_000L;
         for (int i = 0; i < minEvents + 5; i++) {
             slow.accept(event(i, T + i * step, T + i * step));
         }
