@@ -50,15 +50,20 @@ public final class Archiver {
             end = Math.max(end, to);
         }
         List<HourArchiver.Result> results = new ArrayList<>();
-        for (long start = first; start < end; start += Hour.MICROS) {
-            for (Span span : spans) {
-                TableSource.Entry entry = span.entry();
-                Hour hour = new Hour(entry.pair(), entry.channel(), start);
-                if (hour.endMicros() > span.from() && start < span.to()
-                        && (includeOpen || hour.endMicros() <= entry.confirmedUntilMicros())) {
-                    results.add(hours.archive(hour, entry));
+        table.forgetShared();
+        try {
+            for (long start = first; start < end; start += Hour.MICROS) {
+                for (Span span : spans) {
+                    TableSource.Entry entry = span.entry();
+                    Hour hour = new Hour(entry.pair(), entry.channel(), start);
+                    if (hour.endMicros() > span.from() && start < span.to()
+                            && (includeOpen || hour.endMicros() <= entry.confirmedUntilMicros())) {
+                        results.add(hours.archive(hour, entry));
+                    }
                 }
             }
+        } finally {
+            table.forgetShared();
         }
         return results;
     }

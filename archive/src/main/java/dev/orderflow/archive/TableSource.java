@@ -44,7 +44,8 @@ public final class TableSource {
     /**
      * The shared items ({@link QuietItems}) of the key range last read, by partition: every channel of a group reads
      * the same items for an hour, so they are read from the table once per group and hour instead of once per channel
-     * (with a hundred pairs, each group's items hold the sections of about 25 channels). Only one range is kept.
+     * (with a hundred pairs, each group's items hold the sections of about 25 channels). Only one range is kept, and
+     * only within one pass ({@link #forgetShared}).
      */
     private final Map<String, List<Map<String, AttributeValue>>> shared = new HashMap<>();
     private String sharedRange;
@@ -74,6 +75,17 @@ public final class TableSource {
     public void chunks(Hour hour, Consumer<Map<String, AttributeValue>> each) {
         ChannelChunks.read(this::read, hour.pair(), hour.channel(), TableLayout.lowestSk(hour.startMicros()),
                 TableLayout.highestSk(hour.endMicros())).forEachRemaining(each);
+    }
+
+    /**
+     * Forgets the shared items kept ({@link #shared}): called before and after each pass of the {@link Archiver}, so
+     * that a pass reads what the table holds then (a later pass sees late data) and nothing is kept between passes.
+     */
+    void forgetShared() {
+        synchronized (shared) {
+            shared.clear();
+            sharedRange = null;
+        }
     }
 
     /** A partition's items in a key range: a shared partition's from {@link #shared}, any other's read ahead. */

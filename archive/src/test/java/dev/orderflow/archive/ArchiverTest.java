@@ -460,21 +460,9 @@ class ArchiverTest {
         }
         // four slots of the first hour, each slot's shared item holding a section of every pair (two events each)
         for (int slot = 0; slot < 4; slot++) {
-            long slotStart = hour0 + slot * TableLayout.SLOT_MICROS;
-            Map<String, AttributeValue> sections = new HashMap<>();
-            for (String pair : pairs) {
-                List<CapturedEvent> events = new ArrayList<>();
-                for (int i = 0; i < 2; i++) {
-                    ObjectNode frame = stored.get(i).frame().deepCopy();
-                    long t = slotStart + 1_000 + i;
-                    ((ObjectNode) frame.get("data")).put("microtimestamp", Long.toString(t));
-                    events.add(new CapturedEvent(t, t + 50, frame));
-                }
-                sections.put(TableLayout.chunkPk(pair, Channel.ORDERS), QuietItems.section(events));
-            }
-            Map<String, AttributeValue> item = QuietItems.item(group, slotStart, sections, java.util.Set.of("a"), 1);
-            db.putItem(b -> b.tableName(table).item(item));
+            putSections(table, group, pairs, hour0 + slot * TableLayout.SLOT_MICROS);
         }
+
         for (String pair : pairs) {
             db.putItem(b -> b.tableName(table).item(Map.of(
                     TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
@@ -499,13 +487,36 @@ class ArchiverTest {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(c -> c.addExecutionInterceptor(counting)).build()) {
-            List<HourArchiver.Result> results = new Archiver(new TableSource(counted, table), new DirectoryTarget(dir))
-                    .archiveSealed(null, null);
+            Archiver archiver = new Archiver(new TableSource(counted, table), new DirectoryTarget(dir));
+            List<HourArchiver.Result> results = archiver.archiveSealed(null, null);
 
             assertEquals(pairs, results.stream().map(r -> r.hour().pair()).toList());
             results.forEach(r -> assertEquals(8, r.events(), r.hour() + " holds its sections' events"));
             assertEquals(1, sharedQueries.get(), "the group's shared items read once for its three channels");
+
+            // late data in a fifth slot: the next pass of the same archiver reads the table again
+            putSections(table, group, pairs, hour0 + 4 * TableLayout.SLOT_MICROS);
+            List<HourArchiver.Result> again = archiver.archiveSealed(null, null);
+            again.forEach(r -> assertEquals(10, r.events(), r.hour() + " with the late sections"));
+            assertEquals(2, sharedQueries.get());
         }
+    }
+
+    /** One shared item of {@code group} at {@code slotStart} with a section of two events for each pair. */
+    private static void putSections(String table, int group, List<String> pairs, long slotStart) {
+        Map<String, AttributeValue> sections = new HashMap<>();
+        for (String pair : pairs) {
+            List<CapturedEvent> events = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                ObjectNode frame = stored.get(i).frame().deepCopy();
+                long t = slotStart + 1_000 + i;
+                ((ObjectNode) frame.get("data")).put("microtimestamp", Long.toString(t));
+                events.add(new CapturedEvent(t, t + 50, frame));
+            }
+            sections.put(TableLayout.chunkPk(pair, Channel.ORDERS), QuietItems.section(events));
+        }
+        Map<String, AttributeValue> item = QuietItems.item(group, slotStart, sections, java.util.Set.of("a"), 1);
+        db.putItem(b -> b.tableName(table).item(item));
     }
 
     private static Map<String, byte[]> files(Path root) throws Exception {
