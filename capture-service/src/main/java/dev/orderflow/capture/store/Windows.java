@@ -239,9 +239,11 @@ public class Windows {
                     boolean old = clockMicros - w.openedMicros > maxAgeMicros;
                     if (maxAgeMicros < TableLayout.SLOT_MICROS && !behind && old) {
                         close(stream.getKey(), entry.getKey(), w, true); // a shorter max-age than the window
-                    } else if (quiet && TableLayout.closesEarly(w.frameBytes, w.toMicros - w.fromMicros)) {
-                        // a busy channel fell quiet: its last part is a write unit's worth already, so it is
-                        // written now rather than at the window's end (both hosts see the same pause: same cut)
+                    } else if (quiet && !w.events.isEmpty()
+                            && TableLayout.closesEarly(w.frameBytes, w.toMicros - w.fromMicros)) {
+                        // the channel fell quiet with a part that may close early (a write unit's worth, busy or
+                        // within 2 s): written now rather than at the window's end (both hosts see the same pause:
+                        // same cut)
                         close(stream.getKey(), entry.getKey(), w, true);
                     }
                     continue; // (windows are few per stream: the current one and, at its turn, the next)
