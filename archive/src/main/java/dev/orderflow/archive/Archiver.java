@@ -10,11 +10,11 @@ import java.util.List;
  */
 public final class Archiver {
     private final TableSource table;
-    private final HourArchiver hours;
+    private final ArchiveTarget target;
 
     public Archiver(TableSource table, ArchiveTarget target) {
         this.table = table;
-        this.hours = new HourArchiver(table, target);
+        this.target = target;
     }
 
     /**
@@ -29,7 +29,7 @@ public final class Archiver {
      * As {@link #archiveSealed}, and with {@code includeOpen} also the hours up to the last stored event that are
      * not sealed yet: their coverage says {@code after_confirmed_writes}, and a later pass rewrites them. Hour by
      * hour, every pair and channel of an hour in turn, so that the shared items a group of channels reads are read
-     * once an hour ({@link TableSource}).
+     * once an hour ({@link TableSource#perPass}).
      */
     public List<HourArchiver.Result> archive(Long fromMicros, Long toMicros, boolean includeOpen) {
         record Span(TableSource.Entry entry, long from, long to) {
@@ -50,20 +50,16 @@ public final class Archiver {
             end = Math.max(end, to);
         }
         List<HourArchiver.Result> results = new ArrayList<>();
-        table.forgetShared();
-        try {
-            for (long start = first; start < end; start += Hour.MICROS) {
-                for (Span span : spans) {
-                    TableSource.Entry entry = span.entry();
-                    Hour hour = new Hour(entry.pair(), entry.channel(), start);
-                    if (hour.endMicros() > span.from() && start < span.to()
-                            && (includeOpen || hour.endMicros() <= entry.confirmedUntilMicros())) {
-                        results.add(hours.archive(hour, entry));
-                    }
+        HourArchiver hours = new HourArchiver(table.perPass(), target);
+        for (long start = first; start < end; start += Hour.MICROS) {
+            for (Span span : spans) {
+                TableSource.Entry entry = span.entry();
+                Hour hour = new Hour(entry.pair(), entry.channel(), start);
+                if (hour.endMicros() > span.from() && start < span.to()
+                        && (includeOpen || hour.endMicros() <= entry.confirmedUntilMicros())) {
+                    results.add(hours.archive(hour, entry));
                 }
             }
-        } finally {
-            table.forgetShared();
         }
         return results;
     }

@@ -42,17 +42,30 @@ public final class TableSource {
     private final DynamoDbClient db;
     private final String table;
     /**
-     * The shared items ({@link QuietItems}) of the key range last read, by partition: every channel of a group reads
-     * the same items for an hour, so they are read from the table once per group and hour instead of once per channel
-     * (with a hundred pairs, each group's items hold the sections of about 25 channels). Only one range is kept, and
-     * only within one pass ({@link #forgetShared}).
+     * In a source made by {@link #perPass}, the shared items ({@link QuietItems}) of the key range last read, by
+     * partition: every channel of a group reads the same items for an hour, so they are read from the table once per
+     * group and hour instead of once per channel (with a hundred pairs, each group's items hold the sections of about
+     * 25 channels). Only one range is kept. {@code null} in other sources: they read every partition from the table.
      */
-    private final Map<String, List<Map<String, AttributeValue>>> shared = new HashMap<>();
+    private final Map<String, List<Map<String, AttributeValue>>> shared;
     private String sharedRange;
 
     public TableSource(DynamoDbClient db, String table) {
+        this(db, table, null);
+    }
+
+    private TableSource(DynamoDbClient db, String table, Map<String, List<Map<String, AttributeValue>>> shared) {
         this.db = db;
         this.table = table;
+        this.shared = shared;
+    }
+
+    /**
+     * A source of the same table for one pass of the {@link Archiver} (one thread): it keeps the shared items of the
+     * hour it is on, and is dropped with the pass, so that a later pass reads what the table holds then.
+     */
+    TableSource perPass() {
+        return new TableSource(db, table, new HashMap<>());
     }
 
     /**
@@ -77,36 +90,23 @@ public final class TableSource {
                 TableLayout.highestSk(hour.endMicros())).forEachRemaining(each);
     }
 
-    /**
-     * Forgets the shared items kept ({@link #shared}): called before and after each pass of the {@link Archiver}, so
-     * that a pass reads what the table holds then (a later pass sees late data) and nothing is kept between passes.
-     */
-    void forgetShared() {
-        synchronized (shared) {
-            shared.clear();
-            sharedRange = null;
-        }
-    }
-
-    /** A partition's items in a key range: a shared partition's from {@link #shared}, any other's read ahead. */
+    /** A partition's items in a key range: a shared partition's from {@link #shared} where kept, others read ahead. */
     private Iterator<Map<String, AttributeValue>> read(String pk, String fromSk, String toSk) {
-        if (!QuietItems.isShared(pk)) {
+        if (shared == null || !QuietItems.isShared(pk)) {
             return readAhead(pk, fromSk, toSk);
         }
-        synchronized (shared) {
-            String range = fromSk + "/" + toSk;
-            if (!range.equals(sharedRange)) {
-                shared.clear();
-                sharedRange = range;
-            }
-            List<Map<String, AttributeValue>> items = shared.get(pk);
-            if (items == null) {
-                items = new ArrayList<>();
-                readAhead(pk, fromSk, toSk).forEachRemaining(items::add);
-                shared.put(pk, items);
-            }
-            return items.iterator();
+        String range = fromSk + "/" + toSk;
+        if (!range.equals(sharedRange)) {
+            shared.clear();
+            sharedRange = range;
         }
+        List<Map<String, AttributeValue>> items = shared.get(pk);
+        if (items == null) {
+            items = new ArrayList<>();
+            readAhead(pk, fromSk, toSk).forEachRemaining(items::add);
+            shared.put(pk, items);
+        }
+        return items.iterator();
     }
 
     /** A partition's items in a key range, the next page read while the current one is handled. */

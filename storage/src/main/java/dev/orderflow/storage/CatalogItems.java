@@ -280,12 +280,6 @@ public final class CatalogItems {
         return pair(query, table, pair, consistent).stream().filter(e -> e.channel() == channel).findFirst();
     }
 
-    private static void put(Map<String, AttributeValue> map, String name, Long micros) {
-        if (micros != null) {
-            map.put(name, AttributeValue.fromN(Long.toString(micros)));
-        }
-    }
-
     private static Long pick(Long a, Long b, BinaryOperator<Long> both) {
         return a == null ? b : b == null ? a : both.apply(a, b);
     }

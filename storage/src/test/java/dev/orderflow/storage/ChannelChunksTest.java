@@ -64,7 +64,7 @@ class ChannelChunksTest {
         java.util.Iterator<Map<String, AttributeValue>> chunks = ChannelChunks.read((pk, fromSk, toSk) -> {
             java.util.Iterator<Map<String, AttributeValue>> items = table.getOrDefault(pk, new TreeMap<>())
                     .subMap(fromSk, true, toSk, true).values().iterator();
-            return !pk.startsWith("quiet#") ? items : new java.util.Iterator<>() {
+            return !QuietItems.isShared(pk) ? items : new java.util.Iterator<>() {
                 @Override
                 public boolean hasNext() {
                     return items.hasNext();

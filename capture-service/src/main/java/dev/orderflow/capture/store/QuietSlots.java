@@ -25,15 +25,15 @@ final class QuietSlots {
     /**
      * The jobs of every slot before {@code openFrom} (the earliest slot a stream still holds open), and of every slot
      * that ended before {@code lateBefore} whatever is open (a stream far behind joins its shared item later, by a
-     * merge); all of them when {@code all}.
+     * merge); all of them when {@code openFrom} is {@link Long#MAX_VALUE}.
      */
-    List<Job.Quiet> due(long openFrom, long lateBefore, boolean all) {
+    List<Job.Quiet> due(long openFrom, long lateBefore) {
         List<Job.Quiet> due = new ArrayList<>();
         Iterator<Map.Entry<Long, Map<Integer, List<Job.Window>>>> it = slots.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<Long, Map<Integer, List<Job.Window>>> slot = it.next();
             boolean ended = slot.getKey() + TableLayout.SLOT_MICROS < lateBefore;
-            if (!all && slot.getKey() >= openFrom && !ended) {
+            if (slot.getKey() >= openFrom && !ended) {
                 break;
             }
             slot.getValue().forEach((group, windows) -> due.add(new Job.Quiet(group, slot.getKey(), windows)));

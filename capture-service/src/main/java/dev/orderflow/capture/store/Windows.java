@@ -264,7 +264,7 @@ public class Windows {
                 openFrom = Math.min(openFrom, windows.firstKey());
             }
         }
-        jobs.addAll(quiet.due(openFrom, clockMicros - graceMicros - LATE_MICROS, all));
+        jobs.addAll(quiet.due(all ? Long.MAX_VALUE : openFrom, clockMicros - graceMicros - LATE_MICROS));
     }
 
     /** Closes the window's open part: a job for the writer; the window stays open with the next part number. */
@@ -320,7 +320,7 @@ public class Windows {
                 if (openBytes > heldBytes / 2) {
                     closeAll();
                 }
-                jobs.addAll(quiet.due(Long.MIN_VALUE, Long.MIN_VALUE, true)); // quiet windows waiting: written now
+                jobs.addAll(quiet.due(Long.MAX_VALUE, Long.MIN_VALUE)); // quiet windows waiting: written now
             }
             return false;
         }

@@ -538,8 +538,8 @@ public final class Bench {
     }
 
     /** Write units, stored bytes, the one-item-per-event baseline and the queryable delay of one stream. */
-    private void storageFigures(String stream, String table, Counts counts, Prometheus metrics, List<Tables.StoredChunk> chunks,
-                                Tables tables) throws InterruptedException {
+    private void storageFigures(String stream, String table, Counts counts, Prometheus metrics,
+                                List<Tables.StoredChunk> chunks, Tables tables) throws InterruptedException {
         String suffix = "synthetic".equals(stream) ? "" : "_" + stream;
         long events = chunks.stream().mapToLong(c -> c.chunk().events().size()).sum();
         long bytes = chunks.stream().mapToLong(Tables.StoredChunk::itemBytes).sum();

@@ -15,6 +15,11 @@ final class ItemSize {
     private ItemSize() {
     }
 
+    /** The write units a put of an item of {@code size} bytes takes: one per started KB. */
+    static long writeUnits(long size) {
+        return (size + 1023) / 1024;
+    }
+
     static long of(Map<String, AttributeValue> item) {
         long size = 0;
         for (Map.Entry<String, AttributeValue> attribute : item.entrySet()) {

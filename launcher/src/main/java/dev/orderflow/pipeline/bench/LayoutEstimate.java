@@ -46,7 +46,7 @@ public final class LayoutEstimate {
                     long size = ItemSize.of(TableLayout.toItem(chunk, 1));
                     events += chunk.events().size();
                     bytes += size;
-                    units += (size + 1023) / 1024;
+                    units += ItemSize.writeUnits(size);
                     items++;
                 }
             }

@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.ChannelChunks;
+import dev.orderflow.storage.QuietItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.SnapshotMeta;
@@ -87,9 +88,9 @@ final class Tables implements AutoCloseable {
         client.scanPaginator(b -> b.tableName(table)).items().forEach(item -> {
             String pk = item.get(TableLayout.PK).s();
             int hash = pk.indexOf('#');
-            String kind = pk.startsWith("quiet#") ? "quiet" : hash < 0 ? pk : pk.substring(hash + 1);
+            String kind = QuietItems.isShared(pk) ? "quiet" : hash < 0 ? pk : pk.substring(hash + 1);
             long size = ItemSize.of(item);
-            long units = (size + 1023) / 1024;
+            long units = ItemSize.writeUnits(size);
             long[] sums = kinds.computeIfAbsent(kind, k -> new long[6]);
             sums[0]++;
             sums[1] += size;
