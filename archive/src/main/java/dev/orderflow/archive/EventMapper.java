@@ -52,17 +52,11 @@ final class EventMapper {
             String side = side(data.text(sideName));
             sided = side != null;
             row.set(EventRow.SIDE, side);
-            String price = exact(data, priceStrName, priceName);
-            if (price != null) {
-                row.decimal(EventRow.PRICE, EventRow.PRICE_TEXT, price);
-            }
-            String amount = exact(data, amountStrName, amountName);
-            if (amount != null) {
-                row.decimal(EventRow.AMOUNT, EventRow.AMOUNT_TEXT, amount);
-            }
+            decimal(row, EventRow.PRICE, EventRow.PRICE_TEXT, data, priceStrName, priceName);
+            decimal(row, EventRow.AMOUNT, EventRow.AMOUNT_TEXT, data, amountStrName, amountName);
         }
-        row.set(EventRow.EVENT_ID, frame.text(eventIdName));
-        row.set(EventRow.PRE_EVENT_ID, frame.text(preEventIdName));
+        row.set(EventRow.EVENT_ID, frame.textBytes(eventIdName));
+        row.set(EventRow.PRE_EVENT_ID, frame.textBytes(preEventIdName));
         Plan p = plan(frame, data);
         if (data != null) {
             for (int i = 0; i < p.data.length; i++) {
@@ -94,29 +88,43 @@ final class EventMapper {
         return "1".equals(code) ? "sell" : null;
     }
 
-    private static String exact(EventView.Fields data, EventView.Name exact, EventView.Name plain) {
-        String text = data.text(exact);
-        return text != null ? text : data.text(plain);
+    private static byte[] exact(EventView.Fields data, EventView.Name exact, EventView.Name plain) {
+        byte[] text = data.textBytes(exact);
+        return text != null ? text : data.textBytes(plain);
     }
 
-    private static void value(EventRow row, String name, EventView.Fields fields, int i) {
+    /** The exact string of {@code x_str}, else of {@code x}, as a decimal column and its text, if either is there. */
+    private static void decimal(EventRow row, int column, int textColumn, EventView.Fields data, EventView.Name exact,
+                                EventView.Name plain) {
+        int at = data.find(exact);
+        byte[] text = at < 0 ? null : data.textBytes(at);
+        if (text == null) {
+            at = data.find(plain);
+            text = at < 0 ? null : data.textBytes(at);
+        }
+        if (text != null) {
+            row.decimal(column, textColumn, text, data.plainUnscaled(at), data.plainScale(at));
+        }
+    }
+
+    private static void value(EventRow row, EventRow.Field field, EventView.Fields fields, int i) {
         switch (fields.kind(i)) {
-            case STRING -> row.string(name, fields.text(i));
+            case STRING -> row.string(field, fields, i);
             case NUMBER -> {
-                if (fields.isWholeNumber(i) && !isId(name)) {
+                if (fields.isWholeNumber(i) && !field.id()) {
                     if (fields.fitsLong(i)) {
-                        row.number(name, fields.longValue(i));
+                        row.number(field, fields.longValue(i));
                     } else {
-                        row.numberText(name, fields.text(i));
+                        row.numberText(field, fields.text(i));
                     }
                 } else {
-                    row.string(name, fields.text(i));
+                    row.string(field, fields.text(i));
                 }
             }
-            case BOOLEAN -> row.bool(name, fields.booleanValue(i));
-            case NULL -> row.nul(name);
-            case OBJECT -> row.tree(name, tree(fields.object(i)));
-            default -> row.tree(name, fields.tree(i));
+            case BOOLEAN -> row.bool(field, fields.booleanValue(i));
+            case NULL -> row.nul(field);
+            case OBJECT -> row.tree(field, tree(fields.object(i)));
+            default -> row.tree(field, fields.tree(i));
         }
     }
 
@@ -128,12 +136,9 @@ final class EventMapper {
         return node;
     }
 
-    private static boolean isId(String name) {
-        return name.equals("id") || name.endsWith("_id");
-    }
-
     /** What each field of a frame shape becomes (see the class comment); worked out once per shape. */
-    private record Plan(String[] frame, String[] data, int[] numberOf, int[] exactText, int sideField) {
+    private record Plan(EventRow.Field[] frame, EventRow.Field[] data, int[] numberOf, int[] exactText,
+                        int sideField) {
     }
 
     private Plan plan(EventView.Fields frame, EventView.Fields data) {
@@ -143,7 +148,7 @@ final class EventMapper {
             return plan;
         }
         int size = data == null ? 0 : data.size();
-        String[] dataOut = new String[size];
+        EventRow.Field[] dataOut = new EventRow.Field[size];
         int[] numberOf = new int[size];
         int[] exactText = new int[size];
         int sideField = -1;
@@ -156,13 +161,14 @@ final class EventMapper {
             if (name.equals(sideName.toString())) {
                 sideField = i;
             }
-            dataOut[i] = DATA_DONE.contains(name) ? null : OWN.contains(name) ? "data_" + name : name;
+            dataOut[i] = DATA_DONE.contains(name) ? null
+                    : EventRow.Field.of(OWN.contains(name) ? "data_" + name : name);
         }
-        String[] frameOut = new String[frame.size()];
+        EventRow.Field[] frameOut = new EventRow.Field[frame.size()];
         for (int i = 0; i < frameOut.length; i++) {
             String name = frame.name(i);
             boolean taken = OWN.contains(name) || inData.contains(name);
-            frameOut[i] = TOP_LEVEL_DONE.contains(name) ? null : taken ? "frame_" + name : name;
+            frameOut[i] = TOP_LEVEL_DONE.contains(name) ? null : EventRow.Field.of(taken ? "frame_" + name : name);
         }
         planFrame = frameShape;
         planData = dataShape;

@@ -5,6 +5,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.PlainDecimal;
 
@@ -72,11 +74,29 @@ final class EventRow {
         values[column] = value;
     }
 
+    /** A string column's value as UTF-8 bytes ({@code null}: absent). */
+    void set(int column, byte[] utf8) {
+        values[column] = utf8;
+    }
+
     /** The exchange's decimal string in its text column and, exactly, in its DECIMAL column. */
     void decimal(int column, int textColumn, String text) {
+        decimal(column, textColumn, text, unscaledBytes(text));
+    }
+
+    /**
+     * The same, the text as UTF-8 bytes, with its digits as one number and its scale already known ({@code unscaled}
+     * is {@link PlainDecimal#NOT_PLAIN} when not: the text is then read).
+     */
+    void decimal(int column, int textColumn, byte[] text, long unscaled, int scale) {
+        decimal(column, textColumn, text, unscaled != PlainDecimal.NOT_PLAIN ? unscaledBytes(unscaled, scale)
+                : unscaledBytes(new String(text, StandardCharsets.UTF_8)));
+    }
+
+    private void decimal(int column, int textColumn, Object text, byte[] unscaledBytes) {
         values[textColumn] = text;
-        values[column] = unscaledBytes(text);
-        if (values[column] == null) {
+        values[column] = unscaledBytes;
+        if (unscaledBytes == null) {
             decimalsNotFitting++;
         }
     }
@@ -100,47 +120,65 @@ final class EventRow {
 
     // ---- the exchange's other fields, as the API writes them -------------------------------------------------
 
-    void string(String name, String value) {
-        Integer column = STRING_COLUMNS.get(name);
-        if (column != null) {
-            values[column] = value;
-        } else {
-            extra(json -> json.writeStringField(name, value));
+    /**
+     * Where a field of the exchange goes: its column for each type of value it can have ({@code -1}: none, so a
+     * value of that type goes to {@code extra}), worked out once per field name. An {@code id} field's whole numbers
+     * are strings, as the API writes ids.
+     */
+    record Field(String name, int stringColumn, int longColumn, int booleanColumn, boolean id) {
+        static Field of(String name) {
+            return new Field(name, STRING_COLUMNS.getOrDefault(name, -1), LONG_COLUMNS.getOrDefault(name, -1),
+                    BOOLEAN_COLUMNS.getOrDefault(name, -1), name.equals("id") || name.endsWith("_id"));
         }
     }
 
-    void number(String name, long value) {
-        Integer column = LONG_COLUMNS.get(name);
-        if (column != null) {
-            values[column] = value;
+    /** A string field's value, read as bytes when it has a column ({@code extra} takes its text). */
+    void string(Field field, EventView.Fields fields, int i) {
+        if (field.stringColumn >= 0) {
+            values[field.stringColumn] = fields.textBytes(i);
         } else {
-            extra(json -> json.writeNumberField(name, value));
+            string(field, fields.text(i));
         }
     }
 
-    void numberText(String name, String text) {
+    void string(Field field, String value) {
+        if (field.stringColumn >= 0) {
+            values[field.stringColumn] = value;
+        } else {
+            extra(json -> json.writeStringField(field.name, value));
+        }
+    }
+
+    void number(Field field, long value) {
+        if (field.longColumn >= 0) {
+            values[field.longColumn] = value;
+        } else {
+            extra(json -> json.writeNumberField(field.name, value));
+        }
+    }
+
+    void numberText(Field field, String text) {
         extra(json -> {
-            json.writeFieldName(name);
+            json.writeFieldName(field.name);
             json.writeNumber(text);
         });
     }
 
-    void bool(String name, boolean value) {
-        Integer column = BOOLEAN_COLUMNS.get(name);
-        if (column != null) {
-            values[column] = value;
+    void bool(Field field, boolean value) {
+        if (field.booleanColumn >= 0) {
+            values[field.booleanColumn] = value;
         } else {
-            extra(json -> json.writeBooleanField(name, value));
+            extra(json -> json.writeBooleanField(field.name, value));
         }
     }
 
-    void nul(String name) {
-        extra(json -> json.writeNullField(name));
+    void nul(Field field) {
+        extra(json -> json.writeNullField(field.name));
     }
 
-    void tree(String name, JsonNode value) {
+    void tree(Field field, JsonNode value) {
         extra(json -> {
-            json.writeFieldName(name);
+            json.writeFieldName(field.name);
             json.writeTree(value);
         });
     }
@@ -165,43 +203,56 @@ final class EventRow {
     }
 
     /**
-     * The unscaled value at scale 10 of a {@link PlainDecimal} spelling that fits a {@code long};
-     * {@link PlainDecimal#NOT_PLAIN} for anything else, which {@link #unscaledBytes} then reads as {@link BigDecimal}
-     * does. Every value of a busy hour goes through here, and a {@code BigDecimal} for each was a tenth of the archive's time.
-     */
-    static long plainUnscaled(String text) {
-        long value = PlainDecimal.unscaled(text);
-        int scale = PlainDecimal.scale(text);
-        if (value == PlainDecimal.NOT_PLAIN || scale > EventSchema.DECIMAL_SCALE) {
-            return PlainDecimal.NOT_PLAIN;
-        }
-        for (; scale < EventSchema.DECIMAL_SCALE; scale++) {
-            if (Math.abs(value) > Long.MAX_VALUE / 10) {
-                return PlainDecimal.NOT_PLAIN;
-            }
-            value *= 10;
-        }
-        return value;
-    }
-
-    /**
      * The unscaled value of {@code text} at scale 10 as 12 big-endian two's-complement bytes, or {@code null} when
      * it is not a plain decimal that fits {@code DECIMAL(28, 10)} exactly.
      */
     static byte[] unscaledBytes(String text) {
-        long plain = plainUnscaled(text);
+        long plain = PlainDecimal.unscaled(text);
         if (plain != PlainDecimal.NOT_PLAIN) {
-            byte[] out = new byte[EventSchema.DECIMAL_BYTES];
-            for (int i = out.length - 1; i >= 0; i--) {
-                out[i] = (byte) plain;
-                plain >>= 8; // arithmetic: the sign fills the high bytes
-            }
-            return out;
+            return unscaledBytes(plain, PlainDecimal.scale(text));
         }
+        try {
+            return unscaledBytes(new BigDecimal(text));
+        } catch (NumberFormatException notANumber) {
+            return null;
+        }
+    }
+
+    /**
+     * {@code unscaled / 10^scale} as {@link #unscaledBytes(String)} gives it. With at most 18 digits and a scale of
+     * at most 10 (the exchange's decimals) it fits 28 digits at scale 10, and no {@code BigDecimal} is needed: the
+     * product with {@code 10^(10 - scale)} is worked out in 128 bits.
+     */
+    static byte[] unscaledBytes(long unscaled, int scale) {
+        if (scale < 0 || scale > EventSchema.DECIMAL_SCALE || Math.abs(unscaled) >= EIGHTEEN_DIGITS_MAX
+                || unscaled == Long.MIN_VALUE) {
+            return unscaledBytes(BigDecimal.valueOf(unscaled, scale));
+        }
+        long factor = POWERS_OF_TEN[EventSchema.DECIMAL_SCALE - scale];
+        long magnitude = Math.abs(unscaled);
+        long low = magnitude * factor;
+        long high = Math.multiplyHigh(magnitude, factor);
+        if (unscaled < 0) { // two's complement of the 128-bit product
+            low = ~low + 1;
+            high = ~high + (low == 0 ? 1 : 0);
+        }
+        byte[] out = new byte[EventSchema.DECIMAL_BYTES];
+        for (int i = out.length - 1; i >= 4; i--) {
+            out[i] = (byte) low;
+            low >>>= 8;
+        }
+        for (int i = 3; i >= 0; i--) {
+            out[i] = (byte) high;
+            high >>= 8;
+        }
+        return out;
+    }
+
+    private static byte[] unscaledBytes(BigDecimal decimal) {
         BigDecimal value;
         try {
-            value = new BigDecimal(text).setScale(EventSchema.DECIMAL_SCALE, RoundingMode.UNNECESSARY);
-        } catch (NumberFormatException | ArithmeticException notExact) {
+            value = decimal.setScale(EventSchema.DECIMAL_SCALE, RoundingMode.UNNECESSARY);
+        } catch (ArithmeticException notExact) {
             return null;
         }
         if (value.precision() > EventSchema.DECIMAL_PRECISION) {
@@ -213,5 +264,16 @@ final class EventRow {
         Arrays.fill(out, 0, out.length - raw.length, fill);
         System.arraycopy(raw, 0, out, out.length - raw.length, raw.length);
         return out;
+    }
+
+    /** Past the largest number of 18 digits, which fits {@code DECIMAL(28, 10)} at any scale up to 10. */
+    private static final long EIGHTEEN_DIGITS_MAX = 1_000_000_000_000_000_000L;
+    private static final long[] POWERS_OF_TEN = new long[EventSchema.DECIMAL_SCALE + 1];
+
+    static {
+        POWERS_OF_TEN[0] = 1;
+        for (int i = 1; i < POWERS_OF_TEN.length; i++) {
+            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
+        }
     }
 }

@@ -19,8 +19,6 @@ import org.apache.parquet.column.values.dictionary.DictionaryValuesWriter;
 import org.apache.parquet.column.values.factory.DefaultV2ValuesWriterFactory;
 import org.apache.parquet.column.values.factory.ValuesWriterFactory;
 import org.apache.parquet.column.values.fallback.FallbackValuesWriter;
-import org.apache.parquet.column.values.plain.FixedLenByteArrayPlainValuesWriter;
-import org.apache.parquet.column.values.plain.PlainValuesWriter;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
@@ -31,8 +29,8 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
- * Rows of plain values ({@code Long}, {@code String}, {@code Boolean}, {@code byte[]} for a decimal's unscaled
- * bytes; {@code null} for absent) written as one Parquet file in memory, through parquet-java's column writers on its
+ * Rows of plain values ({@code Long}, {@code String}, {@code Boolean}, {@code byte[]} for a string's UTF-8 bytes or
+ * a decimal's unscaled bytes; {@code null} for absent) written as one Parquet file in memory, through parquet-java's column writers on its
  * Hadoop-free paths ({@link OutputFile}, {@link ZstdCodecs}). The schema is flat, so a row's values go straight to
  * the column writers (definition level 0 for absent, the column's maximum for present): parquet-java's record layer
  * ({@code RecordConsumer}), which works out levels field by field for nested data, was most of the time spent here.
@@ -237,15 +235,13 @@ final class ParquetBytes implements AutoCloseable {
             PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
             if (type == PrimitiveTypeName.BINARY && !properties.isDictionaryEnabled(column)
                     && !prefixStrings.contains(column.getPath()[0])) {
-                return new PlainValuesWriter(properties.getInitialSlabSize(), properties.getPageSizeThreshold(),
-                        properties.getAllocator());
+                return new PlainBytesWriter(true);
             }
             if (type != PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY) {
                 return standard.newValuesWriter(column);
             }
             int length = column.getPrimitiveType().getTypeLength();
-            FixedLenByteArrayPlainValuesWriter plain = new FixedLenByteArrayPlainValuesWriter(length,
-                    properties.getInitialSlabSize(), properties.getPageSizeThreshold(), properties.getAllocator());
+            PlainBytesWriter plain = new PlainBytesWriter(false);
             if (!properties.isDictionaryEnabled(column)) {
                 return plain;
             }

@@ -393,6 +393,26 @@ class ArchiverTest {
         }
     }
 
+    @Test
+    void shouldTurnDigitsAndAScaleIntoTheSameBytesAsTheirSpelling() {
+        java.util.Random random = new java.util.Random(17);
+        for (int i = 0; i < 20_000; i++) {
+            long unscaled = switch (i % 4) {
+                case 0 -> random.nextInt(2000) - 1000;
+                case 1 -> (random.nextLong() % 1_000_000_000_000_000_000L) >> random.nextInt(60);
+                case 2 -> random.nextBoolean() ? 999_999_999_999_999_999L : -999_999_999_999_999_999L;
+                default -> random.nextLong() >> random.nextInt(4); // 19 digits: through BigDecimal
+            };
+            int scale = random.nextInt(EventSchema.DECIMAL_SCALE + 3);
+            String text = BigDecimal.valueOf(unscaled, scale).toPlainString();
+            assertArrayEquals(EventRow.unscaledBytes(text), EventRow.unscaledBytes(unscaled, scale), text);
+        }
+        assertEquals(BigDecimal.ONE.setScale(10).unscaledValue(),
+                new java.math.BigInteger(EventRow.unscaledBytes(100_000_000_000L, 11)), "11 decimals, the last 0");
+        assertNull(EventRow.unscaledBytes(5, 11), "11 decimals");
+        assertNull(EventRow.unscaledBytes(Long.MAX_VALUE, 0), "29 digits at scale 10");
+    }
+
     /** The row holds the stored frame's values: as /v1/events names and types them, the rest in extra. */
     private static void assertSameEvent(CapturedEvent event, Map<String, Object> row) throws Exception {
         JsonNode data = event.frame().get("data");

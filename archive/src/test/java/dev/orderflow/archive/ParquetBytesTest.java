@@ -74,11 +74,11 @@ class ParquetBytesTest {
             row.decimal(EventRow.PRICE, EventRow.PRICE_TEXT, "20000." + i % 7);
             row.decimal(EventRow.AMOUNT, EventRow.AMOUNT_TEXT, "0." + (1000 + i));
             row.set(EventRow.EVENT_ID, String.format("0006589a-5d2d-%04x-0000-000103000020", i));
-            row.string("order_source", "orderbook");
-            row.string("datetime", Long.toString(1_700_000_000L + i / 100));
-            row.string("timestamp", Long.toString(1_700_000_000L + i / 100));
-            row.number("order_subtype", i % 2);
-            row.bool("is_liquidation", false);
+            row.string(EventRow.Field.of("order_source"), "orderbook");
+            row.string(EventRow.Field.of("datetime"), Long.toString(1_700_000_000L + i / 100));
+            row.string(EventRow.Field.of("timestamp"), Long.toString(1_700_000_000L + i / 100));
+            row.number(EventRow.Field.of("order_subtype"), i % 2);
+            row.bool(EventRow.Field.of("is_liquidation"), false);
             row.finish();
             rows.add(row.values);
         }

@@ -277,6 +277,11 @@ public final class ChunkCodec {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     static String uuid(long high, long low) {
+        return new String(uuidBytes(high, low), StandardCharsets.ISO_8859_1);
+    }
+
+    /** {@link #uuid}'s text as ASCII bytes. */
+    static byte[] uuidBytes(long high, long low) {
         byte[] c = new byte[36];
         int at = 0;
         for (int i = 15; i >= 0; i--) {
@@ -292,7 +297,7 @@ public final class ChunkCodec {
                 c[at++] = '-';
             }
         }
-        return new String(c, StandardCharsets.ISO_8859_1);
+        return c;
     }
 
     /** The number a {@code <name>_str} sibling stands for, as the frame parser would have built it. */
@@ -335,22 +340,49 @@ public final class ChunkCodec {
         if (scale == 0 || unscaled == Long.MIN_VALUE) {
             return scale == 0 ? Long.toString(unscaled) : BigDecimal.valueOf(unscaled, scale).toPlainString();
         }
-        byte[] b = new byte[22 + scale];
-        int at = b.length;
+        return new String(plainDecimalBytes(unscaled, scale), StandardCharsets.ISO_8859_1);
+    }
+
+    /** {@link #plainDecimalText} as ASCII bytes (scale 0: the whole number's digits). */
+    static byte[] plainDecimalBytes(long unscaled, int scale) {
+        if (unscaled == Long.MIN_VALUE) {
+            return plainDecimalText(unscaled, scale).getBytes(StandardCharsets.ISO_8859_1);
+        }
         long v = Math.abs(unscaled);
-        int written = 0;
-        while (v > 0 || written <= scale) {
-            if (written == scale) {
-                b[--at] = '.';
-            }
-            b[--at] = (byte) ('0' + (v % 10));
-            v /= 10;
-            written++;
+        int digits = 1;
+        while (digits < 19 && v >= POWERS_OF_TEN[digits]) {
+            digits++;
         }
+        int whole = Math.max(digits - scale, 1);
+        byte[] b = new byte[(unscaled < 0 ? 1 : 0) + whole + (scale > 0 ? 1 + scale : 0)];
+        int at = b.length;
+        for (int written = 0; written < scale; written++) {
+            long rest = v / 10;
+            b[--at] = (byte) ('0' + (v - rest * 10));
+            v = rest;
+        }
+        if (scale > 0) {
+            b[--at] = '.';
+        }
+        do {
+            long rest = v / 10;
+            b[--at] = (byte) ('0' + (v - rest * 10));
+            v = rest;
+        } while (v > 0);
         if (unscaled < 0) {
-            b[--at] = '-';
+            b[0] = '-';
         }
-        return new String(b, at, b.length - at, StandardCharsets.ISO_8859_1);
+        return b;
+    }
+
+    /** 10^0 to 10^18. */
+    private static final long[] POWERS_OF_TEN = new long[19];
+
+    static {
+        POWERS_OF_TEN[0] = 1;
+        for (int i = 1; i < POWERS_OF_TEN.length; i++) {
+            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
+        }
     }
 
     private static JsonNode integral(BigInteger value) {

@@ -145,10 +145,39 @@ public final class EventView {
             return slots[i].text(this);
         }
 
+        /**
+         * {@link #text(int)} as UTF-8 bytes; numbers held as their parts are written to bytes directly, without
+         * building the text first.
+         */
+        public byte[] textBytes(int i) {
+            return slots[i].bytes(this);
+        }
+
+        /** {@link #textBytes(int)} of the field called {@code name}, or {@code null} when absent. */
+        public byte[] textBytes(Name name) {
+            int i = find(name);
+            return i < 0 ? null : textBytes(i);
+        }
+
         /** The text of the field called {@code name}, or {@code null} when absent (see {@link #text(int)}). */
         public String text(Name name) {
             int i = find(name);
             return i < 0 ? null : text(i);
+        }
+
+        /**
+         * The digits of a string holding a plain decimal ({@code "58356.10"} gives 5835610), when the chunk holds it
+         * as its parts (so that its text is built from them: {@link #plainScale} gives the scale);
+         * {@link PlainDecimal#NOT_PLAIN} for any other value, whose {@link #text} must then be read.
+         */
+        public long plainUnscaled(int i) {
+            Slot slot = slots[i];
+            return slot.kind == Slot.DECIMAL_STRING || slot.kind == Slot.INT_STRING ? slot.a : PlainDecimal.NOT_PLAIN;
+        }
+
+        /** The number of digits after the dot of a value {@link #plainUnscaled} reads. */
+        public int plainScale(int i) {
+            return slots[i].kind == Slot.DECIMAL_STRING ? slots[i].scale : 0;
         }
 
         /** Whether the value is a number given in JSON as a whole number (not a decimal). */
@@ -253,6 +282,21 @@ public final class EventView {
                 default -> null; // NULL, OBJECT; STRING and NUMBER_TEXT always hold their text
             };
             return text;
+        }
+
+        byte[] bytes(Fields owner) {
+            if (text != null) {
+                return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+            return switch (kind) {
+                case INT_STRING, INT -> ChunkCodec.plainDecimalBytes(a, 0);
+                case DECIMAL_STRING -> ChunkCodec.plainDecimalBytes(a, scale);
+                case UUID -> ChunkCodec.uuidBytes(a, b);
+                default -> {
+                    String value = text(owner);
+                    yield value == null ? null : value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                }
+            };
         }
 
         JsonNode number(Fields owner) {

@@ -1,5 +1,6 @@
 package dev.orderflow.storage;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -161,6 +162,13 @@ class ChunkCodecTest {
             String text = value.isNull() || value.isContainerNode() ? null
                     : value.isTextual() ? value.textValue() : value.asText();
             assertEquals(text, fields.text(i), at);
+            assertArrayEquals(text == null ? null : text.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    fields.textBytes(i), at);
+            if (fields.plainUnscaled(i) != PlainDecimal.NOT_PLAIN) {
+                assertEquals(new java.math.BigDecimal(text), java.math.BigDecimal.valueOf(fields.plainUnscaled(i),
+                        fields.plainScale(i)), at);
+                assertEquals(PlainDecimal.scale(text), fields.plainScale(i), at);
+            }
             EventView.Kind kind = value.isNull() ? EventView.Kind.NULL : value.isBoolean() ? EventView.Kind.BOOLEAN
                     : value.isTextual() ? EventView.Kind.STRING : value.isNumber() ? EventView.Kind.NUMBER
                     : value.isObject() && fields.object(i) != null ? EventView.Kind.OBJECT : EventView.Kind.OTHER;
@@ -185,11 +193,14 @@ class ChunkCodecTest {
                 case 0 -> random.nextInt(1000) - 500;
                 case 1 -> random.nextLong() >> random.nextInt(63);
                 case 2 -> (random.nextLong() >> 2);
+                case 3 -> i % 8 == 3 ? Long.MAX_VALUE - random.nextInt(10) : -Long.MAX_VALUE + random.nextInt(10);
                 default -> 0;
             };
             int scale = random.nextInt(20);
-            assertEquals(java.math.BigDecimal.valueOf(unscaled, scale).toPlainString(),
-                    ChunkCodec.plainDecimalText(unscaled, scale), unscaled + " scale " + scale);
+            String spelled = java.math.BigDecimal.valueOf(unscaled, scale).toPlainString();
+            assertEquals(spelled, ChunkCodec.plainDecimalText(unscaled, scale), unscaled + " scale " + scale);
+            assertEquals(spelled, new String(ChunkCodec.plainDecimalBytes(unscaled, scale),
+                    java.nio.charset.StandardCharsets.ISO_8859_1), unscaled + " scale " + scale);
         }
     }
 
