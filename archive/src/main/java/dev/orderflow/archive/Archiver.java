@@ -1,25 +1,41 @@
 package dev.orderflow.archive;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Archives the sealed hours of every pair and channel in the catalog: an hour is sealed once the capture's
  * confirmed watermark ({@code confirmed_until}) has passed its end, i.e. every window of it is stored. Hours still
- * open are left for a later pass.
+ * open are left for a later pass. Late data (a restarted capture's journal, another capture host, an event the
+ * exchange sent late) can still change a sealed hour, so a scheduled pass ({@link #archiveDue}) reads an hour again
+ * once {@link #SETTLE_AFTER} after its end has passed; that archive is marked settled in the hour's manifest
+ * ({@code "settled": true}) and is the last a scheduled pass makes.
  */
 public final class Archiver {
+    /** How long after its end a sealed hour can still change by late data, as far as the schedule is concerned. */
+    public static final Duration SETTLE_AFTER = Duration.ofHours(3);
+    /** How far back a scheduled pass looks: past {@link #SETTLE_AFTER} by an hour, so that passes may be late. */
+    public static final Duration DUE_WINDOW = SETTLE_AFTER.plusHours(1);
+
     private final TableSource table;
     private final ArchiveTarget target;
+    private final LongSupplier nowMicros;
 
     public Archiver(TableSource table, ArchiveTarget target) {
+        this(table, target, () -> System.currentTimeMillis() * 1000L);
+    }
+
+    Archiver(TableSource table, ArchiveTarget target, LongSupplier nowMicros) {
         this.table = table;
         this.target = target;
+        this.nowMicros = nowMicros;
     }
 
     /**
      * Archives every sealed hour that overlaps {@code [fromMicros, toMicros)} (each bound {@code null}: from the
-     * first stored event, up to the watermark), oldest first.
+     * first stored event, up to the watermark), oldest first, reading each from the table.
      */
     public List<HourArchiver.Result> archiveSealed(Long fromMicros, Long toMicros) {
         return archive(fromMicros, toMicros, false);
@@ -27,11 +43,30 @@ public final class Archiver {
 
     /**
      * As {@link #archiveSealed}, and with {@code includeOpen} also the hours up to the last stored event that are
-     * not sealed yet: their coverage says {@code after_confirmed_writes}, and a later pass rewrites them. Hour by
-     * hour, every pair and channel of an hour in turn, so that the shared items a group of channels reads are read
-     * once an hour ({@link TableSource#perPass}).
+     * not sealed yet: their coverage says {@code after_confirmed_writes}, and a later pass rewrites them.
      */
     public List<HourArchiver.Result> archive(Long fromMicros, Long toMicros, boolean includeOpen) {
+        return archive(fromMicros, toMicros, includeOpen, false);
+    }
+
+    /**
+     * What a scheduled pass does: as {@link #archiveSealed} over the last {@link #DUE_WINDOW} (with
+     * {@code catchUp}, from the first stored event), but each hour is read only while it is due: not archived
+     * sealed yet, or archived sealed and past its settling time ({@link #SETTLE_AFTER}) but not settled. Every other
+     * hour costs one read of its manifest. So an hour is read from the table twice, however often the passes come:
+     * once sealed, and once settling (an hour sealed only after its settling time: at two passes in a row).
+     */
+    public List<HourArchiver.Result> archiveDue(boolean catchUp) {
+        Long from = catchUp ? null : nowMicros.getAsLong() - DUE_WINDOW.toNanos() / 1000L;
+        return archive(from, null, false, true);
+    }
+
+    /**
+     * Hour by hour, every pair and channel of an hour in turn, so that the shared items a group of channels reads
+     * are read once an hour ({@link TableSource#perPass}).
+     */
+    private List<HourArchiver.Result> archive(Long fromMicros, Long toMicros, boolean includeOpen,
+                                              boolean onlyDue) {
         record Span(TableSource.Entry entry, long from, long to) {
         }
         List<Span> spans = new ArrayList<>();
@@ -49,15 +84,32 @@ public final class Archiver {
             first = Math.min(first, Hour.of(entry.pair(), entry.channel(), from).startMicros());
             end = Math.max(end, to);
         }
+        long now = nowMicros.getAsLong();
         List<HourArchiver.Result> results = new ArrayList<>();
         HourArchiver hours = new HourArchiver(table.perPass(), target);
         for (long start = first; start < end; start += Hour.MICROS) {
             for (Span span : spans) {
                 TableSource.Entry entry = span.entry();
                 Hour hour = new Hour(entry.pair(), entry.channel(), start);
-                if (hour.endMicros() > span.from() && start < span.to()
-                        && (includeOpen || hour.endMicros() <= entry.confirmedUntilMicros())) {
-                    results.add(hours.archive(hour, entry));
+                boolean sealed = hour.endMicros() <= entry.confirmedUntilMicros();
+                if (hour.endMicros() <= span.from() || start >= span.to() || !(includeOpen || sealed)) {
+                    continue;
+                }
+                boolean pastSettling = sealed && now >= hour.endMicros() + SETTLE_AFTER.toNanos() / 1000L;
+                if (!onlyDue) {
+                    results.add(hours.archive(hour, entry, pastSettling));
+                    continue;
+                }
+                switch (hours.archived(hour)) {
+                    case UNSEALED -> results.add(hours.archive(hour, entry, false));
+                    case SEALED -> {
+                        if (pastSettling) {
+                            results.add(hours.archive(hour, entry, true));
+                        }
+                    }
+                    case SETTLED -> {
+                        // settled: not read again by the schedule
+                    }
                 }
             }
         }

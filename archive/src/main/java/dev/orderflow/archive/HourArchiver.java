@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -22,9 +23,9 @@ import dev.orderflow.storage.TableLayout;
 /**
  * Archives one hour of one pair and channel: reads its stored windows with storage's codec, writes its events file,
  * its coverage (the events file's metadata, a {@code _coverage.json} manifest beside it and a one-row file under
- * {@code coverage/}) and, when it has any, its gaps file and (orders) its snapshots file. A file whose bytes would not change is not written
- * again, so re-archiving after late data rewrites exactly the hours whose content changed, and two archivers of the
- * same hour write the same bytes.
+ * {@code coverage/}) and, when it has any, its gaps file and (orders) its snapshots file; the manifest last. A file
+ * whose bytes would not change is not written again, so re-archiving after late data rewrites exactly the hours whose
+ * content changed, and two archivers of the same hour write the same bytes (the manifest's settled mark aside).
  */
 public final class HourArchiver {
     /** Key-value metadata keys of an events file. */
@@ -35,6 +36,9 @@ public final class HourArchiver {
     public static final String META_SNAPSHOTS = "orderflow.snapshots";
     public static final String META_SNAPSHOTS_MISSING_PARTS = "orderflow.snapshots_missing_parts";
     public static final String META_SNAPSHOT_ROWS_UNREADABLE = "orderflow.snapshot_rows_unreadable";
+    private static final String AFTER_CONFIRMED_WRITES = "after_confirmed_writes";
+    /** The manifest's mark of an hour archived sealed after its settling time. */
+    private static final String SETTLED_MARK = "settled";
     private static final DateTimeFormatter ISO_MICROS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -50,11 +54,53 @@ public final class HourArchiver {
     public record Result(Hour hour, long events, boolean complete, int filesWritten, long eventsFileBytes) {
     }
 
+    /** What the archive holds of an hour, by its manifest ({@code _coverage.json}). */
+    enum Archived {
+        /** no manifest, one that is not this hour's coverage, or the hour archived before it was sealed */
+        UNSEALED,
+        /** archived sealed, not settled ({@link Archiver#SETTLE_AFTER}) */
+        SEALED,
+        /** archived sealed after its settling time */
+        SETTLED
+    }
+
+    /** What the archive holds of {@code hour}; a failure to read the manifest is the pass's (it is not guessed). */
+    Archived archived(Hour hour) {
+        byte[] manifest = target.read(hour.coverageFile());
+        if (manifest == null) {
+            return Archived.UNSEALED;
+        }
+        JsonNode coverage;
+        try {
+            coverage = Frames.MAPPER.readTree(manifest);
+        } catch (java.io.IOException unreadable) {
+            return Archived.UNSEALED;
+        }
+        JsonNode reasons = coverage == null ? null : coverage.get("reasons");
+        if (reasons == null || !reasons.isArray() || coverage.path("to_microtimestamp").asLong() != hour.endMicros()) {
+            return Archived.UNSEALED;
+        }
+        for (JsonNode reason : reasons) {
+            if (AFTER_CONFIRMED_WRITES.equals(reason.asText())) {
+                return Archived.UNSEALED;
+            }
+        }
+        return coverage.path(SETTLED_MARK).asBoolean(false) ? Archived.SETTLED : Archived.SEALED;
+    }
+
     /**
      * @param entry the catalog entry of the hour's pair and channel: its first stored event and confirmed watermark
      *              decide the hour's coverage as the API decides a range's
      */
     public Result archive(Hour hour, TableSource.Entry entry) {
+        return archive(hour, entry, false);
+    }
+
+    /**
+     * As {@link #archive(Hour, TableSource.Entry)}; with {@code markSettled}, the manifest says {@code "settled": true}
+     * (only the manifest: the events file and the coverage row do not change when an hour settles).
+     */
+    Result archive(Hour hour, TableSource.Entry entry, boolean markSettled) {
         EventRow row = new EventRow();
         EventMapper mapper = new EventMapper(hour.channel());
         long[] events = {0};
@@ -89,7 +135,6 @@ public final class HourArchiver {
                     META_COVERAGE, Frames.toJson(coverage)));
             int written = 0;
             written += store(hour.eventsFile(), eventsFile);
-            written += store(hour.coverageFile(), (Frames.toJson(coverage) + "\n").getBytes(StandardCharsets.UTF_8));
             try (ParquetBytes coverageFile = new ParquetBytes(CoverageSchema.SCHEMA)) {
                 coverageFile.write(CoverageSchema.row(coverage));
                 written += store(hour.coverageRowFile(), coverageFile.finish(Map.of(
@@ -107,6 +152,12 @@ public final class HourArchiver {
             if (hour.channel() == Channel.ORDERS) {
                 written += snapshots(hour);
             }
+            // the manifest last: it says the hour is archived (archived()), so a pass that fails before is repeated
+            ObjectNode manifest = coverage.deepCopy();
+            if (markSettled) {
+                manifest.put(SETTLED_MARK, true);
+            }
+            written += store(hour.coverageFile(), (Frames.toJson(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
             return new Result(hour, events[0], coverage.get("complete").booleanValue(), written, eventsFile.length);
         }
     }
@@ -158,7 +209,7 @@ public final class HourArchiver {
             reasons.add("gaps");
         }
         if (entry.confirmedUntilMicros() == null || hour.endMicros() > entry.confirmedUntilMicros()) {
-            reasons.add("after_confirmed_writes");
+            reasons.add(AFTER_CONFIRMED_WRITES);
         }
         if (entry.firstMicros() == null || hour.startMicros() < entry.firstMicros()) {
             reasons.add("before_first_event");

@@ -191,8 +191,10 @@ class ArchiverTest {
             assertFalse(c1.get("complete").booleanValue(), c1.toString());
             assertEquals("[\"gaps\"]", c1.get("reasons").toString());
             assertEquals(hour0 + Hour.MICROS + 10, c1.get("gaps").get(0).get("from_microtimestamp").longValue());
-            assertEquals(c1, Frames.MAPPER.readTree(Files.readString(a.resolve(h1.coverageFile()))),
-                    "the manifest says what the file's metadata says");
+            ObjectNode manifest = (ObjectNode) Frames.MAPPER.readTree(Files.readString(a.resolve(h1.coverageFile())));
+            assertTrue(manifest.path("settled").asBoolean(), "hours archived after their settling time settle");
+            manifest.remove("settled");
+            assertEquals(c1, manifest, "the manifest says what the file's metadata says");
             List<Map<String, Object>> hours = rows(sql, "SELECT hour, complete, reasons, events FROM read_parquet('"
                     + a + "/coverage/**/*.parquet', hive_partitioning = true) ORDER BY hour");
             assertEquals(2, hours.size());
@@ -334,6 +336,105 @@ class ArchiverTest {
                     TableLayout.PK, AttributeValue.fromS(TableLayout.chunkPk(PAIR, Channel.ORDERS)),
                     TableLayout.SK, AttributeValue.fromS(TableLayout.chunkSk(TableLayout.layout1WindowStart(t), 0)))));
         }
+    }
+
+    @Test
+    void shouldReadAScheduledHourWhenItIsSealedAndOnceMoreWhenItSettles(@TempDir Path dir) throws Exception {
+        String chunks = TableLayout.chunkPk(PAIR, Channel.ORDERS);
+        java.util.concurrent.atomic.AtomicInteger chunkQueries = new java.util.concurrent.atomic.AtomicInteger();
+        Hour h0 = new Hour(PAIR, Channel.ORDERS, hour0);
+        long settling = Archiver.SETTLE_AFTER.toNanos() / 1000L;
+        long quarter = 15 * 60_000_000L;
+        long[] now = {hour0 + Hour.MICROS + 5 * 60_000_000L};
+        long t = hour0 + 17;
+        try (DynamoDbClient counted = countingQueries(chunks, chunkQueries)) {
+            Archiver archiver = new Archiver(new TableSource(counted, TABLE), new DirectoryTarget(dir), () -> now[0]);
+            assertEquals(List.of(h0, h0.next()), hours(archiver.archiveDue(false)), "both sealed hours, once");
+            assertEquals(2, chunkQueries.get());
+            assertFalse(Frames.MAPPER.readTree(dir.resolve(h0.coverageFile()).toFile()).has("settled"));
+
+            now[0] += quarter;
+            assertEquals(List.of(), hours(archiver.archiveDue(false)), "archived sealed, not settling yet");
+            assertEquals(2, chunkQueries.get(), "not read");
+
+            // a late event in the first hour; the first pass past its settling time reads that hour again, only it
+            ObjectNode frame = (ObjectNode) stored.get(0).frame().deepCopy();
+            ((ObjectNode) frame.get("data")).put("microtimestamp", Long.toString(t));
+            db.putItem(b -> b.tableName(TABLE).item(TableLayout.toItem(new Chunk(PAIR, Channel.ORDERS,
+                    TableLayout.layout1WindowStart(t), 0, List.of(new CapturedEvent(t, t + 5, frame))))));
+            now[0] = h0.endMicros() + settling - 1;
+            assertEquals(List.of(), hours(archiver.archiveDue(false)), "a µs before its settling time");
+            now[0] += quarter;
+            List<HourArchiver.Result> settled = archiver.archiveDue(false);
+            assertEquals(List.of(h0), hours(settled));
+            assertEquals(stored.stream().filter(e -> e.microtimestamp() < h0.endMicros()).count() + 1,
+                    settled.get(0).events(), "the late event is archived");
+            assertEquals(3, chunkQueries.get());
+            assertTrue(Frames.MAPPER.readTree(dir.resolve(h0.coverageFile()).toFile()).get("settled").booleanValue());
+
+            now[0] += quarter;
+            assertEquals(List.of(), hours(archiver.archiveDue(false)), "settled: not read again");
+            now[0] = h0.next().endMicros() + Archiver.DUE_WINDOW.toNanos() / 1000L;
+            assertEquals(List.of(), hours(archiver.archiveDue(false)), "out of the window: not even looked at");
+            assertEquals(3, chunkQueries.get());
+            assertEquals(List.of(h0.next()), hours(archiver.archiveDue(true)), "a catch-up settles what is due");
+            assertEquals(2, archiver.archiveSealed(null, null).size(), "a backfill reads every sealed hour");
+            assertEquals(6, chunkQueries.get());
+        } finally {
+            db.deleteItem(b -> b.tableName(TABLE).key(Map.of(
+                    TableLayout.PK, AttributeValue.fromS(TableLayout.chunkPk(PAIR, Channel.ORDERS)),
+                    TableLayout.SK, AttributeValue.fromS(TableLayout.chunkSk(TableLayout.layout1WindowStart(t), 0)))));
+        }
+    }
+
+    @Test
+    void shouldReadAgainOnScheduleAnHourWhoseManifestSaysItWasNotSealedOrCannotBeRead(@TempDir Path dir)
+            throws Exception {
+        Hour h0 = new Hour(PAIR, Channel.ORDERS, hour0);
+        long[] now = {hour0 + Hour.MICROS + 5 * 60_000_000L};
+        Archiver archiver = new Archiver(new TableSource(db, TABLE), new DirectoryTarget(dir), () -> now[0]);
+        assertEquals(List.of(h0, h0.next()), hours(archiver.archiveDue(false)));
+        String sealed = Files.readString(dir.resolve(h0.coverageFile()));
+        for (String manifest : List.of(sealed.replace("\"reasons\":[]", "\"reasons\":[\"after_confirmed_writes\"]"),
+                "{}", "null", "[]", "{\"reasons\":[]", sealed.replace(Long.toString(h0.endMicros()), "0"))) {
+            Files.writeString(dir.resolve(h0.coverageFile()), manifest);
+            assertEquals(List.of(h0), hours(archiver.archiveDue(false)), manifest);
+            assertEquals(sealed, Files.readString(dir.resolve(h0.coverageFile())), "archived sealed again");
+        }
+        // settling an hour sealed late takes a pass of its own: it is read twice, however late
+        now[0] = h0.endMicros() + Archiver.SETTLE_AFTER.toNanos() / 1000L;
+        Files.delete(dir.resolve(h0.coverageFile()));
+        assertEquals(List.of(h0), hours(archiver.archiveDue(false)));
+        assertFalse(Frames.MAPPER.readTree(dir.resolve(h0.coverageFile()).toFile()).has("settled"));
+        assertEquals(List.of(h0), hours(archiver.archiveDue(false)));
+        assertTrue(Frames.MAPPER.readTree(dir.resolve(h0.coverageFile()).toFile()).get("settled").booleanValue());
+    }
+
+    private static List<Hour> hours(List<HourArchiver.Result> results) {
+        return results.stream().map(HourArchiver.Result::hour).toList();
+    }
+
+    /** A client of the test's DynamoDB Local counting the queries of partition {@code pk}. */
+    private static DynamoDbClient countingQueries(String pk, java.util.concurrent.atomic.AtomicInteger count) {
+        return countingQueries(pk::equals, count);
+    }
+
+    /** A client of the test's DynamoDB Local counting the queries of the partitions {@code counted} accepts. */
+    private static DynamoDbClient countingQueries(java.util.function.Predicate<String> counted,
+                                                  java.util.concurrent.atomic.AtomicInteger count) {
+        ExecutionInterceptor counting = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof QueryRequest query
+                        && counted.test(query.expressionAttributeValues().get(":pk").s())) {
+                    count.incrementAndGet();
+                }
+            }
+        };
+        return DynamoDbClient.builder().endpointOverride(dynamo.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(counting)).build();
     }
 
     @Test
@@ -493,20 +594,7 @@ class ArchiverTest {
                     AttributeValue.fromN(Long.toString(hour0 + Hour.MICROS + 1)))));
         }
         java.util.concurrent.atomic.AtomicInteger sharedQueries = new java.util.concurrent.atomic.AtomicInteger();
-        ExecutionInterceptor counting = new ExecutionInterceptor() {
-            @Override
-            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-                if (context.request() instanceof QueryRequest query
-                        && QuietItems.isShared(query.expressionAttributeValues().get(":pk").s())) {
-                    sharedQueries.incrementAndGet();
-                }
-            }
-        };
-        try (DynamoDbClient counted = DynamoDbClient.builder().endpointOverride(dynamo.endpoint())
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(counting)).build()) {
+        try (DynamoDbClient counted = countingQueries(QuietItems::isShared, sharedQueries)) {
             Archiver archiver = new Archiver(new TableSource(counted, table), new DirectoryTarget(dir));
             List<HourArchiver.Result> results = archiver.archiveSealed(null, null);
 

@@ -10,9 +10,7 @@ import java.util.Map;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 
-import dev.orderflow.archive.ArchiveSchedule;
 import dev.orderflow.archive.Archiver;
-import dev.orderflow.archive.Hour;
 import dev.orderflow.archive.HourArchiver;
 import dev.orderflow.archive.TableSource;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -21,9 +19,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The archiver on AWS Lambda ({@code ArchiveFunction} in template.yaml). On its schedule (any event without
- * {@code from}) it archives the hours sealed in the last {@link ArchiveSchedule#LOOKBACK} and the hour before;
- * invoked with {@code {"from": "2026-11-01", "to": "2026-11-08"}} (ISO dates or instants, UTC) it backfills every
- * sealed hour of that range. Table and bucket come from {@code ORDERFLOW_TABLE} and {@code ARCHIVE_BUCKET}.
+ * {@code from} or {@code to}) it archives the hours of the last {@link Archiver#DUE_WINDOW} that are due
+ * ({@link Archiver#archiveDue}: sealed and not archived sealed yet, or settling); invoked with
+ * {@code {"from": "2026-11-01", "to": "2026-11-08"}} (ISO dates or instants, UTC; either may be left out: from the
+ * first stored event, up to the watermark) it backfills every sealed hour of that range, reading each again. Table and bucket come from {@code ORDERFLOW_TABLE} and {@code ARCHIVE_BUCKET}.
  */
 public final class ArchiveHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     private final Archiver archiver;
@@ -39,10 +38,8 @@ public final class ArchiveHandler implements RequestHandler<Map<String, Object>,
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
         Long from = input == null ? null : micros(input.get("from"));
         Long to = input == null ? null : micros(input.get("to"));
-        if (from == null) {
-            from = System.currentTimeMillis() * 1000L - ArchiveSchedule.LOOKBACK.toNanos() / 1000L - Hour.MICROS;
-        }
-        List<HourArchiver.Result> results = archiver.archiveSealed(from, to);
+        List<HourArchiver.Result> results = from == null && to == null ? archiver.archiveDue(false)
+                : archiver.archiveSealed(from, to);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("hours", results.size());
         summary.put("rewritten", results.stream().filter(r -> r.filesWritten() > 0).count());
