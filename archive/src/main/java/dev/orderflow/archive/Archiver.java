@@ -18,6 +18,13 @@ public final class Archiver {
     public static final Duration SETTLE_AFTER = Duration.ofHours(3);
     /** How far back a scheduled pass looks: past {@link #SETTLE_AFTER} by an hour, so that passes may be late. */
     public static final Duration DUE_WINDOW = SETTLE_AFTER.plusHours(1);
+    /**
+     * How many hours before its window (or before the channel's watermark, when that is older: a channel no longer
+     * captured) a scheduled pass looks back, a channel at a time, for sealed hours not settled yet: hours sealed only
+     * after they left the window (a capture down for longer, whose watermark then passes them) are archived by the
+     * schedule up to a week back; older ones by a backfill.
+     */
+    static final int CATCH_UP_HOURS = 7 * 24;
 
     private final TableSource table;
     private final ArchiveTarget target;
@@ -54,7 +61,9 @@ public final class Archiver {
      * {@code catchUp}, from the first stored event), but each hour is read only while it is due: not archived
      * sealed yet, or archived sealed and past its settling time ({@link #SETTLE_AFTER}) but not settled. Every other
      * hour costs one read of its manifest. So an hour is read from the table twice, however often the passes come:
-     * once sealed, and once settling (an hour sealed only after its settling time: at two passes in a row).
+     * once sealed, and once settling (an hour sealed only after its settling time: at two passes in a row). Before
+     * the window, each channel's hours are looked at back to the first settled one (at most {@link #CATCH_UP_HOURS}):
+     * one more manifest a channel when nothing is behind.
      */
     public List<HourArchiver.Result> archiveDue(boolean catchUp) {
         Long from = catchUp ? null : nowMicros.getAsLong() - DUE_WINDOW.toNanos() / 1000L;
@@ -72,11 +81,13 @@ public final class Archiver {
         List<Span> spans = new ArrayList<>();
         long first = Long.MAX_VALUE;
         long end = Long.MIN_VALUE;
+        HourArchiver hours = new HourArchiver(table.perPass(), target);
         for (TableSource.Entry entry : table.catalog()) {
             if (entry.firstMicros() == null || entry.confirmedUntilMicros() == null) {
                 continue;
             }
-            long from = Math.max(entry.firstMicros(), fromMicros == null ? Long.MIN_VALUE : fromMicros);
+            long from = Math.max(entry.firstMicros(), fromMicros == null ? Long.MIN_VALUE
+                    : onlyDue ? unsettledFrom(hours, entry, fromMicros) : fromMicros);
             long last = includeOpen && entry.lastMicros() != null
                     ? Math.max(entry.lastMicros() + 1, entry.confirmedUntilMicros()) : entry.confirmedUntilMicros();
             long to = Math.min(last, toMicros == null ? Long.MAX_VALUE : toMicros);
@@ -86,7 +97,6 @@ public final class Archiver {
         }
         long now = nowMicros.getAsLong();
         List<HourArchiver.Result> results = new ArrayList<>();
-        HourArchiver hours = new HourArchiver(table.perPass(), target);
         for (long start = first; start < end; start += Hour.MICROS) {
             for (Span span : spans) {
                 TableSource.Entry entry = span.entry();
@@ -114,5 +124,23 @@ public final class Archiver {
             }
         }
         return results;
+    }
+
+    /**
+     * Where a scheduled pass starts for a channel: {@code windowFrom}, or earlier when the hours just before the
+     * window are not settled (each sealed hour ends up settled: see {@link #archiveDue}).
+     */
+    private static long unsettledFrom(HourArchiver hours, TableSource.Entry entry, long windowFrom) {
+        long from = windowFrom;
+        // from the window, or from the watermark when it is older (a channel no longer captured): sealed hours only
+        Hour before = Hour.of(entry.pair(), entry.channel(), Math.min(windowFrom, entry.confirmedUntilMicros()));
+        for (int i = 0; i < CATCH_UP_HOURS; i++) {
+            before = new Hour(before.pair(), before.channel(), before.startMicros() - Hour.MICROS);
+            if (before.endMicros() <= entry.firstMicros() || hours.archived(before) == HourArchiver.Archived.SETTLED) {
+                break;
+            }
+            from = before.startMicros();
+        }
+        return from;
     }
 }

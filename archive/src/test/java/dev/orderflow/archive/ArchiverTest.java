@@ -374,10 +374,13 @@ class ArchiverTest {
 
             now[0] += quarter;
             assertEquals(List.of(), hours(archiver.archiveDue(false)), "settled: not read again");
-            now[0] = h0.next().endMicros() + Archiver.DUE_WINDOW.toNanos() / 1000L;
-            assertEquals(List.of(), hours(archiver.archiveDue(false)), "out of the window: not even looked at");
             assertEquals(3, chunkQueries.get());
-            assertEquals(List.of(h0.next()), hours(archiver.archiveDue(true)), "a catch-up settles what is due");
+            now[0] = h0.next().endMicros() + 5 * Hour.MICROS;
+            assertEquals(List.of(h0.next()), hours(archiver.archiveDue(false)),
+                    "before the window, the hours back to the first settled one");
+            assertEquals(List.of(), hours(archiver.archiveDue(false)));
+            assertEquals(List.of(), hours(archiver.archiveDue(true)), "a catch-up finds nothing due");
+            assertEquals(4, chunkQueries.get());
             assertEquals(2, archiver.archiveSealed(null, null).size(), "a backfill reads every sealed hour");
             assertEquals(6, chunkQueries.get());
         } finally {
@@ -408,6 +411,22 @@ class ArchiverTest {
         assertFalse(Frames.MAPPER.readTree(dir.resolve(h0.coverageFile()).toFile()).has("settled"));
         assertEquals(List.of(h0), hours(archiver.archiveDue(false)));
         assertTrue(Frames.MAPPER.readTree(dir.resolve(h0.coverageFile()).toFile()).get("settled").booleanValue());
+    }
+
+    @Test
+    void shouldArchiveOnScheduleHoursSealedAfterTheyLeftTheWindow(@TempDir Path dir) throws Exception {
+        // hours first seen sealed a day after they ended (a capture that was down, or an archive set up later)
+        Hour h0 = new Hour(PAIR, Channel.ORDERS, hour0);
+        long[] now = {h0.next().endMicros() + 24 * Hour.MICROS};
+        Archiver archiver = new Archiver(new TableSource(db, TABLE), new DirectoryTarget(dir), () -> now[0]);
+        assertEquals(List.of(h0, h0.next()), hours(archiver.archiveDue(false)), "a day back: archived sealed");
+        now[0] += 15 * 60_000_000L;
+        assertEquals(List.of(h0, h0.next()), hours(archiver.archiveDue(false)), "and settled at the next pass");
+        assertEquals(List.of(), hours(archiver.archiveDue(false)));
+        // the channel's watermark far behind the window (no longer captured): the walk starts from the watermark
+        now[0] = h0.next().endMicros() + 30L * 24 * Hour.MICROS;
+        Files.delete(dir.resolve(h0.next().coverageFile()));
+        assertEquals(List.of(h0.next()), hours(archiver.archiveDue(false)));
     }
 
     private static List<Hour> hours(List<HourArchiver.Result> results) {
