@@ -20,11 +20,13 @@ public final class Archiver {
     public static final Duration DUE_WINDOW = SETTLE_AFTER.plusHours(1);
     /**
      * How many hours before its window (or before the channel's watermark, when that is older: a channel no longer
-     * captured) a scheduled pass looks back, a channel at a time, for sealed hours not settled yet: hours sealed only
+     * captured) a scheduled pass looks back, a channel at a time, for hours not archived sealed: hours sealed only
      * after they left the window (a capture down for longer, whose watermark then passes them) are archived by the
-     * schedule up to a week back; older ones by a backfill.
+     * schedule up to a week back; older ones by a backfill (a warning says so).
      */
     static final int CATCH_UP_HOURS = 7 * 24;
+
+    private static final System.Logger LOG = System.getLogger(Archiver.class.getName());
 
     private final TableSource table;
     private final ArchiveTarget target;
@@ -61,9 +63,9 @@ public final class Archiver {
      * {@code catchUp}, from the first stored event), but each hour is read only while it is due: not archived
      * sealed yet, or archived sealed and past its settling time ({@link #SETTLE_AFTER}) but not settled. Every other
      * hour costs one read of its manifest. So an hour is read from the table twice, however often the passes come:
-     * once sealed, and once settling (an hour sealed only after its settling time: at two passes in a row). Before
-     * the window, each channel's hours are looked at back to the first settled one (at most {@link #CATCH_UP_HOURS}):
-     * one more manifest a channel when nothing is behind.
+     * once sealed, and once settling (an hour sealed only after its settling time: once, settled at once). Before
+     * the window, each channel's hours are looked at back to the first one archived sealed (at most
+     * {@link #CATCH_UP_HOURS}): one more manifest a channel when nothing is behind.
      */
     public List<HourArchiver.Result> archiveDue(boolean catchUp) {
         Long from = catchUp ? null : nowMicros.getAsLong() - DUE_WINDOW.toNanos() / 1000L;
@@ -111,7 +113,7 @@ public final class Archiver {
                     continue;
                 }
                 switch (hours.archived(hour)) {
-                    case UNSEALED -> results.add(hours.archive(hour, entry, false));
+                    case UNSEALED -> results.add(hours.archive(hour, entry, pastSettling));
                     case SEALED -> {
                         if (pastSettling) {
                             results.add(hours.archive(hour, entry, true));
@@ -128,19 +130,25 @@ public final class Archiver {
 
     /**
      * Where a scheduled pass starts for a channel: {@code windowFrom}, or earlier when the hours just before the
-     * window are not settled (each sealed hour ends up settled: see {@link #archiveDue}).
+     * window were not archived sealed (sealed only after they left it), back to the first that was.
      */
     private static long unsettledFrom(HourArchiver hours, TableSource.Entry entry, long windowFrom) {
         long from = windowFrom;
         // from the window, or from the watermark when it is older (a channel no longer captured): sealed hours only
         Hour before = Hour.of(entry.pair(), entry.channel(), Math.min(windowFrom, entry.confirmedUntilMicros()));
-        for (int i = 0; i < CATCH_UP_HOURS; i++) {
+        for (int i = 0; ; i++) {
             before = new Hour(before.pair(), before.channel(), before.startMicros() - Hour.MICROS);
-            if (before.endMicros() <= entry.firstMicros() || hours.archived(before) == HourArchiver.Archived.SETTLED) {
-                break;
+            if (before.endMicros() <= entry.firstMicros()
+                    || hours.archived(before) != HourArchiver.Archived.UNSEALED) {
+                return from;
+            }
+            if (i == CATCH_UP_HOURS) {
+                LOG.log(System.Logger.Level.WARNING, "{0} {1}: hours more than {2} h before the archive''s window are"
+                        + " not archived yet; the schedule leaves them to a backfill (from {3} µs)", entry.pair(),
+                        entry.channel().apiName(), CATCH_UP_HOURS, Long.toString(entry.firstMicros()));
+                return from;
             }
             from = before.startMicros();
         }
-        return from;
     }
 }

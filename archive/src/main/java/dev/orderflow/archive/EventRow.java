@@ -79,21 +79,14 @@ final class EventRow {
         values[column] = utf8;
     }
 
-    /** The exchange's decimal string in its text column and, exactly, in its DECIMAL column. */
-    void decimal(int column, int textColumn, String text) {
-        decimal(column, textColumn, text, unscaledBytes(text));
-    }
-
     /**
-     * The same, the text as UTF-8 bytes, with its digits as one number and its scale already known ({@code unscaled}
-     * is {@link PlainDecimal#NOT_PLAIN} when not: the text is then read).
+     * The exchange's decimal string (its UTF-8 bytes) in its text column and, exactly, in its DECIMAL column; its
+     * digits as one number and its scale when known ({@code unscaled} is {@link PlainDecimal#NOT_PLAIN} when not:
+     * the text is then read).
      */
     void decimal(int column, int textColumn, byte[] text, long unscaled, int scale) {
-        decimal(column, textColumn, text, unscaled != PlainDecimal.NOT_PLAIN ? unscaledBytes(unscaled, scale)
-                : unscaledBytes(new String(text, StandardCharsets.UTF_8)));
-    }
-
-    private void decimal(int column, int textColumn, Object text, byte[] unscaledBytes) {
+        byte[] unscaledBytes = unscaled != PlainDecimal.NOT_PLAIN ? unscaledBytes(unscaled, scale)
+                : unscaledBytes(new String(text, StandardCharsets.UTF_8));
         values[textColumn] = text;
         values[column] = unscaledBytes;
         if (unscaledBytes == null) {
@@ -224,7 +217,7 @@ final class EventRow {
      * product with {@code 10^(10 - scale)} is worked out in 128 bits.
      */
     static byte[] unscaledBytes(long unscaled, int scale) {
-        if (scale < 0 || scale > EventSchema.DECIMAL_SCALE || Math.abs(unscaled) >= EIGHTEEN_DIGITS_MAX
+        if (scale < 0 || scale > EventSchema.DECIMAL_SCALE || Math.abs(unscaled) >= TEN_TO_THE_18
                 || unscaled == Long.MIN_VALUE) {
             return unscaledBytes(BigDecimal.valueOf(unscaled, scale));
         }
@@ -266,8 +259,8 @@ final class EventRow {
         return out;
     }
 
-    /** Past the largest number of 18 digits, which fits {@code DECIMAL(28, 10)} at any scale up to 10. */
-    private static final long EIGHTEEN_DIGITS_MAX = 1_000_000_000_000_000_000L;
+    /** The smallest number of 19 digits: those of 18 digits or fewer fit {@code DECIMAL(28, 10)} at scale 10. */
+    private static final long TEN_TO_THE_18 = 1_000_000_000_000_000_000L;
     private static final long[] POWERS_OF_TEN = new long[EventSchema.DECIMAL_SCALE + 1];
 
     static {

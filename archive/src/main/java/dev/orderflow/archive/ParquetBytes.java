@@ -30,10 +30,11 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
  * Rows of plain values ({@code Long}, {@code String}, {@code Boolean}, {@code byte[]} for a string's UTF-8 bytes or
- * a decimal's unscaled bytes; {@code null} for absent) written as one Parquet file in memory, through parquet-java's column writers on its
- * Hadoop-free paths ({@link OutputFile}, {@link ZstdCodecs}). The schema is flat, so a row's values go straight to
- * the column writers (definition level 0 for absent, the column's maximum for present): parquet-java's record layer
- * ({@code RecordConsumer}), which works out levels field by field for nested data, was most of the time spent here.
+ * a decimal's unscaled bytes; {@code null} for absent) written as one Parquet file in memory, through parquet-java's
+ * column writers on its Hadoop-free paths ({@link OutputFile}, {@link ZstdCodecs}). The schema is flat, so a row's
+ * values go straight to the column writers (definition level 0 for absent, the column's maximum for present):
+ * parquet-java's record layer ({@code RecordConsumer}), which works out levels field by field for nested data, was
+ * most of the time spent here.
  * The bytes depend only on the rows and the metadata: no clock, no host, no random ids go into a file.
  */
 final class ParquetBytes implements AutoCloseable {
@@ -235,13 +236,13 @@ final class ParquetBytes implements AutoCloseable {
             PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
             if (type == PrimitiveTypeName.BINARY && !properties.isDictionaryEnabled(column)
                     && !prefixStrings.contains(column.getPath()[0])) {
-                return new PlainBytesWriter(true);
+                return PlainBytesWriter.binary();
             }
             if (type != PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY) {
                 return standard.newValuesWriter(column);
             }
             int length = column.getPrimitiveType().getTypeLength();
-            PlainBytesWriter plain = new PlainBytesWriter(false);
+            PlainBytesWriter plain = PlainBytesWriter.fixed(length);
             if (!properties.isDictionaryEnabled(column)) {
                 return plain;
             }

@@ -14,19 +14,34 @@ import org.apache.parquet.io.api.Binary;
  * archive's time on an hour of distinct events (the page bytes are the same).
  */
 final class PlainBytesWriter extends ValuesWriter {
+    /** The length of every value of a {@code FIXED_LEN_BYTE_ARRAY} column; -1 for {@code BINARY}. */
+    private final int fixedLength;
     private final boolean lengthPrefixed;
     private byte[] buffer = new byte[1 << 12];
     private int size;
 
-    /** @param lengthPrefixed {@code true} for {@code BINARY}, {@code false} for {@code FIXED_LEN_BYTE_ARRAY} */
-    PlainBytesWriter(boolean lengthPrefixed) {
-        this.lengthPrefixed = lengthPrefixed;
+    private PlainBytesWriter(int fixedLength) {
+        this.fixedLength = fixedLength;
+        this.lengthPrefixed = fixedLength < 0;
+    }
+
+    /** For a {@code BINARY} column. */
+    static PlainBytesWriter binary() {
+        return new PlainBytesWriter(-1);
+    }
+
+    /** For a {@code FIXED_LEN_BYTE_ARRAY} column of values of {@code length} bytes. */
+    static PlainBytesWriter fixed(int length) {
+        return new PlainBytesWriter(length);
     }
 
     @Override
     public void writeBytes(Binary value) {
         byte[] bytes = value.getBytesUnsafe(); // the value's own array when it is one, else a copy of exactly it
         int length = bytes.length;
+        if (!lengthPrefixed && length != fixedLength) {
+            throw new IllegalArgumentException("a value of " + length + " bytes in a column of " + fixedLength);
+        }
         int needed = size + length + (lengthPrefixed ? 4 : 0);
         if (needed > buffer.length) {
             buffer = Arrays.copyOf(buffer, Math.max(needed, buffer.length * 2));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,6 +23,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.orderflow.storage.PlainDecimal;
 
 @Timeout(120)
 class ParquetBytesTest {
@@ -43,8 +46,10 @@ class ParquetBytesTest {
             row.start(1_700_000_000_000_000L + i, 1_700_000_000_000_000L + i);
             row.set(EventRow.TYPE, "order_created");
             row.set(EventRow.ID, Long.toString(1_000_000_000L + i));
-            row.decimal(EventRow.PRICE, EventRow.PRICE_TEXT, price);
-            row.decimal(EventRow.AMOUNT, EventRow.AMOUNT_TEXT, amount);
+            row.decimal(EventRow.PRICE, EventRow.PRICE_TEXT, price.getBytes(StandardCharsets.UTF_8),
+                    PlainDecimal.NOT_PLAIN, 0);
+            row.decimal(EventRow.AMOUNT, EventRow.AMOUNT_TEXT, amount.getBytes(StandardCharsets.UTF_8),
+                    PlainDecimal.NOT_PLAIN, 0);
             row.set(EventRow.EVENT_ID, "event-" + i);
             row.finish();
             rows.add(row.values.clone());
@@ -71,8 +76,10 @@ class ParquetBytesTest {
             row.set(EventRow.TYPE, i % 3 == 0 ? "order_deleted" : "order_created");
             row.set(EventRow.ID, Long.toString(1_000_000_000L + i));
             row.set(EventRow.SIDE, i % 2 == 0 ? "buy" : "sell");
-            row.decimal(EventRow.PRICE, EventRow.PRICE_TEXT, "20000." + i % 7);
-            row.decimal(EventRow.AMOUNT, EventRow.AMOUNT_TEXT, "0." + (1000 + i));
+            row.decimal(EventRow.PRICE, EventRow.PRICE_TEXT, ("20000." + i % 7).getBytes(StandardCharsets.UTF_8),
+                    PlainDecimal.NOT_PLAIN, 0);
+            row.decimal(EventRow.AMOUNT, EventRow.AMOUNT_TEXT, ("0." + (1000 + i)).getBytes(StandardCharsets.UTF_8),
+                    1000 + i, 4);
             row.set(EventRow.EVENT_ID, String.format("0006589a-5d2d-%04x-0000-000103000020", i));
             row.string(EventRow.Field.of("order_source"), "orderbook");
             row.string(EventRow.Field.of("datetime"), Long.toString(1_700_000_000L + i / 100));

@@ -22,7 +22,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@code from} or {@code to}) it archives the hours of the last {@link Archiver#DUE_WINDOW} that are due
  * ({@link Archiver#archiveDue}: sealed and not archived sealed yet, or settling); invoked with
  * {@code {"from": "2026-11-01", "to": "2026-11-08"}} (ISO dates or instants, UTC; either may be left out: from the
- * first stored event, up to the watermark) it backfills every sealed hour of that range, reading each again. Table and bucket come from {@code ORDERFLOW_TABLE} and {@code ARCHIVE_BUCKET}.
+ * first stored event, up to the watermark) it backfills every sealed hour of that range, reading each again. Table
+ * and bucket come from {@code ORDERFLOW_TABLE} and {@code ARCHIVE_BUCKET}.
  */
 public final class ArchiveHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     private final Archiver archiver;
