@@ -217,11 +217,11 @@ final class EventRow {
      * product with {@code 10^(10 - scale)} is worked out in 128 bits.
      */
     static byte[] unscaledBytes(long unscaled, int scale) {
-        if (scale < 0 || scale > EventSchema.DECIMAL_SCALE || Math.abs(unscaled) >= TEN_TO_THE_18
+        if (scale < 0 || scale > EventSchema.DECIMAL_SCALE || Math.abs(unscaled) >= PlainDecimal.tenTo(18)
                 || unscaled == Long.MIN_VALUE) {
             return unscaledBytes(BigDecimal.valueOf(unscaled, scale));
         }
-        long factor = POWERS_OF_TEN[EventSchema.DECIMAL_SCALE - scale];
+        long factor = PlainDecimal.tenTo(EventSchema.DECIMAL_SCALE - scale);
         long magnitude = Math.abs(unscaled);
         long low = magnitude * factor;
         long high = Math.multiplyHigh(magnitude, factor);
@@ -257,16 +257,5 @@ final class EventRow {
         Arrays.fill(out, 0, out.length - raw.length, fill);
         System.arraycopy(raw, 0, out, out.length - raw.length, raw.length);
         return out;
-    }
-
-    /** The smallest number of 19 digits: those of 18 digits or fewer fit {@code DECIMAL(28, 10)} at scale 10. */
-    private static final long TEN_TO_THE_18 = 1_000_000_000_000_000_000L;
-    private static final long[] POWERS_OF_TEN = new long[EventSchema.DECIMAL_SCALE + 1];
-
-    static {
-        POWERS_OF_TEN[0] = 1;
-        for (int i = 1; i < POWERS_OF_TEN.length; i++) {
-            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
-        }
     }
 }

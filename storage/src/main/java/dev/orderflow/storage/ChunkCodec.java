@@ -350,7 +350,7 @@ public final class ChunkCodec {
         }
         long v = Math.abs(unscaled);
         int digits = 1;
-        while (digits < 19 && v >= POWERS_OF_TEN[digits]) {
+        while (digits < 19 && v >= PlainDecimal.tenTo(digits)) {
             digits++;
         }
         int whole = Math.max(digits - scale, 1);
@@ -373,16 +373,6 @@ public final class ChunkCodec {
             b[0] = '-';
         }
         return b;
-    }
-
-    /** 10^0 to 10^18. */
-    private static final long[] POWERS_OF_TEN = new long[19];
-
-    static {
-        POWERS_OF_TEN[0] = 1;
-        for (int i = 1; i < POWERS_OF_TEN.length; i++) {
-            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
-        }
     }
 
     private static JsonNode integral(BigInteger value) {

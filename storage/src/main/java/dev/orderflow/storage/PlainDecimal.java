@@ -38,6 +38,21 @@ public final class PlainDecimal {
         return s.charAt(0) == '-' ? -unscaled : unscaled;
     }
 
+    /** 10^0 to 10^18, every power of ten a {@code long} holds. */
+    private static final long[] POWERS_OF_TEN = new long[19];
+
+    static {
+        POWERS_OF_TEN[0] = 1;
+        for (int i = 1; i < POWERS_OF_TEN.length; i++) {
+            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
+        }
+    }
+
+    /** 10^{@code n}, for {@code n} from 0 to 18. */
+    public static long tenTo(int n) {
+        return POWERS_OF_TEN[n];
+    }
+
     /** The number of digits after the dot of a plain spelling (0 without a dot). */
     public static int scale(String s) {
         int dot = s.indexOf('.');
