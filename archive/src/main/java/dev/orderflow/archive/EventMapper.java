@@ -48,15 +48,17 @@ final class EventMapper {
         row.set(EventRow.TYPE, frame.text(eventName));
         boolean sided = false;
         if (data != null) {
-            row.set(EventRow.ID, exact(data, idStrName, idName));
+            row.set(EventRow.ID, exact(data, idStrName, idName, row.memo(EventRow.ID)));
             String side = side(data.text(sideName));
             sided = side != null;
             row.set(EventRow.SIDE, side);
             decimal(row, EventRow.PRICE, EventRow.PRICE_TEXT, data, priceStrName, priceName);
             decimal(row, EventRow.AMOUNT, EventRow.AMOUNT_TEXT, data, amountStrName, amountName);
         }
-        row.set(EventRow.EVENT_ID, frame.textBytes(eventIdName));
-        row.set(EventRow.PRE_EVENT_ID, frame.textBytes(preEventIdName));
+        // one memo for both: an event's pre_event_id is, unless the chain broke, the event before's event_id
+        EventView.TextMemo eventIds = row.memo(EventRow.EVENT_ID);
+        row.set(EventRow.PRE_EVENT_ID, frame.textBytes(preEventIdName, eventIds));
+        row.set(EventRow.EVENT_ID, frame.textBytes(eventIdName, eventIds));
         Plan p = plan(frame, data);
         if (data != null) {
             for (int i = 0; i < p.data.length; i++) {
@@ -88,19 +90,21 @@ final class EventMapper {
         return "1".equals(code) ? "sell" : null;
     }
 
-    private static byte[] exact(EventView.Fields data, EventView.Name exact, EventView.Name plain) {
-        byte[] text = data.textBytes(exact);
-        return text != null ? text : data.textBytes(plain);
+    private static byte[] exact(EventView.Fields data, EventView.Name exact, EventView.Name plain,
+                                EventView.TextMemo memo) {
+        byte[] text = data.textBytes(exact, memo);
+        return text != null ? text : data.textBytes(plain, memo);
     }
 
     /** The exact string of {@code x_str}, else of {@code x}, as a decimal column and its text, if either is there. */
     private static void decimal(EventRow row, int column, int textColumn, EventView.Fields data, EventView.Name exact,
                                 EventView.Name plain) {
+        EventView.TextMemo memo = row.memo(textColumn);
         int at = data.find(exact);
-        byte[] text = at < 0 ? null : data.textBytes(at);
+        byte[] text = at < 0 ? null : data.textBytes(at, memo);
         if (text == null) {
             at = data.find(plain);
-            text = at < 0 ? null : data.textBytes(at);
+            text = at < 0 ? null : data.textBytes(at, memo);
         }
         if (text != null) {
             row.decimal(column, textColumn, text, data.plainUnscaled(at), data.plainScale(at));

@@ -48,6 +48,11 @@ final class EventRow {
      * than allocating it (the collector's write barrier records each store of a young value into an old array).
      */
     Object[] values = new Object[COLUMNS];
+    /** Per column, the last text made for it (a column's value often repeats the row before's). */
+    private final EventView.TextMemo[] memos = new EventView.TextMemo[COLUMNS];
+    /** Per decimal column, the text its last unscaled bytes were made from, and those bytes. */
+    private final byte[][] lastDecimalText = new byte[COLUMNS][];
+    private final byte[][] lastUnscaled = new byte[COLUMNS][];
     private StringWriter extraText;
     private JsonGenerator extra;
     /** Decimal strings that do not fit {@code DECIMAL(28, 10)}: their column stays null, the text is kept. */
@@ -59,6 +64,16 @@ final class EventRow {
             map.put(name, EventSchema.index(name));
         }
         return map;
+    }
+
+    /** The memo of a string column's last text ({@link EventView.Fields#textBytes(int, EventView.TextMemo)}). */
+    EventView.TextMemo memo(int column) {
+        EventView.TextMemo memo = memos[column];
+        if (memo == null) {
+            memo = new EventView.TextMemo();
+            memos[column] = memo;
+        }
+        return memo;
     }
 
     void start(long microtimestamp, long receivedMicros) {
@@ -85,8 +100,15 @@ final class EventRow {
      * the text is then read).
      */
     void decimal(int column, int textColumn, byte[] text, long unscaled, int scale) {
-        byte[] unscaledBytes = unscaled != PlainDecimal.NOT_PLAIN ? unscaledBytes(unscaled, scale)
-                : unscaledBytes(new String(text, StandardCharsets.UTF_8));
+        byte[] unscaledBytes;
+        if (text == lastDecimalText[column]) { // the same text as the row before's (a memo's array)
+            unscaledBytes = lastUnscaled[column];
+        } else {
+            unscaledBytes = unscaled != PlainDecimal.NOT_PLAIN ? unscaledBytes(unscaled, scale)
+                    : unscaledBytes(new String(text, StandardCharsets.UTF_8));
+            lastDecimalText[column] = text;
+            lastUnscaled[column] = unscaledBytes;
+        }
         values[textColumn] = text;
         values[column] = unscaledBytes;
         if (unscaledBytes == null) {
@@ -128,7 +150,7 @@ final class EventRow {
     /** A string field's value, read as bytes when it has a column ({@code extra} takes its text). */
     void string(Field field, EventView.Fields fields, int i) {
         if (field.stringColumn >= 0) {
-            values[field.stringColumn] = fields.textBytes(i);
+            values[field.stringColumn] = fields.textBytes(i, memo(field.stringColumn));
         } else {
             string(field, fields.text(i));
         }

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,8 +41,14 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 final class ParquetBytes implements AutoCloseable {
     /** A row group holds at most this many buffered bytes: an hour of the busiest pair fits in one. */
     private static final long ROW_GROUP_BYTES = 128L * 1024 * 1024;
-    /** How often (in rows) the buffered size is compared with {@link #ROW_GROUP_BYTES}. */
-    private static final int SIZE_CHECK_ROWS = 10_000;
+    /**
+     * Rows held before they go to the column writers, one column at a time: a column's writer, its encoder and its
+     * levels' encoder then stay hot for a thousand values, where row by row each value went to another column's.
+     */
+    private static final int BATCH_ROWS = 1024;
+    /** How often (in rows, a multiple of {@link #BATCH_ROWS}) the buffered size is compared with
+     * {@link #ROW_GROUP_BYTES}. */
+    private static final int SIZE_CHECK_ROWS = 10 * BATCH_ROWS;
     private static final ZstdCodecs CODECS = new ZstdCodecs();
 
     private final Buffer buffer = new Buffer();
@@ -49,9 +56,15 @@ final class ParquetBytes implements AutoCloseable {
     private final ParquetProperties properties;
     private final ParquetFileWriter file;
     private final int[] present;
-    /** Per column, the last string written and its UTF-8 bytes (encoding them was a third of the time here). */
+    /**
+     * Per column, the last string written and its UTF-8 bytes (encoding them was a third of the time here), or the
+     * last array, and the {@link Binary} of either.
+     */
     private final String[] lastText;
+    private final byte[][] lastBytes;
     private final Binary[] lastBinary;
+    private final Object[][] batch = new Object[BATCH_ROWS][];
+    private int batched;
     private ColumnChunkPageWriteStore pages;
     private ColumnWriteStore columns;
     private ColumnWriter[] writers;
@@ -91,6 +104,7 @@ final class ParquetBytes implements AutoCloseable {
         List<ColumnDescriptor> descriptors = schema.getColumns();
         present = new int[descriptors.size()];
         lastText = new String[present.length];
+        lastBytes = new byte[present.length][];
         lastBinary = new Binary[present.length];
         for (int i = 0; i < present.length; i++) {
             present[i] = descriptors.get(i).getMaxDefinitionLevel();
@@ -106,47 +120,69 @@ final class ParquetBytes implements AutoCloseable {
     }
 
     /**
-     * Writes one row. A failure here is the writer's, not the row's: parquet-java's column writers stop writing pages
-     * after one, so the file is not finished afterwards ({@link Failed}).
+     * Writes one row; the row's array is kept until the row is written, so it must not be changed afterwards. A
+     * failure here is the writer's, not the row's (it may be an earlier row's, held in the batch): parquet-java's
+     * column writers stop writing pages after one, so the file is not finished afterwards ({@link Failed}).
      */
     void write(Object[] row) {
         if (failed != null) {
             throw new Failed("an earlier row failed", failed);
         }
-        try {
-            append(row);
-        } catch (RuntimeException e) {
-            failed = e;
-            throw new Failed("writing a row failed", e);
+        batch[batched++] = row;
+        if (batched == BATCH_ROWS) {
+            writeBatch();
         }
     }
 
-    private void append(Object[] row) {
-        for (int i = 0; i < row.length; i++) {
-            Object value = row[i];
-            ColumnWriter column = writers[i];
-            if (value == null) {
-                column.writeNull(0, 0);
-            } else if (value instanceof Long l) {
-                column.write(l.longValue(), 0, present[i]);
-            } else if (value instanceof String text) {
-                if (!text.equals(lastText[i])) { // a column's value often repeats the row before's
-                    lastText[i] = text;
-                    // a Binary over an array: dictionaries hash and compare it much faster than fromString's ByteBuffer
-                    lastBinary[i] = Binary.fromConstantByteArray(text.getBytes(StandardCharsets.UTF_8));
-                }
-                column.write(lastBinary[i], 0, present[i]);
-            } else if (value instanceof Boolean b) {
-                column.write(b.booleanValue(), 0, present[i]);
-            } else {
-                column.write(Binary.fromConstantByteArray((byte[]) value), 0, present[i]);
+    private void writeBatch() {
+        try {
+            for (int i = 0; i < writers.length; i++) {
+                writeColumn(i);
             }
+            for (int r = 0; r < batched; r++) {
+                columns.endRecord(); // a column's page ends at a row that every column has written
+            }
+            rows += batched;
+        } catch (RuntimeException e) {
+            failed = e;
+            throw new Failed("writing a row failed", e);
+        } finally {
+            Arrays.fill(batch, 0, batched, null);
+            batched = 0;
         }
-        columns.endRecord();
-        rows++;
         if (rows % SIZE_CHECK_ROWS == 0 && columns.getBufferedSize() > ROW_GROUP_BYTES) {
             endRowGroup();
             startRowGroup();
+        }
+    }
+
+    private void writeColumn(int i) {
+        ColumnWriter column = writers[i];
+        int level = present[i];
+        for (int r = 0; r < batched; r++) {
+            Object value = batch[r][i];
+            if (value == null) {
+                column.writeNull(0, 0);
+            } else if (value instanceof Long l) {
+                column.write(l.longValue(), 0, level);
+            } else if (value instanceof String text) {
+                if (!text.equals(lastText[i])) { // a column's value often repeats the row before's
+                    lastText[i] = text;
+                    lastBytes[i] = null;
+                    // a Binary over an array: dictionaries hash and compare it much faster than fromString's ByteBuffer
+                    lastBinary[i] = Binary.fromConstantByteArray(text.getBytes(StandardCharsets.UTF_8));
+                }
+                column.write(lastBinary[i], 0, level);
+            } else if (value instanceof Boolean b) {
+                column.write(b.booleanValue(), 0, level);
+            } else {
+                if (value != lastBytes[i]) { // the same array as the row before's: a memo's (EventView.TextMemo)
+                    lastBytes[i] = (byte[]) value;
+                    lastText[i] = null;
+                    lastBinary[i] = Binary.fromConstantByteArray(lastBytes[i]);
+                }
+                column.write(lastBinary[i], 0, level);
+            }
         }
     }
 
@@ -155,6 +191,9 @@ final class ParquetBytes implements AutoCloseable {
     byte[] finish(Map<String, String> metadata) {
         if (failed != null) {
             throw new Failed("a row failed: the file is not finished", failed);
+        }
+        if (batched > 0) {
+            writeBatch();
         }
         endRowGroup();
         try {

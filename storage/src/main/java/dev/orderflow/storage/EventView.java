@@ -69,6 +69,53 @@ public final class EventView {
         }
     }
 
+    /**
+     * The last value whose text bytes were asked for through it, and those bytes: the same value again (a field that
+     * repeats from event to event, such as a second's {@code datetime}, or an event's {@code pre_event_id}, which is
+     * the event before's {@code event_id}) gives the same array, without building it again. Such arrays must not be
+     * changed. Not for sharing between threads.
+     */
+    public static final class TextMemo {
+        private int kind = -1;
+        private long a;
+        private long b;
+        private int scale;
+        private String text;
+        private byte[] bytes;
+
+        byte[] bytes(Slot slot, Fields owner) {
+            switch (slot.kind) {
+                case Slot.INT_STRING, Slot.INT, Slot.DECIMAL_STRING, Slot.UUID -> {
+                    // the text of these is a function of their parts alone
+                    if (slot.kind == kind && slot.a == a && slot.b == b && slot.scale == scale) {
+                        return bytes;
+                    }
+                    return remember(slot, slot.bytes(owner), null);
+                }
+                case Slot.STRING -> {
+                    if (kind == Slot.STRING && slot.text.equals(text)) {
+                        return bytes;
+                    }
+                    return remember(slot, slot.bytes(owner), slot.text);
+                }
+                default -> {
+                    kind = -1;
+                    return slot.bytes(owner);
+                }
+            }
+        }
+
+        private byte[] remember(Slot slot, byte[] made, String madeFrom) {
+            kind = slot.kind;
+            a = slot.a;
+            b = slot.b;
+            scale = slot.scale;
+            text = madeFrom;
+            bytes = made;
+            return made;
+        }
+    }
+
     /** What a value is. */
     public enum Kind {
         NULL, BOOLEAN, STRING, NUMBER, OBJECT, OTHER
@@ -157,6 +204,17 @@ public final class EventView {
         public byte[] textBytes(Name name) {
             int i = find(name);
             return i < 0 ? null : textBytes(i);
+        }
+
+        /** {@link #textBytes(int)}, the same array as {@code memo}'s last when the value is the same. */
+        public byte[] textBytes(int i, TextMemo memo) {
+            return memo.bytes(slots[i], this);
+        }
+
+        /** {@link #textBytes(Name)}, the same array as {@code memo}'s last when the value is the same. */
+        public byte[] textBytes(Name name, TextMemo memo) {
+            int i = find(name);
+            return i < 0 ? null : memo.bytes(slots[i], this);
         }
 
         /** The text of the field called {@code name}, or {@code null} when absent (see {@link #text(int)}). */

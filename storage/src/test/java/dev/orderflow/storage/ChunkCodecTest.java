@@ -132,16 +132,20 @@ class ChunkCodecTest {
         EventView.Events view = ChunkCodec.view(payload);
         assertEquals(events.size(), view.size());
         EventView.Name price = new EventView.Name("price_str");
+        // text bytes through memos: one that every value passes through, and one per field name (as the archive
+        // keeps one per column): a memo's answer is the value's own text, whether it repeats the last one or not
+        EventView.TextMemo shared = new EventView.TextMemo();
+        java.util.Map<String, EventView.TextMemo> byName = new java.util.HashMap<>();
         for (int i = 0; i < events.size(); i++) {
             assertTrue(view.next(), "event " + i);
             EventView event = view.event();
             CapturedEvent expected = events.get(i);
             assertEquals(expected.microtimestamp(), event.microtimestamp(), "event " + i);
             assertEquals(expected.receivedMicros(), event.receivedMicros(), "event " + i);
-            assertFieldsMatch(expected.frame(), event.frame(), "event " + i);
+            assertFieldsMatch(expected.frame(), event.frame(), "event " + i, shared, byName);
             com.fasterxml.jackson.databind.JsonNode data = expected.frame().get("data");
             if (data instanceof ObjectNode object) {
-                assertFieldsMatch(object, event.data(), "event " + i + " data");
+                assertFieldsMatch(object, event.data(), "event " + i + " data", shared, byName);
                 com.fasterxml.jackson.databind.JsonNode p = object.get("price_str");
                 assertEquals(p == null ? null : p.asText(), event.data().text(price), "event " + i);
             } else {
@@ -151,7 +155,8 @@ class ChunkCodecTest {
         assertTrue(!view.next());
     }
 
-    private static void assertFieldsMatch(ObjectNode expected, EventView.Fields fields, String where) {
+    private static void assertFieldsMatch(ObjectNode expected, EventView.Fields fields, String where,
+                                          EventView.TextMemo shared, java.util.Map<String, EventView.TextMemo> byName) {
         assertEquals(expected.size(), fields.size(), where);
         int i = 0;
         for (var it = expected.fields(); it.hasNext(); i++) {
@@ -164,6 +169,9 @@ class ChunkCodecTest {
             assertEquals(text, fields.text(i), at);
             assertArrayEquals(text == null ? null : text.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     fields.textBytes(i), at);
+            assertArrayEquals(fields.textBytes(i), fields.textBytes(i, shared), at);
+            assertArrayEquals(fields.textBytes(i),
+                    fields.textBytes(i, byName.computeIfAbsent(field.getKey(), k -> new EventView.TextMemo())), at);
             if (fields.plainUnscaled(i) != PlainDecimal.NOT_PLAIN) {
                 assertEquals(new java.math.BigDecimal(text), java.math.BigDecimal.valueOf(fields.plainUnscaled(i),
                         fields.plainScale(i)), at);
