@@ -431,6 +431,37 @@ class ArchiverTest {
         assertEquals(List.of(h0.next()), hours(archiver.archiveDue(false)));
     }
 
+    @Test
+    void shouldLookBackOnScheduleAWeekAtMostAndLeaveOlderHoursToABackfill(@TempDir Path dir) throws Exception {
+        // a channel of its own table whose hours were never archived, from 200 hours before its watermark
+        String table = "orderflow_catch_up";
+        db.createTable(TableLayout.createTableRequest(table));
+        long watermark = hour0 + 2 * Hour.MICROS + 7;
+        db.putItem(b -> b.tableName(table).item(Map.of(
+                TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
+                TableLayout.SK, AttributeValue.fromS(PAIR + "#orders"),
+                TableLayout.CATALOG_FIRST, AttributeValue.fromN(Long.toString(hour0 - 200 * Hour.MICROS)),
+                TableLayout.CATALOG_LAST, AttributeValue.fromN(Long.toString(watermark - 1)),
+                TableLayout.CATALOG_CONFIRMED_UNTIL, AttributeValue.fromN(Long.toString(watermark)))));
+        long now = hour0 + 2 * Hour.MICROS + 10 * 60_000_000L;
+        Archiver archiver = new Archiver(new TableSource(db, table), new DirectoryTarget(dir), () -> now);
+        Hour windowFirst = Hour.of(PAIR, Channel.ORDERS, now - Archiver.DUE_WINDOW.toNanos() / 1000L);
+        Hour oldest = new Hour(PAIR, Channel.ORDERS,
+                windowFirst.startMicros() - (long) Archiver.CATCH_UP_HOURS * Hour.MICROS);
+
+        List<Hour> first = hours(archiver.archiveDue(false));
+        assertEquals(oldest, first.get(0), "the look-back's bound");
+        assertEquals(Archiver.CATCH_UP_HOURS + 4, first.size(), "a week back, and the window's sealed hours");
+        assertTrue(Files.notExists(dir.resolve(new Hour(PAIR, Channel.ORDERS, oldest.startMicros() - Hour.MICROS)
+                .coverageFile())), "the hour before the bound is left");
+
+        // the next pass looks back one hour and stops at an hour archived sealed: the older ones stay to a backfill
+        assertEquals(List.of(), hours(archiver.archiveDue(false)));
+        List<Hour> backfill = hours(archiver.archiveSealed(null, null));
+        assertEquals(new Hour(PAIR, Channel.ORDERS, hour0 - 200 * Hour.MICROS), backfill.get(0));
+        assertEquals(202, backfill.size(), "every sealed hour from the first stored event");
+    }
+
     private static List<Hour> hours(List<HourArchiver.Result> results) {
         return results.stream().map(HourArchiver.Result::hour).toList();
     }
