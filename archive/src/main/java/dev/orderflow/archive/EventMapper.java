@@ -90,24 +90,38 @@ final class EventMapper {
         return "1".equals(code) ? "sell" : null;
     }
 
+    /** Where the exact text of a value is: {@code x_str} when it has text, else {@code x}; -1 when neither has. */
+    private static int exactAt(EventView.Fields data, EventView.Name exact, EventView.Name plain) {
+        int at = data.find(exact);
+        if (hasText(data, at)) {
+            return at;
+        }
+        at = data.find(plain);
+        return hasText(data, at) ? at : -1;
+    }
+
+    /** Whether a field is there and has a text (a string, number or boolean: not null, an object or an array). */
+    private static boolean hasText(EventView.Fields data, int at) {
+        if (at < 0) {
+            return false;
+        }
+        EventView.Kind kind = data.kind(at);
+        return kind == EventView.Kind.STRING || kind == EventView.Kind.NUMBER || kind == EventView.Kind.BOOLEAN;
+    }
+
     private static byte[] exact(EventView.Fields data, EventView.Name exact, EventView.Name plain,
                                 EventView.TextMemo memo) {
-        byte[] text = data.textBytes(exact, memo);
-        return text != null ? text : data.textBytes(plain, memo);
+        int at = exactAt(data, exact, plain);
+        return at < 0 ? null : data.textBytes(at, memo);
     }
 
     /** The exact string of {@code x_str}, else of {@code x}, as a decimal column and its text, if either is there. */
     private static void decimal(EventRow row, int column, int textColumn, EventView.Fields data, EventView.Name exact,
                                 EventView.Name plain) {
-        EventView.TextMemo memo = row.memo(textColumn);
-        int at = data.find(exact);
-        byte[] text = at < 0 ? null : data.textBytes(at, memo);
-        if (text == null) {
-            at = data.find(plain);
-            text = at < 0 ? null : data.textBytes(at, memo);
-        }
-        if (text != null) {
-            row.decimal(column, textColumn, text, data.plainUnscaled(at), data.plainScale(at));
+        int at = exactAt(data, exact, plain);
+        if (at >= 0) {
+            row.decimal(column, textColumn, data.textBytes(at, row.memo(textColumn)), data.plainUnscaled(at),
+                    data.plainScale(at));
         }
     }
 

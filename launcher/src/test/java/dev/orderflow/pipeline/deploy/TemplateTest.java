@@ -106,6 +106,11 @@ class TemplateTest {
                 .get("Variables"));
         assertEquals(LocalLambda.JAVA_TOOL_OPTIONS, template.evaluate(variables.get("JAVA_TOOL_OPTIONS"),
                 template.parameterValues(Map.of("QueryBuild", "jvm"))), id + " JAVA_TOOL_OPTIONS");
+        // the archiver too: it works for seconds to minutes a pass, where C1-only code is a third slower
+        Map<String, Object> archive = map(map(template.resourcesOfType(FUNCTION).get("ArchiveFunction")
+                .get("Environment")).get("Variables"));
+        assertEquals(LocalLambda.JAVA_TOOL_OPTIONS, archive.get("JAVA_TOOL_OPTIONS"),
+                "ArchiveFunction JAVA_TOOL_OPTIONS");
     }
 
     @Test
