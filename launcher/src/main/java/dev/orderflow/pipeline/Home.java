@@ -58,6 +58,11 @@ public record Home(Path root, Path launcherBuild) {
         return require(root.resolve("query-lambda/target/function.zip"), "query-lambda");
     }
 
+    /** The packaged archive function, exactly as it is deployed to AWS Lambda. */
+    public Path archiveFunctionZip() {
+        return require(root.resolve("archive/target/function.zip"), "archive");
+    }
+
     /** AWS's Lambda runtime interface client and its two libraries, copied there by this module's build. */
     public Path lambdaRuntimeDir() {
         Path dir = launcherBuild.resolve("lambda-runtime");

@@ -10,8 +10,14 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 import dev.orderflow.archive.DirectoryTarget;
 import dev.orderflow.archive.Hour;
@@ -21,8 +27,18 @@ import dev.orderflow.dynamodblocal.iam.IamFront;
 import dev.orderflow.parentwatch.Scratch;
 import dev.orderflow.pipeline.Home;
 import dev.orderflow.pipeline.LocalAws;
+import dev.orderflow.pipeline.lambda.FrontDoor;
+import dev.orderflow.pipeline.process.Ports;
+import dev.orderflow.pipeline.lambda.LocalLambda;
+import dev.orderflow.s3local.S3Local;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.Frames;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The archive's figures on an hour of the btcusd-like stream with every event distinct ({@link MarketHour}, its own
@@ -36,6 +52,12 @@ final class ArchiveBench {
     private static final String PAIR = Bench.PAIR;
     private static final long SEED = 7;
     private static final int PASSES = 3;
+    private static final String ARCHIVE_HANDLER = "dev.orderflow.archive.aws.ArchiveHandler::handleRequest";
+    /** {@code MemorySize} of {@code ArchiveFunction} in template.yaml. */
+    private static final int ARCHIVE_MEMORY_MB = 2048;
+    /** What EventBridge Scheduler sends on a {@code rate(15 minutes)} schedule (the function reads no field of it). */
+    private static final String SCHEDULED_EVENT = "{\"version\":\"0\",\"id\":\"bench\",\"detail-type\":"
+            + "\"Scheduled Event\",\"source\":\"aws.events\",\"region\":\"us-east-1\",\"detail\":{}}";
 
     interface Figures {
         void figure(String name, double value, String unit);
@@ -100,6 +122,8 @@ final class ArchiveBench {
                 Files.createDirectories(copy.getParent());
                 Files.copy(file, copy);
             }
+            functionColdStart(dynamoDb, table, result.events());
+
             long scanStarted = System.nanoTime();
             try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duck.createStatement();
                  ResultSet rs = sql.executeQuery("SELECT count(*), sum(amount), sum(price * amount) FROM read_parquet('"
@@ -109,6 +133,64 @@ final class ArchiveBench {
                 out.printf(Locale.ROOT, "# archive: DuckDB counting and summing a day (%,d events in 24 files)%n",
                         rs.getLong(1));
                 figures.figure("duckdb_day_scan_s", scan, "s");
+            }
+        }
+    }
+
+    /**
+     * The packaged archive function started as Lambda's Java runtime starts it ({@link LocalLambda}: the runtime
+     * interface client, the template's memory and JIT options), on an S3 API server's bucket and the table behind
+     * the archive role's IAM front, and invoked once as its schedule invokes it: the hour is due, so the first pass
+     * archives it in a JVM that has compiled nothing yet.
+     */
+    private void functionColdStart(URI dynamoDb, String table, long hourEvents) throws Exception {
+        progress.println("bench: the archive function, cold, on its schedule");
+        String bucket = "bench-archive";
+        try (S3Local s3 = S3Local.start(0, null);
+             IamFront front = LocalAws.front(home, dynamoDb, LocalAws.ARCHIVE_ROLE, table)) {
+            try (S3Client client = S3Client.builder().endpointOverride(s3.endpoint()).region(Region.US_EAST_1)
+                    .forcePathStyle(true)
+                    .credentialsProvider(StaticCredentialsProvider.create(
+                            AwsBasicCredentials.create(S3Local.ACCESS_KEY, S3Local.SECRET_KEY)))
+                    .httpClient(UrlConnectionHttpClient.create()).build()) {
+                client.createBucket(b -> b.bucket(bucket));
+            }
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("ORDERFLOW_TABLE", table);
+            env.put("ARCHIVE_BUCKET", bucket);
+            env.put("AWS_REGION", "us-east-1");
+            env.put("AWS_ACCESS_KEY_ID", S3Local.ACCESS_KEY);
+            env.put("AWS_SECRET_ACCESS_KEY", S3Local.SECRET_KEY);
+            env.put("AWS_ENDPOINT_URL_DYNAMODB", front.endpoint().toString());
+            env.put("AWS_ENDPOINT_URL_S3", s3.endpoint().toString());
+            // S3Proxy answers 501 to the SDK's default flexible checksums; S3 needs none
+            env.put("AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED");
+            env.put("AWS_RESPONSE_CHECKSUM_VALIDATION", "WHEN_REQUIRED");
+            try (LocalLambda function = LocalLambda.start(home.archiveFunctionZip(), home.lambdaRuntimeDir(),
+                    ARCHIVE_HANDLER, "archive", ARCHIVE_MEMORY_MB, Ports.free(), 1, env, null)) {
+                long started = function.functions().get(0).startedNanos();
+                function.awaitReady(Duration.ofSeconds(60));
+                double initMillis = (System.nanoTime() - started) / 1e6;
+                HttpClient http = HttpClient.newHttpClient();
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + function.port() + FrontDoor.RUNTIME_API_PATH))
+                        // the runtime client crashes on an event without a content type; Lambda always sends one
+                        .header("Content-Type", "application/json").timeout(Duration.ofMinutes(5))
+                        .POST(HttpRequest.BodyPublishers.ofString(SCHEDULED_EVENT)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                double firstMillis = (System.nanoTime() - started) / 1e6;
+                long archived = Frames.MAPPER.readTree(answer.body()).path("events").asLong(-1);
+                if (answer.statusCode() != 200 || archived != hourEvents) {
+                    throw new IllegalStateException("the archive function answered " + answer.statusCode() + ": "
+                            + answer.body() + " (expected the hour's " + hourEvents + " events)");
+                }
+                out.printf(Locale.ROOT, "# archive: the packaged function (%d MB, JAVA_TOOL_OPTIONS %s) from its"
+                        + " process's start: ready for its first event (archive_function_init_ms), and its first"
+                        + " scheduled pass answered, the hour's %,d events archived to an S3 API server"
+                        + " (archive_function_first_pass_ms)%n", ARCHIVE_MEMORY_MB, LocalLambda.JAVA_TOOL_OPTIONS,
+                        archived);
+                figures.figure("archive_function_init_ms", initMillis, "ms");
+                figures.figure("archive_function_first_pass_ms", firstMillis, "ms");
             }
         }
     }

@@ -66,6 +66,15 @@ public final class LocalLambda implements AutoCloseable {
      */
     public static LocalLambda start(Path functionZip, Path runtimeDir, String handler, int port, int instances,
                                     Map<String, String> env, PrintStream out) {
+        return start(functionZip, runtimeDir, handler, "query-lambda", MEMORY_MB, port, instances, env, out);
+    }
+
+    /**
+     * As {@link #start(Path, Path, String, int, int, Map, PrintStream)} for any function of the template: its name
+     * and memory (the heap is sized from it as Lambda does).
+     */
+    public static LocalLambda start(Path functionZip, Path runtimeDir, String handler, String name, int memoryMb,
+                                    int port, int instances, Map<String, String> env, PrintStream out) {
         if (instances < 1) {
             throw new LaunchException("--instances must be at least 1");
         }
@@ -82,14 +91,15 @@ public final class LocalLambda implements AutoCloseable {
             throw e;
         }
         try {
-            Map<String, String> environment = lambda.environment(handler, env);
+            Map<String, String> environment = lambda.environment(handler, name, memoryMb, env);
             List<String> arguments = new ArrayList<>();
             // should this JVM end without closing them (SIGKILL), the functions delete the folders they run from
             arguments.add(ParentWatch.leftBehindArgument(List.of(taskRoot.path(), runtime.path())));
             arguments.addAll(jvmArguments(runtimeDir, handler, lambda.nativeClient,
-                    environment.get("JAVA_TOOL_OPTIONS")));
+                    environment.get("JAVA_TOOL_OPTIONS"), memoryMb));
+            String label = MEMORY_MB == memoryMb && "query-lambda".equals(name) ? "api" : name;
             for (int i = 1; i <= instances; i++) {
-                lambda.functions.add(ChildJvm.start(instances == 1 ? "api" : "api-" + i, arguments, environment,
+                lambda.functions.add(ChildJvm.start(instances == 1 ? label : label + "-" + i, arguments, environment,
                         taskRoot.path(), out, Duration.ofSeconds(5)));
             }
         } catch (RuntimeException e) {
@@ -124,17 +134,17 @@ public final class LocalLambda implements AutoCloseable {
                 return;
             }
             if (frontDoor.initError().isPresent()) {
-                throw new LaunchException("the query function could not start: " + frontDoor.initError().get()
+                throw new LaunchException("the function could not start: " + frontDoor.initError().get()
                         + System.lineSeparator() + "its last output:" + System.lineSeparator()
                         + functions.get(0).tail());
             }
             if (functions.stream().noneMatch(ChildJvm::isAlive)) {
                 ChildJvm first = functions.get(0);
-                throw new LaunchException("the query function exited with " + first.exitValue()
+                throw new LaunchException("the function exited with " + first.exitValue()
                         + " before serving; its last output:" + System.lineSeparator() + first.tail());
             }
         }
-        throw new LaunchException("the query function was not ready within " + timeout.toSeconds() + " s");
+        throw new LaunchException("the function was not ready within " + timeout.toSeconds() + " s");
     }
 
     @Override
@@ -150,9 +160,10 @@ public final class LocalLambda implements AutoCloseable {
      * The options of AWS's managed Java runtime, heap sized from the function's memory. Its JIT default (C1 only)
      * gives way to a tiered-compilation setting in the function's {@code JAVA_TOOL_OPTIONS}, as in Lambda.
      */
-    static List<String> jvmArguments(Path runtimeDir, String handler, Path nativeClient, String javaToolOptions) {
+    static List<String> jvmArguments(Path runtimeDir, String handler, Path nativeClient, String javaToolOptions,
+                                     int memoryMb) {
         List<String> args = new ArrayList<>(List.of(
-                "-Xmx" + (MEMORY_MB * 85 / 100) + "m",
+                "-Xmx" + (memoryMb * 85 / 100) + "m",
                 "-XX:+UseSerialGC"));
         if (javaToolOptions == null || !javaToolOptions.contains("TieredStopAtLevel")) {
             args.addAll(List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1"));
@@ -167,12 +178,12 @@ public final class LocalLambda implements AutoCloseable {
         return args;
     }
 
-    private Map<String, String> environment(String handler, Map<String, String> env) {
+    private Map<String, String> environment(String handler, String name, int memoryMb, Map<String, String> env) {
         Map<String, String> all = new LinkedHashMap<>();
         all.put("AWS_LAMBDA_RUNTIME_API", frontDoor.runtimeApi());
-        all.put("AWS_LAMBDA_FUNCTION_NAME", "query-lambda");
+        all.put("AWS_LAMBDA_FUNCTION_NAME", name);
         all.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
-        all.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(MEMORY_MB));
+        all.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(memoryMb));
         all.put("LAMBDA_TASK_ROOT", taskRoot.path().toString());
         all.put("_HANDLER", handler);
         all.put("TZ", ":UTC");

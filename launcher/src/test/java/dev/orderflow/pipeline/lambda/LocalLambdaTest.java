@@ -35,10 +35,12 @@ class LocalLambdaTest {
     void shouldStopTheJitAtC1AsTheManagedRuntimeDoesUnlessJavaToolOptionsSetsTheLevel() {
         Path runtime = Path.of("runtime");
         Path jni = Path.of("libaws-lambda-jni.so");
-        assertTrue(LocalLambda.jvmArguments(runtime, "h::handle", jni, null).contains("-XX:TieredStopAtLevel=1"));
-        assertTrue(LocalLambda.jvmArguments(runtime, "h::handle", jni, "-Xshare:auto")
+        assertTrue(LocalLambda.jvmArguments(runtime, "h::handle", jni, null, LocalLambda.MEMORY_MB)
                 .contains("-XX:TieredStopAtLevel=1"));
-        assertTrue(LocalLambda.jvmArguments(runtime, "h::handle", jni, LocalLambda.JAVA_TOOL_OPTIONS).stream()
+        assertTrue(LocalLambda.jvmArguments(runtime, "h::handle", jni, "-Xshare:auto", LocalLambda.MEMORY_MB)
+                .contains("-XX:TieredStopAtLevel=1"));
+        assertTrue(LocalLambda.jvmArguments(runtime, "h::handle", jni, LocalLambda.JAVA_TOOL_OPTIONS,
+                LocalLambda.MEMORY_MB).stream()
                 .noneMatch(arg -> arg.startsWith("-XX:TieredStopAtLevel")));
     }
 
