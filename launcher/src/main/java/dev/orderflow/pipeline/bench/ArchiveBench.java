@@ -8,12 +8,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -28,8 +28,8 @@ import dev.orderflow.parentwatch.Scratch;
 import dev.orderflow.pipeline.Home;
 import dev.orderflow.pipeline.LocalAws;
 import dev.orderflow.pipeline.lambda.FrontDoor;
-import dev.orderflow.pipeline.process.Ports;
 import dev.orderflow.pipeline.lambda.LocalLambda;
+import dev.orderflow.pipeline.process.Ports;
 import dev.orderflow.s3local.S3Local;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
@@ -53,8 +53,6 @@ final class ArchiveBench {
     private static final long SEED = 7;
     private static final int PASSES = 3;
     private static final String ARCHIVE_HANDLER = "dev.orderflow.archive.aws.ArchiveHandler::handleRequest";
-    /** {@code MemorySize} of {@code ArchiveFunction} in template.yaml. */
-    private static final int ARCHIVE_MEMORY_MB = 2048;
     /** What EventBridge Scheduler sends on a {@code rate(15 minutes)} schedule (the function reads no field of it). */
     private static final String SCHEDULED_EVENT = "{\"version\":\"0\",\"id\":\"bench\",\"detail-type\":"
             + "\"Scheduled Event\",\"source\":\"aws.events\",\"region\":\"us-east-1\",\"detail\":{}}";
@@ -122,7 +120,7 @@ final class ArchiveBench {
                 Files.createDirectories(copy.getParent());
                 Files.copy(file, copy);
             }
-            functionColdStart(dynamoDb, table, result.events());
+            functionColdStart(front, table, result.events());
 
             long scanStarted = System.nanoTime();
             try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duck.createStatement();
@@ -140,14 +138,13 @@ final class ArchiveBench {
     /**
      * The packaged archive function started as Lambda's Java runtime starts it ({@link LocalLambda}: the runtime
      * interface client, the template's memory and JIT options), on an S3 API server's bucket and the table behind
-     * the archive role's IAM front, and invoked once as its schedule invokes it: the hour is due, so the first pass
+     * the archive role's IAM front ({@code front}), and invoked once as its schedule invokes it: the hour is due, so the first pass
      * archives it in a JVM that has compiled nothing yet.
      */
-    private void functionColdStart(URI dynamoDb, String table, long hourEvents) throws Exception {
+    private void functionColdStart(IamFront front, String table, long hourEvents) throws Exception {
         progress.println("bench: the archive function, cold, on its schedule");
         String bucket = "bench-archive";
-        try (S3Local s3 = S3Local.start(0, null);
-             IamFront front = LocalAws.front(home, dynamoDb, LocalAws.ARCHIVE_ROLE, table)) {
+        try (S3Local s3 = S3Local.start(0, null)) {
             try (S3Client client = S3Client.builder().endpointOverride(s3.endpoint()).region(Region.US_EAST_1)
                     .forcePathStyle(true)
                     .credentialsProvider(StaticCredentialsProvider.create(
@@ -167,7 +164,7 @@ final class ArchiveBench {
             env.put("AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED");
             env.put("AWS_RESPONSE_CHECKSUM_VALIDATION", "WHEN_REQUIRED");
             try (LocalLambda function = LocalLambda.start(home.archiveFunctionZip(), home.lambdaRuntimeDir(),
-                    ARCHIVE_HANDLER, "archive", ARCHIVE_MEMORY_MB, Ports.free(), 1, env, null)) {
+                    ARCHIVE_HANDLER, "archive", LocalLambda.ARCHIVE_MEMORY_MB, Ports.free(), 1, env, null)) {
                 long started = function.functions().get(0).startedNanos();
                 function.awaitReady(Duration.ofSeconds(60));
                 double initMillis = (System.nanoTime() - started) / 1e6;
@@ -187,7 +184,7 @@ final class ArchiveBench {
                 out.printf(Locale.ROOT, "# archive: the packaged function (%d MB, JAVA_TOOL_OPTIONS %s) from its"
                         + " process's start: ready for its first event (archive_function_init_ms), and its first"
                         + " scheduled pass answered, the hour's %,d events archived to an S3 API server"
-                        + " (archive_function_first_pass_ms)%n", ARCHIVE_MEMORY_MB, LocalLambda.JAVA_TOOL_OPTIONS,
+                        + " (archive_function_first_pass_ms)%n", LocalLambda.ARCHIVE_MEMORY_MB, LocalLambda.JAVA_TOOL_OPTIONS,
                         archived);
                 figures.figure("archive_function_init_ms", initMillis, "ms");
                 figures.figure("archive_function_first_pass_ms", firstMillis, "ms");

@@ -33,6 +33,8 @@ import dev.orderflow.pipeline.process.ChildJvm;
 public final class LocalLambda implements AutoCloseable {
     /** Memory of the function as in the SAM template; the heap is sized from it as Lambda does. */
     public static final int MEMORY_MB = 512;
+    /** Memory of the archive function ({@code ArchiveFunction}) as in the SAM template. */
+    public static final int ARCHIVE_MEMORY_MB = 2048;
     /** {@code JAVA_TOOL_OPTIONS} of the function as in the SAM template: C2 instead of the runtime's C1-only JIT. */
     public static final String JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=4";
     private static final String RUNTIME_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
@@ -97,7 +99,7 @@ public final class LocalLambda implements AutoCloseable {
             arguments.add(ParentWatch.leftBehindArgument(List.of(taskRoot.path(), runtime.path())));
             arguments.addAll(jvmArguments(runtimeDir, handler, lambda.nativeClient,
                     environment.get("JAVA_TOOL_OPTIONS"), memoryMb));
-            String label = MEMORY_MB == memoryMb && "query-lambda".equals(name) ? "api" : name;
+            String label = "query-lambda".equals(name) ? "api" : name; // the query function serves ./pipeline api
             for (int i = 1; i <= instances; i++) {
                 lambda.functions.add(ChildJvm.start(instances == 1 ? label : label + "-" + i, arguments, environment,
                         taskRoot.path(), out, Duration.ofSeconds(5)));
