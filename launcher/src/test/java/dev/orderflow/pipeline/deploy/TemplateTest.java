@@ -111,6 +111,8 @@ class TemplateTest {
                 .get("Environment")).get("Variables"));
         assertEquals(LocalLambda.JAVA_TOOL_OPTIONS, archive.get("JAVA_TOOL_OPTIONS"),
                 "ArchiveFunction JAVA_TOOL_OPTIONS");
+        assertEquals(LocalLambda.ARCHIVE_MEMORY_MB, ((Number) template.resourcesOfType(FUNCTION).get("ArchiveFunction")
+                .get("MemorySize")).intValue(), "ArchiveFunction MemorySize (the bench's cold start runs with it)");
     }
 
     @Test
