@@ -31,8 +31,11 @@ import dev.orderflow.pipeline.process.ChildJvm;
  * as task root, invoking the handler named in the SAM template. No second build of the application is involved.
  */
 public final class LocalLambda implements AutoCloseable {
-    /** Memory of the function as in the SAM template; the heap is sized from it as Lambda does. */
-    public static final int MEMORY_MB = 512;
+    /**
+     * Memory of the query function as in the SAM template (the default of its {@code QueryMemoryMiB}); the heap is
+     * sized from it as Lambda does.
+     */
+    public static final int MEMORY_MB = 1024;
     /** Memory of the archive function ({@code ArchiveFunction}) as in the SAM template. */
     public static final int ARCHIVE_MEMORY_MB = 2048;
     /** {@code JAVA_TOOL_OPTIONS} of the function as in the SAM template: C2 instead of the runtime's C1-only JIT. */

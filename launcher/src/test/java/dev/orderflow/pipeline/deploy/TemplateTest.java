@@ -113,6 +113,10 @@ class TemplateTest {
                 "ArchiveFunction JAVA_TOOL_OPTIONS");
         assertEquals(LocalLambda.ARCHIVE_MEMORY_MB, ((Number) template.resourcesOfType(FUNCTION).get("ArchiveFunction")
                 .get("MemorySize")).intValue(), "ArchiveFunction MemorySize (the bench's cold start runs with it)");
+        assertEquals(Map.of("Ref", "QueryMemoryMiB"), template.resourcesOfType(FUNCTION).get(id).get("MemorySize"),
+                id + " MemorySize");
+        assertEquals(String.valueOf(LocalLambda.MEMORY_MB), String.valueOf(template.parameterValues(Map.of())
+                .get("QueryMemoryMiB")), "QueryMemoryMiB's default (./pipeline api runs the function with it)");
     }
 
     @Test
