@@ -332,8 +332,8 @@ public final class EventView {
                 case TRUE -> "true";
                 case FALSE -> "false";
                 case INT_STRING, INT -> Long.toString(a);
-                case DECIMAL_STRING -> ChunkCodec.plainDecimalText(a, scale);
-                case UUID -> ChunkCodec.uuid(a, b);
+                case DECIMAL_STRING -> ChunkValues.plainDecimalText(a, scale);
+                case UUID -> ChunkValues.uuid(a, b);
                 case FROM_STRING -> number(owner).asText();
                 case TREE -> tree.isContainerNode() || tree.isNull() ? null
                         : tree.isTextual() ? tree.textValue() : tree.asText();
@@ -347,9 +347,9 @@ public final class EventView {
                 return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             }
             return switch (kind) {
-                case INT_STRING, INT -> ChunkCodec.plainDecimalBytes(a, 0);
-                case DECIMAL_STRING -> ChunkCodec.plainDecimalBytes(a, scale);
-                case UUID -> ChunkCodec.uuidBytes(a, b);
+                case INT_STRING, INT -> ChunkValues.plainDecimalBytes(a, 0);
+                case DECIMAL_STRING -> ChunkValues.plainDecimalBytes(a, scale);
+                case UUID -> ChunkValues.uuidBytes(a, b);
                 default -> {
                     String value = text(owner);
                     yield value == null ? null : value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -367,7 +367,7 @@ public final class EventView {
                     }
                 }
                 int sibling = owner.find(name + "_str");
-                number = ChunkCodec.numberFromString(owner.text(sibling));
+                number = ChunkValues.numberFromString(owner.text(sibling));
             }
             return number;
         }
@@ -401,13 +401,13 @@ public final class EventView {
 
         JsonNode tree(Fields owner) {
             return switch (kind) {
-                case NULL -> ChunkCodec.NODES.nullNode();
-                case TRUE -> ChunkCodec.NODES.booleanNode(true);
-                case FALSE -> ChunkCodec.NODES.booleanNode(false);
-                case STRING, INT_STRING, DECIMAL_STRING, UUID -> ChunkCodec.NODES.textNode(text(owner));
-                case INT -> ChunkCodec.integral(a);
-                case NUMBER_TEXT -> b == 1 ? ChunkCodec.NODES.numberNode(new java.math.BigInteger(text))
-                        : ChunkCodec.NODES.numberNode(new java.math.BigDecimal(text));
+                case NULL -> ChunkValues.NODES.nullNode();
+                case TRUE -> ChunkValues.NODES.booleanNode(true);
+                case FALSE -> ChunkValues.NODES.booleanNode(false);
+                case STRING, INT_STRING, DECIMAL_STRING, UUID -> ChunkValues.NODES.textNode(text(owner));
+                case INT -> ChunkValues.integral(a);
+                case NUMBER_TEXT -> b == 1 ? ChunkValues.NODES.numberNode(new java.math.BigInteger(text))
+                        : ChunkValues.NODES.numberNode(new java.math.BigDecimal(text));
                 case FROM_STRING -> number(owner);
                 case OBJECT -> throw new IllegalStateException("read the data object through object()");
                 default -> tree;

@@ -206,8 +206,8 @@ class ChunkCodecTest {
             };
             int scale = random.nextInt(20);
             String spelled = java.math.BigDecimal.valueOf(unscaled, scale).toPlainString();
-            assertEquals(spelled, ChunkCodec.plainDecimalText(unscaled, scale), unscaled + " scale " + scale);
-            assertEquals(spelled, new String(ChunkCodec.plainDecimalBytes(unscaled, scale),
+            assertEquals(spelled, ChunkValues.plainDecimalText(unscaled, scale), unscaled + " scale " + scale);
+            assertEquals(spelled, new String(ChunkValues.plainDecimalBytes(unscaled, scale),
                     java.nio.charset.StandardCharsets.ISO_8859_1), unscaled + " scale " + scale);
         }
     }
@@ -238,11 +238,11 @@ class ChunkCodecTest {
         }
         int fast = 0;
         for (String text : texts) {
-            com.fasterxml.jackson.databind.JsonNode plain = ChunkCodec.plainNumber(text);
+            com.fasterxml.jackson.databind.JsonNode plain = ChunkValues.plainNumber(text);
             if (plain != null) {
                 fast++;
-                assertEquals(ChunkCodec.anyNumber(text), plain, text);
-                assertEquals(ChunkCodec.anyNumber(text).getClass(), plain.getClass(), text);
+                assertEquals(ChunkValues.anyNumber(text), plain, text);
+                assertEquals(ChunkValues.anyNumber(text).getClass(), plain.getClass(), text);
             }
         }
         assertTrue(fast > 19_000, "the plain path took only " + fast + " of " + texts.size());
@@ -292,7 +292,7 @@ class ChunkCodecTest {
             } catch (NumberFormatException e) {
                 expected = null;
             }
-            java.math.BigDecimal actual = ChunkCodec.plainDecimal(text);
+            java.math.BigDecimal actual = ChunkValues.plainDecimal(text);
             assertEquals(expected, actual, text); // equals compares unscaled value and scale
             plain += expected == null ? 0 : 1;
         }
