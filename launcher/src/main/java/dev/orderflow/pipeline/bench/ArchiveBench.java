@@ -57,10 +57,6 @@ final class ArchiveBench {
     private static final String SCHEDULED_EVENT = "{\"version\":\"0\",\"id\":\"bench\",\"detail-type\":"
             + "\"Scheduled Event\",\"source\":\"aws.events\",\"region\":\"us-east-1\",\"detail\":{}}";
 
-    interface Figures {
-        void figure(String name, double value, String unit);
-    }
-
     private final Home home;
     private final PrintStream progress;
     private final PrintStream out;
@@ -138,8 +134,8 @@ final class ArchiveBench {
     /**
      * The packaged archive function started as Lambda's Java runtime starts it ({@link LocalLambda}: the runtime
      * interface client, the template's memory and JIT options), on an S3 API server's bucket and the table behind
-     * the archive role's IAM front ({@code front}), and invoked once as its schedule invokes it: the hour is due, so the first pass
-     * archives it in a JVM that has compiled nothing yet.
+     * the archive role's IAM front ({@code front}), and invoked once as its schedule invokes it: the hour is due, so
+     * the first pass archives it in a JVM that has compiled nothing yet.
      */
     private void functionColdStart(IamFront front, String table, long hourEvents) throws Exception {
         progress.println("bench: the archive function, cold, on its schedule");
@@ -184,8 +180,8 @@ final class ArchiveBench {
                 out.printf(Locale.ROOT, "# archive: the packaged function (%d MB, JAVA_TOOL_OPTIONS %s) from its"
                         + " process's start: ready for its first event (archive_function_init_ms), and its first"
                         + " scheduled pass answered, the hour's %,d events archived to an S3 API server"
-                        + " (archive_function_first_pass_ms)%n", LocalLambda.ARCHIVE_MEMORY_MB, LocalLambda.JAVA_TOOL_OPTIONS,
-                        archived);
+                        + " (archive_function_first_pass_ms)%n", LocalLambda.ARCHIVE_MEMORY_MB,
+                        LocalLambda.JAVA_TOOL_OPTIONS, archived);
                 figures.figure("archive_function_init_ms", initMillis, "ms");
                 figures.figure("archive_function_first_pass_ms", firstMillis, "ms");
             }

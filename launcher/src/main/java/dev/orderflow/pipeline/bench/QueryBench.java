@@ -63,9 +63,9 @@ final class QueryBench {
     private final int pageSamples;
     private final PrintStream progress;
     private final PrintStream figures;
-    private final ArchiveBench.Figures figure;
+    private final Figures figure;
 
-    QueryBench(Home home, int pageSamples, PrintStream progress, PrintStream figures, ArchiveBench.Figures figure) {
+    QueryBench(Home home, int pageSamples, PrintStream progress, PrintStream figures, Figures figure) {
         this.home = home;
         this.pageSamples = pageSamples;
         this.progress = progress;

@@ -33,9 +33,9 @@ final class TwoHostsBench {
 
     private final Captures captures;
     private final PrintStream progress;
-    private final ArchiveBench.Figures figures;
+    private final Figures figures;
 
-    TwoHostsBench(Captures captures, PrintStream progress, ArchiveBench.Figures figures) {
+    TwoHostsBench(Captures captures, PrintStream progress, Figures figures) {
         this.captures = captures;
         this.progress = progress;
         this.figures = figures;
