@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 import jakarta.inject.Inject;
 
@@ -19,6 +21,8 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+
+import dev.orderflow.query.events.EventFields;
 
 /** The OpenAPI document describes every parameter and states the defaults and maxima the API really applies. */
 @QuarkusTest
@@ -35,6 +39,19 @@ class OpenApiTest {
 
     private static JsonNode document() {
         return Api.json(Api.ok("/q/openapi", Map.of("format", "json")));
+    }
+
+    /**
+     * {@code Event} is open to fields the exchange may add, so the contract's validation cannot see a field the API
+     * adds without the document; instead, the fields it names are held to the columns every format writes.
+     */
+    @Test
+    void shouldNameEveryColumnOfAnEventAsAnEventField() {
+        JsonNode event = document().path("components").path("schemas").path("Event");
+        assertTrue(event.path("additionalProperties").asBoolean(false), "Event carries the exchange's other fields");
+        List<String> named = new ArrayList<>();
+        event.path("properties").fieldNames().forEachRemaining(named::add);
+        assertEquals(new TreeSet<>(EventFields.CSV_COLUMNS), new TreeSet<>(named));
     }
 
     @Test

@@ -33,7 +33,6 @@ import dev.orderflow.query.api.Format;
 import dev.orderflow.query.api.PageBuffer;
 import dev.orderflow.query.api.Params;
 import dev.orderflow.query.api.Problem;
-import dev.orderflow.query.api.ProblemBody;
 import dev.orderflow.query.api.RowWriter;
 import dev.orderflow.query.api.Times;
 import dev.orderflow.storage.book.OrderBook;
@@ -44,9 +43,7 @@ import dev.orderflow.query.pairs.Catalog;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.book.SnapshotReads;
-import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Pairs;
-import dev.orderflow.storage.SnapshotRecord;
 
 /** {@code GET /v1/book}: the L3 or L2 book of a pair at an instant; {@code GET /v1/book/snapshots}: what it starts from. */
 @Path("/v1/book")
@@ -102,15 +99,15 @@ public class BookResource {
                 schema = @Schema(type = SchemaType.STRING, enumeration = {"json", "csv"}))
     })
     @APIResponse(responseCode = "200", description = "The book.", content = {
-        @Content(mediaType = "application/json", schema = @Schema(implementation = BookBody.class)),
+        @Content(mediaType = "application/json", schema = @Schema(ref = "Book")),
         @Content(mediaType = "text/csv", schema = @Schema(description = "Level 3 columns: side, price, amount, id, "
                 + "microtimestamp, time. Level 2 columns: side, price, amount, orders. Bids first."))})
     @APIResponse(responseCode = "400", description = "A parameter is invalid; `parameter` names it.",
             content = @Content(mediaType = "application/problem+json",
-                    schema = @Schema(implementation = ProblemBody.class)))
+                    schema = @Schema(ref = "Problem")))
     @APIResponse(responseCode = "404", description = "No stored snapshot at or before `at` (near enough).",
             content = @Content(mediaType = "application/problem+json",
-                    schema = @Schema(implementation = ProblemBody.class)))
+                    schema = @Schema(ref = "Problem")))
     public Response book(@Context UriInfo uri, @Context HttpHeaders headers) throws IOException {
         Params params = Params.of(uri, PARAMETERS);
         Format format = format(params, headers);

@@ -27,7 +27,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orderflow.query.QueryConfig;
 import dev.orderflow.query.api.PageBuffer;
 import dev.orderflow.query.api.Params;
-import dev.orderflow.query.api.ProblemBody;
 import dev.orderflow.query.api.TimeRange;
 import dev.orderflow.query.api.Times;
 import dev.orderflow.query.gaps.GapStore;
@@ -82,10 +81,10 @@ public class SnapshotsResource {
                 schema = @Schema(type = SchemaType.STRING))
     })
     @APIResponse(responseCode = "200", description = "The snapshots.", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SnapshotListBody.class)))
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "SnapshotList")))
     @APIResponse(responseCode = "400", description = "A parameter is invalid; `parameter` names it.",
             content = @Content(mediaType = "application/problem+json",
-                    schema = @Schema(implementation = ProblemBody.class)))
+                    schema = @Schema(ref = "Problem")))
     public Response snapshots(@Context UriInfo uri) throws IOException {
         Params params = Params.of(uri, PARAMETERS);
         String pair = Catalog.pairParameter(params);
@@ -177,38 +176,5 @@ public class SnapshotsResource {
         if (v.againstMicros() != null) {
             Certificate.writeCounts(o, v);
         }
-    }
-
-    @Schema(name = "SnapshotList")
-    record SnapshotListBody(String pair, String from, String to, List<SnapshotBody> snapshots, boolean truncated) {
-    }
-
-    @Schema(name = "Snapshot")
-    record SnapshotBody(long microtimestamp, String time, @Schema(enumeration = {"connect", "periodic"}) String reason,
-            String received, int bid_orders, int ask_orders,
-            @Schema(description = "Items the book is stored in (0: not known, a snapshot stored before the items "
-                    + "beside snapshots existed).") int parts,
-            @Schema(nullable = true) Long next_microtimestamp,
-            boolean gap_before_next,
-            @Schema(description = "The previous snapshot's rebuild compared with this one.",
-                    enumeration = {"certified", "contradicted", "not_checked"}) String verdict,
-            @Schema(nullable = true, description = "Stamp of the snapshot the rebuild started from.")
-            Long checked_against,
-            @Schema(nullable = true, description = "Why not checked.") String verdict_detail,
-            @Schema(description = "Orders the snapshot holds and the rebuild does not.") Integer missing,
-            @Schema(description = "Orders the rebuild holds and the snapshot does not.") Integer extra,
-            @Schema(description = "Orders both hold with another side, price or amount.") Integer differing,
-            @Schema(description = "Price levels whose orders stand in another queue order.") Integer queue_levels,
-            @Schema(description = "Stored events the rebuild applied.") Integer events_applied,
-            @Schema(description = "The first 20 differences.") List<DifferenceBody> differences) {
-    }
-
-    @Schema(name = "SnapshotDifference")
-    record DifferenceBody(String id, String side,
-            @Schema(enumeration = {"missing", "extra", "differs", "queue_order"}) String kind,
-            @Schema(nullable = true) String snapshot_price, @Schema(nullable = true) String snapshot_amount,
-            @Schema(nullable = true) String rebuilt_price, @Schema(nullable = true) String rebuilt_amount,
-            @Schema(nullable = true, description = "Stamp of the last stored event that set the rebuilt order or "
-                    + "took it out (null: as in the previous snapshot).") Long event_microtimestamp) {
     }
 }

@@ -32,12 +32,10 @@ import dev.orderflow.query.api.Format;
 import dev.orderflow.query.api.PageBuffer;
 import dev.orderflow.query.api.Params;
 import dev.orderflow.query.api.Problem;
-import dev.orderflow.query.api.ProblemBody;
 import dev.orderflow.query.api.RowWriter;
 import dev.orderflow.query.api.TimeRange;
 import dev.orderflow.query.api.Times;
 import dev.orderflow.query.coverage.Coverage;
-import dev.orderflow.query.coverage.CoverageBody;
 import dev.orderflow.query.coverage.CoverageCheck;
 import dev.orderflow.query.events.ChunkReader;
 import dev.orderflow.query.events.ChunkReader.StoredChunk;
@@ -107,8 +105,8 @@ public class CandlesResource {
             + "row and columns start, end, open, high, low, close, volume, quote_volume, vwap, trades, buy_volume, "
             + "sell_volume, complete. Coverage in X-Coverage-* headers (all formats) and `coverage` (JSON).",
             content = {
-                @Content(mediaType = "application/json", schema = @Schema(implementation = Body.class)),
-                @Content(mediaType = "application/x-ndjson", schema = @Schema(implementation = CandleBody.class,
+                @Content(mediaType = "application/json", schema = @Schema(ref = "CandleList")),
+                @Content(mediaType = "application/x-ndjson", schema = @Schema(ref = "Candle",
                         description = "One bar object (as in JSON) per line.")),
                 @Content(mediaType = "text/csv", schema = @Schema(type = SchemaType.STRING, description = "Header "
                         + "row, then one bar per row. Columns: start, end, open, high, low, close, volume, "
@@ -116,7 +114,7 @@ public class CandlesResource {
             })
     @APIResponse(responseCode = "400", description = "A parameter is invalid; `parameter` names it.",
             content = @Content(mediaType = "application/problem+json",
-                    schema = @Schema(implementation = ProblemBody.class)))
+                    schema = @Schema(ref = "Problem")))
     public Response candles(@Context UriInfo uri, @Context HttpHeaders headers) throws IOException {
         Params params = Params.of(uri, PARAMETERS);
         Format format = Format.negotiate(params.get("format"), headers.getRequestHeader(HttpHeaders.ACCEPT));
@@ -309,29 +307,5 @@ public class CandlesResource {
             }
             return quoteVolume.divide(volume, priceScale + 8, java.math.RoundingMode.HALF_EVEN);
         }
-    }
-
-    @Schema(name = "CandleList")
-    record Body(String pair, @Schema(enumeration = {"1m", "5m", "1h", "1d"}) String interval,
-            @Schema(description = "Start of the first bar.") String from,
-            @Schema(description = "End of the last bar.") String to,
-            List<CandleBody> candles, CoverageBody coverage) {
-    }
-
-    @Schema(name = "Candle", description = "One bar; decimals are exact strings.")
-    record CandleBody(
-            @Schema(description = "Bar start (ISO-8601 UTC).") String start,
-            @Schema(description = "Bar end, exclusive.") String end,
-            @Schema(nullable = true, description = "Price of the bar's first trade.") String open,
-            @Schema(nullable = true) String high,
-            @Schema(nullable = true) String low,
-            @Schema(nullable = true, description = "Price of the bar's last trade.") String close,
-            @Schema(description = "Sum of trade amounts.") String volume,
-            @Schema(description = "Sum of price × amount.") String quote_volume,
-            @Schema(nullable = true, description = "quote_volume / volume.") String vwap,
-            @Schema(description = "Number of trades.") long trades,
-            @Schema(description = "Volume of trades whose taker bought (type 0).") String buy_volume,
-            @Schema(description = "Volume of trades whose taker sold (type 1).") String sell_volume,
-            @Schema(description = "No gap concerns the bar and its writes are confirmed.") boolean complete) {
     }
 }

@@ -39,7 +39,6 @@ import dev.orderflow.query.api.Links;
 import dev.orderflow.query.api.PageBuffer;
 import dev.orderflow.query.api.Params;
 import dev.orderflow.query.api.Problem;
-import dev.orderflow.query.api.ProblemBody;
 import dev.orderflow.query.api.RowWriter;
 import dev.orderflow.query.api.TimeRange;
 import dev.orderflow.query.api.Times;
@@ -152,9 +151,9 @@ public class EventsResource {
                 @Header(name = "X-Coverage-Reasons", description = "Why not complete, space-separated.")
             },
             content = {
-                @Content(mediaType = "application/json", schema = @Schema(implementation = EventPageBody.class)),
+                @Content(mediaType = "application/json", schema = @Schema(ref = "EventPage")),
                 @Content(mediaType = "application/x-ndjson",
-                        schema = @Schema(implementation = EventPageBody.EventBody.class,
+                        schema = @Schema(ref = "Event",
                                 description = "One event object (as in JSON) per line.")),
                 @Content(mediaType = "text/csv", schema = @Schema(description = "Header row, then one event per row."
                         + " Columns: pair, channel, type, microtimestamp, time, received_microtimestamp, id, side, "
@@ -165,10 +164,10 @@ public class EventsResource {
             })
     @APIResponse(responseCode = "400", description = "A parameter is invalid; `parameter` names it.",
             content = @Content(mediaType = "application/problem+json",
-                    schema = @Schema(implementation = ProblemBody.class)))
+                    schema = @Schema(ref = "Problem")))
     @APIResponse(responseCode = "406", description = "The Accept header allows none of the formats.",
             content = @Content(mediaType = "application/problem+json",
-                    schema = @Schema(implementation = ProblemBody.class)))
+                    schema = @Schema(ref = "Problem")))
     public Response events(@Context UriInfo uri, @Context HttpHeaders headers, @Context RoutingContext routing)
             throws IOException {
         Params params = Params.of(uri, PARAMETERS);

@@ -27,10 +27,8 @@ import dev.orderflow.query.QueryConfig;
 import dev.orderflow.query.api.PageBuffer;
 import dev.orderflow.query.api.Params;
 import dev.orderflow.query.api.Problem;
-import dev.orderflow.query.api.ProblemBody;
 import dev.orderflow.query.api.Times;
 import dev.orderflow.query.coverage.Coverage;
-import dev.orderflow.query.coverage.CoverageBody;
 import dev.orderflow.query.coverage.CoverageCheck;
 import dev.orderflow.query.pairs.Catalog;
 import dev.orderflow.storage.Channel;
@@ -76,10 +74,10 @@ public class GapsResource {
                 schema = @Schema(type = SchemaType.STRING, enumeration = {"union", "hosts"}))
     })
     @APIResponse(responseCode = "200", description = "The records.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Body.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "GapList")))
     @APIResponse(responseCode = "400", description = "A parameter is invalid; `parameter` names it.",
             content = @Content(mediaType = "application/problem+json",
-                    schema = @Schema(implementation = ProblemBody.class)))
+                    schema = @Schema(ref = "Problem")))
     public Response gaps(@Context UriInfo uri) throws IOException {
         Params params = Params.of(uri, PARAMETERS);
         String pair = Catalog.pairParameter(params);
@@ -119,11 +117,5 @@ public class GapsResource {
             json.writeEndObject();
         }
         return cover.headers(Response.ok(buffer.toByteArray(), MediaType.APPLICATION_JSON)).build();
-    }
-
-    @Schema(name = "GapList")
-    record Body(String pair, String channel, String from, String to, List<CoverageBody.GapBody> gaps,
-            @Schema(description = "More records concern the range than listed.") boolean truncated,
-            CoverageBody coverage) {
     }
 }

@@ -43,7 +43,7 @@ public class PairsResource {
             description = "Per pair and channel: the first and last stored event, the last confirmed write and "
                     + "whether any gap record exists. Takes no parameters.")
     @APIResponse(responseCode = "200", description = "The pairs, by name.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Body.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "PairList")))
     public Response pairs(@Context UriInfo uri) throws IOException {
         Params.of(uri, List.of());
         Map<String, List<Catalog.Entry>> byPair = new TreeMap<>();
@@ -83,26 +83,5 @@ public class PairsResource {
             json.writeStringField(name, Times.iso(micros));
             json.writeNumberField(name + "_microtimestamp", micros);
         }
-    }
-
-    @Schema(name = "PairList")
-    record Body(List<PairBody> pairs) {
-    }
-
-    @Schema(name = "Pair")
-    record PairBody(@Schema(example = "btcusd") String pair,
-            @Schema(description = "Per channel (orders, trades) that has data.") Map<String, ChannelBody> channels) {
-    }
-
-    @Schema(name = "PairChannel")
-    record ChannelBody(
-            @Schema(description = "First stored event (ISO-8601).", nullable = true) String first,
-            @Schema(nullable = true) Long first_microtimestamp,
-            @Schema(description = "Last stored event.", nullable = true) String last,
-            @Schema(nullable = true) Long last_microtimestamp,
-            @Schema(description = "When the capture last confirmed a write: later times are not complete yet.",
-                    nullable = true) String confirmed_until,
-            @Schema(nullable = true) Long confirmed_until_microtimestamp,
-            @Schema(description = "Whether any gap or disconnect record exists (see /v1/gaps).") boolean gaps_known) {
     }
 }
