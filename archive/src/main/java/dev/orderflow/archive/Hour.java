@@ -3,6 +3,7 @@ package dev.orderflow.archive;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.Locale;
 
 import dev.orderflow.storage.Channel;
 
@@ -43,7 +44,7 @@ public record Hour(String pair, Channel channel, long startMicros) {
     /** {@code <kind>/channel=…/pair=…/date=…/hour=…/}, ending with a slash. */
     public String partition(String kind) {
         ZonedDateTime t = Instant.ofEpochSecond(Math.floorDiv(startMicros, 1_000_000L)).atZone(ZoneOffset.UTC);
-        return String.format("%s/channel=%s/pair=%s/date=%s/hour=%02d/", kind, channel.apiName(), pair,
+        return String.format(Locale.ROOT, "%s/channel=%s/pair=%s/date=%s/hour=%02d/", kind, channel.apiName(), pair,
                 t.toLocalDate(), t.getHour());
     }
 

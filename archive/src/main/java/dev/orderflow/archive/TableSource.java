@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -176,7 +177,7 @@ public final class TableSource {
                 .expressionAttributeNames(Map.of("#to", TableLayout.GAP_TO))
                 .expressionAttributeValues(Map.of(
                         ":pk", AttributeValue.fromS(TableLayout.gapsPk(hour.pair(), hour.channel())),
-                        ":below", AttributeValue.fromS(String.format("%016d", hour.endMicros())),
+                        ":below", AttributeValue.fromS(String.format(Locale.ROOT, "%016d", hour.endMicros())),
                         ":from", AttributeValue.fromN(Long.toString(hour.startMicros())))),
                 item -> gaps.add(readGap(item, hour)));
         return gaps;

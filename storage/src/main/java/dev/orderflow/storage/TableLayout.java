@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -173,7 +174,7 @@ public final class TableLayout {
 
     /** A gap record's sort key; each host's record of the same window is an item of its own. */
     public static String gapSk(long fromMicros, GapRecord.Kind kind, List<String> hosts) {
-        String sk = String.format("%016d#%s", fromMicros, kind.apiName());
+        String sk = String.format(Locale.ROOT, "%016d#%s", fromMicros, kind.apiName());
         return hosts.size() == 1 ? sk + "#" + hosts.get(0) : sk;
     }
 
@@ -225,7 +226,7 @@ public final class TableLayout {
     }
 
     public static String snapshotSk(long microtimestamp, int part) {
-        return String.format("%016d#%03d", microtimestamp, part);
+        return String.format(Locale.ROOT, "%016d#%03d", microtimestamp, part);
     }
 
     public static String snapshotMetaPk(String pair) {
@@ -233,7 +234,7 @@ public final class TableLayout {
     }
 
     public static String snapshotMetaSk(long microtimestamp) {
-        return String.format("%016d", microtimestamp);
+        return String.format(Locale.ROOT, "%016d", microtimestamp);
     }
 
     /**
@@ -366,11 +367,11 @@ public final class TableLayout {
             String raw, String reason) {
         int pieces = Math.max(1, (raw.length() + BAD_RAW_MAX_CHARS - 1) / BAD_RAW_MAX_CHARS);
         List<Map<String, AttributeValue>> items = new ArrayList<>();
-        String sk = String.format("%016d#%06d", receivedMicros, sequence % 1_000_000);
+        String sk = String.format(Locale.ROOT, "%016d#%06d", receivedMicros, sequence % 1_000_000);
         for (int i = 0; i < pieces; i++) {
             Map<String, AttributeValue> item = new HashMap<>();
             item.put(PK, AttributeValue.fromS(badFramesPk(receivedMicros)));
-            item.put(SK, AttributeValue.fromS(pieces == 1 ? sk : sk + String.format("#%03d", i)));
+            item.put(SK, AttributeValue.fromS(pieces == 1 ? sk : sk + String.format(Locale.ROOT, "#%03d", i)));
             String piece = raw.substring(i * BAD_RAW_MAX_CHARS, Math.min(raw.length(), (i + 1) * BAD_RAW_MAX_CHARS));
             item.put(BAD_RAW, AttributeValue.fromS(piece.isEmpty() ? " " : piece));
             item.put(BAD_REASON, AttributeValue.fromS(reason));
@@ -459,7 +460,7 @@ public final class TableLayout {
         if (part < 0 || part > MAX_PART) {
             throw new IllegalArgumentException("part out of range: " + part);
         }
-        return String.format("%013d#%03d", Math.floorDiv(windowStartMicros, 1000L), part);
+        return String.format(Locale.ROOT, "%013d#%03d", Math.floorDiv(windowStartMicros, 1000L), part);
     }
 
     /**

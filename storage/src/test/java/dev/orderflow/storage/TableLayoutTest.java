@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,29 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 @org.junit.jupiter.api.Timeout(600)
 class TableLayoutTest {
+
+    /**
+     * Keys are written in ASCII digits whatever the host's locale: Java formats {@code %d} in the default locale's
+     * digits (Arabic-Indic under {@code ar-EG}), which would sort and match no key written elsewhere.
+     */
+    @Test
+    void shouldWriteKeysInAsciiDigitsWhateverTheDefaultLocale() {
+        Locale before = Locale.getDefault();
+        try {
+            Locale.setDefault(Locale.forLanguageTag("ar-EG"));
+            List<String> keys = new ArrayList<>(List.of(TableLayout.chunkSk(1786269860000000L, 7),
+                    TableLayout.snapshotSk(1786269861947000L, 2), TableLayout.snapshotMetaSk(1786269861947000L),
+                    TableLayout.gapSk(1786269861947000L, GapRecord.Kind.DISCONNECT, List.of())));
+            TableLayout.badFrameItems(1786269861947000L, 3, "x".repeat(TableLayout.BAD_RAW_MAX_CHARS + 1), "r")
+                    .forEach(item -> keys.add(item.get(TableLayout.SK).s()));
+            for (String key : keys) {
+                assertTrue(key.chars().allMatch(c -> c < 128), key);
+            }
+            assertEquals("1786269860000#007", keys.get(0));
+        } finally {
+            Locale.setDefault(before);
+        }
+    }
 
     @Test
     void shouldSortChunkKeysBySlotThenPart() {

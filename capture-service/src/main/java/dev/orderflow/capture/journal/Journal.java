@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -408,7 +409,7 @@ public class Journal {
 
     /** Holding the lock: opens a new segment; on failure {@link #current} stays null and the next append tries again. */
     private void startSegment() {
-        Path path = dir.resolve(String.format("%s%020d%s", PREFIX, nextNumber, SUFFIX));
+        Path path = dir.resolve(String.format(Locale.ROOT, "%s%020d%s", PREFIX, nextNumber, SUFFIX));
         try {
             Segment s = new Segment(nextNumber, path, nextSeq);
             s.out = files.create(path);

@@ -2,6 +2,7 @@ package dev.orderflow.query.gaps;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -92,7 +93,7 @@ public class GapStore {
                     .expressionAttributeNames(Map.of("#to", TableLayout.GAP_TO))
                     .expressionAttributeValues(Map.of(
                             ":pk", AttributeValue.fromS(TableLayout.gapsPk(pair, channel)),
-                            ":below", AttributeValue.fromS(String.format("%016d", to)),
+                            ":below", AttributeValue.fromS(String.format(Locale.ROOT, "%016d", to)),
                             ":from", AttributeValue.fromN(Long.toString(from))))
                     .exclusiveStartKey(start)
                     .build());

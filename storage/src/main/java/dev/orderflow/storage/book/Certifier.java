@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -137,7 +138,7 @@ public final class Certifier {
                     .expressionAttributeNames(Map.of("#to", TableLayout.GAP_TO))
                     .expressionAttributeValues(Map.of(
                             ":pk", AttributeValue.fromS(TableLayout.gapsPk(pair, Channel.ORDERS)),
-                            ":below", AttributeValue.fromS(String.format("%016d", toMicros + 1)),
+                            ":below", AttributeValue.fromS(String.format(Locale.ROOT, "%016d", toMicros + 1)),
                             ":from", AttributeValue.fromN(Long.toString(fromMicros))))
                     .exclusiveStartKey(start).build());
             for (Map<String, AttributeValue> item : response.items()) {
