@@ -2,6 +2,7 @@ package dev.orderflow.archive;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -10,8 +11,8 @@ import java.util.function.Consumer;
 /**
  * Archives sealed hours as they come ({@link Archiver#archiveDue}): every period, the hours of the last
  * {@link Archiver#DUE_WINDOW}, each read when it is sealed and once more when it settles. The first pass takes every
- * hour since the first stored event, so a restart catches up. A failed pass is reported and the next one tries
- * again.
+ * hour since the first stored event, so a restart catches up. A failed pass (or failed hours) is reported and the
+ * next one tries again.
  */
 public final class ArchiveSchedule implements AutoCloseable {
     private final Archiver archiver;
@@ -30,21 +31,32 @@ public final class ArchiveSchedule implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::pass, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** One pass: what a scheduled run does. */
+    /**
+     * One pass: what a scheduled run does. Hours that failed are reported and tried again at the next pass, which
+     * then looks at every hour again as the first does; anything thrown is reported, never ends the schedule.
+     */
     public List<HourArchiver.Result> pass() {
         try {
             List<HourArchiver.Result> results = archiver.archiveDue(!caughtUp);
             caughtUp = true;
-            for (HourArchiver.Result r : results) {
-                if (r.filesWritten() > 0) {
-                    report.accept(String.format("archived %s: %d events, %s, %d bytes", r.hour(), r.events(),
-                            r.complete() ? "complete" : "not complete", r.eventsFileBytes()));
-                }
-            }
+            reportWritten(results);
             return results;
-        } catch (RuntimeException e) {
+        } catch (Archiver.HoursFailed e) {
+            reportWritten(e.archived());
+            report.accept(e.getMessage() + ", trying them again at the next pass: " + e.getCause());
+            return e.archived();
+        } catch (RuntimeException | Error e) {
             report.accept("archive pass failed, trying again at the next one: " + e);
             return List.of();
+        }
+    }
+
+    private void reportWritten(List<HourArchiver.Result> results) {
+        for (HourArchiver.Result r : results) {
+            if (r.filesWritten() > 0) {
+                report.accept(String.format(Locale.ROOT, "archived %s: %d events, %s, %d bytes", r.hour(), r.events(),
+                        r.complete() ? "complete" : "not complete", r.eventsFileBytes()));
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.orderflow.archive;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
@@ -31,6 +32,26 @@ public final class Archiver {
     private final TableSource table;
     private final ArchiveTarget target;
     private final LongSupplier nowMicros;
+
+    /**
+     * Some hours of a pass failed (an unreadable item, the target refusing a write); every other hour of the pass was
+     * archived ({@link #archived}). A failed hour has no new manifest, so it stays due: the next pass tries it again
+     * while it is in the window, a backfill later. The first failure is the cause, the others are suppressed.
+     */
+    public static final class HoursFailed extends RuntimeException {
+        private final transient List<HourArchiver.Result> archived;
+
+        HoursFailed(List<Hour> hours, List<RuntimeException> causes, List<HourArchiver.Result> archived) {
+            super(hours.size() + " hour(s) not archived: " + hours, causes.get(0));
+            causes.subList(1, causes.size()).forEach(this::addSuppressed);
+            this.archived = List.copyOf(archived);
+        }
+
+        /** The hours of the pass that were archived. */
+        public List<HourArchiver.Result> archived() {
+            return archived;
+        }
+    }
 
     public Archiver(TableSource table, ArchiveTarget target) {
         this(table, target, () -> System.currentTimeMillis() * 1000L);
@@ -99,6 +120,8 @@ public final class Archiver {
         }
         long now = nowMicros.getAsLong();
         List<HourArchiver.Result> results = new ArrayList<>();
+        List<Hour> failed = new ArrayList<>();
+        List<RuntimeException> causes = new ArrayList<>();
         for (long start = first; start < end; start += Hour.MICROS) {
             for (Span span : spans) {
                 TableSource.Entry entry = span.entry();
@@ -108,24 +131,35 @@ public final class Archiver {
                     continue;
                 }
                 boolean pastSettling = sealed && now >= hour.endMicros() + SETTLE_AFTER.toNanos() / 1000L;
-                if (!onlyDue) {
-                    results.add(hours.archive(hour, entry, pastSettling));
-                    continue;
-                }
-                switch (hours.archived(hour)) {
-                    case UNSEALED -> results.add(hours.archive(hour, entry, pastSettling));
-                    case SEALED -> {
-                        if (pastSettling) {
-                            results.add(hours.archive(hour, entry, true));
-                        }
-                    }
-                    case SETTLED -> {
-                        // settled: not read again by the schedule
-                    }
+                try {
+                    archiveHour(hours, hour, entry, pastSettling, onlyDue).ifPresent(results::add);
+                } catch (RuntimeException e) {
+                    // one hour's failure (a damaged item, a refused write) does not hold up the others
+                    LOG.log(System.Logger.Level.ERROR, "archiving " + hour + " failed; the pass goes on", e);
+                    failed.add(hour);
+                    causes.add(e);
                 }
             }
         }
+        if (!failed.isEmpty()) {
+            throw new HoursFailed(failed, causes, results);
+        }
         return results;
+    }
+
+    /** Archives one hour, or (with {@code onlyDue}) nothing when it is not due. */
+    private static Optional<HourArchiver.Result> archiveHour(HourArchiver hours, Hour hour,
+            TableSource.Entry entry, boolean pastSettling, boolean onlyDue) {
+        if (!onlyDue) {
+            return Optional.of(hours.archive(hour, entry, pastSettling));
+        }
+        return switch (hours.archived(hour)) {
+            case UNSEALED -> Optional.of(hours.archive(hour, entry, pastSettling));
+            // sealed: read again once past its settling time; settled: not read again by the schedule
+            case SEALED -> pastSettling ? Optional.of(hours.archive(hour, entry, true))
+                    : Optional.empty();
+            case SETTLED -> Optional.empty();
+        };
     }
 
     /**

@@ -31,10 +31,16 @@ public final class DirectoryTarget implements ArchiveTarget {
         Path file = root.resolve(key);
         try {
             Files.createDirectories(file.getParent());
-            // written beside, then renamed: readers (DuckDB globbing *.parquet) never see half a file
-            Path temporary = file.resolveSibling("." + file.getFileName() + ".writing");
-            Files.write(temporary, bytes);
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // written beside, then renamed: readers (DuckDB globbing *.parquet) never see half a file; a name of its
+            // own, so that two archivers of one hour (./pipeline archive beside ./pipeline run) do not mix their bytes
+            Path temporary = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + "-"
+                    + Thread.currentThread().getId() + ".writing");
+            try {
+                Files.write(temporary, bytes);
+                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(temporary);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -133,32 +133,83 @@ public final class HourArchiver {
                     META_SCHEMA_VERSION, Integer.toString(EventSchema.VERSION),
                     META_COMPLETE, Boolean.toString(coverage.get("complete").booleanValue()),
                     META_COVERAGE, Frames.toJson(coverage)));
-            int written = 0;
-            written += store(hour.eventsFile(), eventsFile);
+            Writes writes = new Writes(hour);
+            writes.store(hour.eventsFile(), eventsFile);
             try (ParquetBytes coverageFile = new ParquetBytes(CoverageSchema.SCHEMA)) {
                 coverageFile.write(CoverageSchema.row(coverage));
-                written += store(hour.coverageRowFile(), coverageFile.finish(Map.of(
+                writes.store(hour.coverageRowFile(), coverageFile.finish(Map.of(
                         META_SCHEMA_VERSION, Integer.toString(EventSchema.VERSION))));
             }
             if (gaps.isEmpty()) {
-                target.delete(hour.gapsFile());
+                writes.remove(hour.gapsFile());
             } else {
                 try (ParquetBytes gapsFile = new ParquetBytes(GapSchema.SCHEMA)) {
                     gaps.forEach(gap -> gapsFile.write(GapSchema.row(gap)));
-                    written += store(hour.gapsFile(), gapsFile.finish(Map.of(
+                    writes.store(hour.gapsFile(), gapsFile.finish(Map.of(
                             META_SCHEMA_VERSION, Integer.toString(EventSchema.VERSION))));
                 }
             }
             if (hour.channel() == Channel.ORDERS) {
-                written += snapshots(hour);
+                snapshots(hour, writes);
             }
-            // the manifest last: it says the hour is archived (archived()), so a pass that fails before is repeated
             ObjectNode manifest = coverage.deepCopy();
             if (markSettled) {
                 manifest.put(SETTLED_MARK, true);
             }
-            written += store(hour.coverageFile(), (Frames.toJson(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
-            return new Result(hour, events[0], coverage.get("complete").booleanValue(), written, eventsFile.length);
+            writes.manifest((Frames.toJson(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
+            return new Result(hour, events[0], coverage.get("complete").booleanValue(), writes.written,
+                    eventsFile.length);
+        }
+    }
+
+    /**
+     * The writes of one hour's archive. The manifest comes last and says the hour is archived ({@link #archived}), so
+     * a pass that fails before it is repeated; and before the first file of an already archived hour changes, its
+     * manifest goes, so that an archive failing half-way through a rewrite (late data, a backfill) leaves the hour
+     * due again, never a manifest that describes other files. Files that would not change are not written again,
+     * and files that are not there are not deleted (in a versioned bucket each delete leaves a marker).
+     */
+    private final class Writes {
+        private final Hour hour;
+        private final byte[] manifestBefore;
+        private boolean manifestGone;
+        int written;
+
+        Writes(Hour hour) {
+            this.hour = hour;
+            this.manifestBefore = target.read(hour.coverageFile());
+        }
+
+        void store(String key, byte[] bytes) {
+            if (Arrays.equals(target.read(key), bytes)) {
+                return;
+            }
+            beforeChange();
+            target.put(key, bytes);
+            written++;
+        }
+
+        void remove(String key) {
+            if (target.read(key) == null) {
+                return;
+            }
+            beforeChange();
+            target.delete(key);
+        }
+
+        void manifest(byte[] bytes) {
+            if (!manifestGone && Arrays.equals(manifestBefore, bytes)) {
+                return;
+            }
+            target.put(hour.coverageFile(), bytes);
+            written++;
+        }
+
+        private void beforeChange() {
+            if (manifestBefore != null && !manifestGone) {
+                target.delete(hour.coverageFile());
+                manifestGone = true;
+            }
         }
     }
 
@@ -167,12 +218,12 @@ public final class HourArchiver {
      * was stored in the hour. Its metadata counts the snapshots, those left out for a missing part, and entries
      * that were not {@code [price, amount, id]}.
      */
-    private int snapshots(Hour hour) {
+    private void snapshots(Hour hour, Writes writes) {
         int[] missingParts = {0};
         List<SnapshotRecord> snapshots = table.snapshots(hour, missingParts);
         if (snapshots.isEmpty()) {
-            target.delete(hour.snapshotsFile());
-            return 0;
+            writes.remove(hour.snapshotsFile());
+            return;
         }
         int unreadable = 0;
         try (ParquetBytes file = new ParquetBytes(SnapshotSchema.SCHEMA)) {
@@ -181,20 +232,12 @@ public final class HourArchiver {
                 rows.rows().forEach(file::write);
                 unreadable += rows.unreadable();
             }
-            return store(hour.snapshotsFile(), file.finish(Map.of(
+            writes.store(hour.snapshotsFile(), file.finish(Map.of(
                     META_SCHEMA_VERSION, Integer.toString(EventSchema.VERSION),
                     META_SNAPSHOTS, Integer.toString(snapshots.size()),
                     META_SNAPSHOTS_MISSING_PARTS, Integer.toString(missingParts[0]),
                     META_SNAPSHOT_ROWS_UNREADABLE, Integer.toString(unreadable))));
         }
-    }
-
-    private int store(String key, byte[] bytes) {
-        if (Arrays.equals(target.read(key), bytes)) {
-            return 0;
-        }
-        target.put(key, bytes);
-        return 1;
     }
 
     /**

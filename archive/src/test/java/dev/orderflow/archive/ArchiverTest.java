@@ -3,7 +3,9 @@ package dev.orderflow.archive;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
@@ -677,6 +679,94 @@ class ArchiverTest {
         }
         Map<String, AttributeValue> item = QuietItems.item(group, slotStart, sections, java.util.Set.of("a"), 1);
         db.putItem(b -> b.tableName(table).item(item));
+    }
+
+    @Test
+    void shouldArchiveTheOtherHoursWhenOneFailsAndLeaveThatOneDue(@TempDir Path dir) {
+        Hour h0 = new Hour(PAIR, Channel.ORDERS, hour0);
+        Hour h1 = new Hour(PAIR, Channel.ORDERS, hour0 + Hour.MICROS);
+        Refusing target = new Refusing(new DirectoryTarget(dir), h0.eventsFile());
+        Archiver.HoursFailed failed = assertThrows(Archiver.HoursFailed.class,
+                () -> new Archiver(new TableSource(db, TABLE), target).archiveSealed(null, null));
+        assertEquals(List.of(h1), hours(failed.archived()), "the hour after the failed one is archived");
+        assertTrue(failed.getMessage().contains(h0.toString()), failed.getMessage());
+        HourArchiver hours = new HourArchiver(new TableSource(db, TABLE), new DirectoryTarget(dir));
+        assertEquals(HourArchiver.Archived.UNSEALED, hours.archived(h0));
+        assertNotEquals(HourArchiver.Archived.UNSEALED, hours.archived(h1));
+        assertEquals(0, target.deletes, "nothing to delete in a new archive (the hours have no snapshots file, or"
+                + " no gaps file): a delete would leave a marker in a versioned bucket");
+
+        new Archiver(new TableSource(db, TABLE), new DirectoryTarget(dir)).archiveSealed(null, null);
+        assertNotEquals(HourArchiver.Archived.UNSEALED, hours.archived(h0), "archived by the next pass");
+    }
+
+    @Test
+    void shouldLeaveAnHourDueWhenItsRewriteFailsHalfWay(@TempDir Path dir) throws Exception {
+        Hour h0 = new Hour(PAIR, Channel.ORDERS, hour0);
+        new Archiver(new TableSource(db, TABLE), new DirectoryTarget(dir)).archiveSealed(null, null);
+        HourArchiver hours = new HourArchiver(new TableSource(db, TABLE), new DirectoryTarget(dir));
+        assertNotEquals(HourArchiver.Archived.UNSEALED, hours.archived(h0));
+        long eventsBefore = Frames.MAPPER.readTree(Files.readAllBytes(dir.resolve(h0.coverageFile())))
+                .get("events").asLong();
+
+        // a late event changes the hour; the rewrite writes its events file, then its coverage row is refused
+        long t = hour0 + 19;
+        ObjectNode frame = (ObjectNode) stored.get(0).frame().deepCopy();
+        ((ObjectNode) frame.get("data")).put("microtimestamp", Long.toString(t));
+        db.putItem(b -> b.tableName(TABLE).item(TableLayout.toItem(new Chunk(PAIR, Channel.ORDERS,
+                TableLayout.layout1WindowStart(t), 0, List.of(new CapturedEvent(t, t + 5, frame))))));
+        try {
+            Refusing target = new Refusing(new DirectoryTarget(dir), h0.coverageRowFile());
+            assertThrows(Archiver.HoursFailed.class,
+                    () -> new Archiver(new TableSource(db, TABLE), target).archiveSealed(null, null));
+            assertEquals(HourArchiver.Archived.UNSEALED, hours.archived(h0),
+                    "the manifest of the hour before the late event is gone: it described other files");
+
+            new Archiver(new TableSource(db, TABLE), new DirectoryTarget(dir)).archiveSealed(null, null);
+            assertNotEquals(HourArchiver.Archived.UNSEALED, hours.archived(h0));
+            assertEquals(eventsBefore + 1, Frames.MAPPER.readTree(Files.readAllBytes(dir.resolve(h0.coverageFile())))
+                    .get("events").asLong());
+        } finally {
+            db.deleteItem(b -> b.tableName(TABLE).key(Map.of(
+                    TableLayout.PK, AttributeValue.fromS(TableLayout.chunkPk(PAIR, Channel.ORDERS)),
+                    TableLayout.SK, AttributeValue.fromS(TableLayout.chunkSk(TableLayout.layout1WindowStart(t), 0)))));
+        }
+    }
+
+    /** An archive that refuses to put one key (as S3 refusing a write) and counts deletes. */
+    private static final class Refusing implements ArchiveTarget {
+        private final ArchiveTarget target;
+        private final String refused;
+        int deletes;
+
+        Refusing(ArchiveTarget target, String refused) {
+            this.target = target;
+            this.refused = refused;
+        }
+
+        @Override
+        public byte[] read(String key) {
+            return target.read(key);
+        }
+
+        @Override
+        public void put(String key, byte[] bytes) {
+            if (key.equals(refused)) {
+                throw new IllegalStateException("refused: " + key);
+            }
+            target.put(key, bytes);
+        }
+
+        @Override
+        public void delete(String key) {
+            deletes++;
+            target.delete(key);
+        }
+
+        @Override
+        public String describe() {
+            return target.describe();
+        }
     }
 
     private static Map<String, byte[]> files(Path root) throws Exception {

@@ -57,8 +57,15 @@ final class ArchiveCommand implements Callable<Integer> {
                     table));
             DynamoDbClient db = components.add(LocalAws.client(front.endpoint()));
             long started = System.nanoTime();
-            List<HourArchiver.Result> results = new Archiver(new TableSource(db, table), new DirectoryTarget(dir))
-                    .archive(micros(from, "--from"), micros(to, "--to"), includeOpen);
+            List<HourArchiver.Result> results;
+            Archiver.HoursFailed failed = null;
+            try {
+                results = new Archiver(new TableSource(db, table), new DirectoryTarget(dir))
+                        .archive(micros(from, "--from"), micros(to, "--to"), includeOpen);
+            } catch (Archiver.HoursFailed e) {
+                failed = e;
+                results = e.archived();
+            }
             long events = results.stream().mapToLong(HourArchiver.Result::events).sum();
             long written = results.stream().filter(r -> r.filesWritten() > 0).count();
             long incomplete = results.stream().filter(r -> !r.complete()).count();
@@ -66,6 +73,10 @@ final class ArchiveCommand implements Callable<Integer> {
                             + " %d not complete (see their _coverage.json)%n", results.size(), events, dir,
                     Duration.ofNanos(System.nanoTime() - started).toMillis(), written, results.size() - written,
                     incomplete);
+            if (failed != null) {
+                System.err.println(failed.getMessage() + " (run the command again for them): " + failed.getCause());
+                return 1;
+            }
         }
         return 0;
     }

@@ -39,14 +39,25 @@ public final class ArchiveHandler implements RequestHandler<Map<String, Object>,
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
         Long from = input == null ? null : micros(input.get("from"));
         Long to = input == null ? null : micros(input.get("to"));
-        List<HourArchiver.Result> results = from == null && to == null ? archiver.archiveDue(false)
-                : archiver.archiveSealed(from, to);
+        List<HourArchiver.Result> results;
+        try {
+            results = from == null && to == null ? archiver.archiveDue(false) : archiver.archiveSealed(from, to);
+        } catch (Archiver.HoursFailed e) {
+            // the other hours are archived; the invocation fails (the function's Errors metric, ArchiveErrorsAlarm)
+            context.getLogger().log("archived " + summary(e.archived()) + "; " + e.getMessage());
+            throw e;
+        }
+        Map<String, Object> summary = summary(results);
+        context.getLogger().log("archived " + summary);
+        return summary;
+    }
+
+    private static Map<String, Object> summary(List<HourArchiver.Result> results) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("hours", results.size());
         summary.put("rewritten", results.stream().filter(r -> r.filesWritten() > 0).count());
         summary.put("events", results.stream().mapToLong(HourArchiver.Result::events).sum());
         summary.put("not_complete", results.stream().filter(r -> !r.complete()).map(r -> r.hour().toString()).toList());
-        context.getLogger().log("archived " + summary);
         return summary;
     }
 

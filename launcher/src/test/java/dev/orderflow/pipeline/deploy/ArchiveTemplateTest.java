@@ -5,6 +5,7 @@ import static dev.orderflow.dynamodblocal.iam.CfnTemplate.map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -116,6 +117,25 @@ class ArchiveTemplateTest {
         }
         assertEquals(List.of("dynamodb:Query", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"),
                 actions);
+        // S3 answers a GetObject of an absent key 404 only to a caller allowed to list the bucket, and a GetObject
+        // carries no s3:prefix, so a listing allowed only under the archive's prefixes would make it a 403
+        for (Object policy : list(function.get("Policies"))) {
+            for (Object statement : list(map(policy).get("Statement"))) {
+                if (list(map(statement).get("Action")).contains("s3:ListBucket")) {
+                    assertNull(map(statement).get("Condition"), "ListBucket without a condition: " + statement);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldAlarmWhenAnArchivePassFails() {
+        Map<String, Object> alarm = template.resourcesOfType("AWS::CloudWatch::Alarm").get("ArchiveErrorsAlarm");
+        assertNotNull(alarm, "ArchiveErrorsAlarm");
+        assertEquals("AWS/Lambda", alarm.get("Namespace"));
+        assertEquals("Errors", alarm.get("MetricName"));
+        assertEquals(List.of(Map.of("Name", "FunctionName", "Value", Map.of("Ref", "ArchiveFunction"))),
+                alarm.get("Dimensions"));
     }
 
     @Test
