@@ -101,6 +101,9 @@ public final class HourArchiver {
      * (only the manifest: the events file and the coverage row do not change when an hour settles).
      */
     Result archive(Hour hour, TableSource.Entry entry, boolean markSettled) {
+        // an hour read before its settling time may have been sealed a moment ago: its last writes, acknowledged
+        // before the watermark passed it, are read consistently (a settling read, hours later, need not)
+        boolean consistent = !markSettled;
         EventRow row = new EventRow();
         EventMapper mapper = new EventMapper(hour.channel());
         long[] events = {0};
@@ -108,7 +111,7 @@ public final class HourArchiver {
         byte[] eventsFile;
         try (ParquetBytes file = new ParquetBytes(EventSchema.SCHEMA, EventSchema.NO_MIN_MAX,
                 EventSchema.NO_DICTIONARY, EventSchema.PREFIX_STRINGS)) {
-            table.chunks(hour, item -> {
+            table.chunks(hour, consistent, item -> {
                 try {
                     EventView.Events chunk = TableLayout.viewItem(item)
                             .orElseThrow(() -> new IllegalStateException("the item holds no event chunk"));
@@ -127,7 +130,7 @@ public final class HourArchiver {
                     unreadable[0]++;
                 }
             });
-            List<GapRecord> gaps = table.gaps(hour, entry);
+            List<GapRecord> gaps = table.gaps(hour, entry, consistent);
             ObjectNode coverage = coverage(hour, entry, gaps, events[0], unreadable[0], row.decimalsNotFitting());
             eventsFile = file.finish(Map.of(
                     META_SCHEMA_VERSION, Integer.toString(EventSchema.VERSION),

@@ -84,19 +84,21 @@ public final class TableSource {
 
     /**
      * The chunk items that can hold events of the hour, in key order (windows in time order, parts in order), the
-     * channel's sections of shared items among them ({@link ChannelChunks}).
+     * channel's sections of shared items among them ({@link ChannelChunks}); read consistently when
+     * {@code consistent}: an hour just sealed may have been written a moment before its watermark passed it.
      */
-    public void chunks(Hour hour, Consumer<Map<String, AttributeValue>> each) {
-        ChannelChunks.read(this::read, hour.pair(), hour.channel(), TableLayout.lowestSk(hour.startMicros()),
-                TableLayout.highestSk(hour.endMicros())).forEachRemaining(each);
+    public void chunks(Hour hour, boolean consistent, Consumer<Map<String, AttributeValue>> each) {
+        ChannelChunks.read((pk, from, to) -> read(pk, from, to, consistent), hour.pair(), hour.channel(),
+                TableLayout.lowestSk(hour.startMicros()), TableLayout.highestSk(hour.endMicros()))
+                .forEachRemaining(each);
     }
 
     /** A partition's items in a key range: a shared partition's from {@link #shared} where kept, others read ahead. */
-    private Iterator<Map<String, AttributeValue>> read(String pk, String fromSk, String toSk) {
+    private Iterator<Map<String, AttributeValue>> read(String pk, String fromSk, String toSk, boolean consistent) {
         if (shared == null || !QuietItems.isShared(pk)) {
-            return readAhead(pk, fromSk, toSk);
+            return readAhead(pk, fromSk, toSk, consistent);
         }
-        String range = fromSk + "/" + toSk;
+        String range = fromSk + "/" + toSk + "/" + consistent;
         if (!range.equals(sharedRange)) {
             shared.clear();
             sharedRange = range;
@@ -104,15 +106,16 @@ public final class TableSource {
         List<Map<String, AttributeValue>> items = shared.get(pk);
         if (items == null) {
             items = new ArrayList<>();
-            readAhead(pk, fromSk, toSk).forEachRemaining(items::add);
+            readAhead(pk, fromSk, toSk, consistent).forEachRemaining(items::add);
             shared.put(pk, items);
         }
         return items.iterator();
     }
 
     /** A partition's items in a key range, the next page read while the current one is handled. */
-    private Iterator<Map<String, AttributeValue>> readAhead(String pk, String fromSk, String toSk) {
-        QueryRequest.Builder request = QueryRequest.builder().tableName(table)
+    private Iterator<Map<String, AttributeValue>> readAhead(String pk, String fromSk, String toSk,
+                                                           boolean consistent) {
+        QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(consistent)
                 .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk),
                         ":from", AttributeValue.fromS(fromSk), ":to", AttributeValue.fromS(toSk)));
@@ -147,10 +150,11 @@ public final class TableSource {
     /**
      * The gaps of the record concerning the hour, oldest first, as {@code /v1/gaps} answers: with several capture
      * hosts, the time all of them missed ({@link UnionGaps}); with one, its records. A gap's closed interval
-     * {@code [from, to]} touches {@code [start, end)} when {@code from < end} and {@code to >= start}.
+     * {@code [from, to]} touches {@code [start, end)} when {@code from < end} and {@code to >= start}. Read
+     * consistently when {@code consistent}, as {@link #chunks}.
      */
-    public List<GapRecord> gaps(Hour hour, Entry entry) {
-        return UnionGaps.of(hour.pair(), hour.channel(), records(hour), entry.hosts()).stream()
+    public List<GapRecord> gaps(Hour hour, Entry entry, boolean consistent) {
+        return UnionGaps.of(hour.pair(), hour.channel(), records(hour, consistent), entry.hosts()).stream()
                 .filter(g -> g.fromMicros() < hour.endMicros() && g.toMicros() >= hour.startMicros()).toList();
     }
 
@@ -169,9 +173,9 @@ public final class TableSource {
     }
 
     /** Every host's gap records touching the hour. */
-    private List<GapRecord> records(Hour hour) {
+    private List<GapRecord> records(Hour hour, boolean consistent) {
         List<GapRecord> gaps = new ArrayList<>();
-        query(QueryRequest.builder().tableName(table)
+        query(QueryRequest.builder().tableName(table).consistentRead(consistent)
                 .keyConditionExpression("pk = :pk AND sk < :below")
                 .filterExpression("#to >= :from")
                 .expressionAttributeNames(Map.of("#to", TableLayout.GAP_TO))

@@ -394,6 +394,33 @@ class ArchiverTest {
         }
     }
 
+    /**
+     * An hour just sealed may have been written a moment before the watermark passed it: its chunks and gap records
+     * are read consistently then, and eventually (half the read units) when it settles, hours later.
+     */
+    @Test
+    void shouldReadAnHourConsistentlyWhenItIsSealedAndEventuallyWhenItSettles(@TempDir Path dir) {
+        Hour h0 = new Hour(PAIR, Channel.ORDERS, hour0);
+        List<String> pks = List.of(TableLayout.chunkPk(PAIR, Channel.ORDERS), TableLayout.gapsPk(PAIR, Channel.ORDERS));
+        List<Boolean> reads = java.util.Collections.synchronizedList(new ArrayList<>());
+        long[] now = {hour0 + Hour.MICROS + 5 * 60_000_000L};
+        try (DynamoDbClient watched = watchingQueries(query -> {
+            if (pks.contains(query.expressionAttributeValues().get(":pk").s())) {
+                reads.add(Boolean.TRUE.equals(query.consistentRead()));
+            }
+        })) {
+            Archiver archiver = new Archiver(new TableSource(watched, TABLE), new DirectoryTarget(dir), () -> now[0]);
+            assertEquals(List.of(h0, h0.next()), hours(archiver.archiveDue(false)));
+            assertFalse(reads.isEmpty());
+            assertTrue(reads.stream().allMatch(consistent -> consistent), "sealed: " + reads);
+            reads.clear();
+            now[0] = h0.endMicros() + Archiver.SETTLE_AFTER.toNanos() / 1000L + 1;
+            assertEquals(List.of(h0), hours(archiver.archiveDue(false)));
+            assertFalse(reads.isEmpty());
+            assertTrue(reads.stream().noneMatch(consistent -> consistent), "settling: " + reads);
+        }
+    }
+
     @Test
     void shouldReadAgainOnScheduleAnHourWhoseManifestSaysItWasNotSealedOrCannotBeRead(@TempDir Path dir)
             throws Exception {
@@ -476,12 +503,20 @@ class ArchiverTest {
     /** A client of the test's DynamoDB Local counting the queries of the partitions {@code counted} accepts. */
     private static DynamoDbClient countingQueries(java.util.function.Predicate<String> counted,
                                                   java.util.concurrent.atomic.AtomicInteger count) {
+        return watchingQueries(query -> {
+            if (counted.test(query.expressionAttributeValues().get(":pk").s())) {
+                count.incrementAndGet();
+            }
+        });
+    }
+
+    /** A client of the test's DynamoDB Local that shows {@code seen} every query before it is sent. */
+    private static DynamoDbClient watchingQueries(java.util.function.Consumer<QueryRequest> seen) {
         ExecutionInterceptor counting = new ExecutionInterceptor() {
             @Override
             public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-                if (context.request() instanceof QueryRequest query
-                        && counted.test(query.expressionAttributeValues().get(":pk").s())) {
-                    count.incrementAndGet();
+                if (context.request() instanceof QueryRequest query) {
+                    seen.accept(query);
                 }
             }
         };
