@@ -94,11 +94,11 @@ class ArchiverTest {
         for (ObjectNode sample : samples) {
             events.add(new CapturedEvent(Frames.microtimestamp(sample), Frames.microtimestamp(sample) + 1234, sample));
         }
-        // the next hour: the same frames 40 minutes on, one with a field nobody knows and one with a known field
+        // the next hour: the same frames an hour on, one with a field nobody knows and one with a known field
         // of another type than its column
         for (int i = 0; i < samples.size(); i++) {
             ObjectNode frame = samples.get(i).deepCopy();
-            long t = Frames.microtimestamp(frame) + 2_400_000_000L + i;
+            long t = Frames.microtimestamp(frame) + Hour.MICROS + i;
             ((ObjectNode) frame.get("data")).put("microtimestamp", Long.toString(t));
             if (i == 0) {
                 ((ObjectNode) frame.get("data")).put("brand_new", new BigDecimal("1.50"));
