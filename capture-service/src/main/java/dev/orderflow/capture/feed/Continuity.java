@@ -44,6 +44,7 @@ public class Continuity {
     private final Intake intake;
     private final Counter gaps;
     private final Counter late;
+    private final Counter unrecorded;
     private final Map<Channel.WireChannel, State> channels = new HashMap<>();
 
     private static final class State {
@@ -76,6 +77,10 @@ public class Continuity {
         this.intake = intake;
         this.gaps = Counter.builder("capture.gaps")
                 .description("Gap records stored: chain breaks and windows without connection or subscription")
+                .register(registry);
+        this.unrecorded = Counter.builder("capture.gaps.unrecorded")
+                .description("Gap records that could be neither journaled nor held (disk failing while DynamoDB is "
+                        + "behind), and refused windows whose not_stored record could not be stored")
                 .register(registry);
         this.late = Counter.builder("capture.events.late")
                 .description("Events stamped before their channel's last one and new to it (sent again by a server "
@@ -324,7 +329,11 @@ public class Continuity {
         Log.warnf("Gap in %s %s: %s from %d to %d (last %s, first after %s)", gap.pair(), gap.channel().apiName(),
                 gap.kind().apiName(), gap.fromMicros(), gap.toMicros(), gap.lastEventId(), gap.firstEventIdAfter());
         gaps.increment();
-        intake.gap(gap);
+        if (!intake.gap(gap)) {
+            unrecorded.increment();
+            Log.errorf("The gap record of %s %s from %d to %d could be neither journaled nor held: it is not stored",
+                    gap.pair(), gap.channel().apiName(), gap.fromMicros(), gap.toMicros());
+        }
     }
 
     private static String id(Channel channel, ObjectNode frame) {

@@ -85,7 +85,11 @@ public class DeadLetters {
         return true;
     }
 
-    /** Puts every kept record back on the write path, then renames each file to {@code .replayed}. */
+    /**
+     * Puts every kept record back on the write path, then renames each file to {@code .replayed}. Records go back
+     * through the journal; when it takes no more (full), the file stays as it is and the replay stops, to be run
+     * again (the records already put back are stored once: the windows' merges keep each event once).
+     */
     public void replayInto(Intake intake) {
         if (!Files.isDirectory(dir)) {
             return;
@@ -105,8 +109,12 @@ public class DeadLetters {
                         continue;
                     }
                     for (JsonNode r : Frames.MAPPER.readTree(line).path("records")) {
-                        intake.again((byte) r.path("type").asInt(), r.path("received").asLong(),
-                                Base64.getDecoder().decode(r.path("payload").asText()));
+                        if (!intake.again((byte) r.path("type").asInt(), r.path("received").asLong(),
+                                Base64.getDecoder().decode(r.path("payload").asText()))) {
+                            Log.errorf("Replaying %s: the journal took %d records and then no more (full); the file"
+                                    + " stays, replay it again once the journal has room", file, count);
+                            return;
+                        }
                         count++;
                     }
                 }

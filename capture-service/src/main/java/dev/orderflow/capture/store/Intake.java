@@ -61,10 +61,17 @@ public class Intake implements Windows.JournalReader {
         journal.append(Journal.CONTROL, received, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A record kept aside earlier (the dead-letter area), put back on the write path. */
-    public synchronized void again(byte type, long received, byte[] payload) {
+    /**
+     * A record kept aside earlier (the dead-letter area), put back on the write path; {@code false} when the journal
+     * did not take it (full): it is not put back, and its dead-letter file must stay.
+     */
+    public synchronized boolean again(byte type, long received, byte[] payload) {
         long seq = journal.append(type, received, payload);
+        if (seq < 0) {
+            return false;
+        }
         decode(new Journal.Entry(seq, type, received, payload)).ifPresent(windows::offer);
+        return true;
     }
 
     /** The lowest journal position not yet stored (read under the lock, so no record is between journal and windows). */

@@ -222,14 +222,18 @@ public class Writer {
         }
     }
 
-    /** Refused for good: kept in the dead-letter area, and a window is named by a {@code not_stored} gap record. */
+    /**
+     * Refused for good: kept in the dead-letter area, and a window is named by a {@code not_stored} gap record. The
+     * job is released (its journal records may go, the watermark may pass it) only once both are kept: a gap record
+     * that cannot be stored leaves the window in the journal, so that the next start refuses it again and records
+     * the gap, rather than a window missing from the table with nothing saying so.
+     */
     private void refused(Job job, RuntimeException e) {
         String key = DeadLetters.key(job);
         registry.counter("capture.items.refused").increment();
         if (!deadLetters.keep(job, key, e.toString())) {
             return; // still held: the journal keeps it for the next start
         }
-        windows.stored(job);
         if (job instanceof Job.Window w) {
             long to = w.events().stream().mapToLong(Held::microtimestamp).max().orElse(w.fromMicros()) + 1;
             GapRecord gap = new GapRecord(w.pair(), w.channel(), GapRecord.Kind.NOT_STORED, w.fromMicros(),
@@ -239,9 +243,13 @@ public class Writer {
             try {
                 table.put(TableLayout.toItem(gap));
             } catch (RuntimeException failed) {
-                Log.errorf("Cannot store the not_stored gap record of %s: %s", key, failed.toString());
+                Counter.builder("capture.gaps.unrecorded").register(registry).increment();
+                Log.errorf("Cannot store the not_stored gap record of %s (%s): the window stays in the journal until"
+                        + " the next start records it", key, failed.toString());
+                return;
             }
         }
+        windows.stored(job);
     }
 
     private void write(Job job) {

@@ -106,6 +106,52 @@ class WriterTest {
     }
 
     @Test
+    void shouldKeepARefusedWindowHeldWhileItsGapRecordCannotBeStored() throws Exception {
+        Path dir = TestDirs.create("dead-letter-no-gap");
+        DeadLetters deadLetters = new DeadLetters(dir, registry);
+        Windows windows = new Windows(300_000, 1L << 30, registry);
+        String pair = "dogeusd";
+        TableClient refusingGaps = new TableClient(dynamoDb, config, registry) {
+            @Override
+            public void put(Map<String, AttributeValue> item) {
+                if (item.get(TableLayout.PK).s().equals(TableLayout.gapsPk(pair, Channel.ORDERS))) {
+                    throw new IllegalStateException("the gap record is refused too");
+                }
+                super.put(item);
+            }
+        };
+        double unrecorded = registry.counter("capture.gaps.unrecorded").count();
+        Writer writer = new Writer(windows, refusingGaps, deadLetters, config, registry);
+        writer.start();
+        for (int w = 0; w < 3; w++) {
+            for (int i = 0; i < (w == 1 ? 1 : 5); i++) { // the middle window: one event, too large for an item
+                windows.accept(event(pair, w * 1_000_000L + i * 1_000, "w" + w + "e" + i, w == 1 ? 600_000 : 0));
+            }
+        }
+        windows.sealAll();
+        Await.until(Duration.ofSeconds(60), () -> registry.counter("capture.gaps.unrecorded").count() > unrecorded);
+        // every other part stored: what is held is the refused part (its large event and what shares its part)
+        Await.until(Duration.ofSeconds(60), () -> windows.heldBytes() < 650_000);
+        writer.stop();
+
+        assertTrue(windows.heldBytes() > 600_000, "the refused part is not released: the journal keeps it");
+        assertEquals(1, files(dir).size(), "kept in the dead-letter area");
+        // a replay into a journal without room leaves the file as it is
+        RecordingQueue full = new RecordingQueue(registry, 1_000, 1L << 30);
+        full.journal.append(dev.orderflow.capture.journal.Journal.CONTROL, 0, new byte[2_000]); // at its bound
+        deadLetters.replayInto(full.intake);
+        assertFalse(files(dir).get(0).getFileName().toString().endsWith(".replayed"), "not replayed: kept");
+        RecordingQueue again = new RecordingQueue(registry);
+        deadLetters.replayInto(again.intake);
+        assertTrue(files(dir).get(0).getFileName().toString().endsWith(".replayed"));
+        assertEquals(11, TableReader.events(dynamoDb, config.table().name(), pair, Channel.ORDERS).size()
+                + again.events().size(), "every event stored or kept");
+        assertEquals(0, dynamoDb.query(q -> q.tableName(config.table().name()).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.gapsPk(pair,
+                        Channel.ORDERS))))).count(), "no gap record could be stored");
+    }
+
+    @Test
     void shouldConvergeToTheUnionWhenTwoWritersWriteTheSameWindowsAtOnce() throws Exception {
         String pair = "xrpusd";
         Random random = new Random(7);
