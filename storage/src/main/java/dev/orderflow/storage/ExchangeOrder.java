@@ -84,8 +84,13 @@ public final class ExchangeOrder {
         return sorted;
     }
 
+    /** The trade id of a {@code live_trades} frame: {@code data.id_str}, else {@code data.id}. */
     private static BigInteger number(JsonNode frame) {
-        String id = text(frame, "id");
+        JsonNode data = frame == null ? null : frame.get("data");
+        String id = text(data, "id_str");
+        if (id == null) {
+            id = text(data, "id");
+        }
         try {
             return id == null ? null : new BigInteger(id);
         } catch (NumberFormatException e) {

@@ -18,13 +18,16 @@ class ExchangeOrderTest {
                 + pre + "\",\"microtimestamp\":\"" + micros + "\"}"));
     }
 
+    /** A trade as the exchange sends it: its id in {@code data}, as a number and as a string. */
     private static CapturedEvent trade(long id, long micros, long received) throws IOException {
-        return new CapturedEvent(micros, received, Frames.parse("{\"id\":" + id + ",\"microtimestamp\":\"" + micros
-                + "\"}"));
+        return new CapturedEvent(micros, received, Frames.parse("{\"event\":\"trade\",\"channel\":"
+                + "\"live_trades_btcusd\",\"data\":{\"id\":" + id + ",\"id_str\":\"" + id + "\",\"microtimestamp\":\""
+                + micros + "\"}}"));
     }
 
     private static List<String> ids(List<CapturedEvent> events, String field) {
-        return events.stream().map(e -> e.frame().get(field).asText()).toList();
+        return events.stream().map(e -> e.frame().has(field) ? e.frame().get(field).asText()
+                : e.frame().path("data").path(field).asText()).toList();
     }
 
     @Test

@@ -130,6 +130,14 @@ public class CandlesResource {
                 ceil(System.currentTimeMillis() * 1000L, step));
         long from = Math.floorDiv(asked.fromMicros(), step) * step;
         long to = ceil(asked.toMicros(), step);
+        // a bound left out is the other one's default span away, in whole bars from the other one rounded: rounding
+        // both ends of a span off the bars' edges would add a bar, and could pass the limits the client never set
+        long defaultBars = Math.max(1, defaultSpan / step);
+        if (params.get("to").isEmpty() && params.get("from").isPresent()) {
+            to = from + defaultBars * step;
+        } else if (params.get("from").isEmpty() && params.get("to").isPresent()) {
+            from = to - defaultBars * step;
+        }
         if ((to - from) / step > maxBars) {
             throw Problem.badParameter("to", "[from, to) holds " + (to - from) / step + " bars of " + intervalName
                     + "; at most " + maxBars + " per query. Use a longer interval or split the range.");

@@ -94,6 +94,19 @@ class CandlesResourceTest {
     }
 
     @Test
+    void shouldGiveTheDefaultNumberOfBarsFromABoundOffTheBarsEdges() {
+        // daily bars from noon: the default span (7 days for 1d) in whole bars, not 8 after rounding both ends
+        JsonNode answer = json(Api.ok("/v1/trades/candles", Map.of("pair", "ltcusd", "interval", "1d",
+                "from", "2031-02-01T12:00:00Z")));
+        assertEquals("2031-02-01T00:00:00.000000Z", answer.get("from").asText());
+        assertEquals("2031-02-08T00:00:00.000000Z", answer.get("to").asText());
+        JsonNode before = json(Api.ok("/v1/trades/candles", Map.of("pair", "ltcusd", "interval", "1d",
+                "to", "2031-02-08T12:00:00Z")));
+        assertEquals("2031-02-02T00:00:00.000000Z", before.get("from").asText());
+        assertEquals("2031-02-09T00:00:00.000000Z", before.get("to").asText());
+    }
+
+    @Test
     void shouldAggregateFiveMinuteBars() {
         JsonNode bars = json(Api.ok("/v1/trades/candles", Map.of("pair", "ltcusd", "interval", "5m",
                 "from", iso(T1), "to", iso(T1 + 10 * MINUTE)))).get("candles");
