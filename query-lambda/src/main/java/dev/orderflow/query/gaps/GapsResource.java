@@ -83,7 +83,8 @@ public class GapsResource {
         String pair = Catalog.pairParameter(params);
         Channel channel = Catalog.channelParameter(params.require("channel", "orders or trades."));
         long from = params.get("from").map(text -> Times.parse("from", text)).orElse(Times.MIN_MICROS);
-        long to = params.get("to").map(text -> Times.parse("to", text)).orElse(Times.MAX_MICROS);
+        // left out: the last µs a time parameter may name, so that the gaps_url echoing it is a valid query again
+        long to = params.get("to").map(text -> Times.parse("to", text)).orElse(Times.MAX_MICROS - 1);
         if (to <= from) {
             throw Problem.badParameter("to", "'to' (" + Times.iso(to) + ") must be later than 'from' ("
                     + Times.iso(from) + "): the range is [from, to).");

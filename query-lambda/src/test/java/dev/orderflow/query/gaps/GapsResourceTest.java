@@ -50,6 +50,9 @@ class GapsResourceTest {
         assertGap(BTC_DISCONNECT, answer.get("gaps").get(0));
         assertFalse(answer.get("truncated").booleanValue());
         assertFalse(answer.get("coverage").get("complete").booleanValue());
+        // the range's gaps_url, echoing the defaults, is a query the API answers
+        String url = answer.get("coverage").get("gaps_url").asText();
+        assertEquals(200, io.restassured.RestAssured.given().urlEncodingEnabled(false).get(url).statusCode(), url);
     }
 
     @Test
