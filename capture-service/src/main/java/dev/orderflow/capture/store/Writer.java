@@ -196,6 +196,12 @@ public class Writer {
             busy.incrementAndGet();
             try {
                 handle(job);
+            } catch (Error e) {
+                // a bug or a JVM in trouble (StackOverflowError, OutOfMemoryError): the job stays held, so the journal
+                // keeps it for the next start, and this thread goes on with the next job instead of dying unseen
+                Counter.builder("capture.writer.errors").register(registry).increment();
+                Log.errorf(e, "Writing %s failed (%s): it stays in the journal for the next start",
+                        DeadLetters.key(job), e.toString());
             } finally {
                 busy.decrementAndGet();
             }

@@ -152,6 +152,39 @@ class WriterTest {
     }
 
     @Test
+    void shouldKeepWritingOtherWindowsWhenOneFailsWithAnError() throws Exception {
+        Windows windows = new Windows(300_000, 1L << 30, registry);
+        String broken = "xlmusd";
+        String fine = "sandusd";
+        TableClient failing = new TableClient(dynamoDb, config, registry) {
+            @Override
+            public boolean putAll(List<Conditional> items) {
+                if (items.stream().anyMatch(c -> c.item().get(TableLayout.PK).s()
+                        .equals(TableLayout.chunkPk(broken, Channel.ORDERS)))) {
+                    throw new StackOverflowError("a bug in the writer");
+                }
+                return super.putAll(items);
+            }
+        };
+        double errors = registry.counter("capture.writer.errors").count();
+        Writer writer = new Writer(windows, failing, new DeadLetters(TestDirs.create("dl-error"), registry), config,
+                registry);
+        writer.start();
+        for (int w = 0; w < 2 * config.writer().threads(); w++) { // more failing windows than writer threads
+            windows.accept(event(broken, w * 20_000_000L, "b" + w, 0));
+        }
+        windows.sealAll();
+        Await.until(Duration.ofSeconds(60), () -> registry.counter("capture.writer.errors").count()
+                >= errors + 2 * config.writer().threads());
+        windows.accept(event(fine, 0, "f0", 0));
+        windows.sealAll();
+        Await.until(Duration.ofSeconds(60), () -> TableReader.events(dynamoDb, config.table().name(), fine,
+                Channel.ORDERS).size() == 1);
+        writer.stop();
+        assertTrue(windows.heldBytes() > 0, "the failed windows stay held: the journal keeps them");
+    }
+
+    @Test
     void shouldConvergeToTheUnionWhenTwoWritersWriteTheSameWindowsAtOnce() throws Exception {
         String pair = "xrpusd";
         Random random = new Random(7);
