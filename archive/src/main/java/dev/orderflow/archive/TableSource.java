@@ -193,7 +193,7 @@ public final class TableSource {
             return TableLayout.gapFromItem(item);
         } catch (RuntimeException e) {
             return new GapRecord(hour.pair(), hour.channel(), GapRecord.Kind.DISCONNECT, hour.startMicros(),
-                    hour.endMicros(), null, null, null, "unreadable gap record");
+                    hour.endMicros(), null, null, null, UnionGaps.UNREADABLE);
         }
     }
 

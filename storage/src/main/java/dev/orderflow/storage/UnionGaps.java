@@ -29,6 +29,11 @@ public final class UnionGaps {
     private static final long BEFORE = Long.MIN_VALUE;
     private static final long AFTER = Long.MAX_VALUE;
     private static final String UNNAMED = "";
+    /**
+     * The detail of a record that stands for a stored one that could not be read (a gap over the whole range asked
+     * for): it does not say whose it was, so with several hosts it counts as every host's, and the union keeps it.
+     */
+    public static final String UNREADABLE = "unreadable gap record";
 
     private UnionGaps() {
     }
@@ -46,6 +51,10 @@ public final class UnionGaps {
         Map<String, List<GapRecord>> byHost = new TreeMap<>();
         spans.keySet().forEach(h -> byHost.put(h, new ArrayList<>()));
         for (GapRecord r : records) {
+            if (UNREADABLE.equals(r.detail()) && r.hosts().isEmpty() && spans.size() > 1) {
+                spans.keySet().forEach(h -> byHost.get(h).add(r.byHost(h)));
+                continue;
+            }
             byHost.computeIfAbsent(r.hosts().isEmpty() ? UNNAMED : r.hosts().get(0), h -> new ArrayList<>()).add(r);
         }
         if (byHost.size() <= 1) {

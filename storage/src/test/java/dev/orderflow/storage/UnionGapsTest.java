@@ -36,6 +36,17 @@ class UnionGapsTest {
     }
 
     @Test
+    void shouldCountARecordThatCouldNotBeReadAsEveryHostsGap() {
+        GapRecord unreadable = new GapRecord("btcusd", Channel.ORDERS, GapRecord.Kind.DISCONNECT, 10, 50, null, null,
+                null, UnionGaps.UNREADABLE);
+
+        List<GapRecord> gaps = union(BOTH_UP, unreadable);
+        assertEquals(1, gaps.size(), gaps.toString());
+        assertEquals(10, gaps.get(0).fromMicros());
+        assertEquals(50, gaps.get(0).toMicros());
+    }
+
+    @Test
     void shouldNotCountAWindowOneHostMissedAndTheOtherStored() {
         assertEquals(List.of(), union(BOTH_UP, gap("a", GapRecord.Kind.DISCONNECT, 10, 50),
                 gap("b", GapRecord.Kind.CHAIN_BREAK, 60, 70), gap("a", GapRecord.Kind.NOT_STORED, 80, 90)));

@@ -118,7 +118,7 @@ public class GapStore {
             Log.warnf("Unreadable gap record %s counted as a gap over the range asked for: %s",
                     item.get(TableLayout.SK), e.toString());
             return new GapRecord(pair, channel, GapRecord.Kind.DISCONNECT, from, to, null, null, null,
-                    "unreadable gap record");
+                    UnionGaps.UNREADABLE);
         }
     }
 

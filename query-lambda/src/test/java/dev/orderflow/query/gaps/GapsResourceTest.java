@@ -71,6 +71,33 @@ class GapsResourceTest {
     }
 
     @Test
+    void shouldCountAnUnreadableRecordAsAGapWithSeveralCaptureHosts() {
+        long t = T0 + 9_000 * SECOND;
+        Map<String, AttributeValue> catalog = new java.util.HashMap<>(Map.of(
+                TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
+                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk("avaxusd", Channel.ORDERS)),
+                TableLayout.CATALOG_FIRST, num(t), TableLayout.CATALOG_LAST, num(t + 100 * SECOND),
+                TableLayout.CATALOG_CONFIRMED_UNTIL, num(t + 100 * SECOND)));
+        for (String host : List.of("a", "b")) {
+            catalog.put(Hosts.catalogFirst(host), num(t));
+            catalog.put(Hosts.catalogLast(host), num(t + 100 * SECOND));
+            catalog.put(Hosts.catalogConfirmedUntil(host), num(t + 100 * SECOND));
+        }
+        DynamoDbClient db = LocalTables.direct();
+        db.putItem(b -> b.tableName(DynamoDbLocalResource.TABLE).item(catalog));
+        Map<String, AttributeValue> damaged = new java.util.HashMap<>(TableLayout.toItem(new GapRecord("avaxusd",
+                Channel.ORDERS, GapRecord.Kind.DISCONNECT, t + 10 * SECOND, t + 20 * SECOND, null, null, null,
+                "disconnect").byHost("a")));
+        damaged.put(TableLayout.GAP_KIND, AttributeValue.fromS("no such kind"));
+        db.putItem(b -> b.tableName(DynamoDbLocalResource.TABLE).item(damaged));
+
+        JsonNode answer = json(Api.ok("/v1/gaps", Map.of("pair", "avaxusd", "channel", "orders",
+                "from", iso(t), "to", iso(t + 50 * SECOND))));
+        assertEquals(1, answer.get("gaps").size(), answer.toString());
+        assertFalse(answer.get("coverage").get("complete").booleanValue());
+    }
+
+    @Test
     void shouldAnswerForTheUnionOfSeveralCaptureHosts() {
         long t = T0 + 7_200 * SECOND;
         Map<String, AttributeValue> catalog = new java.util.HashMap<>(Map.of(
