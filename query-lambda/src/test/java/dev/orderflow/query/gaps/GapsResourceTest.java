@@ -73,18 +73,7 @@ class GapsResourceTest {
     @Test
     void shouldCountAnUnreadableRecordAsAGapWithSeveralCaptureHosts() {
         long t = T0 + 9_000 * SECOND;
-        Map<String, AttributeValue> catalog = new java.util.HashMap<>(Map.of(
-                TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
-                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk("avaxusd", Channel.ORDERS)),
-                TableLayout.CATALOG_FIRST, num(t), TableLayout.CATALOG_LAST, num(t + 100 * SECOND),
-                TableLayout.CATALOG_CONFIRMED_UNTIL, num(t + 100 * SECOND)));
-        for (String host : List.of("a", "b")) {
-            catalog.put(Hosts.catalogFirst(host), num(t));
-            catalog.put(Hosts.catalogLast(host), num(t + 100 * SECOND));
-            catalog.put(Hosts.catalogConfirmedUntil(host), num(t + 100 * SECOND));
-        }
-        DynamoDbClient db = LocalTables.direct();
-        db.putItem(b -> b.tableName(DynamoDbLocalResource.TABLE).item(catalog));
+        DynamoDbClient db = twoHostsFrom(t, "avaxusd");
         Map<String, AttributeValue> damaged = new java.util.HashMap<>(TableLayout.toItem(new GapRecord("avaxusd",
                 Channel.ORDERS, GapRecord.Kind.DISCONNECT, t + 10 * SECOND, t + 20 * SECOND, null, null, null,
                 "disconnect").byHost("a")));
@@ -100,18 +89,7 @@ class GapsResourceTest {
     @Test
     void shouldAnswerForTheUnionOfSeveralCaptureHosts() {
         long t = T0 + 7_200 * SECOND;
-        Map<String, AttributeValue> catalog = new java.util.HashMap<>(Map.of(
-                TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
-                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk("solusd", Channel.ORDERS)),
-                TableLayout.CATALOG_FIRST, num(t), TableLayout.CATALOG_LAST, num(t + 100 * SECOND),
-                TableLayout.CATALOG_CONFIRMED_UNTIL, num(t + 100 * SECOND)));
-        for (String host : List.of("a", "b")) {
-            catalog.put(Hosts.catalogFirst(host), num(t));
-            catalog.put(Hosts.catalogLast(host), num(t + 100 * SECOND));
-            catalog.put(Hosts.catalogConfirmedUntil(host), num(t + 100 * SECOND));
-        }
-        DynamoDbClient db = LocalTables.direct();
-        db.putItem(b -> b.tableName(DynamoDbLocalResource.TABLE).item(catalog));
+        DynamoDbClient db = twoHostsFrom(t, "solusd");
         for (GapRecord gap : List.of(
                 gap(GapRecord.Kind.DISCONNECT, t + 10 * SECOND, t + 20 * SECOND, "a"),
                 gap(GapRecord.Kind.DISCONNECT, t + 15 * SECOND, t + 30 * SECOND, "b"),
@@ -139,6 +117,23 @@ class GapsResourceTest {
                 .map(g -> g.get("hosts") + "/" + g.get("covered").booleanValue()).toList());
         Api.request().queryParams(Map.of("pair", "solusd", "channel", "orders", "records", "some")).get("/v1/gaps")
                 .then().statusCode(400).body("parameter", org.hamcrest.Matchers.equalTo("records"));
+    }
+
+    /** The catalog of a pair's orders captured by hosts a and b, both from {@code t} to {@code t} + 100 s. */
+    private static DynamoDbClient twoHostsFrom(long t, String pair) {
+        Map<String, AttributeValue> catalog = new java.util.HashMap<>(Map.of(
+                TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
+                TableLayout.SK, AttributeValue.fromS(TableLayout.chunkPk(pair, Channel.ORDERS)),
+                TableLayout.CATALOG_FIRST, num(t), TableLayout.CATALOG_LAST, num(t + 100 * SECOND),
+                TableLayout.CATALOG_CONFIRMED_UNTIL, num(t + 100 * SECOND)));
+        for (String host : List.of("a", "b")) {
+            catalog.put(Hosts.catalogFirst(host), num(t));
+            catalog.put(Hosts.catalogLast(host), num(t + 100 * SECOND));
+            catalog.put(Hosts.catalogConfirmedUntil(host), num(t + 100 * SECOND));
+        }
+        DynamoDbClient db = LocalTables.direct();
+        db.putItem(b -> b.tableName(DynamoDbLocalResource.TABLE).item(catalog));
+        return db;
     }
 
     private static GapRecord gap(GapRecord.Kind kind, long from, long to, String host) {
