@@ -1,28 +1,19 @@
 package dev.orderflow.archive;
 
-import java.util.HashSet;
-import java.util.Set;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.EventLayout;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Frames;
 
 /**
  * Fills an {@link EventRow} from a stored event, naming and typing the fields as {@code /v1/events} does: the named
  * fields ({@code type, id, side, price, amount, event_id, pre_event_id}), then the {@code data} fields in wire order,
- * then other top-level fields; {@code x} with the exact string of {@code x_str}; ids always strings; a field whose
- * name the named ones already use gets the prefix {@code data_} or {@code frame_}. The archive test holds the two to
- * each other, field by field. Not for sharing between threads.
+ * then other top-level fields, as {@link EventLayout} says (the API's rule); ids always strings. The archive test
+ * holds the two to each other, field by field. Not for sharing between threads.
  */
 final class EventMapper {
-    private static final Set<String> OWN = Set.of("pair", "channel", "type", "microtimestamp", "time", "id", "side",
-            "price", "amount", "event_id", "pre_event_id", "received_microtimestamp");
-    private static final Set<String> TOP_LEVEL_DONE = Set.of("data", "event", "channel", "event_id", "pre_event_id");
-    private static final Set<String> DATA_DONE = Set.of("id", "id_str", "price", "price_str", "amount", "amount_str",
-            "microtimestamp");
-
     private final EventView.Name eventName = new EventView.Name("event");
     private final EventView.Name eventIdName = new EventView.Name("event_id");
     private final EventView.Name preEventIdName = new EventView.Name("pre_event_id");
@@ -33,12 +24,15 @@ final class EventMapper {
     private final EventView.Name amountName = new EventView.Name("amount");
     private final EventView.Name amountStrName = new EventView.Name("amount_str");
     private final EventView.Name sideName;
-    private Object planFrame;
-    private Object planData;
-    private Plan plan;
+    private final EventLayout layout;
+    /** The row fields of the layout's plan {@link #fieldsOf} was last asked for. */
+    private EventLayout.Plan fieldsPlan;
+    private EventRow.Field[] dataFields;
+    private EventRow.Field[] frameFields;
 
     EventMapper(Channel channel) {
         this.sideName = new EventView.Name(channel == Channel.ORDERS ? "order_type" : "type");
+        this.layout = new EventLayout(channel);
     }
 
     void fill(EventView event, EventRow row) {
@@ -59,25 +53,22 @@ final class EventMapper {
         EventView.TextMemo eventIds = row.memo(EventRow.EVENT_ID);
         row.set(EventRow.PRE_EVENT_ID, frame.textBytes(preEventIdName, eventIds));
         row.set(EventRow.EVENT_ID, frame.textBytes(eventIdName, eventIds));
-        Plan p = plan(frame, data);
+        EventLayout.Plan p = layout.plan(frame, data);
+        fieldsOf(p);
         if (data != null) {
-            for (int i = 0; i < p.data.length; i++) {
-                int base = p.numberOf[i];
-                if (p.data[i] == null || (i == p.sideField && sided)
-                        || (base >= 0 && data.kind(base) == EventView.Kind.NUMBER)) {
-                    continue;
-                }
-                int exact = p.exactText[i];
-                if (exact >= 0 && data.kind(i) == EventView.Kind.NUMBER && data.kind(exact) == EventView.Kind.STRING) {
-                    row.string(p.data[i], data.text(exact));
-                } else {
-                    value(row, p.data[i], data, i);
+            for (int i = 0; i < dataFields.length; i++) {
+                switch (layout.give(p, data, i, sided)) {
+                    case EXACT -> row.string(dataFields[i], data.text(p.stringOf()[i]));
+                    case AS_IS -> value(row, dataFields[i], data, i);
+                    default -> {
+                        // given by a named field, or by its x
+                    }
                 }
             }
         }
-        for (int i = 0; i < p.frame.length; i++) {
-            if (p.frame[i] != null) {
-                value(row, p.frame[i], frame, i);
+        for (int i = 0; i < frameFields.length; i++) {
+            if (frameFields[i] != null) {
+                value(row, frameFields[i], frame, i);
             }
         }
         row.finish();
@@ -90,23 +81,9 @@ final class EventMapper {
         return "1".equals(code) ? "sell" : null;
     }
 
-    /** Where the exact text of a value is: {@code x_str} when it has text, else {@code x}; -1 when neither has. */
+    /** Where the exact text of a value is ({@link EventLayout#source}). */
     private static int exactAt(EventView.Fields data, EventView.Name exact, EventView.Name plain) {
-        int at = data.find(exact);
-        if (hasText(data, at)) {
-            return at;
-        }
-        at = data.find(plain);
-        return hasText(data, at) ? at : -1;
-    }
-
-    /** Whether a field is there and has a text (a string, number or boolean: not null, an object or an array). */
-    private static boolean hasText(EventView.Fields data, int at) {
-        if (at < 0) {
-            return false;
-        }
-        EventView.Kind kind = data.kind(at);
-        return kind == EventView.Kind.STRING || kind == EventView.Kind.NUMBER || kind == EventView.Kind.BOOLEAN;
+        return EventLayout.source(data, data.find(exact), data.find(plain));
     }
 
     private static byte[] exact(EventView.Fields data, EventView.Name exact, EventView.Name plain,
@@ -154,43 +131,21 @@ final class EventMapper {
         return node;
     }
 
-    /** What each field of a frame shape becomes (see the class comment); worked out once per shape. */
-    private record Plan(EventRow.Field[] frame, EventRow.Field[] data, int[] numberOf, int[] exactText,
-                        int sideField) {
+    /** The row fields of a plan's output names, worked out once per plan. */
+    private void fieldsOf(EventLayout.Plan p) {
+        if (p == fieldsPlan) {
+            return;
+        }
+        dataFields = fields(p.data());
+        frameFields = fields(p.frame());
+        fieldsPlan = p;
     }
 
-    private Plan plan(EventView.Fields frame, EventView.Fields data) {
-        Object frameShape = frame.shape();
-        Object dataShape = data == null ? null : data.shape();
-        if (plan != null && frameShape == planFrame && dataShape == planData) {
-            return plan;
+    private static EventRow.Field[] fields(String[] names) {
+        EventRow.Field[] fields = new EventRow.Field[names.length];
+        for (int i = 0; i < names.length; i++) {
+            fields[i] = names[i] == null ? null : EventRow.Field.of(names[i]);
         }
-        int size = data == null ? 0 : data.size();
-        EventRow.Field[] dataOut = new EventRow.Field[size];
-        int[] numberOf = new int[size];
-        int[] exactText = new int[size];
-        int sideField = -1;
-        Set<String> inData = new HashSet<>();
-        for (int i = 0; i < size; i++) {
-            String name = data.name(i);
-            inData.add(name);
-            numberOf[i] = name.endsWith("_str") ? data.find(name.substring(0, name.length() - 4)) : -1;
-            exactText[i] = data.find(name + "_str");
-            if (name.equals(sideName.toString())) {
-                sideField = i;
-            }
-            dataOut[i] = DATA_DONE.contains(name) ? null
-                    : EventRow.Field.of(OWN.contains(name) ? "data_" + name : name);
-        }
-        EventRow.Field[] frameOut = new EventRow.Field[frame.size()];
-        for (int i = 0; i < frameOut.length; i++) {
-            String name = frame.name(i);
-            boolean taken = OWN.contains(name) || inData.contains(name);
-            frameOut[i] = TOP_LEVEL_DONE.contains(name) ? null : EventRow.Field.of(taken ? "frame_" + name : name);
-        }
-        planFrame = frameShape;
-        planData = dataShape;
-        plan = new Plan(frameOut, dataOut, numberOf, exactText, sideField);
-        return plan;
+        return fields;
     }
 }

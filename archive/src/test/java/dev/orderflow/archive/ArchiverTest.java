@@ -106,6 +106,9 @@ class ArchiverTest {
             if (i == 1) {
                 ((ObjectNode) frame.get("data")).put("order_subtype", "five");
             }
+            if (i == 2) { // a number beside an x_str that is null: both kept
+                ((ObjectNode) frame.get("data")).put("fee", 2).putNull("fee_str");
+            }
             events.add(new CapturedEvent(t, t + 99, frame));
         }
         // and one in the hour after that, which the watermark has not passed
@@ -639,7 +642,12 @@ class ArchiverTest {
         if (data.has("brand_new")) {
             assertEquals("1.50", extra.get("brand_new").textValue(), where + "an unknown field, exact");
         }
-        assertEquals(data.has("brand_new") || !subtype.isIntegralNumber(), row.get("extra_text") != null, where + extra);
+        if (data.has("fee_str")) {
+            assertEquals(2, extra.path("fee").asInt(), where + "a number beside its null x_str");
+            assertTrue(extra.has("fee_str") && extra.get("fee_str").isNull(), where + "the null x_str, kept: " + extra);
+        }
+        assertEquals(data.has("brand_new") || data.has("fee") || !subtype.isIntegralNumber(),
+                row.get("extra_text") != null, where + extra);
         assertEquals(PAIR, row.get("pair"), where + "partition pair");
         assertEquals("orders", row.get("channel"), where + "partition channel");
     }

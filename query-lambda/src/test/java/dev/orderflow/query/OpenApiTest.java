@@ -46,6 +46,15 @@ class OpenApiTest {
      * adds without the document; instead, the fields it names are held to the columns every format writes.
      */
     @Test
+    void shouldNameEveryKindOfGapRecord() {
+        List<String> documented = new ArrayList<>();
+        document().path("components").path("schemas").path("Gap").path("properties").path("kind").path("enum")
+                .forEach(kind -> documented.add(kind.textValue()));
+        assertEquals(java.util.Arrays.stream(dev.orderflow.storage.GapRecord.Kind.values())
+                .map(dev.orderflow.storage.GapRecord.Kind::apiName).toList(), documented);
+    }
+
+    @Test
     void shouldNameEveryColumnOfAnEventAsAnEventField() {
         JsonNode event = document().path("components").path("schemas").path("Event");
         assertTrue(event.path("additionalProperties").asBoolean(false), "Event carries the exchange's other fields");

@@ -217,6 +217,30 @@ public final class EventView {
             return i < 0 ? null : memo.bytes(slots[i], this);
         }
 
+        /** Whether the value has a {@link #text(int)}: a string, a number or a boolean. */
+        public boolean hasText(int i) {
+            Kind kind = kind(i);
+            return kind == Kind.STRING || kind == Kind.NUMBER || kind == Kind.BOOLEAN;
+        }
+
+        /**
+         * Whether the string at {@code string} (an {@code x_str}) spells the value at {@code value} (its {@code x}),
+         * as {@link EventLayout#spells} says of the frame's tree (a value stored as "what its {@code x_str} says"
+         * does without building either).
+         */
+        public boolean spells(int string, int value) {
+            if (string < 0 || value < 0 || kind(string) != Kind.STRING) {
+                return false;
+            }
+            Slot slot = slots[value];
+            if (slot.kind == Slot.FROM_STRING) {
+                return true; // stored as "the number its x_str spells"
+            }
+            Kind kind = slot.kind();
+            return (kind == Kind.STRING || kind == Kind.NUMBER)
+                    && EventLayout.spells(ChunkValues.NODES.textNode(text(string)), slot.tree(this));
+        }
+
         /** The text of the field called {@code name}, or {@code null} when absent (see {@link #text(int)}). */
         public String text(Name name) {
             int i = find(name);

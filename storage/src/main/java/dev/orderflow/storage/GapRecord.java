@@ -72,7 +72,10 @@ public record GapRecord(String pair, Channel channel, Kind kind, long fromMicros
         DISCONNECT("disconnect"),
         /** DynamoDB refused the window's item for good: it is kept in the capture's dead-letter area. */
         NOT_STORED("not_stored"),
-        /** Events dropped: the journal was full and memory at its bound (DynamoDB down for long). */
+        /**
+         * Events not kept: dropped while the journal was full and memory at its bound (DynamoDB down for long), or
+         * in journal records found unreadable at start (a damaged disk).
+         */
         NOT_KEPT("not_kept");
 
         private final String apiName;

@@ -1,8 +1,6 @@
 package dev.orderflow.query.events;
 
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -10,6 +8,7 @@ import dev.orderflow.query.api.RowWriter;
 import dev.orderflow.query.api.Times;
 import dev.orderflow.storage.Side;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.EventLayout;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Frames;
 
@@ -18,8 +17,9 @@ import dev.orderflow.storage.Frames;
  * time, received_microtimestamp, id, side, price, amount, event_id, pre_event_id}), then every other field the exchange sent: the
  * {@code data} fields in wire order, then other top-level fields. Ids ({@code id}, {@code *_id}) and decimals are
  * strings; where the exchange sends a number twice ({@code x} and {@code x_str}) the API gives {@code x} with the
- * exact string. A field whose name the API's own fields already use gets the prefix {@code data_} (from
- * {@code data}) or {@code frame_} (top level) instead of being lost.
+ * exact string when the string spells the number, and both otherwise. A field whose name the API's own fields already
+ * use gets the prefix {@code data_} (from {@code data}) or {@code frame_} (top level) instead of being lost
+ * ({@link EventLayout}, the archive's rule too).
  */
 public final class EventFields {
     /** The CSV columns, in order; fields outside them go into {@link #CSV_EXTRA} as one JSON object. */
@@ -28,12 +28,6 @@ public final class EventFields {
             "side", "price", "amount", "event_id", "pre_event_id", "order_source", "order_subtype", "amount_traded",
             "amount_at_create", "is_liquidation", "datetime", "buy_order_id", "sell_order_id", "timestamp");
     public static final String CSV_EXTRA = "extra";
-
-    private static final Set<String> OWN = Set.of("pair", "channel", "type", "microtimestamp", "time",
-            "received_microtimestamp", "id", "side", "price", "amount", "event_id", "pre_event_id");
-    private static final Set<String> TOP_LEVEL_DONE = Set.of("data", "event", "channel", "event_id", "pre_event_id");
-    private static final Set<String> DATA_DONE = Set.of("id", "id_str", "price", "price_str", "amount", "amount_str",
-            "microtimestamp");
 
     private static String sideField(Channel channel) {
         return channel == Channel.ORDERS ? "order_type" : "type";
@@ -56,9 +50,7 @@ public final class EventFields {
     private final EventView.Name buyOrderIdName = new EventView.Name("buy_order_id");
     private final EventView.Name sellOrderIdName = new EventView.Name("sell_order_id");
     private final StringBuilder scratch = new StringBuilder(32);
-    private Object planFrameNames;
-    private Object planDataNames;
-    private Plan plan;
+    private final EventLayout layout;
 
     /**
      * Reads and writes the events of one page of {@code pair} and {@code channel} from chunk views. What a frame's
@@ -69,6 +61,7 @@ public final class EventFields {
         this.pair = pair;
         this.channel = channel;
         this.sideName = new EventView.Name(sideField(channel));
+        this.layout = new EventLayout(channel);
     }
 
     /** Reads the events of {@code channel} from chunk views (for writing rows, see the other constructor). */
@@ -140,8 +133,8 @@ public final class EventFields {
     }
 
     private static String exact(EventView.Fields data, EventView.Name exact, EventView.Name plain) {
-        String text = data.text(exact);
-        return text != null ? text : data.text(plain);
+        int from = EventLayout.source(data, data.find(exact), data.find(plain));
+        return from < 0 ? null : data.text(from);
     }
 
     /** Writes the event as one row (see the class comment for what a row holds). */
@@ -169,25 +162,21 @@ public final class EventFields {
         }
         stringIfPresent(out, "event_id", eventId(event));
         stringIfPresent(out, "pre_event_id", frame.text(preEventIdName));
-        Plan p = plan(frame, data);
+        EventLayout.Plan p = layout.plan(frame, data);
         if (data != null) {
-            for (int i = 0; i < p.data.length; i++) {
-                int base = p.numberOf[i];
-                if (p.data[i] == null || (i == p.sideField && side != null)
-                        || (base >= 0 && data.kind(base) == EventView.Kind.NUMBER)) {
-                    continue; // written above, or given under the plain name
-                }
-                int exact = p.exactText[i];
-                if (exact >= 0 && data.kind(i) == EventView.Kind.NUMBER && data.kind(exact) == EventView.Kind.STRING) {
-                    out.string(p.data[i], data.text(exact));
-                } else {
-                    value(out, p.data[i], data, i);
+            for (int i = 0; i < p.data().length; i++) {
+                switch (layout.give(p, data, i, side != null)) {
+                    case EXACT -> out.string(p.data()[i], data.text(p.stringOf()[i]));
+                    case AS_IS -> value(out, p.data()[i], data, i);
+                    default -> {
+                        // given by a named field, or by its x
+                    }
                 }
             }
         }
-        for (int i = 0; i < p.frame.length; i++) {
-            if (p.frame[i] != null) {
-                value(out, p.frame[i], frame, i);
+        for (int i = 0; i < p.frame().length; i++) {
+            if (p.frame()[i] != null) {
+                value(out, p.frame()[i], frame, i);
             }
         }
         out.endRow();
@@ -227,51 +216,6 @@ public final class EventFields {
             node.set(fields.name(i), fields.kind(i) == EventView.Kind.OBJECT ? tree(fields.object(i)) : fields.tree(i));
         }
         return node;
-    }
-
-    /**
-     * What each field of a frame shape becomes: its name in the row ({@code null}: left out), and for {@code data}
-     * fields the position of {@code x} for {@code x_str} and of {@code x_str} for {@code x}.
-     */
-    private record Plan(String[] frame, String[] data, int[] numberOf, int[] exactText, int sideField) {
-    }
-
-    private Plan plan(EventView.Fields frame, EventView.Fields data) {
-        Object frameNames = names(frame);
-        Object dataNames = data == null ? null : names(data);
-        if (plan != null && frameNames == planFrameNames && dataNames == planDataNames) {
-            return plan;
-        }
-        int dataSize = data == null ? 0 : data.size();
-        String[] dataOut = new String[dataSize];
-        int[] numberOf = new int[dataSize];
-        int[] exactText = new int[dataSize];
-        int sideField = -1;
-        Set<String> inData = new HashSet<>();
-        for (int i = 0; i < dataSize; i++) {
-            String name = data.name(i);
-            inData.add(name);
-            numberOf[i] = name.endsWith("_str") ? data.find(name.substring(0, name.length() - 4)) : -1;
-            exactText[i] = data.find(name + "_str");
-            if (name.equals(sideName.toString())) {
-                sideField = i;
-            }
-            dataOut[i] = DATA_DONE.contains(name) ? null : OWN.contains(name) ? "data_" + name : name;
-        }
-        String[] frameOut = new String[frame.size()];
-        for (int i = 0; i < frameOut.length; i++) {
-            String name = frame.name(i);
-            boolean taken = OWN.contains(name) || (data != null && inData.contains(name));
-            frameOut[i] = TOP_LEVEL_DONE.contains(name) ? null : taken ? "frame_" + name : name;
-        }
-        planFrameNames = frameNames;
-        planDataNames = dataNames;
-        plan = new Plan(frameOut, dataOut, numberOf, exactText, sideField);
-        return plan;
-    }
-
-    private static Object names(EventView.Fields fields) {
-        return fields.shape();
     }
 
     private static boolean isId(String name) {

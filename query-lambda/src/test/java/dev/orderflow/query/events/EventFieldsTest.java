@@ -27,6 +27,7 @@ import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.ChunkCodec;
+import dev.orderflow.storage.EventLayout;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Frames;
 
@@ -56,6 +57,21 @@ class EventFieldsTest {
             // no data object at all, and data that is not an object
             "{\"event\":\"order_changed\",\"channel\":\"live_orders_btcusd\",\"seq\":1}",
             "{\"event\":{\"odd\":1},\"channel\":\"live_orders_btcusd\",\"data\":\"text\"}",
+            // an x_str that is null, a number itself, or a string saying another number: both fields kept
+            "{\"event\":\"order_changed\",\"channel\":\"live_orders_btcusd\",\"data\":{\"id\":7,\"id_str\":\"7\","
+                    + "\"price\":1.5,\"price_str\":null,\"amount\":0.5,\"amount_str\":\"0.6\",\"fee\":2,"
+                    + "\"fee_str\":null,\"rate\":4,\"rate_str\":\"5\",\"size\":1.25,\"size_str\":1.25,"
+                    // a float's rendering of its x_str (one number), and whole numbers past 2^53 a double confuses
+                    + "\"tick\":0.0016429999999999999,\"tick_str\":\"0.00164300\",\"n\":9007199254740993,"
+                    + "\"n_str\":\"9007199254740992\",\"buy_order_id\":9007199254740993,"
+                    + "\"buy_order_id_str\":\"9007199254740993\","
+                    + "\"order_type\":0,\"microtimestamp\":\"5000\"}}",
+            // ids sent as strings twice, a price without a text, an id_str without an id
+            "{\"event\":\"order_created\",\"channel\":\"live_orders_btcusd\",\"data\":{\"id\":\"8\","
+                    + "\"id_str\":\"8\",\"price\":{\"v\":1},\"amount_str\":[1],\"amount\":3,"
+                    + "\"microtimestamp\":\"6000\"}}",
+            "{\"event\":\"trade\",\"channel\":\"live_trades_btcusd\",\"data\":{\"id_str\":\"9\",\"type\":0,"
+                    + "\"price_str\":\"2\",\"price\":\"3\",\"microtimestamp\":\"7000\"}}",
             // strings that need escaping
             "{\"event\":\"trade\",\"channel\":\"live_trades_btcusd\",\"data\":{\"note\":\"a\\\"b\\\\c\\n\\u0001é\","
                     + "\"type\":\"1\",\"buy_order_id\":\"5\",\"sell_order_id\":6,\"microtimestamp\":\"4000\"}}");
@@ -78,6 +94,35 @@ class EventFieldsTest {
             }
             assertEquals(ODD_FRAMES.size(), assertSameRows("btcusd", channel, events));
         }
+    }
+
+    @Test
+    void shouldKeepBothFieldsOfANumberSentTwiceWhereTheyDoNotSayTheSame() throws IOException {
+        String frame = ODD_FRAMES.stream().filter(f -> f.contains("tick_str")).findFirst().orElseThrow();
+        byte[] payload = ChunkCodec.encode(List.of(new CapturedEvent(5000, 0, Frames.parse(frame))));
+        PageBuffer page = new PageBuffer(1024);
+        RowWriter rows = RowWriter.ndjson(page);
+        EventView.Events views = ChunkCodec.view(payload);
+        assertTrue(views.next());
+        new EventFields("btcusd", Channel.ORDERS).write(views.event(), rows);
+        rows.finish();
+        JsonNode event = Frames.MAPPER.readTree(page.toString(StandardCharsets.UTF_8));
+
+        assertEquals("1.5", event.get("price").textValue(), "price_str is null: the price from price");
+        assertTrue(event.get("price_str").isNull(), "and the null kept");
+        assertEquals("0.6", event.get("amount").textValue(), "the amount from amount_str");
+        assertEquals("0.5", event.get("data_amount").textValue(), "and the other number amount said, kept");
+        assertTrue(event.get("fee_str").isNull());
+        assertEquals(2, event.get("fee").intValue());
+        assertEquals(List.of(4, "5"), List.of(event.get("rate").intValue(), event.get("rate_str").textValue()));
+        assertEquals("0.00164300", event.get("tick").textValue(), "a float's rendering of the same number: once");
+        assertFalse(event.has("tick_str"));
+        assertEquals("9007199254740992", event.get("n_str").textValue(), "whole numbers must be equal");
+        assertEquals("9007199254740993", event.get("n").bigIntegerValue().toString());
+        assertEquals("9007199254740993", event.get("buy_order_id").textValue());
+        assertFalse(event.has("buy_order_id_str"));
+        assertFalse(event.has("id_str"));
+        assertFalse(event.has("data_id"));
     }
 
     @Test
@@ -169,8 +214,7 @@ class EventFieldsTest {
                 "side", "price", "amount", "event_id", "pre_event_id");
         private static final Set<String> TOP_LEVEL_DONE = Set.of("data", "event", "channel", "event_id",
                 "pre_event_id");
-        private static final Set<String> DATA_DONE = Set.of("id", "id_str", "price", "price_str", "amount",
-                "amount_str", "microtimestamp");
+        private static final Set<String> NAMED = Set.of("id", "price", "amount");
 
         static ObjectNode data(ObjectNode frame) {
             return frame.get("data") instanceof ObjectNode object ? object : null;
@@ -265,17 +309,26 @@ class EventFieldsTest {
                 for (Iterator<Map.Entry<String, JsonNode>> it = data.fields(); it.hasNext();) {
                     Map.Entry<String, JsonNode> field = it.next();
                     String name = field.getKey();
-                    if (DATA_DONE.contains(name) || name.equals(sideField)) {
+                    if (name.equals("microtimestamp") || name.equals(sideField)) {
                         continue;
                     }
                     JsonNode value = field.getValue();
-                    JsonNode plain = name.endsWith("_str") ? data.get(name.substring(0, name.length() - 4)) : null;
-                    if (plain != null && plain.isNumber()) {
-                        continue;
-                    }
-                    JsonNode exact = data.get(name + "_str");
-                    if (value.isNumber() && exact != null && exact.isTextual()) {
-                        value = exact;
+                    boolean isString = name.endsWith("_str");
+                    String base = isString ? name.substring(0, name.length() - 4) : name;
+                    JsonNode string = isString ? value : data.get(name + "_str");
+                    JsonNode number = isString ? data.get(base) : value;
+                    if (NAMED.contains(base)) {
+                        // the named field is read from x_str when it has a text, else from x
+                        boolean fromString = text(string) != null;
+                        boolean given = isString ? fromString
+                                : fromString ? EventLayout.spells(string, number) : text(number) != null;
+                        if (given) {
+                            continue;
+                        }
+                    } else if (isString && EventLayout.spells(value, number)) {
+                        continue; // given as x
+                    } else if (!isString && EventLayout.spells(string, value)) {
+                        value = string;
                     }
                     value(out, OWN.contains(name) ? "data_" + name : name, value);
                 }
