@@ -211,6 +211,7 @@ public class BitstampProtocol {
                     // the window step keeps it aside as a bad frame
                 }
             }
+            case Journal.UNREADABLE -> continuity.unreadable(entry.receivedMicros());
             default -> {
                 // gap records and bad frames say nothing about where a channel stopped
             }

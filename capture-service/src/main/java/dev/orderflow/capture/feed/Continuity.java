@@ -1,9 +1,13 @@
 package dev.orderflow.capture.feed;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -46,6 +50,15 @@ public class Continuity {
     private final Counter late;
     private final Counter unrecorded;
     private final Map<Channel.WireChannel, State> channels = new HashMap<>();
+    /** Gap records found while the journal opened (its unreadable stretches), stored once it is open. */
+    private final List<GapRecord> foundAtOpen = new ArrayList<>();
+    /**
+     * After an unreadable stretch of the journal, while it is scanned: where each channel's loss may start (its last
+     * event before the stretch), and for the channels not seen before it, {@link #unreadableFromAll}.
+     */
+    private Map<Channel.WireChannel, Long> unreadableFrom;
+    private long unreadableFromAll;
+    private final Set<Channel.WireChannel> unreadableRecorded = new HashSet<>();
 
     private static final class State {
         final LinkedHashSet<String> recent = new LinkedHashSet<>();
@@ -256,6 +269,9 @@ public class Continuity {
      * is down since the earlier run; the latter's records wait for {@link #storedUpTo}.
      */
     public synchronized void restarted(long nowMicros, Collection<Channel.WireChannel> awaitingCatalog) {
+        foundAtOpen.forEach(this::store);
+        foundAtOpen.clear();
+        unreadableFrom = null;
         awaitingCatalog.forEach(c -> channels.computeIfAbsent(c, k -> new State()).awaitingCatalog = true);
         channels.values().forEach(s -> {
             s.firstSinceConnectMicros = -1;
@@ -269,10 +285,29 @@ public class Continuity {
     }
 
     /**
+     * The journal, as it opened, could not read some of its records: none was received before
+     * {@code receivedAfterMicros}. Each channel may have lost events from its last one before the stretch (or, when
+     * none, from that time less the receiving margin) to its first one after; a channel not seen after it is covered
+     * by the restart's disconnect record, which starts at its last event before.
+     */
+    public synchronized void unreadable(long receivedAfterMicros) {
+        unreadableFromAll = receivedAfterMicros - Hosts.RECEIVING_MARGIN_MICROS;
+        unreadableFrom = new HashMap<>();
+        unreadableRecorded.clear();
+        channels.forEach((c, s) -> unreadableFrom.put(c, s.lastMicros >= 0 ? s.lastMicros : unreadableFromAll));
+    }
+
+    /**
      * An event of an earlier run found in the journal at start: the channel was captured up to its time (the chain is
      * not checked across a restart: the restart's disconnect record covers it).
      */
     public synchronized void seen(Channel.WireChannel channel, long microtimestamp) {
+        if (unreadableFrom != null && unreadableRecorded.add(channel)) { // up to its first event after the stretch
+            long from = unreadableFrom.getOrDefault(channel, unreadableFromAll);
+            foundAtOpen.add(new GapRecord(channel.pair(), channel.channel(), GapRecord.Kind.NOT_KEPT, from,
+                    Math.max(from, microtimestamp), null, null, null,
+                    "journal records unreadable at start (a damaged disk): events may be missing"));
+        }
         State s = channels.computeIfAbsent(channel, c -> new State());
         if (microtimestamp > s.lastMicros) {
             s.lastMicros = microtimestamp;

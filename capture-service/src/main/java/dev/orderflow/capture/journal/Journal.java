@@ -35,7 +35,8 @@ import io.quarkus.logging.Log;
  *
  * <p><b>Format.</b> Append-only segment files {@code seg-<number>.journal}; each record is
  * {@code int length, int crc32(body), body} with body {@code byte type, long receivedMicros, payload}. At open a torn
- * or corrupt tail is cut off. A write that fails part-way (a full disk) is cut back, so the records after it stay
+ * or corrupt tail is cut off, and unreadable bytes with good records after them are taken out and kept aside
+ * ({@link SegmentRepair}; {@link #UNREADABLE} tells the scan where). A write that fails part-way (a full disk) is cut back, so the records after it stay
  * readable, and the next record goes to a new segment.
  *
  * <p><b>fsync policy.</b> Each record is written to the file at once (it survives a SIGKILL of the process); a
@@ -59,6 +60,12 @@ public class Journal {
     public static final byte BAD = 4;
     /** A control frame (a subscription acknowledgement) as text. */
     public static final byte CONTROL = 5;
+    /**
+     * Never written: handed to {@link #open}'s {@code scan} where a segment held bytes that could not be read, before
+     * the record after them; its time is one before which none of the lost records was received (see
+     * {@link SegmentRepair}), its payload the number of bytes taken out (a {@code long}).
+     */
+    public static final byte UNREADABLE = 6;
 
     static final int HEADER = 8;
     static final int BODY_PREFIX = 9;
@@ -79,6 +86,7 @@ public class Journal {
     private final long maxBytes;
     private final Timer durableDelay;
     private final Counter unjournaled;
+    private final Counter unreadableBytes;
     private final MeterRegistry registry;
 
     /** Every segment not yet deleted, oldest first; the last one is {@link #current} while it is open. */
@@ -140,6 +148,9 @@ public class Journal {
                 .publishPercentiles(0.5, 0.99).register(registry);
         this.unjournaled = Counter.builder("capture.journal.unjournaled")
                 .description("Records not journaled: the journal was at its bound or its disk failed").register(registry);
+        this.unreadableBytes = Counter.builder("capture.journal.unreadable.bytes")
+                .description("Bytes of journal segments that could not be read at start (a damaged disk), kept aside")
+                .baseUnit("bytes").register(registry);
         for (String op : List.of("write", "fsync", "open")) {
             registry.counter("capture.journal.errors", "op", op);
         }
@@ -170,7 +181,17 @@ public class Journal {
             }
             for (Path file : found) {
                 Segment segment = new Segment(number(file), file, nextSeq);
+                List<SegmentRepair.Unreadable> unreadable = repair(segment);
+                long[] records = {0};
+                int[] reported = {0};
                 read(segment, 0, segment.firstSeq, Long.MAX_VALUE, true, e -> {
+                    while (reported[0] < unreadable.size()
+                            && unreadable.get(reported[0]).recordsBefore() == records[0]) {
+                        SegmentRepair.Unreadable u = unreadable.get(reported[0]++);
+                        scan.accept(new Entry(e.seq(), UNREADABLE, u.receivedAfterMicros(),
+                                java.nio.ByteBuffer.allocate(8).putLong(u.bytes()).array()));
+                    }
+                    records[0]++;
                     scan.accept(e);
                     return true;
                 });
@@ -195,6 +216,20 @@ public class Journal {
         flusher.setDaemon(true);
         flusher.start();
         return 0;
+    }
+
+    /** Takes unreadable stretches out of a segment ({@link SegmentRepair}): kept aside, counted and logged. */
+    private List<SegmentRepair.Unreadable> repair(Segment segment) throws IOException {
+        List<SegmentRepair.Unreadable> unreadable = SegmentRepair.repair(segment.path, segment.number,
+                segmentAgeNanos / 1000);
+        for (SegmentRepair.Unreadable u : unreadable) {
+            unreadableBytes.increment(u.bytes());
+            Log.errorf("Journal segment %s: %d bytes could not be read after its record %d (received after %d µs);"
+                    + " kept aside as corrupt-%d-*.bin, the records after them read on, and the time recorded as a"
+                    + " gap", segment.path.getFileName(), u.bytes(), u.recordsBefore(), u.receivedAfterMicros(),
+                    segment.number);
+        }
+        return unreadable;
     }
 
     /**

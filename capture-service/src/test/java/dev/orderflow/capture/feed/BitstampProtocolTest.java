@@ -29,6 +29,24 @@ class BitstampProtocolTest {
     private final BitstampProtocol protocol = TestProtocols.create(queue, 0, registry);
 
     @Test
+    void shouldRecordAGapForAnUnreadableStretchTheJournalReportsAsItOpens() {
+        byte[] frame = "{}".getBytes(StandardCharsets.UTF_8);
+        protocol.scan(new dev.orderflow.capture.journal.Journal.Entry(0, dev.orderflow.capture.journal.Journal.EVENT,
+                150, dev.orderflow.capture.journal.Records.event(100, "live_orders_btcusd", frame)));
+        protocol.scan(new dev.orderflow.capture.journal.Journal.Entry(1,
+                dev.orderflow.capture.journal.Journal.UNREADABLE, 150, new byte[8]));
+        protocol.scan(new dev.orderflow.capture.journal.Journal.Entry(1, dev.orderflow.capture.journal.Journal.EVENT,
+                350, dev.orderflow.capture.journal.Records.event(300, "live_orders_btcusd", frame)));
+        protocol.restarted(List.of());
+
+        List<dev.orderflow.storage.GapRecord> gaps = queue.drain().keptAside().stream()
+                .map(TableLayout::gapFromItem).toList();
+        assertEquals(1, gaps.size(), gaps.toString());
+        assertEquals(dev.orderflow.storage.GapRecord.Kind.NOT_KEPT, gaps.get(0).kind());
+        assertEquals(List.of(100L, 300L), List.of(gaps.get(0).fromMicros(), gaps.get(0).toMicros()));
+    }
+
+    @Test
     void shouldSubscribeToBothChannelsOfEveryPairWithFramesTheExchangeAccepts() throws IOException {
         List<String> frames = protocol.subscribeFrames(List.of("btcusd", "ethusd"));
 

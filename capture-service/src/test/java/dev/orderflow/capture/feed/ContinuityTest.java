@@ -110,6 +110,24 @@ class ContinuityTest {
     }
 
     @Test
+    void shouldRecordWhatAnUnreadableStretchOfTheJournalMayHaveHeldOnceTheJournalIsOpen() {
+        continuity.seen(ORDERS, 100);
+        continuity.unreadable(10_000_000); // nothing in it was received before this
+        continuity.seen(ORDERS, 300);
+        continuity.seen(TRADES, 10_200_000); // first seen after the stretch
+        continuity.seen(ORDERS, 400);
+        assertEquals(List.of(), gaps(), "stored once the journal is open");
+        continuity.restarted(20_000_000, List.of());
+
+        assertEquals(List.of(
+                new GapRecord("btcusd", Channel.ORDERS, GapRecord.Kind.NOT_KEPT, 100, 300, null, null, null,
+                        "journal records unreadable at start (a damaged disk): events may be missing"),
+                new GapRecord("btcusd", Channel.TRADES, GapRecord.Kind.NOT_KEPT,
+                        10_000_000 - dev.orderflow.storage.Hosts.RECEIVING_MARGIN_MICROS, 10_200_000, null, null, null,
+                        "journal records unreadable at start (a damaged disk): events may be missing")), gaps());
+    }
+
+    @Test
     void shouldRecordTheRestartOfAChannelWhoseOnlyJournaledFrameWasItsSubscription() {
         continuity.subscribedAt(TRADES, 40);
         continuity.restarted(5_000, List.of());

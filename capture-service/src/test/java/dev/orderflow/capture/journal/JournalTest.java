@@ -125,6 +125,48 @@ class JournalTest {
     }
 
     @Test
+    void shouldTakeUnreadableBytesOutOfASegmentKeepThemAsideAndReadTheRecordsAfterThem() throws IOException {
+        Journal journal = new Journal(dir, SegmentFiles.DISK, 20_000_000L, 1000, 1 << 20, 60_000_000_000L, 1L << 30,
+                registry);
+        journal.open(e -> {
+        });
+        journal.append(Journal.EVENT, 1_000, bytes("first"));
+        journal.append(Journal.EVENT, 2_000, bytes("second"));
+        journal.append(Journal.EVENT, 3_000, bytes("third"));
+        journal.append(Journal.EVENT, 4_000, bytes("fourth"));
+        journal.close();
+        Path segment = onlySegment();
+        byte[] file = Files.readAllBytes(segment);
+        int overhead = Journal.HEADER + Journal.BODY_PREFIX; // and each payload
+        int second = overhead + "first".length();
+        int third = second + overhead + "second".length();
+        int fourth = third + overhead + "third".length();
+        java.util.Arrays.fill(file, 0, 4, (byte) 0); // the first record's length lost
+        file[third + overhead] ^= 0x20; // a bit flipped in "third"
+        Files.write(segment, file);
+        byte[] damaged = file.clone();
+
+        List<String> read = new ArrayList<>();
+        Journal again = new Journal(dir, SegmentFiles.DISK, 20_000_000L, 1000, 1 << 20, 60_000_000_000L, 1L << 30,
+                registry);
+        again.open(e -> read.add(e.seq() + ":" + e.type() + ":" + e.receivedMicros() + ":"
+                + (e.type() == Journal.UNREADABLE ? ByteBuffer.wrap(e.payload()).getLong() : text(e))));
+        again.close();
+        // before the first stretch no record: its bound is the segment's age (60 s) before the record after it
+        assertEquals(List.of("0:6:" + (2_000 - 60_000_000) + ":" + second, "0:3:2000:second",
+                "1:6:2000:" + (fourth - third), "1:3:4000:fourth"), read);
+        assertEquals(List.of("3:2000:second", "3:4000:fourth"), reopen(), "the segment holds the readable records");
+        try (Stream<Path> files = Files.list(dir)) {
+            List<String> aside = files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("corrupt-"))
+                    .sorted().toList();
+            assertEquals(List.of("corrupt-0-0.bin", "corrupt-0-" + third + ".bin"), aside);
+        }
+        assertArrayEquals(java.util.Arrays.copyOfRange(damaged, third, fourth),
+                Files.readAllBytes(dir.resolve("corrupt-0-" + third + ".bin")), "the unreadable bytes, as they were");
+        assertEquals(second + fourth - third, registry.get("capture.journal.unreadable.bytes").counter().count());
+    }
+
+    @Test
     void shouldStopJournalingEventsPastTheBoundButKeepGapRecords() {
         Journal journal = journal(SegmentFiles.DISK, 1 << 20, 200);
         journal.open(e -> {

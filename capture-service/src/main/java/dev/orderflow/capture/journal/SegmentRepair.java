@@ -1,0 +1,127 @@
+package dev.orderflow.capture.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.CRC32;
+
+/**
+ * Takes unreadable bytes out of the middle of a segment, as a journal opens: a record whose length or checksum is
+ * wrong with good records after it (a disk that lost or damaged a block; a torn write is only ever a segment's tail,
+ * which {@link Journal} cuts as before). The records after such a stretch are found again (the next offset where a
+ * whole record with its checksum begins), the stretch is kept aside beside the segments as
+ * {@code corrupt-<segment>-<offset>.bin}, and the segment is rewritten without it (a new file moved over the old one,
+ * so a crash leaves one or the other). What the stretch held is lost: each one is reported with the receive times
+ * around it, so that the capture records a gap for it.
+ */
+final class SegmentRepair {
+    /** Types a record of this journal can have (a stretch is resumed only at a record of a known type). */
+    private static final int MAX_TYPE = Journal.CONTROL;
+
+    /**
+     * One unreadable stretch: after {@code recordsBefore} good records of the segment; received after
+     * {@code receivedAfterMicros} (the last good record before it, or a bound from the segment's age when none).
+     */
+    record Unreadable(long recordsBefore, long receivedAfterMicros, long bytes) {
+    }
+
+    private SegmentRepair() {
+    }
+
+    /**
+     * Repairs {@code segment} (see the class comment); {@code segmentAgeMicros} bounds how long before its first
+     * readable record a segment's records were received. Returns the stretches taken out, in order.
+     */
+    static List<Unreadable> repair(Path segment, long number, long segmentAgeMicros) throws IOException {
+        byte[] file = Files.readAllBytes(segment);
+        List<long[]> stretches = new ArrayList<>();
+        List<Unreadable> found = new ArrayList<>();
+        long records = 0;
+        long lastReceived = Long.MIN_VALUE;
+        int pos = 0;
+        while (pos < file.length) {
+            int length = recordLength(file, pos);
+            if (length < 0) {
+                int next = nextRecord(file, pos + 1);
+                if (next < 0) {
+                    break; // a torn tail: the journal cuts it
+                }
+                stretches.add(new long[] {pos, next});
+                long after = lastReceived != Long.MIN_VALUE ? lastReceived
+                        : received(file, next) - segmentAgeMicros; // the segment's records span at most its age
+                found.add(new Unreadable(records, after, next - pos));
+                pos = next;
+                continue;
+            }
+            lastReceived = received(file, pos);
+            records++;
+            pos += Journal.HEADER + length;
+        }
+        if (stretches.isEmpty()) {
+            return found;
+        }
+        Path repaired = segment.resolveSibling(segment.getFileName() + ".repair");
+        try (FileChannel out = FileChannel.open(repaired, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            int from = 0;
+            for (long[] stretch : stretches) {
+                Path aside = segment.resolveSibling(String.format(Locale.ROOT, "corrupt-%d-%d.bin", number,
+                        stretch[0]));
+                Files.write(aside, java.util.Arrays.copyOfRange(file, (int) stretch[0], (int) stretch[1]));
+                write(out, file, from, (int) stretch[0]);
+                from = (int) stretch[1];
+            }
+            write(out, file, from, file.length);
+            out.force(true);
+        }
+        Files.move(repaired, segment, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return found;
+    }
+
+    private static void write(FileChannel out, byte[] file, int from, int to) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(file, from, to - from);
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
+        }
+    }
+
+    /** The body length of a whole record with a good checksum and a known type at {@code pos}, else -1. */
+    static int recordLength(byte[] file, int pos) {
+        if (file.length - pos < Journal.HEADER + Journal.BODY_PREFIX) {
+            return -1;
+        }
+        ByteBuffer b = ByteBuffer.wrap(file);
+        int length = b.getInt(pos);
+        if (length < Journal.BODY_PREFIX || length > Journal.MAX_RECORD
+                || (long) pos + Journal.HEADER + length > file.length) {
+            return -1;
+        }
+        int type = file[pos + Journal.HEADER];
+        if (type < Journal.FRAME || type > MAX_TYPE) {
+            return -1;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(file, pos + Journal.HEADER, length);
+        return (int) crc.getValue() == b.getInt(pos + 4) ? length : -1;
+    }
+
+    private static int nextRecord(byte[] file, int from) {
+        for (int pos = from; pos < file.length; pos++) {
+            if (recordLength(file, pos) >= 0) {
+                return pos;
+            }
+        }
+        return -1;
+    }
+
+    private static long received(byte[] file, int pos) {
+        return ByteBuffer.wrap(file).getLong(pos + Journal.HEADER + 1);
+    }
+}
