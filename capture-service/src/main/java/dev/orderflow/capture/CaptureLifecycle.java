@@ -56,12 +56,13 @@ public class CaptureLifecycle {
     private final DeadLetters deadLetters;
     private final TableClient table;
     private final CaptureConfig config;
+    private final WatermarkClock clock;
     private final AtomicBoolean catchingUp = new AtomicBoolean();
     private final List<Long> timers = new ArrayList<>();
 
     public CaptureLifecycle(Vertx vertx, FeedConnection feed, BitstampProtocol protocol, Journal journal,
             Intake intake, Windows windows, Writer writer, Catalog catalog, DeadLetters deadLetters,
-            TableClient table, CaptureConfig config) {
+            TableClient table, CaptureConfig config, WatermarkClock clock) {
         this.vertx = vertx;
         this.feed = feed;
         this.protocol = protocol;
@@ -73,6 +74,7 @@ public class CaptureLifecycle {
         this.deadLetters = deadLetters;
         this.table = table;
         this.config = config;
+        this.clock = clock;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -90,7 +92,7 @@ public class CaptureLifecycle {
         lookup.setDaemon(true);
         lookup.start();
         catalog.start(protocol::openGaps);
-        timers.add(vertx.setPeriodic(config.writer().sealInterval().toMillis(), id -> windows.tick(Clock.nowMicros())));
+        timers.add(vertx.setPeriodic(config.writer().sealInterval().toMillis(), id -> windows.tick(clock.nowMicros())));
         timers.add(vertx.setPeriodic(RELEASE_INTERVAL_MS, id -> release()));
         timers.add(vertx.setPeriodic(CATCH_UP_INTERVAL_MS, id -> catchUpWhenBehind()));
         feed.start();
@@ -154,7 +156,7 @@ public class CaptureLifecycle {
         }
         vertx.executeBlocking(() -> {
             while (windows.catchUp(intake, intake)) {
-                windows.tick(Clock.nowMicros());
+                windows.tick(clock.nowMicros());
             }
             return null;
         }, false).onComplete(done -> {

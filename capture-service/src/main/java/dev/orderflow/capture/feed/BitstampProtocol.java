@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.capture.Clock;
+import dev.orderflow.capture.WatermarkClock;
 import dev.orderflow.capture.journal.Journal;
 import dev.orderflow.capture.journal.Records;
 import dev.orderflow.capture.store.Intake;
@@ -52,6 +53,7 @@ public class BitstampProtocol {
     private static final int UNKNOWN_TYPES_LOGGED = 100;
 
     private final Intake intake;
+    private final WatermarkClock clock;
     private final BadFrames badFrames;
     private final Continuity continuity;
     private final MeterRegistry registry;
@@ -64,8 +66,10 @@ public class BitstampProtocol {
     private final Overlap overlap = new Overlap();
     private volatile long lastHeartbeatMicros;
 
-    public BitstampProtocol(Intake intake, BadFrames badFrames, Continuity continuity, MeterRegistry registry) {
+    public BitstampProtocol(Intake intake, BadFrames badFrames, Continuity continuity, WatermarkClock clock,
+            MeterRegistry registry) {
         this.intake = intake;
+        this.clock = clock;
         this.badFrames = badFrames;
         this.continuity = continuity;
         this.registry = registry;
@@ -311,6 +315,7 @@ public class BitstampProtocol {
             duplicates.increment();
             return false;
         }
+        clock.observed(e.microtimestamp());
         received.computeIfAbsent(c, k -> Counter.builder("capture.events.received")
                 .tag("pair", k.pair()).tag("channel", k.channel().apiName())
                 .description("Events received from the exchange").register(registry)).increment();

@@ -8,7 +8,7 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.orderflow.capture.CaptureConfig;
-import dev.orderflow.capture.Clock;
+import dev.orderflow.capture.WatermarkClock;
 import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.TableLayout;
 import io.quarkus.logging.Log;
@@ -25,6 +25,7 @@ import io.quarkus.logging.Log;
 @ApplicationScoped
 public class Catalog {
     private final Windows windows;
+    private final WatermarkClock clock;
     private final Writer writer;
     private final TableClient table;
     private final long intervalMillis;
@@ -35,8 +36,9 @@ public class Catalog {
     private volatile boolean running;
     private Thread thread;
 
-    public Catalog(Windows windows, Writer writer, TableClient table, CaptureConfig config) {
+    public Catalog(Windows windows, Writer writer, TableClient table, CaptureConfig config, WatermarkClock clock) {
         this.windows = windows;
+        this.clock = clock;
         this.writer = writer;
         this.table = table;
         this.intervalMillis = config.writer().catalogInterval().toMillis();
@@ -84,7 +86,7 @@ public class Catalog {
         Map<Windows.Stream, long[]> ranges = writer.ranges();
         Map<Windows.Stream, Long> streams = new HashMap<>(openGaps);
         ranges.keySet().forEach(s -> streams.putIfAbsent(s, Long.MAX_VALUE));
-        long now = Clock.nowMicros();
+        long now = clock.nowMicros(); // as the windows were sealed by
         boolean moved = false;
         for (Map.Entry<Windows.Stream, Long> e : streams.entrySet()) {
             if (e.getValue() == Long.MIN_VALUE) {

@@ -10,6 +10,6 @@ final class TestProtocols {
 
     static BitstampProtocol create(RecordingQueue queue, long badFrameLogNanos, MeterRegistry registry) {
         return new BitstampProtocol(queue.intake, new BadFrames(registry, queue.intake, badFrameLogNanos),
-                new Continuity(queue.intake, registry), registry);
+                new Continuity(queue.intake, registry), new dev.orderflow.capture.WatermarkClock(), registry);
     }
 }

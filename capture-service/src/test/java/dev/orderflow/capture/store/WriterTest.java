@@ -602,7 +602,7 @@ class WriterTest {
         Await.until(Duration.ofSeconds(30), () -> windows.heldBytes() == 0);
         writer.stop();
 
-        new Catalog(windows, writer, tableK, k).update(Map.of(new Windows.Stream(pair, Channel.ORDERS), Long.MAX_VALUE));
+        new Catalog(windows, writer, tableK, k, new dev.orderflow.capture.WatermarkClock()).update(Map.of(new Windows.Stream(pair, Channel.ORDERS), Long.MAX_VALUE));
 
         Map<String, CatalogItems.Entry> entries = new HashMap<>();
         CatalogItems.all(dynamoDb::query, config.table().name(), true).forEach(e -> entries.put(e.stream(), e));
