@@ -52,8 +52,10 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * have none: readers fall back to the parts.
  *
  * <p>Bad frames (kept aside, never dropped): {@code pk = "bad#<yyyy-MM-dd of receipt, UTC>"},
- * {@code sk = "<received µs, 16 digits>#<sequence, 6 digits>"}, attributes {@code raw} (the frame text as received,
- * cut at 300,000 characters with {@code truncated = true}) and {@code reason}.
+ * {@code sk = "<received µs, 16 digits>#<digest, 6 digits>"} (the digest: CRC-32 of the frame's text, modulo 10^6, so
+ * that a frame written again after a restart, from the journal, lands on its own item instead of a second one),
+ * attributes {@code raw} (the frame text as received, in pieces when long: {@link #badFrameItems}) and
+ * {@code reason}.
  *
  * <p>Catalog: {@code pk = "catalog"}, one item per capture host and, in older tables, one per channel
  * ({@link CatalogItems} writes and reads both).
@@ -363,11 +365,12 @@ public final class TableLayout {
      * characters when it is longer (sort keys {@code <received>#<seq>#<piece>}, attributes {@code piece},
      * {@code pieces}), so that no item passes DynamoDB's size limit.
      */
-    public static List<Map<String, AttributeValue>> badFrameItems(long receivedMicros, long sequence,
-            String raw, String reason) {
+    public static List<Map<String, AttributeValue>> badFrameItems(long receivedMicros, String raw, String reason) {
         int pieces = Math.max(1, (raw.length() + BAD_RAW_MAX_CHARS - 1) / BAD_RAW_MAX_CHARS);
         List<Map<String, AttributeValue>> items = new ArrayList<>();
-        String sk = String.format(Locale.ROOT, "%016d#%06d", receivedMicros, sequence % 1_000_000);
+        java.util.zip.CRC32 digest = new java.util.zip.CRC32();
+        digest.update(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String sk = String.format(Locale.ROOT, "%016d#%06d", receivedMicros, digest.getValue() % 1_000_000);
         for (int i = 0; i < pieces; i++) {
             Map<String, AttributeValue> item = new HashMap<>();
             item.put(PK, AttributeValue.fromS(badFramesPk(receivedMicros)));

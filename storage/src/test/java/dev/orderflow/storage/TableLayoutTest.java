@@ -21,6 +21,16 @@ class TableLayoutTest {
      * digits (Arabic-Indic under {@code ar-EG}), which would sort and match no key written elsewhere.
      */
     @Test
+    void shouldKeyABadFrameByItsTimeAndTextSoThatWritingItAgainLandsOnTheSameItem() {
+        String sk = TableLayout.badFrameItems(1786269861947000L, "{\"bad\"", "r").get(0).get(TableLayout.SK).s();
+        assertEquals(sk, TableLayout.badFrameItems(1786269861947000L, "{\"bad\"", "other reason").get(0)
+                .get(TableLayout.SK).s(), "the same frame, kept again after a restart");
+        assertTrue(!sk.equals(TableLayout.badFrameItems(1786269861947000L, "{\"bad!\"", "r").get(0)
+                .get(TableLayout.SK).s()), "another frame of the same microsecond");
+        assertTrue(sk.startsWith("1786269861947000#"), sk);
+    }
+
+    @Test
     void shouldWriteKeysInAsciiDigitsWhateverTheDefaultLocale() {
         Locale before = Locale.getDefault();
         try {
@@ -28,7 +38,7 @@ class TableLayoutTest {
             List<String> keys = new ArrayList<>(List.of(TableLayout.chunkSk(1786269860000000L, 7),
                     TableLayout.snapshotSk(1786269861947000L, 2), TableLayout.snapshotMetaSk(1786269861947000L),
                     TableLayout.gapSk(1786269861947000L, GapRecord.Kind.DISCONNECT, List.of())));
-            TableLayout.badFrameItems(1786269861947000L, 3, "x".repeat(TableLayout.BAD_RAW_MAX_CHARS + 1), "r")
+            TableLayout.badFrameItems(1786269861947000L, "x".repeat(TableLayout.BAD_RAW_MAX_CHARS + 1), "r")
                     .forEach(item -> keys.add(item.get(TableLayout.SK).s()));
             for (String key : keys) {
                 assertTrue(key.chars().allMatch(c -> c < 128), key);

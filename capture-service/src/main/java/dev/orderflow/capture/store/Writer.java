@@ -266,8 +266,8 @@ public class Writer {
         } else if (job instanceof Job.Gap g) {
             put(TableLayout.toItem(g.gap().byHost(host)));
         } else if (job instanceof Job.Bad b) {
-            TableLayout.badFrameItems(b.receivedMicros(), b.minSeq() == Long.MAX_VALUE ? 0 : b.minSeq(),
-                    new String(b.raw(), java.nio.charset.StandardCharsets.UTF_8), b.reason()).forEach(this::put);
+            TableLayout.badFrameItems(b.receivedMicros(), new String(b.raw(), java.nio.charset.StandardCharsets.UTF_8),
+                    b.reason()).forEach(this::put);
         } else if (job instanceof Job.Items i) {
             i.items().forEach(this::put);
         }

@@ -57,7 +57,7 @@ public class RecordingQueue {
                 } else if (job instanceof Job.Gap g) {
                     keptAside.add(TableLayout.toItem(g.gap()));
                 } else if (job instanceof Job.Bad b) {
-                    keptAside.addAll(TableLayout.badFrameItems(b.receivedMicros(), b.minSeq(),
+                    keptAside.addAll(TableLayout.badFrameItems(b.receivedMicros(),
                             new String(b.raw(), java.nio.charset.StandardCharsets.UTF_8), b.reason()));
                 }
             }
