@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.CoverageRule;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.GapRecord;
@@ -36,7 +36,6 @@ public final class HourArchiver {
     public static final String META_SNAPSHOTS = "orderflow.snapshots";
     public static final String META_SNAPSHOTS_MISSING_PARTS = "orderflow.snapshots_missing_parts";
     public static final String META_SNAPSHOT_ROWS_UNREADABLE = "orderflow.snapshot_rows_unreadable";
-    private static final String AFTER_CONFIRMED_WRITES = "after_confirmed_writes";
     /** The manifest's mark of an hour archived sealed after its settling time. */
     private static final String SETTLED_MARK = "settled";
     private static final DateTimeFormatter ISO_MICROS =
@@ -81,7 +80,7 @@ public final class HourArchiver {
             return Archived.UNSEALED;
         }
         for (JsonNode reason : reasons) {
-            if (AFTER_CONFIRMED_WRITES.equals(reason.asText())) {
+            if (CoverageRule.AFTER_CONFIRMED_WRITES.equals(reason.asText())) {
                 return Archived.UNSEALED;
             }
         }
@@ -250,19 +249,8 @@ public final class HourArchiver {
      */
     static ObjectNode coverage(Hour hour, TableSource.Entry entry, List<GapRecord> gaps, long events, int unreadable,
             long decimalsNotFitting) {
-        List<String> reasons = new ArrayList<>();
-        if (!gaps.isEmpty()) {
-            reasons.add("gaps");
-        }
-        if (entry.confirmedUntilMicros() == null || hour.endMicros() > entry.confirmedUntilMicros()) {
-            reasons.add(AFTER_CONFIRMED_WRITES);
-        }
-        if (entry.firstMicros() == null || hour.startMicros() < entry.firstMicros()) {
-            reasons.add("before_first_event");
-        }
-        if (unreadable > 0) {
-            reasons.add("unreadable_chunks");
-        }
+        List<String> reasons = CoverageRule.reasons(hour.startMicros(), hour.endMicros(), !gaps.isEmpty(),
+                entry.confirmedUntilMicros(), entry.firstMicros(), unreadable);
         ObjectNode node = Frames.MAPPER.createObjectNode();
         node.put("schema_version", EventSchema.VERSION);
         node.put("pair", hour.pair());

@@ -1,6 +1,5 @@
 package dev.orderflow.query.coverage;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -10,6 +9,7 @@ import dev.orderflow.query.QueryConfig;
 import dev.orderflow.query.gaps.GapStore;
 import dev.orderflow.query.pairs.Catalog;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.CoverageRule;
 import dev.orderflow.storage.GapRecord;
 
 /** Decides the {@link Coverage} of a range from the gap records and the catalog. */
@@ -36,19 +36,8 @@ public class CoverageCheck {
         List<GapRecord> listed = truncated ? found.subList(0, max) : found;
         Long confirmed = entry == null ? null : entry.confirmedUntilMicros();
         Long first = entry == null ? null : entry.firstMicros();
-        List<String> reasons = new ArrayList<>(4);
-        if (!found.isEmpty()) {
-            reasons.add("gaps");
-        }
-        if (confirmed == null || toMicros > confirmed) {
-            reasons.add("after_confirmed_writes");
-        }
-        if (first == null || fromMicros < first) {
-            reasons.add("before_first_event");
-        }
-        if (unreadable > 0) {
-            reasons.add("unreadable_chunks");
-        }
+        List<String> reasons = CoverageRule.reasons(fromMicros, toMicros, !found.isEmpty(), confirmed, first,
+                unreadable);
         return new Coverage(pair, channel, fromMicros, toMicros, reasons.isEmpty(), confirmed, List.copyOf(reasons),
                 List.copyOf(listed), truncated);
     }
