@@ -96,11 +96,13 @@ public class Rebuilder {
             unreadable += events.damaged() ? 1 : 0;
         }
         LastEvent last = lastChunk == null ? null : lastEvent(lastChunk, lastIndex);
-        // The snapshot stands in for every event before it: coverage starts at the snapshot.
+        // The snapshot stands in for every event at or before its stamp (an exact cut of the stream there), as a
+        // first stored event just before it would: coverage starts at the snapshot, its own microsecond included.
+        long standsIn = from - 1;
         Catalog.Entry orders = entry == null
-                ? new Catalog.Entry(pair, Channel.ORDERS, from, null, null)
+                ? new Catalog.Entry(pair, Channel.ORDERS, standsIn, null, null)
                 : new Catalog.Entry(pair, Channel.ORDERS,
-                        entry.firstMicros() == null ? from : Math.min(entry.firstMicros(), from),
+                        entry.firstMicros() == null ? standsIn : Math.min(entry.firstMicros(), standsIn),
                         entry.lastMicros(), entry.confirmedUntilMicros(), entry.hosts());
         Coverage cover = coverage.of(pair, Channel.ORDERS, from, atMicros + 1, orders, unreadable);
         Certificate certificate = Certificate.of(snapshots, pair, from);

@@ -44,6 +44,7 @@ import dev.orderflow.storage.Side;
 import dev.orderflow.query.gaps.GapStore;
 import dev.orderflow.query.pairs.Catalog;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.CoverageRule;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.GapRecord;
@@ -175,9 +176,9 @@ public class CandlesResource {
         for (int i = 0; i < bars.length; i++) {
             long start = from + i * step;
             long end = start + step;
-            boolean complete = unreadable == 0 && entry != null && entry.confirmedUntilMicros() != null
-                    && end <= entry.confirmedUntilMicros() && entry.firstMicros() != null && start >= entry.firstMicros()
-                    && gapList.stream().noneMatch(g -> g.fromMicros() < end && g.toMicros() >= start);
+            boolean complete = entry != null && CoverageRule.reasons(start, end,
+                    gapList.stream().anyMatch(g -> g.fromMicros() < end && g.toMicros() >= start),
+                    entry.confirmedUntilMicros(), entry.firstMicros(), unreadable).isEmpty();
             write(rows, start, end, bars[i], complete);
         }
         rows.finish();
