@@ -251,6 +251,13 @@ public interface CaptureConfig {
         @WithDefault("5s")
         Duration catalogInterval();
 
+        /**
+         * A job left held by a failure that may pass (the dead-letter area or a refused window's gap record not
+         * written, an {@code Error}) is tried again after this long; it stays in the journal meanwhile.
+         */
+        @WithDefault("60s")
+        Duration retryHeldAfter();
+
         /** The writer counts as stuck (not ready) when it has work and confirmed nothing for this long. */
         @WithDefault("30s")
         Duration stuckAfter();

@@ -47,7 +47,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * part the first host stored costs it reads, no writes.
  *
  * <p><b>Nothing is given up silently.</b> What the environment may fix is retried by {@link Retries}; what DynamoDB
- * refuses for good goes to the {@link DeadLetters} area, and a {@code not_stored} gap record names the window.
+ * refuses for good goes to the {@link DeadLetters} area, and a {@code not_stored} gap record names the window; a
+ * job neither stored nor kept so (see {@link HeldJobs}) stays held and is tried again.
  * What is still unstored at the shutdown deadline stays in the journal for the next start.
  */
 @ApplicationScoped
@@ -73,6 +74,7 @@ public class Writer {
     private final OwnFirstPuts ownFirstPuts = new OwnFirstPuts();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger busy = new AtomicInteger();
+    private final HeldJobs held;
     private volatile boolean stopping;
     private volatile long lastProgressNanos = System.nanoTime();
 
@@ -82,6 +84,7 @@ public class Writer {
         this.table = table;
         this.deadLetters = deadLetters;
         this.config = config.writer();
+        this.held = new HeldJobs(config.writer().retryHeldAfter().toNanos());
         this.host = config.host().id();
         if (!Hosts.valid(host)) {
             throw new IllegalArgumentException("capture.host.id '" + host + "' is not a host name: " + Hosts.PATTERN);
@@ -181,6 +184,9 @@ public class Writer {
             } catch (InterruptedException e) {
                 job = null;
             }
+            if (job == null && !stopping) {
+                job = held.due(); // a job left held by a failure that may pass: tried again
+            }
             if (job == null) {
                 if (stopping) {
                     return;
@@ -200,8 +206,9 @@ public class Writer {
                 // a bug or a JVM in trouble (StackOverflowError, OutOfMemoryError): the job stays held, so the journal
                 // keeps it for the next start, and this thread goes on with the next job instead of dying unseen
                 Counter.builder("capture.writer.errors").register(registry).increment();
-                Log.errorf(e, "Writing %s failed (%s): it stays in the journal for the next start",
-                        DeadLetters.key(job), e.toString());
+                Log.errorf(e, "Writing %s failed (%s): it stays in the journal, tried again in %s", DeadLetters.key(job),
+                        e.toString(), config.retryHeldAfter());
+                held.later(job);
             } finally {
                 busy.decrementAndGet();
             }
@@ -237,8 +244,12 @@ public class Writer {
     private void refused(Job job, RuntimeException e) {
         String key = DeadLetters.key(job);
         registry.counter("capture.items.refused").increment();
-        if (!deadLetters.keep(job, key, e.toString())) {
-            return; // still held: the journal keeps it for the next start
+        if (!held.deadLettered(key)) {
+            if (!deadLetters.keep(job, key, e.toString())) {
+                held.later(job); // still held: the journal keeps it, and it is tried again
+                return;
+            }
+            held.keptInDeadLetters(key);
         }
         if (job instanceof Job.Window w) {
             long to = w.events().stream().mapToLong(Held::microtimestamp).max().orElse(w.fromMicros()) + 1;
@@ -250,11 +261,13 @@ public class Writer {
                 table.put(TableLayout.toItem(gap));
             } catch (RuntimeException failed) {
                 Counter.builder("capture.gaps.unrecorded").register(registry).increment();
-                Log.errorf("Cannot store the not_stored gap record of %s (%s): the window stays in the journal until"
-                        + " the next start records it", key, failed.toString());
+                Log.errorf("Cannot store the not_stored gap record of %s (%s): the window stays in the journal, and"
+                        + " is tried again in %s", key, failed.toString(), config.retryHeldAfter());
+                held.later(job);
                 return;
             }
         }
+        held.released(key);
         windows.stored(job);
     }
 

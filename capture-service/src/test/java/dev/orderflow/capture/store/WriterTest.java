@@ -152,6 +152,39 @@ class WriterTest {
     }
 
     @Test
+    void shouldTryAHeldWindowAgainAndReleaseItOnceItsGapRecordIsStoredKeepingItAsideOnce() throws Exception {
+        Path dir = TestDirs.create("dead-letter-gap-later");
+        DeadLetters deadLetters = new DeadLetters(dir, registry);
+        Windows windows = new Windows(300_000, 1L << 30, registry);
+        String pair = "adausd";
+        java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
+        TableClient refusingGapsTwice = new TableClient(dynamoDb, config, registry) {
+            @Override
+            public void put(Map<String, AttributeValue> item) {
+                if (item.get(TableLayout.PK).s().equals(TableLayout.gapsPk(pair, Channel.ORDERS))
+                        && refusals.incrementAndGet() <= 2) {
+                    throw new IllegalStateException("the gap record is refused for now");
+                }
+                super.put(item);
+            }
+        };
+        Writer writer = new Writer(windows, refusingGapsTwice, deadLetters, config, registry);
+        writer.start();
+        windows.accept(event(pair, 0, "big", 600_000)); // too large for an item: refused for good
+        windows.sealAll();
+        // tried again (config: retry-held-after 1s) until the gap record is stored, then released
+        Await.until(Duration.ofSeconds(60), () -> windows.heldBytes() == 0);
+        writer.stop();
+
+        assertEquals(3, refusals.get(), "refused twice, stored the third time");
+        assertEquals("not_stored", TableReader.item(dynamoDb, config.table().name(), TableLayout.gapsPk(pair,
+                Channel.ORDERS), TableLayout.gapSk(T, GapRecord.Kind.NOT_STORED, List.of(Hosts.DEFAULT)))
+                .get(TableLayout.GAP_KIND).s());
+        assertEquals(1, files(dir).size());
+        assertEquals(1, Files.readAllLines(files(dir).get(0)).size(), "kept in the dead-letter area once");
+    }
+
+    @Test
     void shouldKeepWritingOtherWindowsWhenOneFailsWithAnError() throws Exception {
         Windows windows = new Windows(300_000, 1L << 30, registry);
         String broken = "xlmusd";
