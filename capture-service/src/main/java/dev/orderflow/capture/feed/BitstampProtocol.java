@@ -231,6 +231,11 @@ public class BitstampProtocol {
         continuity.restarted(Clock.nowMicros(), configured);
     }
 
+    /** The time windows and watermarks go by ({@link WatermarkClock}): what a disconnection's times are read from. */
+    public long clockMicros() {
+        return clock.nowMicros();
+    }
+
     /** The catalog's end of a channel's stored range (empty: none), read after a restart. */
     public void storedUpTo(Channel.WireChannel channel, java.util.OptionalLong lastMicros, Long confirmedUntilMicros) {
         continuity.storedUpTo(channel, lastMicros, confirmedUntilMicros);

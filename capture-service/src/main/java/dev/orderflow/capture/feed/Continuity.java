@@ -3,7 +3,6 @@ package dev.orderflow.capture.feed;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,12 +52,12 @@ public class Continuity {
     /** Gap records found while the journal opened (its unreadable stretches), stored once it is open. */
     private final List<GapRecord> foundAtOpen = new ArrayList<>();
     /**
-     * After an unreadable stretch of the journal, while it is scanned: where each channel's loss may start (its last
-     * event before the stretch), and for the channels not seen before it, {@link #unreadableFromAll}.
+     * After an unreadable stretch of the journal, while it is scanned: per channel known then and not seen since,
+     * where its loss may start (its last event before the first such stretch); for channels not seen at all yet, from
+     * the first stretch's bound ({@code null}: none).
      */
-    private Map<Channel.WireChannel, Long> unreadableFrom;
-    private long unreadableFromAll;
-    private final Set<Channel.WireChannel> unreadableRecorded = new HashSet<>();
+    private final Map<Channel.WireChannel, Long> unreadableFrom = new HashMap<>();
+    private Long unreadableFromUnseen;
 
     private static final class State {
         final LinkedHashSet<String> recent = new LinkedHashSet<>();
@@ -271,7 +270,8 @@ public class Continuity {
     public synchronized void restarted(long nowMicros, Collection<Channel.WireChannel> awaitingCatalog) {
         foundAtOpen.forEach(this::store);
         foundAtOpen.clear();
-        unreadableFrom = null;
+        unreadableFrom.clear(); // a channel not seen after a stretch: the restart's record starts at its last event
+        unreadableFromUnseen = null;
         awaitingCatalog.forEach(c -> channels.computeIfAbsent(c, k -> new State()).awaitingCatalog = true);
         channels.values().forEach(s -> {
             s.firstSinceConnectMicros = -1;
@@ -291,10 +291,16 @@ public class Continuity {
      * by the restart's disconnect record, which starts at its last event before.
      */
     public synchronized void unreadable(long receivedAfterMicros) {
-        unreadableFromAll = receivedAfterMicros - Hosts.RECEIVING_MARGIN_MICROS;
-        unreadableFrom = new HashMap<>();
-        unreadableRecorded.clear();
-        channels.forEach((c, s) -> unreadableFrom.put(c, s.lastMicros >= 0 ? s.lastMicros : unreadableFromAll));
+        long from = receivedAfterMicros - Hosts.RECEIVING_MARGIN_MICROS;
+        if (unreadableFromUnseen == null) {
+            unreadableFromUnseen = from; // the first stretch: channels not seen before any stretch start there
+        }
+        // a channel still not seen since an earlier stretch keeps that stretch's start
+        channels.forEach((c, s) -> {
+            if (s.lastMicros >= 0) {
+                unreadableFrom.putIfAbsent(c, s.lastMicros);
+            }
+        });
     }
 
     /**
@@ -302,8 +308,12 @@ public class Continuity {
      * not checked across a restart: the restart's disconnect record covers it).
      */
     public synchronized void seen(Channel.WireChannel channel, long microtimestamp) {
-        if (unreadableFrom != null && unreadableRecorded.add(channel)) { // up to its first event after the stretch
-            long from = unreadableFrom.getOrDefault(channel, unreadableFromAll);
+        Long from = unreadableFrom.remove(channel); // up to its first event after the stretch
+        State known = channels.get(channel);
+        if (from == null && unreadableFromUnseen != null && (known == null || known.lastMicros < 0)) {
+            from = unreadableFromUnseen; // nothing of it before any stretch
+        }
+        if (from != null) {
             foundAtOpen.add(new GapRecord(channel.pair(), channel.channel(), GapRecord.Kind.NOT_KEPT, from,
                     Math.max(from, microtimestamp), null, null, null,
                     "journal records unreadable at start (a damaged disk): events may be missing"));

@@ -356,7 +356,7 @@ public class FeedConnection {
         connected = false;
         // its last sign of life: any frame or pong; for a stale one (pongs but no data), its last data frame
         long lastSign = "stale".equals(why) ? c.lastDataNanos : c.lastActivityNanos;
-        long now = Clock.nowMicros();
+        long now = protocol.clockMicros(); // not past the exchange's time after a forward step of the host's clock
         protocol.disconnected(now, now - (System.nanoTime() - lastSign) / 1_000);
         if (next != null) {
             // The old connection went before the new one was subscribed: start over cleanly.

@@ -179,9 +179,10 @@ public class Journal {
                 found = list.filter(p -> p.getFileName().toString().startsWith(PREFIX)
                         && p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
             }
+            long[] lastReceived = {Long.MIN_VALUE};
             for (Path file : found) {
                 Segment segment = new Segment(number(file), file, nextSeq);
-                List<SegmentRepair.Unreadable> unreadable = repair(segment);
+                List<SegmentRepair.Unreadable> unreadable = repair(segment, lastReceived[0]);
                 long[] records = {0};
                 int[] reported = {0};
                 read(segment, 0, segment.firstSeq, Long.MAX_VALUE, true, e -> {
@@ -192,9 +193,15 @@ public class Journal {
                                 java.nio.ByteBuffer.allocate(8).putLong(u.bytes()).array()));
                     }
                     records[0]++;
+                    lastReceived[0] = e.receivedMicros();
                     scan.accept(e);
                     return true;
                 });
+                while (reported[0] < unreadable.size()) { // a stretch cut with the tail (the repair could not write)
+                    SegmentRepair.Unreadable u = unreadable.get(reported[0]++);
+                    scan.accept(new Entry(segment.firstSeq + records[0], UNREADABLE, u.receivedAfterMicros(),
+                            java.nio.ByteBuffer.allocate(8).putLong(u.bytes()).array()));
+                }
                 synchronized (this) {
                     segments.add(segment);
                     backlogBytes += segment.bytes;
@@ -219,9 +226,9 @@ public class Journal {
     }
 
     /** Takes unreadable stretches out of a segment ({@link SegmentRepair}): kept aside, counted and logged. */
-    private List<SegmentRepair.Unreadable> repair(Segment segment) throws IOException {
+    private List<SegmentRepair.Unreadable> repair(Segment segment, long previousReceivedMicros) throws IOException {
         List<SegmentRepair.Unreadable> unreadable = SegmentRepair.repair(segment.path, segment.number,
-                segmentAgeNanos / 1000);
+                previousReceivedMicros, segmentAgeNanos / 1000);
         for (SegmentRepair.Unreadable u : unreadable) {
             unreadableBytes.increment(u.bytes());
             Log.errorf("Journal segment %s: %d bytes could not be read after its record %d (received after %d µs);"

@@ -24,6 +24,8 @@ import java.util.zip.CRC32;
 final class SegmentRepair {
     /** Types a record of this journal can have (a stretch is resumed only at a record of a known type). */
     private static final int MAX_TYPE = Journal.CONTROL;
+    /** How late, at most, a segment's roll by age is taken to come (the roll runs on a timer). */
+    private static final long LATE_ROLL_MICROS = 5_000_000;
 
     /**
      * One unreadable stretch: after {@code recordsBefore} good records of the segment; received after
@@ -36,10 +38,15 @@ final class SegmentRepair {
     }
 
     /**
-     * Repairs {@code segment} (see the class comment); {@code segmentAgeMicros} bounds how long before its first
-     * readable record a segment's records were received. Returns the stretches taken out, in order.
+     * Repairs {@code segment} (see the class comment). {@code previousReceivedMicros} is the receive time of the last
+     * readable record of the segments before it ({@link Long#MIN_VALUE}: none), before which none of its records
+     * came; without it, {@code segmentAgeMicros} bounds how long before its first readable record they came (twice
+     * that, and 5 s more, for a roll that came late). Returns the stretches taken out, in order. When the repaired
+     * segment cannot be written (a full disk), the segment is left as it is and the first stretch is returned as
+     * reaching its end: the journal then cuts it there, as it cuts a torn tail.
      */
-    static List<Unreadable> repair(Path segment, long number, long segmentAgeMicros) throws IOException {
+    static List<Unreadable> repair(Path segment, long number, long previousReceivedMicros, long segmentAgeMicros)
+            throws IOException {
         byte[] file = Files.readAllBytes(segment);
         List<long[]> stretches = new ArrayList<>();
         List<Unreadable> found = new ArrayList<>();
@@ -55,7 +62,8 @@ final class SegmentRepair {
                 }
                 stretches.add(new long[] {pos, next});
                 long after = lastReceived != Long.MIN_VALUE ? lastReceived
-                        : received(file, next) - segmentAgeMicros; // the segment's records span at most its age
+                        : previousReceivedMicros != Long.MIN_VALUE ? previousReceivedMicros
+                        : received(file, next) - 2 * segmentAgeMicros - LATE_ROLL_MICROS;
                 found.add(new Unreadable(records, after, next - pos));
                 pos = next;
                 continue;
@@ -68,21 +76,35 @@ final class SegmentRepair {
             return found;
         }
         Path repaired = segment.resolveSibling(segment.getFileName() + ".repair");
-        try (FileChannel out = FileChannel.open(repaired, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            int from = 0;
-            for (long[] stretch : stretches) {
-                Path aside = segment.resolveSibling(String.format(Locale.ROOT, "corrupt-%d-%d.bin", number,
-                        stretch[0]));
-                Files.write(aside, java.util.Arrays.copyOfRange(file, (int) stretch[0], (int) stretch[1]));
-                write(out, file, from, (int) stretch[0]);
-                from = (int) stretch[1];
+        List<Path> aside = new ArrayList<>();
+        try {
+            try (FileChannel out = FileChannel.open(repaired, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+                int from = 0;
+                for (long[] stretch : stretches) {
+                    Path kept = segment.resolveSibling(String.format(Locale.ROOT, "corrupt-%d-%d.bin", number,
+                            stretch[0]));
+                    aside.add(kept);
+                    Files.write(kept, java.util.Arrays.copyOfRange(file, (int) stretch[0], (int) stretch[1]));
+                    write(out, file, from, (int) stretch[0]);
+                    from = (int) stretch[1];
+                }
+                write(out, file, from, file.length);
+                out.force(true);
             }
-            write(out, file, from, file.length);
-            out.force(true);
+            Files.move(repaired, segment, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return found;
+        } catch (IOException e) {
+            Files.deleteIfExists(repaired);
+            for (Path kept : aside) {
+                Files.deleteIfExists(kept);
+            }
+            Unreadable first = found.get(0);
+            io.quarkus.logging.Log.errorf("Journal segment %s cannot be repaired (%s): cut at its first unreadable"
+                    + " record instead", segment.getFileName(), e.toString());
+            return List.of(new Unreadable(first.recordsBefore(), first.receivedAfterMicros(),
+                    file.length - stretches.get(0)[0]));
         }
-        Files.move(repaired, segment, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return found;
     }
 
     private static void write(FileChannel out, byte[] file, int from, int to) throws IOException {

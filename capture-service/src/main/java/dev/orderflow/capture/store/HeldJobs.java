@@ -1,7 +1,6 @@
 package dev.orderflow.capture.store;
 
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +14,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class HeldJobs {
     private final DelayQueue<Later> later = new DelayQueue<>();
-    private final Set<String> deadLettered = ConcurrentHashMap.newKeySet();
+    /** By identity: a job tried again is the same object, and two jobs may share a key (bad frames of one µs). */
+    private final Set<Job> deadLettered = java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
     private final long afterNanos;
 
     HeldJobs(long afterNanos) {
@@ -37,18 +38,18 @@ final class HeldJobs {
         return later.size();
     }
 
-    /** Whether the job of {@code key} is in the dead-letter area already (kept by an earlier try). */
-    boolean deadLettered(String key) {
-        return deadLettered.contains(key);
+    /** Whether {@code job} is in the dead-letter area already (kept by an earlier try). */
+    boolean deadLettered(Job job) {
+        return deadLettered.contains(job);
     }
 
-    void keptInDeadLetters(String key) {
-        deadLettered.add(key);
+    void keptInDeadLetters(Job job) {
+        deadLettered.add(job);
     }
 
-    /** The job of {@code key} is released: nothing more to remember. */
-    void released(String key) {
-        deadLettered.remove(key);
+    /** {@code job} is released: nothing more to remember. */
+    void released(Job job) {
+        deadLettered.remove(job);
     }
 
     private record Later(Job job, long dueNanos) implements Delayed {

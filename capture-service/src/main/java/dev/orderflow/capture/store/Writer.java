@@ -244,12 +244,12 @@ public class Writer {
     private void refused(Job job, RuntimeException e) {
         String key = DeadLetters.key(job);
         registry.counter("capture.items.refused").increment();
-        if (!held.deadLettered(key)) {
+        if (!held.deadLettered(job)) {
             if (!deadLetters.keep(job, key, e.toString())) {
                 held.later(job); // still held: the journal keeps it, and it is tried again
                 return;
             }
-            held.keptInDeadLetters(key);
+            held.keptInDeadLetters(job);
         }
         if (job instanceof Job.Window w) {
             long to = w.events().stream().mapToLong(Held::microtimestamp).max().orElse(w.fromMicros()) + 1;
@@ -267,7 +267,7 @@ public class Writer {
                 return;
             }
         }
-        held.released(key);
+        held.released(job);
         windows.stored(job);
     }
 

@@ -128,6 +128,23 @@ class ContinuityTest {
     }
 
     @Test
+    void shouldRecordAChannelFirstSeenAfterTwoUnreadableStretchesFromTheFirst() {
+        continuity.seen(ORDERS, 1_000_000);
+        continuity.unreadable(10_000_000);
+        continuity.seen(ORDERS, 11_000_000);
+        continuity.unreadable(20_000_000);
+        continuity.seen(TRADES, 21_500_000); // its events may have been in either stretch
+        continuity.seen(ORDERS, 21_600_000);
+        continuity.restarted(30_000_000, List.of());
+
+        List<GapRecord> gaps = gaps();
+        assertEquals(List.of(List.of(1_000_000L, 11_000_000L),
+                List.of(10_000_000 - dev.orderflow.storage.Hosts.RECEIVING_MARGIN_MICROS, 21_500_000L),
+                List.of(11_000_000L, 21_600_000L)),
+                gaps.stream().map(g -> List.of(g.fromMicros(), g.toMicros())).toList(), gaps.toString());
+    }
+
+    @Test
     void shouldRecordTheRestartOfAChannelWhoseOnlyJournaledFrameWasItsSubscription() {
         continuity.subscribedAt(TRADES, 40);
         continuity.restarted(5_000, List.of());

@@ -250,7 +250,7 @@ class FeedConnectionTest {
         final AtomicInteger overlapsEnded = new AtomicInteger();
 
         RecordingProtocol(MeterRegistry registry) {
-            super(null, null, null, null, registry);
+            super(null, null, null, new dev.orderflow.capture.WatermarkClock(), registry);
         }
 
         @Override

@@ -152,8 +152,9 @@ class JournalTest {
         again.open(e -> read.add(e.seq() + ":" + e.type() + ":" + e.receivedMicros() + ":"
                 + (e.type() == Journal.UNREADABLE ? ByteBuffer.wrap(e.payload()).getLong() : text(e))));
         again.close();
-        // before the first stretch no record: its bound is the segment's age (60 s) before the record after it
-        assertEquals(List.of("0:6:" + (2_000 - 60_000_000) + ":" + second, "0:3:2000:second",
+        // before the first stretch no record, in this segment or one before: its bound is twice the segment's age
+        // (60 s) and 5 s before the record after it
+        assertEquals(List.of("0:6:" + (2_000 - 125_000_000) + ":" + second, "0:3:2000:second",
                 "1:6:2000:" + (fourth - third), "1:3:4000:fourth"), read);
         assertEquals(List.of("3:2000:second", "3:4000:fourth"), reopen(), "the segment holds the readable records");
         try (Stream<Path> files = Files.list(dir)) {
@@ -164,6 +165,32 @@ class JournalTest {
         assertArrayEquals(java.util.Arrays.copyOfRange(damaged, third, fourth),
                 Files.readAllBytes(dir.resolve("corrupt-0-" + third + ".bin")), "the unreadable bytes, as they were");
         assertEquals(second + fourth - third, registry.get("capture.journal.unreadable.bytes").counter().count());
+    }
+
+    @Test
+    void shouldBoundAStretchAtASegmentsStartByTheSegmentBefore() throws IOException {
+        Journal journal = journal(SegmentFiles.DISK, 40, 1L << 30); // two records a segment
+        journal.open(e -> {
+        });
+        for (int i = 1; i <= 4; i++) {
+            journal.append(Journal.EVENT, i * 1_000, bytes("rec-" + i));
+        }
+        journal.close();
+        List<Path> segments;
+        try (Stream<Path> files = Files.list(dir)) {
+            segments = files.filter(p -> p.getFileName().toString().endsWith(".journal")).sorted().toList();
+        }
+        assertEquals(2, segments.size(), segments.toString());
+        byte[] second = Files.readAllBytes(segments.get(1));
+        second[Journal.HEADER + Journal.BODY_PREFIX] ^= 0x01; // its first record damaged
+        Files.write(segments.get(1), second);
+
+        List<String> read = new ArrayList<>();
+        Journal again = journal(SegmentFiles.DISK, 40, 1L << 30);
+        again.open(e -> read.add(e.type() + ":" + e.receivedMicros()));
+        again.close();
+        assertEquals(List.of("3:1000", "3:2000", "6:2000", "3:4000"), read,
+                "received after the last record of the segment before");
     }
 
     @Test

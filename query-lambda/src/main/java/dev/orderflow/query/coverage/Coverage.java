@@ -18,7 +18,7 @@ import dev.orderflow.storage.GapRecord;
  * Whether an answer holds everything the exchange sent in {@code [fromMicros, toMicros)}.
  *
  * @param complete             no gap record concerns the range, every write in it is confirmed, it does not start
- *                             at or before the first stored event, and every stored chunk in it was readable
+ *                             before the first stored event, and every stored chunk in it was readable
  *                             ({@link dev.orderflow.storage.CoverageRule})
  * @param confirmedUntilMicros the time before which every window of the channel is stored (null when unknown)
  * @param reasons              why it is not complete: {@code gaps}, {@code after_confirmed_writes},
