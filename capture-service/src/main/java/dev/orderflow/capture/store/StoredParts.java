@@ -28,6 +28,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * of events with what the table holds (see {@link Writer}).
  */
 final class StoredParts {
+    /** Read-merge-write rounds of one merge before it is given up as refused (a conflict settles in a few). */
+    static final int MAX_ROUNDS = 32;
     private final TableClient table;
     private final String host;
     private final Counter itemsWritten;
@@ -148,7 +150,15 @@ final class StoredParts {
         List<CapturedEvent> ours = toAdd;
         List<CapturedEvent> addedInAll = new ArrayList<>();
         boolean marked = markedAlready;
-        while (true) {
+        for (int round = 0; ; round++) {
+            if (round == MAX_ROUNDS) {
+                // Stored parts that repeat one event more often than the union has events cannot all be rewritten
+                // (a part is never empty and the capture may not delete), so the repeats would be read again after
+                // every write. Refused instead: dead-lettered with a not_stored record, not written without end.
+                throw new IllegalStateException("merging into " + TableLayout.chunkPk(w.pair(), w.channel()) + " "
+                        + TableLayout.chunkSk(w.windowStartMicros(), 0) + " did not settle in " + MAX_ROUNDS
+                        + " rounds (stored parts repeating events, or writers changing it without pause)");
+            }
             List<Map<String, AttributeValue>> stored = table.windowItems(w.pair(), w.channel(), w.windowStartMicros(),
                     0, TableLayout.MAX_PART);
             stored.sort(Comparator.comparing(item -> item.get(TableLayout.SK).s()));
