@@ -182,25 +182,31 @@ public class Journal {
             long[] lastReceived = {Long.MIN_VALUE};
             for (Path file : found) {
                 Segment segment = new Segment(number(file), file, nextSeq);
-                List<SegmentRepair.Unreadable> unreadable = repair(segment, lastReceived[0]);
+                List<SegmentRepair.Unreadable> unreadable = new ArrayList<>();
                 long[] records = {0};
                 int[] reported = {0};
-                read(segment, 0, segment.firstSeq, Long.MAX_VALUE, true, e -> {
+                java.util.function.Predicate<Entry> reader = e -> {
                     while (reported[0] < unreadable.size()
                             && unreadable.get(reported[0]).recordsBefore() == records[0]) {
-                        SegmentRepair.Unreadable u = unreadable.get(reported[0]++);
-                        scan.accept(new Entry(e.seq(), UNREADABLE, u.receivedAfterMicros(),
-                                java.nio.ByteBuffer.allocate(8).putLong(u.bytes()).array()));
+                        scan.accept(unreadableEntry(e.seq(), unreadable.get(reported[0]++)));
                     }
                     records[0]++;
                     lastReceived[0] = e.receivedMicros();
                     scan.accept(e);
                     return true;
-                });
+                };
+                long[] at = read(segment, 0, segment.firstSeq, Long.MAX_VALUE, true, reader);
+                if (at[0] < at[2]) {
+                    // a record that cannot be read before the end: unreadable bytes with records after them (taken
+                    // out, and the reading goes on after them), or a torn tail (cut)
+                    unreadable.addAll(repair(segment, at[0], records[0], lastReceived[0]));
+                    at = read(segment, at[0], at[1], Long.MAX_VALUE, true, reader);
+                    if (at[0] < at[2]) {
+                        cutTail(segment, at[0], at[2]);
+                    }
+                }
                 while (reported[0] < unreadable.size()) { // a stretch cut with the tail (the repair could not write)
-                    SegmentRepair.Unreadable u = unreadable.get(reported[0]++);
-                    scan.accept(new Entry(segment.firstSeq + records[0], UNREADABLE, u.receivedAfterMicros(),
-                            java.nio.ByteBuffer.allocate(8).putLong(u.bytes()).array()));
+                    scan.accept(unreadableEntry(segment.firstSeq + records[0], unreadable.get(reported[0]++)));
                 }
                 synchronized (this) {
                     segments.add(segment);
@@ -226,9 +232,10 @@ public class Journal {
     }
 
     /** Takes unreadable stretches out of a segment ({@link SegmentRepair}): kept aside, counted and logged. */
-    private List<SegmentRepair.Unreadable> repair(Segment segment, long previousReceivedMicros) throws IOException {
-        List<SegmentRepair.Unreadable> unreadable = SegmentRepair.repair(segment.path, segment.number,
-                previousReceivedMicros, segmentAgeNanos / 1000);
+    private List<SegmentRepair.Unreadable> repair(Segment segment, long from, long recordsBefore,
+            long receivedBeforeMicros) throws IOException {
+        List<SegmentRepair.Unreadable> unreadable = SegmentRepair.repair(segment.path, segment.number, from,
+                recordsBefore, receivedBeforeMicros, segmentAgeNanos / 1000);
         for (SegmentRepair.Unreadable u : unreadable) {
             unreadableBytes.increment(u.bytes());
             Log.errorf("Journal segment %s: %d bytes could not be read after its record %d (received after %d µs);"
@@ -531,15 +538,12 @@ public class Journal {
     /**
      * Reads the records of a segment from byte {@code startPos}, which holds position {@code startSeq}, stopping
      * before {@code endSeq} or where {@code reader} answers false (that record is not consumed); at open
-     * ({@code repair}) it counts them into the segment and cuts a torn tail. Returns where it stopped:
-     * {@code {byte offset, position}}.
+     * ({@code repair}) it counts them into the segment. Returns where it stopped and the file's size:
+     * {@code {byte offset, position, size}}.
      */
     private static long[] read(Segment segment, long startPos, long startSeq, long endSeq, boolean repair,
             java.util.function.Predicate<Entry> reader) throws IOException {
-        StandardOpenOption[] mode = repair
-                ? new StandardOpenOption[] {StandardOpenOption.READ, StandardOpenOption.WRITE}
-                : new StandardOpenOption[] {StandardOpenOption.READ};
-        try (FileChannel ch = FileChannel.open(segment.path, mode)) {
+        try (FileChannel ch = FileChannel.open(segment.path, StandardOpenOption.READ)) {
             long size = ch.size();
             long pos = startPos;
             long seq = startSeq;
@@ -573,16 +577,25 @@ public class Journal {
                 pos += HEADER + length;
             }
             if (repair) {
-                if (pos < size) {
-                    Log.warnf("Journal segment %s: cut a torn or corrupt tail of %d bytes at offset %d",
-                            segment.path.getFileName(), size - pos, pos);
-                    ch.truncate(pos);
-                    ch.force(true);
-                }
                 segment.bytes = pos;
             }
-            return new long[] {pos, seq};
+            return new long[] {pos, seq, size};
         }
+    }
+
+    /** Cuts a torn or corrupt tail off a segment at open. */
+    private static void cutTail(Segment segment, long pos, long size) throws IOException {
+        Log.warnf("Journal segment %s: cut a torn or corrupt tail of %d bytes at offset %d", segment.path.getFileName(),
+                size - pos, pos);
+        try (FileChannel ch = FileChannel.open(segment.path, StandardOpenOption.WRITE)) {
+            ch.truncate(pos);
+            ch.force(true);
+        }
+    }
+
+    /** What {@link #open}'s scan is handed where a segment's bytes could not be read ({@link #UNREADABLE}). */
+    private static Entry unreadableEntry(long seq, SegmentRepair.Unreadable u) {
+        return new Entry(seq, UNREADABLE, u.receivedAfterMicros(), ByteBuffer.allocate(8).putLong(u.bytes()).array());
     }
 
     private static int readFully(FileChannel ch, ByteBuffer buffer, long position) throws IOException {

@@ -38,21 +38,23 @@ final class SegmentRepair {
     }
 
     /**
-     * Repairs {@code segment} (see the class comment). {@code previousReceivedMicros} is the receive time of the last
-     * readable record of the segments before it ({@link Long#MIN_VALUE}: none), before which none of its records
-     * came; without it, {@code segmentAgeMicros} bounds how long before its first readable record they came (twice
-     * that, and 5 s more, for a roll that came late). Returns the stretches taken out, in order. When the repaired
-     * segment cannot be written (a full disk), the segment is left as it is and the first stretch is returned as
-     * reaching its end: the journal then cuts it there, as it cuts a torn tail.
+     * Repairs {@code segment} (see the class comment) from byte {@code from}, where the journal found a record it
+     * could not read after {@code recordsBefore} readable ones; the bytes before it are left as they are.
+     * {@code receivedBeforeMicros} is the receive time of the last readable record before it, in this segment or the
+     * ones before ({@link Long#MIN_VALUE}: none), before which none of the lost records came; without it,
+     * {@code segmentAgeMicros} bounds how long before the segment's first readable record they came (twice that, and
+     * 5 s more, for a roll that came late). Returns the stretches taken out, in order (none for a torn tail). When the
+     * repaired segment cannot be written (a full disk), the segment is left as it is and the first stretch is
+     * returned as reaching its end: the journal then cuts it there, as it cuts a torn tail.
      */
-    static List<Unreadable> repair(Path segment, long number, long previousReceivedMicros, long segmentAgeMicros)
-            throws IOException {
+    static List<Unreadable> repair(Path segment, long number, long from, long recordsBefore, long receivedBeforeMicros,
+            long segmentAgeMicros) throws IOException {
         byte[] file = Files.readAllBytes(segment);
         List<long[]> stretches = new ArrayList<>();
         List<Unreadable> found = new ArrayList<>();
-        long records = 0;
-        long lastReceived = Long.MIN_VALUE;
-        int pos = 0;
+        long records = recordsBefore;
+        long lastReceived = receivedBeforeMicros;
+        int pos = (int) from;
         while (pos < file.length) {
             int length = recordLength(file, pos);
             if (length < 0) {
@@ -62,7 +64,6 @@ final class SegmentRepair {
                 }
                 stretches.add(new long[] {pos, next});
                 long after = lastReceived != Long.MIN_VALUE ? lastReceived
-                        : previousReceivedMicros != Long.MIN_VALUE ? previousReceivedMicros
                         : received(file, next) - 2 * segmentAgeMicros - LATE_ROLL_MICROS;
                 found.add(new Unreadable(records, after, next - pos));
                 pos = next;
@@ -80,16 +81,16 @@ final class SegmentRepair {
         try {
             try (FileChannel out = FileChannel.open(repaired, StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                int from = 0;
+                int kept = 0; // the bytes before the first stretch stay as they are
                 for (long[] stretch : stretches) {
-                    Path kept = segment.resolveSibling(String.format(Locale.ROOT, "corrupt-%d-%d.bin", number,
+                    Path asideFile = segment.resolveSibling(String.format(Locale.ROOT, "corrupt-%d-%d.bin", number,
                             stretch[0]));
-                    aside.add(kept);
-                    Files.write(kept, java.util.Arrays.copyOfRange(file, (int) stretch[0], (int) stretch[1]));
-                    write(out, file, from, (int) stretch[0]);
-                    from = (int) stretch[1];
+                    aside.add(asideFile);
+                    Files.write(asideFile, java.util.Arrays.copyOfRange(file, (int) stretch[0], (int) stretch[1]));
+                    write(out, file, kept, (int) stretch[0]);
+                    kept = (int) stretch[1];
                 }
-                write(out, file, from, file.length);
+                write(out, file, kept, file.length);
                 out.force(true);
             }
             Files.move(repaired, segment, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

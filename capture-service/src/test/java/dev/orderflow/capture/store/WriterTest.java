@@ -112,15 +112,7 @@ class WriterTest {
         DeadLetters deadLetters = new DeadLetters(dir, registry);
         Windows windows = new Windows(300_000, 1L << 30, registry);
         String pair = "dogeusd";
-        TableClient refusingGaps = new TableClient(dynamoDb, config, registry) {
-            @Override
-            public void put(Map<String, AttributeValue> item) {
-                if (item.get(TableLayout.PK).s().equals(TableLayout.gapsPk(pair, Channel.ORDERS))) {
-                    throw new IllegalStateException("the gap record is refused too");
-                }
-                super.put(item);
-            }
-        };
+        TableClient refusingGaps = refusingGapRecords(pair, () -> true);
         double unrecorded = registry.counter("capture.gaps.unrecorded").count();
         Writer writer = new Writer(windows, refusingGaps, deadLetters, config, registry);
         writer.start();
@@ -159,16 +151,7 @@ class WriterTest {
         Windows windows = new Windows(300_000, 1L << 30, registry);
         String pair = "adausd";
         java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
-        TableClient refusingGapsTwice = new TableClient(dynamoDb, config, registry) {
-            @Override
-            public void put(Map<String, AttributeValue> item) {
-                if (item.get(TableLayout.PK).s().equals(TableLayout.gapsPk(pair, Channel.ORDERS))
-                        && refusals.incrementAndGet() <= 2) {
-                    throw new IllegalStateException("the gap record is refused for now");
-                }
-                super.put(item);
-            }
-        };
+        TableClient refusingGapsTwice = refusingGapRecords(pair, () -> refusals.incrementAndGet() <= 2);
         Writer writer = new Writer(windows, refusingGapsTwice, deadLetters, config, registry);
         writer.start();
         windows.accept(event(pair, 0, "big", 600_000)); // too large for an item: refused for good
@@ -697,6 +680,20 @@ class WriterTest {
             text.append(alphabet.charAt(random.nextInt(alphabet.length())));
         }
         return text.toString();
+    }
+
+    /** A table that refuses the gap records of {@code pair}'s orders while {@code refuse} says so. */
+    private TableClient refusingGapRecords(String pair, java.util.function.BooleanSupplier refuse) {
+        return new TableClient(dynamoDb, config, registry) {
+            @Override
+            public void put(Map<String, AttributeValue> item) {
+                if (item.get(TableLayout.PK).s().equals(TableLayout.gapsPk(pair, Channel.ORDERS))
+                        && refuse.getAsBoolean()) {
+                    throw new IllegalStateException("the gap record is refused");
+                }
+                super.put(item);
+            }
+        };
     }
 
     private static List<Path> files(Path dir) throws IOException {
