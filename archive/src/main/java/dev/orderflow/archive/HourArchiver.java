@@ -101,8 +101,8 @@ public final class HourArchiver {
      */
     Result archive(Hour hour, TableSource.Entry entry, boolean markSettled) {
         // an hour read before its settling time may have been sealed a moment ago: its last writes, acknowledged
-        // before the watermark passed it, are read consistently (a settling read, hours later, need not)
-        boolean consistent = !markSettled;
+        // before the watermark passed it, are read consistently (CoverageRule); a settling read, hours later, need not
+        boolean consistent = CoverageRule.CONSISTENT_READS && !markSettled;
         EventRow row = new EventRow();
         EventMapper mapper = new EventMapper(hour.channel());
         long[] events = {0};

@@ -30,6 +30,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 public final class LocalTables {
     /** Not a Quarkus setting: where the tests themselves reach DynamoDB Local, past the app's IAM front. */
     public static final String DIRECT_ENDPOINT = "orderflow.test.dynamodb-direct-endpoint";
+    /** Not a Quarkus setting: where tests write as the capture role does, when the resource gives such a front. */
+    public static final String CAPTURE_ENDPOINT = "orderflow.test.dynamodb-capture-endpoint";
     private static final Map<String, DynamoDbClient> DIRECT = new HashMap<>();
 
     private LocalTables() {
@@ -39,6 +41,18 @@ public final class LocalTables {
     public static IamFront queryFront(URI dynamoDb, String table) {
         return IamFront.forRole(dynamoDb, CfnTemplate.repositoryRoot().resolve("template.yaml"),
                 IamPolicy.QUERY_FUNCTION, table);
+    }
+
+    /** The capture role's front (template.yaml's policy of {@code CaptureRole} for {@code table}). */
+    public static IamFront captureFront(URI dynamoDb, String table) {
+        return IamFront.forRole(dynamoDb, CfnTemplate.repositoryRoot().resolve("template.yaml"),
+                IamPolicy.CAPTURE_ROLE, table);
+    }
+
+    /** A client writing as the capture role, through the running test resource's capture front. */
+    public static synchronized DynamoDbClient asCapture() {
+        String endpoint = ConfigProvider.getConfig().getValue(CAPTURE_ENDPOINT, String.class);
+        return DIRECT.computeIfAbsent(endpoint, e -> client(URI.create(e)));
     }
 
     /** A client of DynamoDB Local itself (no IAM front) for the running test's resource, to write fixtures. */

@@ -6,8 +6,21 @@ import java.util.List;
 /**
  * What "complete" means for a range of one pair and channel, for the API ({@code coverage} of every answer) and the
  * archive (each hour's manifest) alike: complete when none of these reasons holds.
+ *
+ * <p>The rule holds only for what was read in this order: the catalog (the watermark) first, then the stored
+ * windows and gap records of the range, {@linkplain #CONSISTENT_READS consistently}.
  */
 public final class CoverageRule {
+    /**
+     * Whether the reads of windows and gap records after the catalog's are strongly consistent (for reads of a
+     * range whose windows may have been stored a moment before: an answer's, a just-sealed hour's). They must be:
+     * a window or gap record stored just before the watermark passed it may be missing from an eventually
+     * consistent read that comes after a read of the new watermark, and complete would then cover events or a gap
+     * the answer does not hold. The catalog itself may be read eventually consistently: an older watermark only
+     * makes the verdict more cautious. A consistent read costs twice the read units.
+     */
+    public static final boolean CONSISTENT_READS = true;
+
     /** A gap record touches the range. */
     public static final String GAPS = "gaps";
     /** The range reaches past the channel's confirmed watermark (or it has none). */

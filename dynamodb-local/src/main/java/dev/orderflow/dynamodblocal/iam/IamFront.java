@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -33,7 +34,8 @@ import com.sun.net.httpserver.HttpServer;
  * the policy does not allow exactly as DynamoDB answers it (HTTP 400, {@code AccessDeniedException}); every
  * other call is forwarded unchanged. Listens on loopback. The policy can be changed while it runs
  * ({@link #policy(IamPolicy)}, {@link #deny}, {@link #allow}); a test can also make it answer instead of
- * DynamoDB ({@link #intercept}). When DynamoDB Local does not answer, the front closes the connection.
+ * DynamoDB ({@link #intercept}), or give eventually consistent reads a replica's lag ({@link #staleReads}). When
+ * DynamoDB Local does not answer, the front closes the connection.
  */
 public final class IamFront implements AutoCloseable {
     private static final String TARGET_PREFIX = "DynamoDB_20120810.";
@@ -47,6 +49,7 @@ public final class IamFront implements AutoCloseable {
     /** The items of TransactWriteItems / TransactGetItems and the action IAM checks for each. */
     private static final Map<String, String> TRANSACT_ACTIONS = Map.of("ConditionCheck", "ConditionCheckItem",
             "Put", "PutItem", "Delete", "DeleteItem", "Update", "UpdateItem", "Get", "GetItem");
+    private static final String CRC32_HEADER = "x-amz-crc32";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     static {
@@ -75,6 +78,7 @@ public final class IamFront implements AutoCloseable {
     private final AtomicLong denied = new AtomicLong();
     private volatile IamPolicy policy;
     private volatile Interceptor interceptor;
+    private volatile StaleReads staleReads;
 
     private IamFront(HttpServer server, ExecutorService workers, URI target, IamPolicy policy) {
         this.server = server;
@@ -166,6 +170,14 @@ public final class IamFront implements AutoCloseable {
         this.interceptor = interceptor;
     }
 
+    /**
+     * Records the writes this front forwards in {@code reads}, and leaves what it holds as not yet replicated out of
+     * the eventually consistent reads it forwards; null ends both.
+     */
+    public void staleReads(StaleReads reads) {
+        this.staleReads = reads;
+    }
+
     @Override
     public void close() {
         server.stop(0);
@@ -181,8 +193,9 @@ public final class IamFront implements AutoCloseable {
         try {
             byte[] body = exchange.getRequestBody().readAllBytes();
             String amzTarget = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+            String operation = null;
             if (amzTarget != null && amzTarget.startsWith(TARGET_PREFIX)) {
-                String operation = amzTarget.substring(TARGET_PREFIX.length());
+                operation = amzTarget.substring(TARGET_PREFIX.length());
                 String refusal = refusal(operation, body);
                 if (refusal != null) {
                     denied.incrementAndGet();
@@ -197,7 +210,7 @@ public final class IamFront implements AutoCloseable {
                     return;
                 }
             }
-            forward(exchange, body);
+            forward(exchange, body, operation);
         } finally {
             exchange.close();
         }
@@ -206,13 +219,10 @@ public final class IamFront implements AutoCloseable {
     /** The access-denied message for this call, or null when the policy allows all it touches. */
     String refusal(String operation, byte[] body) {
         IamPolicy current = policy;
-        Object parsed;
-        try {
-            parsed = RequestJson.parse(new String(body, StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException malformed) {
+        Map<?, ?> request = request(body);
+        if (request == null) {
             return null; // DynamoDB answers with its own SerializationException
         }
-        Map<?, ?> request = parsed instanceof Map<?, ?> m ? m : Map.of();
         for (String[] check : checks(current, operation, request)) {
             String action = "dynamodb:" + check[0];
             switch (current.decide(action, check[1])) {
@@ -266,7 +276,40 @@ public final class IamFront implements AutoCloseable {
         return table.startsWith("arn:") ? table : policy.tableArn(table);
     }
 
-    private void forward(HttpExchange exchange, byte[] body) throws IOException {
+    /**
+     * Records a write in {@code reads}, or gives an eventually consistent read's answer without what is not yet
+     * replicated (its CRC-32 header, which the SDK checks, worked out again).
+     */
+    private static byte[] stale(StaleReads reads, String operation, Map<?, ?> request, byte[] answer,
+            HttpExchange exchange) {
+        if (request == null) {
+            return answer;
+        }
+        reads.wrote(operation, request);
+        Map<?, ?> given = request(answer);
+        Map<String, Object> instead = given == null ? null : reads.answer(operation, request, given);
+        if (instead == null) {
+            return answer;
+        }
+        byte[] changed = RequestJson.write(instead).getBytes(StandardCharsets.UTF_8);
+        CRC32 crc = new CRC32();
+        crc.update(changed);
+        if (exchange.getResponseHeaders().containsKey(CRC32_HEADER)) {
+            exchange.getResponseHeaders().set(CRC32_HEADER, Long.toString(crc.getValue()));
+        }
+        return changed;
+    }
+
+    /** A JSON object body, or null when it is not one. */
+    private static Map<?, ?> request(byte[] body) {
+        try {
+            return RequestJson.parse(new String(body, StandardCharsets.UTF_8)) instanceof Map<?, ?> m ? m : null;
+        } catch (IllegalArgumentException malformed) {
+            return null;
+        }
+    }
+
+    private void forward(HttpExchange exchange, byte[] body, String operation) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().toString()))
                 .timeout(Duration.ofSeconds(60))
                 .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
@@ -290,6 +333,10 @@ public final class IamFront implements AutoCloseable {
             }
         });
         byte[] answer = response.body();
+        StaleReads reads = staleReads;
+        if (reads != null && operation != null && response.statusCode() == 200) {
+            answer = stale(reads, operation, request(body), answer, exchange);
+        }
         exchange.sendResponseHeaders(response.statusCode(), answer.length == 0 ? -1 : answer.length);
         if (answer.length > 0) {
             try (OutputStream out = exchange.getResponseBody()) {

@@ -6,13 +6,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads a DynamoDB request body (JSON) into maps, lists and strings; numbers and literals stay as their text.
+ * Reads a DynamoDB request or answer body (JSON) into maps, lists and strings; numbers, {@code true}, {@code false}
+ * and {@code null} stay as their text ({@link Literal}). Writes such values back ({@link #write}).
  * Written for the IAM front, which needs only a few names out of each body: this module cannot use the JSON
  * library the applications use without changing the one DynamoDB Local runs with (see the pom).
  */
 final class RequestJson {
     private final String text;
     private int at;
+
+    /** A number, {@code true}, {@code false} or {@code null}, as written. */
+    record Literal(String text) {
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
 
     private RequestJson(String text) {
         this.text = text;
@@ -143,7 +152,7 @@ final class RequestJson {
     }
 
     /** A number, true, false or null, as its text. */
-    private String literal() {
+    private Literal literal() {
         int start = at;
         while (at < text.length() && ",]} \t\r\n".indexOf(text.charAt(at)) < 0) {
             at++;
@@ -151,7 +160,59 @@ final class RequestJson {
         if (start == at) {
             throw error("a value");
         }
-        return text.substring(start, at);
+        return new Literal(text.substring(start, at));
+    }
+
+    /** {@code value} (maps, lists, strings, {@link Literal}s) as JSON. */
+    static String write(Object value) {
+        StringBuilder out = new StringBuilder();
+        write(value, out);
+        return out.toString();
+    }
+
+    private static void write(Object value, StringBuilder out) {
+        if (value instanceof Map<?, ?> map) {
+            out.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                if (!first) {
+                    out.append(',');
+                }
+                first = false;
+                writeString(String.valueOf(e.getKey()), out);
+                out.append(':');
+                write(e.getValue(), out);
+            }
+            out.append('}');
+        } else if (value instanceof List<?> list) {
+            out.append('[');
+            for (int i = 0; i < list.size(); i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                write(list.get(i), out);
+            }
+            out.append(']');
+        } else if (value instanceof Literal literal) {
+            out.append(literal.text());
+        } else {
+            writeString(String.valueOf(value), out);
+        }
+    }
+
+    private static void writeString(String s, StringBuilder out) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        out.append('"');
     }
 
     private void skipSpace() {

@@ -157,8 +157,11 @@ class IamPolicyTest {
 
     @Test
     void shouldReadJsonAsDynamoDbRequestsWriteIt() {
-        assertEquals(Map.of("a", List.of("1", "true", "null", Map.of()), "b", "q\"\\/\n\u00e9"),
-                RequestJson.parse(" {\"a\" : [1, true,null,{}], \"b\":\"q\\\"\\\\\\/\\n\\u00e9\"} "));
+        Object parsed = RequestJson.parse(" {\"a\" : [1, true,null,{}], \"b\":\"q\\\"\\\\\\/\\n\\u00e9\"} ");
+        assertEquals(Map.of("a", List.of(new RequestJson.Literal("1"), new RequestJson.Literal("true"),
+                new RequestJson.Literal("null"), Map.of()), "b", "q\"\\/\n\u00e9"), parsed);
+        assertEquals("{\"a\":[1,true,null,{}],\"b\":\"q\\\"\\\\/\\u000a\u00e9\"}", RequestJson.write(parsed));
+        assertEquals(parsed, RequestJson.parse(RequestJson.write(parsed)));
         assertEquals(Map.of(), RequestJson.parse(""));
         assertThrows(IllegalArgumentException.class, () -> RequestJson.parse("{\"a\":"));
         assertThrows(IllegalArgumentException.class, () -> RequestJson.parse("{\"a\":1}x"));

@@ -1,6 +1,8 @@
 package dev.orderflow.pipeline.deploy;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +26,7 @@ import dev.orderflow.dynamodblocal.DynamoDbLocal;
 import dev.orderflow.dynamodblocal.iam.CfnTemplate;
 import dev.orderflow.dynamodblocal.iam.IamFront;
 import dev.orderflow.dynamodblocal.iam.IamPolicy;
+import dev.orderflow.dynamodblocal.iam.StaleReads;
 import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -31,6 +35,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * The IAM front with the real SDK client against DynamoDB Local, with the capture's and the query function's
@@ -150,6 +156,34 @@ class IamFrontTest {
         assertTrue(answer.body().startsWith("{\"__type\":\"com.amazon.coral.service#AccessDeniedException\","
                 + "\"Message\":\"User: arn:aws:sts::000000000000:assumed-role/CaptureRole/local is not authorized"),
                 answer.body());
+    }
+
+    @Test
+    void shouldLeaveWhatIsNotReplicatedYetOutOfEventuallyConsistentReadsOnly() {
+        Map<String, AttributeValue> key = Map.of(TableLayout.PK, AttributeValue.fromS("lagging"),
+                TableLayout.SK, AttributeValue.fromS("1"));
+        Map<String, AttributeValue> older = Map.of(TableLayout.PK, AttributeValue.fromS("lagging"),
+                TableLayout.SK, AttributeValue.fromS("0"));
+        asCapture.putItem(b -> b.tableName(TABLE).item(older)); // before the lag: replicated
+        StaleReads reads = new StaleReads(Duration.ofSeconds(2), TableLayout.PK, TableLayout.SK);
+        capture.staleReads(reads);
+        query.staleReads(reads);
+        try {
+            asCapture.putItem(b -> b.tableName(TABLE).item(key));
+            QueryRequest all = QueryRequest.builder().tableName(TABLE).keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("lagging"))).build();
+            QueryResponse eventual = asQuery.query(all);
+            assertEquals(List.of(older), eventual.items());
+            assertEquals(1, eventual.count());
+            assertFalse(asQuery.getItem(b -> b.tableName(TABLE).key(key)).hasItem());
+            assertEquals(2, asQuery.query(all.toBuilder().consistentRead(true).build()).count());
+            assertTrue(asQuery.getItem(b -> b.tableName(TABLE).key(key).consistentRead(true)).hasItem());
+            await().atMost(Duration.ofSeconds(20)).until(() -> asQuery.query(all).count() == 2);
+            assertTrue(asQuery.getItem(b -> b.tableName(TABLE).key(key)).hasItem());
+        } finally {
+            capture.staleReads(null);
+            query.staleReads(null);
+        }
     }
 
     private static void assertDenied(Runnable call, String messagePart) {

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.orderflow.query.QueryConfig;
 import dev.orderflow.storage.ChannelChunks;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.CoverageRule;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.TableLayout;
 import io.quarkus.logging.Log;
@@ -120,7 +121,7 @@ public class ChunkReader {
     public Iterator<StoredChunk> read(String pair, Channel channel, String fromSk, String toSk, int firstBatch) {
         int batch = Math.max(1, Math.min(firstBatch, MAX_BATCH));
         Iterator<Map<String, AttributeValue>> items = ChannelChunks.read(ChannelChunks.of(db, config.table(), batch,
-                MAX_BATCH, false), pair, channel, fromSk, toSk);
+                MAX_BATCH, CoverageRule.CONSISTENT_READS), pair, channel, fromSk, toSk);
         return new Iterator<>() {
             @Override
             public boolean hasNext() {

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.orderflow.query.QueryConfig;
 import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.CoverageRule;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.TableLayout;
@@ -88,6 +89,7 @@ public class GapStore {
         do {
             QueryResponse response = db.query(QueryRequest.builder()
                     .tableName(config.table())
+                    .consistentRead(CoverageRule.CONSISTENT_READS)
                     .keyConditionExpression("pk = :pk AND sk < :below")
                     .filterExpression("#to >= :from")
                     .expressionAttributeNames(Map.of("#to", TableLayout.GAP_TO))
