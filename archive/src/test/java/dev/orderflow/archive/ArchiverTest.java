@@ -65,7 +65,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 class ArchiverTest {
     private static final String TABLE = "orderflow";
     private static final String PAIR = "btcusd";
-    /** The first sample frame's hour; the next hour holds a gap; the one after is not sealed. */
+    /**
+     * The first sample frame's hour, complete: the capture's first event came a microsecond before it, in the hour
+     * before ({@link #hourBefore}, which is not complete); the next hour holds a gap; the one after is not sealed.
+     */
     private static long hour0;
     private static DynamoDbLocal dynamo;
     private static DynamoDbClient db;
@@ -111,6 +114,10 @@ class ArchiverTest {
             }
             events.add(new CapturedEvent(t, t + 99, frame));
         }
+        // the capture's first event, a microsecond before the first sample's hour
+        ObjectNode start = samples.get(0).deepCopy();
+        ((ObjectNode) start.get("data")).put("microtimestamp", Long.toString(hour0 - 1));
+        events.add(0, new CapturedEvent(hour0 - 1, hour0 + 400, start));
         // and one in the hour after that, which the watermark has not passed
         ObjectNode late = samples.get(0).deepCopy();
         ((ObjectNode) late.get("data")).put("microtimestamp", Long.toString(hour0 + 2 * Hour.MICROS + 5));
@@ -132,7 +139,7 @@ class ArchiverTest {
         db.putItem(b -> b.tableName(TABLE).item(Map.of(
                 TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
                 TableLayout.SK, AttributeValue.fromS(PAIR + "#orders"),
-                TableLayout.CATALOG_FIRST, AttributeValue.fromN(Long.toString(hour0)),
+                TableLayout.CATALOG_FIRST, AttributeValue.fromN(Long.toString(hour0 - 1)),
                 TableLayout.CATALOG_LAST, AttributeValue.fromN(Long.toString(hour0 + 2 * Hour.MICROS + 5)),
                 TableLayout.CATALOG_CONFIRMED_UNTIL, AttributeValue.fromN(Long.toString(hour0 + 2 * Hour.MICROS + 7)))));
     }
@@ -163,7 +170,8 @@ class ArchiverTest {
                 .archiveSealed(null, null);
         new Archiver(new TableSource(db, TABLE), new DirectoryTarget(b)).archiveSealed(null, null);
 
-        assertEquals(2, first.size(), "sealed hours archived: " + first);
+        assertEquals(List.of(hourBefore(), new Hour(PAIR, Channel.ORDERS, hour0), new Hour(PAIR, Channel.ORDERS,
+                hour0 + Hour.MICROS)), hours(first), "sealed hours archived");
         assertEquals(files(a).keySet(), files(b).keySet());
         Map<String, byte[]> inB = files(b);
         files(a).forEach((key, bytes) -> assertArrayEquals(bytes, inB.get(key), key + " differs"));
@@ -189,6 +197,11 @@ class ArchiverTest {
                     + "/events/**/*.parquet') WHERE decode(key) = '" + HourArchiver.META_COVERAGE + "'"
                     + " ORDER BY file_name");
             assertTrue(complete.next());
+            JsonNode started = Frames.MAPPER.readTree(complete.getString(2));
+            assertFalse(started.get("complete").booleanValue(), started.toString());
+            assertEquals("[\"before_first_event\"]", started.get("reasons").toString(),
+                    "the capture's first millisecond may lack events it subscribed too late for");
+            assertTrue(complete.next());
             JsonNode c0 = Frames.MAPPER.readTree(complete.getString(2));
             assertTrue(complete.next());
             JsonNode c1 = Frames.MAPPER.readTree(complete.getString(2));
@@ -202,10 +215,11 @@ class ArchiverTest {
             assertEquals(c1, manifest, "the manifest says what the file's metadata says");
             List<Map<String, Object>> hours = rows(sql, "SELECT hour, complete, reasons, events FROM read_parquet('"
                     + a + "/coverage/**/*.parquet', hive_partitioning = true) ORDER BY hour");
-            assertEquals(2, hours.size());
-            assertEquals(true, hours.get(0).get("complete"));
-            assertEquals("gaps", hours.get(1).get("reasons"));
-            assertEquals(c1.get("events").longValue(), ((Number) hours.get(1).get("events")).longValue());
+            assertEquals(3, hours.size());
+            assertEquals(List.of(false, true, false), hours.stream().map(h -> h.get("complete")).toList());
+            assertEquals("before_first_event", hours.get(0).get("reasons"));
+            assertEquals("gaps", hours.get(2).get("reasons"));
+            assertEquals(c1.get("events").longValue(), ((Number) hours.get(2).get("events")).longValue());
             List<Map<String, Object>> book = rows(sql, "SELECT snapshot_microtimestamp, epoch_us(received) AS received_us,"
                     + " reason, side, position, price::VARCHAR AS price, price_text, amount::VARCHAR AS amount,"
                     + " amount_text, id FROM read_parquet('" + a + "/snapshots/**/*.parquet', hive_partitioning = true)"
@@ -258,7 +272,7 @@ class ArchiverTest {
                     .archiveSealed(null, null);
             new Archiver(new TableSource(db, TABLE), new DirectoryTarget(dir)).archiveSealed(null, null);
 
-            assertEquals(2, written.size(), written.toString());
+            assertEquals(3, written.size(), written.toString());
             Map<String, byte[]> objects = new TreeMap<>();
             s3.listObjectsV2Paginator(b -> b.bucket(bucket)).contents().forEach(o -> objects.put(o.key(),
                     s3.getObjectAsBytes(b -> b.bucket(bucket).key(o.key())).asByteArray()));
@@ -354,13 +368,14 @@ class ArchiverTest {
         long t = hour0 + 17;
         try (DynamoDbClient counted = countingQueries(chunks, chunkQueries)) {
             Archiver archiver = new Archiver(new TableSource(counted, TABLE), new DirectoryTarget(dir), () -> now[0]);
-            assertEquals(List.of(h0, h0.next()), hours(archiver.archiveDue(false)), "both sealed hours, once");
-            assertEquals(2, chunkQueries.get());
+            assertEquals(List.of(hourBefore(), h0, h0.next()), hours(archiver.archiveDue(false)),
+                    "the sealed hours, once");
+            assertEquals(3, chunkQueries.get());
             assertFalse(Frames.MAPPER.readTree(dir.resolve(h0.coverageFile()).toFile()).has("settled"));
 
             now[0] += quarter;
             assertEquals(List.of(), hours(archiver.archiveDue(false)), "archived sealed, not settling yet");
-            assertEquals(2, chunkQueries.get(), "not read");
+            assertEquals(3, chunkQueries.get(), "not read");
 
             // a late event in the first hour; the first pass past its settling time reads that hour again, only it
             ObjectNode frame = (ObjectNode) stored.get(0).frame().deepCopy();
@@ -368,28 +383,31 @@ class ArchiverTest {
             db.putItem(b -> b.tableName(TABLE).item(TableLayout.toItem(new Chunk(PAIR, Channel.ORDERS,
                     TableLayout.layout1WindowStart(t), 0, List.of(new CapturedEvent(t, t + 5, frame))))));
             now[0] = h0.endMicros() + settling - 1;
-            assertEquals(List.of(), hours(archiver.archiveDue(false)), "a µs before its settling time");
+            assertEquals(List.of(hourBefore()), hours(archiver.archiveDue(false)),
+                    "the hour before settles; this one is a µs before its settling time");
+            assertEquals(4, chunkQueries.get());
             now[0] += quarter;
             List<HourArchiver.Result> settled = archiver.archiveDue(false);
             assertEquals(List.of(h0), hours(settled));
-            assertEquals(stored.stream().filter(e -> e.microtimestamp() < h0.endMicros()).count() + 1,
-                    settled.get(0).events(), "the late event is archived");
-            assertEquals(3, chunkQueries.get());
+            assertEquals(stored.stream().filter(e -> e.microtimestamp() >= h0.startMicros()
+                    && e.microtimestamp() < h0.endMicros()).count() + 1, settled.get(0).events(),
+                    "the late event is archived");
+            assertEquals(5, chunkQueries.get());
             assertTrue(Frames.MAPPER.readTree(dir.resolve(h0.coverageFile()).toFile()).get("settled").booleanValue());
 
             now[0] += quarter;
             assertEquals(List.of(), hours(archiver.archiveDue(false)), "settled: not read again");
-            assertEquals(3, chunkQueries.get());
+            assertEquals(5, chunkQueries.get());
             // the second hour's settling pass missed (passes failed for over an hour): out of the window, archived
             // sealed, it is left as it is, and settled by a catch-up (./pipeline run's first pass) or a backfill
             now[0] = h0.next().endMicros() + 5 * Hour.MICROS;
             assertEquals(List.of(), hours(archiver.archiveDue(false)));
-            assertEquals(3, chunkQueries.get());
+            assertEquals(5, chunkQueries.get());
             assertEquals(List.of(h0.next()), hours(archiver.archiveDue(true)), "a catch-up settles it");
             assertEquals(List.of(), hours(archiver.archiveDue(true)));
-            assertEquals(4, chunkQueries.get());
-            assertEquals(2, archiver.archiveSealed(null, null).size(), "a backfill reads every sealed hour");
             assertEquals(6, chunkQueries.get());
+            assertEquals(3, archiver.archiveSealed(null, null).size(), "a backfill reads every sealed hour");
+            assertEquals(9, chunkQueries.get());
         } finally {
             db.deleteItem(b -> b.tableName(TABLE).key(Map.of(
                     TableLayout.PK, AttributeValue.fromS(TableLayout.chunkPk(PAIR, Channel.ORDERS)),
@@ -413,7 +431,7 @@ class ArchiverTest {
             }
         })) {
             Archiver archiver = new Archiver(new TableSource(watched, TABLE), new DirectoryTarget(dir), () -> now[0]);
-            assertEquals(List.of(h0, h0.next()), hours(archiver.archiveDue(false)));
+            assertEquals(List.of(hourBefore(), h0, h0.next()), hours(archiver.archiveDue(false)));
             assertFalse(reads.isEmpty());
             assertTrue(reads.stream().allMatch(consistent -> consistent), "sealed: " + reads);
             reads.clear();
@@ -430,7 +448,7 @@ class ArchiverTest {
         Hour h0 = new Hour(PAIR, Channel.ORDERS, hour0);
         long[] now = {hour0 + Hour.MICROS + 5 * 60_000_000L};
         Archiver archiver = new Archiver(new TableSource(db, TABLE), new DirectoryTarget(dir), () -> now[0]);
-        assertEquals(List.of(h0, h0.next()), hours(archiver.archiveDue(false)));
+        assertEquals(List.of(hourBefore(), h0, h0.next()), hours(archiver.archiveDue(false)));
         String sealed = Files.readString(dir.resolve(h0.coverageFile()));
         for (String manifest : List.of(sealed.replace("\"reasons\":[]", "\"reasons\":[\"after_confirmed_writes\"]"),
                 "{}", "null", "[]", "{\"reasons\":[]", sealed.replace(Long.toString(h0.endMicros()), "0"))) {
@@ -452,7 +470,8 @@ class ArchiverTest {
         Hour h0 = new Hour(PAIR, Channel.ORDERS, hour0);
         long[] now = {h0.next().endMicros() + 24 * Hour.MICROS};
         Archiver archiver = new Archiver(new TableSource(db, TABLE), new DirectoryTarget(dir), () -> now[0]);
-        assertEquals(List.of(h0, h0.next()), hours(archiver.archiveDue(false)), "a day back: archived");
+        assertEquals(List.of(hourBefore(), h0, h0.next()), hours(archiver.archiveDue(false)),
+                "a day back: archived");
         assertTrue(Frames.MAPPER.readTree(dir.resolve(h0.coverageFile()).toFile()).get("settled").booleanValue(),
                 "and settled at once, past their settling time");
         now[0] += 15 * 60_000_000L;
@@ -492,6 +511,10 @@ class ArchiverTest {
         List<Hour> backfill = hours(archiver.archiveSealed(null, null));
         assertEquals(new Hour(PAIR, Channel.ORDERS, hour0 - 200 * Hour.MICROS), backfill.get(0));
         assertEquals(202, backfill.size(), "every sealed hour from the first stored event");
+    }
+
+    private static Hour hourBefore() {
+        return new Hour(PAIR, Channel.ORDERS, hour0 - Hour.MICROS);
     }
 
     private static List<Hour> hours(List<HourArchiver.Result> results) {
@@ -731,7 +754,7 @@ class ArchiverTest {
         Refusing target = new Refusing(new DirectoryTarget(dir), h0.eventsFile());
         Archiver.HoursFailed failed = assertThrows(Archiver.HoursFailed.class,
                 () -> new Archiver(new TableSource(db, TABLE), target).archiveSealed(null, null));
-        assertEquals(List.of(h1), hours(failed.archived()), "the hour after the failed one is archived");
+        assertEquals(List.of(hourBefore(), h1), hours(failed.archived()), "the other hours are archived");
         assertTrue(failed.getMessage().contains(h0.toString()), failed.getMessage());
         HourArchiver hours = new HourArchiver(new TableSource(db, TABLE), new DirectoryTarget(dir));
         assertEquals(HourArchiver.Archived.UNSEALED, hours.archived(h0));

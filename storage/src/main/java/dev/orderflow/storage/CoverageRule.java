@@ -26,9 +26,9 @@ public final class CoverageRule {
     /** The range reaches past the channel's confirmed watermark (or it has none). */
     public static final String AFTER_CONFIRMED_WRITES = "after_confirmed_writes";
     /**
-     * The range starts before the first stored event (or none is stored). A range starting exactly at it counts: a
-     * capture that subscribed within that millisecond may have missed its earlier events, which only a closed bound
-     * here would say (the README's "Known and not fixed yet").
+     * The range starts at or before the first stored event (or none is stored): the first event's own millisecond is
+     * not proven either, since a capture that subscribed within it may have missed that millisecond's earlier events
+     * (gap records are closed at both ends for the same reason).
      */
     public static final String BEFORE_FIRST_EVENT = "before_first_event";
     /** A stored chunk in the range could not be decoded. */
@@ -47,7 +47,7 @@ public final class CoverageRule {
         if (confirmedUntilMicros == null || toMicros > confirmedUntilMicros) {
             reasons.add(AFTER_CONFIRMED_WRITES);
         }
-        if (firstMicros == null || fromMicros < firstMicros) {
+        if (firstMicros == null || fromMicros <= firstMicros) {
             reasons.add(BEFORE_FIRST_EVENT);
         }
         if (unreadableChunks > 0) {

@@ -10,11 +10,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class CoverageRuleTest {
     @Test
-    void shouldCountARangeFromTheFirstStoredEventOn() {
+    void shouldNotCountTheFirstStoredEventsOwnMillisecondComplete() {
         long first = 1_786_269_861_947_000L;
         assertEquals(List.of(CoverageRule.BEFORE_FIRST_EVENT),
-                CoverageRule.reasons(first - 1, first + 1_000, false, first + 5_000, first, 0));
-        assertEquals(List.of(), CoverageRule.reasons(first, first + 1_000, false, first + 5_000, first, 0));
+                CoverageRule.reasons(first, first + 1_000, false, first + 5_000, first, 0),
+                "a host subscribing within that millisecond may have missed its earlier events");
+        assertEquals(List.of(), CoverageRule.reasons(first + 1, first + 1_000, false, first + 5_000, first, 0));
     }
 
     @Test

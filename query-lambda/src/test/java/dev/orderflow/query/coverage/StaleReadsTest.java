@@ -48,11 +48,12 @@ class StaleReadsTest {
     @Test
     void shouldServeWhatWasStoredJustBeforeTheWatermarkPassedIt() throws Exception {
         String table = ConfigProvider.getConfig().getValue("query.table", String.class);
-        // stored long ago: the first window and a catalog whose watermark is past both windows
+        // stored long ago: the first window and a catalog whose watermark is past both windows (the capture
+        // started a millisecond before the first window)
         LocalTables.write(LocalTables.direct(), table, List.of(TableLayout.toItem(window(0)), Map.of(
                 TableLayout.PK, AttributeValue.fromS(TableLayout.CATALOG_PK),
                 TableLayout.SK, AttributeValue.fromS(PAIR + "#orders"),
-                TableLayout.CATALOG_FIRST, AttributeValue.fromN(Long.toString(T)),
+                TableLayout.CATALOG_FIRST, AttributeValue.fromN(Long.toString(T - 1000)),
                 TableLayout.CATALOG_LAST, AttributeValue.fromN(Long.toString(T + 2 * SECOND)),
                 TableLayout.CATALOG_UPDATED, AttributeValue.fromN(Long.toString(T + 10 * SECOND)))));
         // stored a moment ago, as the capture does: the second window, and a gap record later on
