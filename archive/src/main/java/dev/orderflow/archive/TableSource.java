@@ -4,16 +4,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.GapReads;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.QuietItems;
@@ -175,15 +174,10 @@ public final class TableSource {
     /** Every host's gap records touching the hour. */
     private List<GapRecord> records(Hour hour, boolean consistent) {
         List<GapRecord> gaps = new ArrayList<>();
-        query(QueryRequest.builder().tableName(table).consistentRead(consistent)
-                .keyConditionExpression("pk = :pk AND sk < :below")
-                .filterExpression("#to >= :from")
-                .expressionAttributeNames(Map.of("#to", TableLayout.GAP_TO))
-                .expressionAttributeValues(Map.of(
-                        ":pk", AttributeValue.fromS(TableLayout.gapsPk(hour.pair(), hour.channel())),
-                        ":below", AttributeValue.fromS(String.format(Locale.ROOT, "%016d", hour.endMicros())),
-                        ":from", AttributeValue.fromN(Long.toString(hour.startMicros())))),
-                item -> gaps.add(readGap(item, hour)));
+        for (Map<String, AttributeValue> item : GapReads.touching(db::query, table, hour.pair(), hour.channel(),
+                hour.startMicros(), hour.endMicros(), consistent, Integer.MAX_VALUE - 1)) {
+            gaps.add(readGap(item, hour));
+        }
         return gaps;
     }
 
@@ -194,38 +188,6 @@ public final class TableSource {
         } catch (RuntimeException e) {
             return new GapRecord(hour.pair(), hour.channel(), GapRecord.Kind.DISCONNECT, hour.startMicros(),
                     hour.endMicros(), null, null, null, UnionGaps.UNREADABLE);
-        }
-    }
-
-    /**
-     * Every page of the query, in order. The next page is asked for as soon as this one's key is known, on a
-     * reading thread, and this one is handled meanwhile: the archiver's own thread does not wait for the table
-     * between pages.
-     */
-    private void query(QueryRequest.Builder request, Consumer<Map<String, AttributeValue>> each) {
-        QueryResponse response = db.query(request.build());
-        while (true) {
-            CompletableFuture<QueryResponse> next = null;
-            if (response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()) {
-                QueryRequest following = request.exclusiveStartKey(response.lastEvaluatedKey()).build();
-                next = CompletableFuture.supplyAsync(() -> db.query(following), READ_AHEAD);
-            }
-            try {
-                response.items().forEach(each);
-            } catch (RuntimeException e) {
-                if (next != null) {
-                    next.cancel(true);
-                }
-                throw e;
-            }
-            if (next == null) {
-                return;
-            }
-            try {
-                response = next.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException cause ? cause : e;
-            }
         }
     }
 

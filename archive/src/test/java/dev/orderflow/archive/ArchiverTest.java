@@ -33,7 +33,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.archive.aws.S3Target;
-import dev.orderflow.dynamodblocal.DynamoDbLocal;
 import dev.orderflow.s3local.S3Local;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
@@ -70,18 +69,15 @@ class ArchiverTest {
      * before ({@link #hourBefore}, which is not complete); the next hour holds a gap; the one after is not sealed.
      */
     private static long hour0;
-    private static DynamoDbLocal dynamo;
+    private static LocalTable local;
     private static DynamoDbClient db;
     private static List<CapturedEvent> stored = new ArrayList<>();
     private static dev.orderflow.storage.SnapshotRecord snapshot;
 
     @BeforeAll
     static void store() throws Exception {
-        dynamo = DynamoDbLocal.start(0, null);
-        db = DynamoDbClient.builder().endpointOverride(dynamo.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClient(UrlConnectionHttpClient.create()).build();
-        db.createTable(TableLayout.createTableRequest(TABLE));
+        local = LocalTable.start(TABLE);
+        db = local.db;
 
         List<ObjectNode> samples = new ArrayList<>();
         for (String line : Files.readAllLines(Paths.get(System.getProperty("samples.dir"),
@@ -155,11 +151,8 @@ class ArchiverTest {
 
     @AfterAll
     static void stop() {
-        if (db != null) {
-            db.close();
-        }
-        if (dynamo != null) {
-            dynamo.close();
+        if (local != null) {
+            local.close();
         }
     }
 
@@ -546,10 +539,7 @@ class ArchiverTest {
                 }
             }
         };
-        return DynamoDbClient.builder().endpointOverride(dynamo.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(counting)).build();
+        return local.client(counting);
     }
 
     @Test

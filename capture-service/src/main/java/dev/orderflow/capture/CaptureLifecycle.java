@@ -134,6 +134,14 @@ public class CaptureLifecycle {
                     new TableClient.StoredEnd(OptionalLong.empty(), null));
             protocol.storedUpTo(c, end.last(), end.receivingUntil());
         }
+        try {
+            int marked = table.boundGapReads(configured);
+            if (marked > 0) {
+                Log.infof("Gap records of %d channels marked for bounded reads", marked);
+            }
+        } catch (RuntimeException e) {
+            Log.warnf("Cannot mark gap records for bounded reads (%s): they are read whole, as before", e.toString());
+        }
     }
 
     private List<Channel.WireChannel> configuredChannels() {

@@ -1,16 +1,20 @@
 package dev.orderflow.capture.store;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.orderflow.capture.CaptureConfig;
 import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.GapReads;
 import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.Counter;
@@ -22,6 +26,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
@@ -307,12 +312,45 @@ public class TableClient {
      */
     public Map<String, StoredEnd> catalogEnds() {
         Map<String, StoredEnd> ends = new java.util.HashMap<>();
-        for (CatalogItems.Entry e : CatalogItems.all(request -> retries.call(() -> dynamoDb.query(
-                request.toBuilder().overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)).build()),
-                QueryResponse.class), table.name(), true)) {
+        for (CatalogItems.Entry e : CatalogItems.all(this::query, table.name(), true)) {
             ends.put(e.stream(), end(e));
         }
         return ends;
+    }
+
+    /**
+     * Gives the gap records of every channel of the catalog and of {@code also} the copies and marker that let
+     * readers read only those near a range ({@link GapReads}), where an earlier version wrote records without them;
+     * a channel that has its marker costs one read. A channel that fails is logged and left as it is: its readers
+     * read every record before a range, as without the marker.
+     *
+     * @return the channels marked now
+     */
+    public int boundGapReads(Collection<Channel.WireChannel> also) {
+        Set<Channel.WireChannel> channels = new LinkedHashSet<>(also);
+        CatalogItems.all(this::query, table.name(), true)
+                .forEach(e -> channels.add(new Channel.WireChannel(e.channel(), e.pair())));
+        int marked = 0;
+        for (Channel.WireChannel c : channels) {
+            try {
+                Optional<List<Map<String, AttributeValue>>> missing = GapReads.missingCopies(this::query,
+                        table.name(), c.pair(), c.channel());
+                if (missing.isPresent()) {
+                    missing.get().forEach(this::put);
+                    put(GapReads.marker(c.pair(), c.channel()));
+                    marked++;
+                }
+            } catch (RuntimeException e) {
+                Log.warnf("Cannot mark the gap records of %s %s for bounded reads (%s): they are read whole, as "
+                        + "before", c.pair(), c.channel().apiName(), e.toString());
+            }
+        }
+        return marked;
+    }
+
+    private QueryResponse query(QueryRequest request) {
+        return retries.call(() -> dynamoDb.query(request.toBuilder()
+                .overrideConfiguration(o -> o.addPlugin(Retries.NO_SDK_RETRIES)).build()), QueryResponse.class);
     }
 
     private StoredEnd end(CatalogItems.Entry e) {

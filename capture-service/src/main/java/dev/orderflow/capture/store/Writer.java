@@ -16,6 +16,7 @@ import dev.orderflow.capture.Clock;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.ExchangeOrder;
+import dev.orderflow.storage.GapReads;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.QuietItems;
@@ -258,7 +259,7 @@ public class Writer {
                             + TableLayout.chunkSk(w.windowStartMicros(), w.part()) + "; kept in the capture's "
                             + "dead-letter area: " + e.getClass().getSimpleName()).byHost(host);
             try {
-                table.put(TableLayout.toItem(gap));
+                GapReads.items(gap).forEach(table::put);
             } catch (RuntimeException failed) {
                 Counter.builder("capture.gaps.unrecorded").register(registry).increment();
                 Log.errorf("Cannot store the not_stored gap record of %s (%s): the window stays in the journal, and"
@@ -277,7 +278,7 @@ public class Writer {
         } else if (job instanceof Job.Quiet q) {
             writeQuiet(q);
         } else if (job instanceof Job.Gap g) {
-            put(TableLayout.toItem(g.gap().byHost(host)));
+            GapReads.items(g.gap().byHost(host)).forEach(this::put);
         } else if (job instanceof Job.Bad b) {
             TableLayout.badFrameItems(b.receivedMicros(), new String(b.raw(), java.nio.charset.StandardCharsets.UTF_8),
                     b.reason()).forEach(this::put);

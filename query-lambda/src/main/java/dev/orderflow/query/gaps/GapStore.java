@@ -2,7 +2,6 @@ package dev.orderflow.query.gaps;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,6 +10,7 @@ import dev.orderflow.query.QueryConfig;
 import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.CoverageRule;
+import dev.orderflow.storage.GapReads;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.TableLayout;
@@ -19,7 +19,6 @@ import io.quarkus.logging.Log;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * The gaps of a pair and channel's record: with several capture hosts, the times every host missed
@@ -85,30 +84,10 @@ public class GapStore {
 
     private List<GapRecord> records(String pair, Channel channel, long from, long to, int max) {
         List<GapRecord> gaps = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryResponse response = db.query(QueryRequest.builder()
-                    .tableName(config.table())
-                    .consistentRead(CoverageRule.CONSISTENT_READS)
-                    .keyConditionExpression("pk = :pk AND sk < :below")
-                    .filterExpression("#to >= :from")
-                    .expressionAttributeNames(Map.of("#to", TableLayout.GAP_TO))
-                    .expressionAttributeValues(Map.of(
-                            ":pk", AttributeValue.fromS(TableLayout.gapsPk(pair, channel)),
-                            ":below", AttributeValue.fromS(String.format(Locale.ROOT, "%016d", to)),
-                            ":from", AttributeValue.fromN(Long.toString(from))))
-                    .exclusiveStartKey(start)
-                    .build());
-            for (Map<String, AttributeValue> item : response.items()) {
-                gaps.add(read(item, pair, channel, from, to));
-                if (gaps.size() > max) {
-                    return gaps;
-                }
-            }
-            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                    ? response.lastEvaluatedKey()
-                    : null;
-        } while (start != null);
+        for (Map<String, AttributeValue> item : GapReads.touching(db::query, config.table(), pair, channel, from, to,
+                CoverageRule.CONSISTENT_READS, max)) {
+            gaps.add(read(item, pair, channel, from, to));
+        }
         return gaps;
     }
 
@@ -124,12 +103,13 @@ public class GapStore {
         }
     }
 
-    /** Whether any record exists for the pair and channel, at any time. */
+    /** Whether any record exists for the pair and channel, at any time (not counting {@link GapReads}' items). */
     public boolean any(String pair, Channel channel) {
         return db.query(QueryRequest.builder()
                 .tableName(config.table())
-                .keyConditionExpression("pk = :pk")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.gapsPk(pair, channel))))
+                .keyConditionExpression("pk = :pk AND sk < :marker")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.gapsPk(pair, channel)),
+                        ":marker", AttributeValue.fromS(GapReads.BOUNDED_SK)))
                 .limit(1)
                 .build()).count() > 0;
     }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -12,6 +11,7 @@ import java.util.function.Consumer;
 import dev.orderflow.storage.ChannelChunks;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.EventView;
+import dev.orderflow.storage.GapReads;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.SnapshotMeta;
 import dev.orderflow.storage.SnapshotRecord;
@@ -19,8 +19,6 @@ import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
@@ -129,25 +127,8 @@ public final class Certifier {
 
     /** The orders channel's gap records with {@code from <= toMicros} and {@code to >= fromMicros}. */
     private List<GapRecord> gapsTouching(String pair, long fromMicros, long toMicros) {
-        List<GapRecord> out = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryResponse response = db.query(QueryRequest.builder().tableName(table)
-                    .keyConditionExpression("pk = :pk AND sk < :below")
-                    .filterExpression("#to >= :from")
-                    .expressionAttributeNames(Map.of("#to", TableLayout.GAP_TO))
-                    .expressionAttributeValues(Map.of(
-                            ":pk", AttributeValue.fromS(TableLayout.gapsPk(pair, Channel.ORDERS)),
-                            ":below", AttributeValue.fromS(String.format(Locale.ROOT, "%016d", toMicros + 1)),
-                            ":from", AttributeValue.fromN(Long.toString(fromMicros))))
-                    .exclusiveStartKey(start).build());
-            for (Map<String, AttributeValue> item : response.items()) {
-                out.add(TableLayout.gapFromItem(item));
-            }
-            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                    ? response.lastEvaluatedKey() : null;
-        } while (start != null);
-        return out;
+        return GapReads.touching(db::query, table, pair, Channel.ORDERS, fromMicros, toMicros + 1, false,
+                Integer.MAX_VALUE - 1).stream().map(TableLayout::gapFromItem).toList();
     }
 
     /** Every stored event of the pair's orders channel in the windows of {@code [fromMicros, toMicros]}, in order. */
