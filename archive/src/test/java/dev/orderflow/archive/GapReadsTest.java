@@ -92,7 +92,9 @@ class GapReadsTest {
         assertEquals(3, missing.orElseThrow().size(), "the records longer than a day");
         missing.get().forEach(item -> db.putItem(b -> b.tableName(TABLE).item(item)));
         db.putItem(b -> b.tableName(TABLE).item(GapReads.marker(PAIR, Channel.ORDERS)));
-        assertEquals(Optional.empty(), GapReads.missingCopies(db::query, TABLE, PAIR, Channel.ORDERS));
+        scanned.set(0);
+        assertEquals(Optional.empty(), GapReads.missingCopies(counting(scanned), TABLE, PAIR, Channel.ORDERS));
+        assertEquals(1, scanned.get(), "marked: only the marker is read");
 
         for (int i = 0; i < ranges.size(); i++) {
             long[] r = ranges.get(i);
@@ -113,6 +115,24 @@ class GapReadsTest {
         Hour hour = Hour.of(PAIR, Channel.ORDERS, T + HOUR + 1);
         assertEquals(List.of(week), new TableSource(db, TABLE).gaps(hour, new TableSource.Entry(PAIR,
                 Channel.ORDERS, T - 30 * 24 * HOUR, T, T + 3 * HOUR, Map.of()), true), "the archive reads so");
+    }
+
+    @Test
+    void shouldFindALongRecordThatCannotBeReadByItsCopy() {
+        String pair = "oddusd";
+        Map<String, AttributeValue> odd = new java.util.HashMap<>(TableLayout.toItem(new GapRecord(pair,
+                Channel.TRADES, GapRecord.Kind.DISCONNECT, T - 5 * 24 * HOUR, T, null, null, null, "odd", List.of("a"))));
+        odd.put(TableLayout.GAP_KIND, AttributeValue.fromS("a_kind_from_a_later_version"));
+        db.putItem(b -> b.tableName(TABLE).item(odd));
+        List<Map<String, AttributeValue>> copies = GapReads.missingCopies(db::query, TABLE, pair, Channel.TRADES)
+                .orElseThrow();
+        assertEquals(1, copies.size());
+        copies.forEach(item -> db.putItem(b -> b.tableName(TABLE).item(item)));
+        db.putItem(b -> b.tableName(TABLE).item(GapReads.marker(pair, Channel.TRADES)));
+        List<Map<String, AttributeValue>> found = GapReads.touching(db::query, TABLE, pair, Channel.TRADES,
+                T - HOUR, T, true, 10);
+        assertEquals(List.of(odd.get(TableLayout.SK)), found.stream().map(i -> i.get(TableLayout.SK)).toList(),
+                "read as a gap over the range, as a whole read finds it");
     }
 
     private static GapRecord gap(long from, long to, String host) {

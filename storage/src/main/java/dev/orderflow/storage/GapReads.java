@@ -41,7 +41,7 @@ public final class GapReads {
     /** The items that store {@code gap}: its record, and its copy keyed by its end when it is long. */
     public static List<Map<String, AttributeValue>> items(GapRecord gap) {
         Map<String, AttributeValue> item = TableLayout.toItem(gap);
-        return isLong(gap) ? List.of(item, longCopy(item, gap)) : List.of(item);
+        return longCopy(item).map(copy -> List.of(item, copy)).orElse(List.of(item));
     }
 
     /** The marker item of the channel's gap records ({@link #BOUNDED_SK}). */
@@ -52,46 +52,41 @@ public final class GapReads {
 
     /**
      * The copies a partition without its marker lacks: one per long record of its history (read whole,
-     * consistently); empty (no list) when the marker is there. A writer puts them, then the {@link #marker}.
+     * consistently); empty (no list) when the marker is there (then only the marker is read). A writer puts them,
+     * then the {@link #marker}.
      */
     public static Optional<List<Map<String, AttributeValue>>> missingCopies(Function<QueryRequest, QueryResponse> query,
             String table, String pair, Channel channel) {
+        AttributeValue pk = AttributeValue.fromS(TableLayout.gapsPk(pair, channel));
+        if (query.apply(QueryRequest.builder().tableName(table).consistentRead(true)
+                .keyConditionExpression("pk = :pk AND sk = :marker")
+                .expressionAttributeValues(Map.of(":pk", pk, ":marker", AttributeValue.fromS(BOUNDED_SK)))
+                .build()).count() > 0) {
+            return Optional.empty();
+        }
         Map<String, Map<String, AttributeValue>> records = new HashMap<>();
         Set<String> copied = new LinkedHashSet<>();
-        boolean marked = false;
         for (Map<String, AttributeValue> item : pages(query, QueryRequest.builder().tableName(table)
                 .consistentRead(true).keyConditionExpression("pk = :pk")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.gapsPk(pair, channel)))))) {
+                .expressionAttributeValues(Map.of(":pk", pk)))) {
             String sk = item.get(TableLayout.SK).s();
-            if (sk.equals(BOUNDED_SK)) {
-                marked = true;
-            } else if (sk.startsWith(LONG_PREFIX)) {
+            if (sk.startsWith(LONG_PREFIX)) {
                 copied.add(sk);
-            } else {
+            } else if (!sk.equals(BOUNDED_SK)) {
                 records.put(sk, item);
             }
         }
-        if (marked) {
-            return Optional.empty();
-        }
         List<Map<String, AttributeValue>> missing = new ArrayList<>();
-        records.values().forEach(item -> {
-            GapRecord gap;
-            try {
-                gap = TableLayout.gapFromItem(item);
-            } catch (RuntimeException unreadable) {
-                return; // read as a gap over any range it is read for; its copy could not say where it ends
-            }
-            if (isLong(gap) && !copied.contains(copySk(item, gap))) {
-                missing.add(longCopy(item, gap));
-            }
-        });
+        records.values().forEach(item -> longCopy(item).filter(copy -> !copied.contains(copy.get(TableLayout.SK).s()))
+                .ifPresent(missing::add));
         return Optional.of(missing);
     }
 
     /**
-     * The items of the records touching {@code [from, below)}, oldest first (by their sort key), read consistently
-     * when {@code consistent}; the reading stops once {@code max + 1} are found (long copies aside).
+     * The items of the records touching {@code [from, below)}, by their sort key (oldest first), read consistently
+     * when {@code consistent}. The reading stops after the page in which more than {@code max} were found: then the
+     * items are at least {@code max + 1}, but not all of them (and long records found by their copies may sort
+     * after records left unread).
      */
     public static List<Map<String, AttributeValue>> touching(Function<QueryRequest, QueryResponse> query,
             String table, String pair, Channel channel, long fromMicros, long belowMicros, boolean consistent,
@@ -108,7 +103,10 @@ public final class GapReads {
             if (sk.equals(BOUNDED_SK)) {
                 bounded = true;
             } else if (sk.startsWith(LONG_PREFIX) && touches(item, fromMicros, belowMicros)) {
-                found.put(sk.substring(sk.indexOf('#', LONG_PREFIX.length()) + 1), item);
+                String recordSk = sk.substring(sk.indexOf('#', LONG_PREFIX.length()) + 1);
+                Map<String, AttributeValue> record = new HashMap<>(item);
+                record.put(TableLayout.SK, AttributeValue.fromS(recordSk)); // as the record itself is keyed
+                found.put(recordSk, record);
             }
         }
         QueryRequest.Builder records = QueryRequest.builder().tableName(table).consistentRead(consistent)
@@ -144,18 +142,26 @@ public final class GapReads {
         return items;
     }
 
-    private static boolean isLong(GapRecord gap) {
-        return gap.toMicros() - gap.fromMicros() > LONG_MICROS;
-    }
-
-    private static Map<String, AttributeValue> longCopy(Map<String, AttributeValue> item, GapRecord gap) {
+    /**
+     * The copy keyed by its end of a record longer than {@link #LONG_MICROS}, from its key's {@code from} and its
+     * {@code to} alone (a record whose other attributes cannot be read is still found, and read as a gap); none for
+     * a record whose {@code to} is not a number, which a reader's filter on {@code to} never returns either.
+     */
+    private static Optional<Map<String, AttributeValue>> longCopy(Map<String, AttributeValue> item) {
+        long from;
+        long to;
+        try {
+            to = Long.parseLong(item.get(TableLayout.GAP_TO).n());
+            from = Long.parseLong(item.get(TableLayout.SK).s().substring(0, 16)); // where the key puts it
+        } catch (RuntimeException unreadable) {
+            return Optional.empty();
+        }
+        if (to - from <= LONG_MICROS) {
+            return Optional.empty();
+        }
         Map<String, AttributeValue> copy = new HashMap<>(item);
-        copy.put(TableLayout.SK, AttributeValue.fromS(copySk(item, gap)));
-        return copy;
-    }
-
-    private static String copySk(Map<String, AttributeValue> item, GapRecord gap) {
-        return LONG_PREFIX + pad(gap.toMicros()) + "#" + item.get(TableLayout.SK).s();
+        copy.put(TableLayout.SK, AttributeValue.fromS(LONG_PREFIX + pad(to) + "#" + item.get(TableLayout.SK).s()));
+        return Optional.of(copy);
     }
 
     /** Whether a long copy's record touches {@code [from, below)}; one that cannot be read does. */

@@ -118,7 +118,8 @@ public final class UnionGaps {
         } else if (span == null || span.firstMicros() == null) {
             down.add(new Interval(BEFORE, AFTER)); // it stored nothing it can vouch for
         } else {
-            down.add(new Interval(BEFORE, span.firstMicros() - 1)); // it stored its first event
+            // before its first event, and at its stamp: it may have subscribed during that millisecond
+            down.add(new Interval(BEFORE, span.firstMicros()));
             down.add(new Interval(span.confirmedUntilMicros() == null ? span.firstMicros()
                     : span.confirmedUntilMicros(), AFTER));
         }

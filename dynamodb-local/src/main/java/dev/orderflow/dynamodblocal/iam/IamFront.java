@@ -300,10 +300,10 @@ public final class IamFront implements AutoCloseable {
         return changed;
     }
 
-    /** A JSON object body, or null when it is not one. */
+    /** A JSON body as an object (empty when it is JSON but no object), or null when it is not JSON. */
     private static Map<?, ?> request(byte[] body) {
         try {
-            return RequestJson.parse(new String(body, StandardCharsets.UTF_8)) instanceof Map<?, ?> m ? m : null;
+            return RequestJson.parse(new String(body, StandardCharsets.UTF_8)) instanceof Map<?, ?> m ? m : Map.of();
         } catch (IllegalArgumentException malformed) {
             return null;
         }

@@ -97,7 +97,7 @@ public final class StaleReads {
                 }
                 Map<String, Object> changed = copy(answer);
                 changed.put("Items", kept);
-                changed.put("Count", Integer.toString(kept.size()));
+                changed.put("Count", new RequestJson.Literal(Integer.toString(kept.size())));
                 return changed;
             }
             case "BatchGetItem" -> {

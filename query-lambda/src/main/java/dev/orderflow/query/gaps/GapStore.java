@@ -38,7 +38,10 @@ public class GapStore {
         this.config = config;
     }
 
-    /** Gaps concerning {@code [from, to)}, oldest first; at most {@code max + 1} so a caller sees there are more. */
+    /**
+     * Gaps concerning {@code [from, to)}, oldest first; more than {@code max} when there are more (then not
+     * necessarily all of them, nor only the oldest: a caller keeps the first {@code max} and says it cut the list).
+     */
     public List<GapRecord> intersecting(String pair, Channel channel, long from, long to, int max) {
         return intersecting(pair, channel, from, to, max, spans(pair, channel));
     }
@@ -62,7 +65,7 @@ public class GapStore {
 
     /**
      * Each host's own records concerning {@code [from, to)}, oldest first, each said covered or not; at most
-     * {@code max + 1}.
+     * {@code max + 1}, more than {@code max} when there are more.
      */
     public List<HostRecord> hostRecords(String pair, Channel channel, long from, long to, int max) {
         Map<String, Hosts.Span> spans = spans(pair, channel);

@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 
 import dev.orderflow.storage.ChannelChunks;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.CoverageRule;
 import dev.orderflow.storage.EventView;
 import dev.orderflow.storage.GapReads;
 import dev.orderflow.storage.GapRecord;
@@ -127,14 +128,14 @@ public final class Certifier {
 
     /** The orders channel's gap records with {@code from <= toMicros} and {@code to >= fromMicros}. */
     private List<GapRecord> gapsTouching(String pair, long fromMicros, long toMicros) {
-        return GapReads.touching(db::query, table, pair, Channel.ORDERS, fromMicros, toMicros + 1, false,
-                Integer.MAX_VALUE - 1).stream().map(TableLayout::gapFromItem).toList();
+        return GapReads.touching(db::query, table, pair, Channel.ORDERS, fromMicros, toMicros + 1,
+                CoverageRule.CONSISTENT_READS, Integer.MAX_VALUE - 1).stream().map(TableLayout::gapFromItem).toList();
     }
 
     /** Every stored event of the pair's orders channel in the windows of {@code [fromMicros, toMicros]}, in order. */
     private void forEachEvent(String pair, long fromMicros, long toMicros, Consumer<EventView> action) {
-        ChannelChunks.read(ChannelChunks.of(db, table, 200), pair, Channel.ORDERS, TableLayout.lowestSk(fromMicros),
-                TableLayout.highestSk(toMicros + 1)).forEachRemaining(item -> {
+        ChannelChunks.read(ChannelChunks.of(db, table, 200, CoverageRule.CONSISTENT_READS), pair, Channel.ORDERS,
+                TableLayout.lowestSk(fromMicros), TableLayout.highestSk(toMicros + 1)).forEachRemaining(item -> {
                     EventView.Events events = TableLayout.viewItem(item).orElseThrow(() -> new IllegalStateException(
                             "item " + item.get(TableLayout.SK).s() + " holds no event chunk"));
                     while (events.next()) {
