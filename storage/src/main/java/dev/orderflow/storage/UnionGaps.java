@@ -118,8 +118,10 @@ public final class UnionGaps {
         } else if (span == null || span.firstMicros() == null) {
             down.add(new Interval(BEFORE, AFTER)); // it stored nothing it can vouch for
         } else {
-            // before its first event, and at its stamp: it may have subscribed during that millisecond
-            down.add(new Interval(BEFORE, span.firstMicros()));
+            // before its first event; its stamp counts as held: a host whose record starts or ends there received
+            // the events of that millisecond on the other side of it (the exchange's order within a millisecond is
+            // not in the stamps), and closing it made a one-µs gap of every hand-over between two hosts
+            down.add(new Interval(BEFORE, span.firstMicros() - 1));
             down.add(new Interval(span.confirmedUntilMicros() == null ? span.firstMicros()
                     : span.confirmedUntilMicros(), AFTER));
         }
