@@ -1,9 +1,11 @@
 package dev.orderflow.capture;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +20,7 @@ import dev.orderflow.capture.store.Intake;
 import dev.orderflow.capture.store.TableClient;
 import dev.orderflow.capture.store.Windows;
 import dev.orderflow.capture.store.Writer;
+import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Pairs;
 import dev.orderflow.storage.TableLayout;
@@ -114,28 +117,35 @@ public class CaptureLifecycle {
                 journal.backlogRecords(), intake.storedBelow(), journal.nextSeq());
     }
 
-    /** Where the table ends per configured channel, so that a restart's downtime is recorded from there. */
+    /**
+     * Where the table ends per configured channel, so that a restart's downtime is recorded from there; then the
+     * gap records of those channels and the catalog's are marked for reads near a range
+     * ({@link TableClient#boundGapReads}).
+     */
     private void readCatalog(List<Channel.WireChannel> configured) {
         try {
             table.ensureTable();
         } catch (RuntimeException e) {
             Log.warnf("Table check failed: %s", e.toString());
         }
-        Map<String, TableClient.StoredEnd> ends;
+        List<CatalogItems.Entry> catalog;
         try {
-            ends = configured.isEmpty() ? Map.of() : table.catalogEnds();
+            catalog = table.catalog();
         } catch (RuntimeException e) {
             Log.errorf("Cannot read the catalog (%s): each restart's disconnect record starts at the journal's last "
                     + "event of its channel, if any", e.toString());
-            ends = Map.of();
+            catalog = List.of();
         }
+        Map<String, TableClient.StoredEnd> ends = table.catalogEnds(catalog);
         for (Channel.WireChannel c : configured) {
             TableClient.StoredEnd end = ends.getOrDefault(TableLayout.chunkPk(c.pair(), c.channel()),
                     new TableClient.StoredEnd(OptionalLong.empty(), null));
             protocol.storedUpTo(c, end.last(), end.receivingUntil());
         }
+        Set<Channel.WireChannel> channels = new LinkedHashSet<>(configured);
+        catalog.forEach(e -> channels.add(new Channel.WireChannel(e.channel(), e.pair())));
         try {
-            int marked = table.boundGapReads(configured);
+            int marked = table.boundGapReads(channels);
             if (marked > 0) {
                 Log.infof("Gap records of %d channels marked for bounded reads", marked);
             }

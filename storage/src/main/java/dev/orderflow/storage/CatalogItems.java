@@ -237,25 +237,16 @@ public final class CatalogItems {
      */
     public static List<Map<String, AttributeValue>> query(Function<QueryRequest, QueryResponse> query, String table,
             String skPrefix, boolean consistent) {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(consistent)
-                    .exclusiveStartKey(start);
-            if (skPrefix == null) {
-                request.keyConditionExpression("pk = :pk")
-                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.CATALOG_PK)));
-            } else {
-                request.keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
-                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.CATALOG_PK),
-                                ":prefix", AttributeValue.fromS(skPrefix)));
-            }
-            QueryResponse response = query.apply(request.build());
-            items.addAll(response.items());
-            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                    ? response.lastEvaluatedKey() : null;
-        } while (start != null);
-        return items;
+        QueryRequest.Builder request = QueryRequest.builder().tableName(table).consistentRead(consistent);
+        if (skPrefix == null) {
+            request.keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.CATALOG_PK)));
+        } else {
+            request.keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.CATALOG_PK),
+                            ":prefix", AttributeValue.fromS(skPrefix)));
+        }
+        return Queries.all(query, request);
     }
 
     /** Every channel of the catalog. */

@@ -50,6 +50,16 @@ public final class GapReads {
                 TableLayout.SK, AttributeValue.fromS(BOUNDED_SK));
     }
 
+    /** Whether the channel has any gap record, at any time (its marker and copies are none). */
+    public static boolean any(Function<QueryRequest, QueryResponse> query, String table, String pair,
+            Channel channel) {
+        return query.apply(QueryRequest.builder().tableName(table)
+                .keyConditionExpression("pk = :pk AND sk < :marker")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.gapsPk(pair, channel)),
+                        ":marker", AttributeValue.fromS(BOUNDED_SK)))
+                .limit(1).build()).count() > 0;
+    }
+
     /**
      * The copies a partition without its marker lacks: one per long record of its history (read whole,
      * consistently); empty (no list) when the marker is there (then only the marker is read). A writer puts them,
@@ -66,7 +76,7 @@ public final class GapReads {
         }
         Map<String, Map<String, AttributeValue>> records = new HashMap<>();
         Set<String> copied = new LinkedHashSet<>();
-        for (Map<String, AttributeValue> item : pages(query, QueryRequest.builder().tableName(table)
+        for (Map<String, AttributeValue> item : Queries.all(query, QueryRequest.builder().tableName(table)
                 .consistentRead(true).keyConditionExpression("pk = :pk")
                 .expressionAttributeValues(Map.of(":pk", pk)))) {
             String sk = item.get(TableLayout.SK).s();
@@ -95,7 +105,7 @@ public final class GapReads {
         // the marker and the long copies sort after every record (digits): one query gets them all
         boolean bounded = false;
         Map<String, Map<String, AttributeValue>> found = new HashMap<>();
-        for (Map<String, AttributeValue> item : pages(query, QueryRequest.builder().tableName(table)
+        for (Map<String, AttributeValue> item : Queries.all(query, QueryRequest.builder().tableName(table)
                 .consistentRead(consistent).keyConditionExpression("pk = :pk AND sk >= :marker")
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk),
                         ":marker", AttributeValue.fromS(BOUNDED_SK))))) {
@@ -176,18 +186,5 @@ public final class GapReads {
 
     private static String pad(long micros) {
         return String.format(Locale.ROOT, "%016d", micros);
-    }
-
-    private static List<Map<String, AttributeValue>> pages(Function<QueryRequest, QueryResponse> query,
-            QueryRequest.Builder request) {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryResponse response = query.apply(request.exclusiveStartKey(start).build());
-            items.addAll(response.items());
-            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                    ? response.lastEvaluatedKey() : null;
-        } while (start != null);
-        return items;
     }
 }

@@ -2,12 +2,10 @@ package dev.orderflow.capture.store;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -311,25 +309,32 @@ public class TableClient {
      * answers with its table-wide end; one where only other hosts did answers empty: this host has not run there.
      */
     public Map<String, StoredEnd> catalogEnds() {
+        return catalogEnds(catalog());
+    }
+
+    /** As {@link #catalogEnds()}, from the catalog as {@link #catalog()} read it. */
+    public Map<String, StoredEnd> catalogEnds(List<CatalogItems.Entry> catalog) {
         Map<String, StoredEnd> ends = new java.util.HashMap<>();
-        for (CatalogItems.Entry e : CatalogItems.all(this::query, table.name(), true)) {
+        for (CatalogItems.Entry e : catalog) {
             ends.put(e.stream(), end(e));
         }
         return ends;
     }
 
+    /** Every channel of the catalog, read consistently. */
+    public List<CatalogItems.Entry> catalog() {
+        return CatalogItems.all(this::query, table.name(), true);
+    }
+
     /**
-     * Gives the gap records of every channel of the catalog and of {@code also} the copies and marker that let
-     * readers read only those near a range ({@link GapReads}), where an earlier version wrote records without them;
-     * a channel that has its marker costs one read. A channel that fails is logged and left as it is: its readers
-     * read every record before a range, as without the marker.
+     * Gives the gap records of {@code channels} the copies and marker that let readers read only those near a
+     * range ({@link GapReads}), where an earlier version wrote records without them; a channel that has its marker
+     * costs one read. A channel that fails is logged and left as it is: its readers read every record before a
+     * range, as without the marker.
      *
      * @return the channels marked now
      */
-    public int boundGapReads(Collection<Channel.WireChannel> also) {
-        Set<Channel.WireChannel> channels = new LinkedHashSet<>(also);
-        CatalogItems.all(this::query, table.name(), true)
-                .forEach(e -> channels.add(new Channel.WireChannel(e.channel(), e.pair())));
+    public int boundGapReads(Collection<Channel.WireChannel> channels) {
         int marked = 0;
         for (Channel.WireChannel c : channels) {
             try {

@@ -18,7 +18,6 @@ import dev.orderflow.storage.UnionGaps;
 import io.quarkus.logging.Log;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /**
  * The gaps of a pair and channel's record: with several capture hosts, the times every host missed
@@ -106,14 +105,8 @@ public class GapStore {
         }
     }
 
-    /** Whether any record exists for the pair and channel, at any time (not counting {@link GapReads}' items). */
+    /** Whether any record exists for the pair and channel, at any time. */
     public boolean any(String pair, Channel channel) {
-        return db.query(QueryRequest.builder()
-                .tableName(config.table())
-                .keyConditionExpression("pk = :pk AND sk < :marker")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.gapsPk(pair, channel)),
-                        ":marker", AttributeValue.fromS(GapReads.BOUNDED_SK)))
-                .limit(1)
-                .build()).count() > 0;
+        return GapReads.any(db::query, config.table(), pair, channel);
     }
 }
