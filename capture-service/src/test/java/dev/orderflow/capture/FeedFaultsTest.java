@@ -130,8 +130,14 @@ class FeedFaultsTest {
         });
         emitter.start();
         Await.sleep(300);
-        ledger.post("/sim/faults/request-reconnect?seconds=1.5");
+        // the old server closes late, so that a new connection slow to subscribe is not taken for a disconnect; the
+        // capture closes it itself once the two join
+        ledger.post("/sim/faults/request-reconnect?seconds=10");
         emitter.join();
+        Await.until(Duration.ofSeconds(30), () -> {
+            ledger.emit(PAIRS, 8);
+            return ledger.connections() == 1;
+        });
         settle();
 
         assertTrue(metric("capture_reconnects_total") > reconnects, "a second connection was opened");

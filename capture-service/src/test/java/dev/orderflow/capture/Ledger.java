@@ -66,6 +66,11 @@ public final class Ledger {
         return frames;
     }
 
+    /** The simulator's open connections (the old one of a switch counts until it is closed). */
+    public int connections() {
+        return parse(get("/sim/stats")).path("connections").asInt();
+    }
+
     public JsonNode skipped(String channel) {
         return parse(get("/sim/skipped?channel=" + channel));
     }

@@ -101,9 +101,13 @@ class TwoHostsIT {
             a.awaitReconnected(reconnectsA);
             oneHostAtATime();
             reconnectsB = b.metric("capture_reconnects_total");
-            ledger.post("/sim/faults/request-reconnect?seconds=1&client=host%20b");
+            ledger.post("/sim/faults/request-reconnect?seconds=10&client=host%20b");
             ledger.emit(PAIRS, 100);
             b.awaitReconnected(reconnectsB);
+            Await.until(Duration.ofSeconds(30), () -> { // b's old connection closed: the switch is over
+                ledger.emit(PAIRS, 10);
+                return ledger.connections() == 2;
+            });
             oneHostAtATime();
             reconnectsA = a.metric("capture_reconnects_total");
             ledger.post("/sim/faults/refuse?seconds=3&client=host%20a");

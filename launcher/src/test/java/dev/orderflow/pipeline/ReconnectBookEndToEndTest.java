@@ -93,12 +93,14 @@ class ReconnectBookEndToEndTest {
             truths.add(truth(simulator, exchange, "before the reconnects"));
             // a second request while a switch is under way reaches the new connection too: acted on after it
             double before = Poll.metric(capture, "capture_reconnects_total");
-            simulator.fault("request-reconnect", "seconds=2");
+            // The servers close late (5 s, then 20 s): the third connection opens only once the first is gone, and
+            // must be subscribed before the second closes, or the capture rightly records a disconnect.
+            simulator.fault("request-reconnect", "seconds=5");
             // no event meanwhile: the old connection stays until the chains join or the server closes it
             Poll.until(Duration.ofSeconds(30), "the new connection of the first switch",
                     () -> Poll.metric(capture, "capture_reconnects_total") > before
                             && simulator.stats().path("connections").asInt() == 2);
-            simulator.fault("request-reconnect", "seconds=2");
+            simulator.fault("request-reconnect", "seconds=20");
             Poll.until(Duration.ofSeconds(60), "both switches", () -> {
                 simulator.emit(PAIR, 20);
                 return Poll.metric(capture, "capture_reconnects_total") >= before + 2
@@ -114,7 +116,8 @@ class ReconnectBookEndToEndTest {
                 // machine; the capture closes it itself as soon as the chains join, so the switch takes no longer.
                 simulator.fault("request-reconnect", "seconds=20&" + server);
                 Poll.until(Duration.ofSeconds(60), "the switch to the server " + server, () -> {
-                    simulator.emit(PAIR, 20); // the exchange keeps trading through the switch
+                    // the exchange keeps trading through the switch; the old server pays its trades 40 trades late
+                    simulator.emit(PAIR, 100);
                     return Poll.metric(capture, "capture_reconnects_total") > reconnects
                             && simulator.stats().path("connections").asInt() == 1; // the old one is closed
                 });

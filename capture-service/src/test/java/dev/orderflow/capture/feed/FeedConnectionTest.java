@@ -128,9 +128,11 @@ class FeedConnectionTest {
 
     @Test
     void shouldKeepAConnectionWhoseQuietChannelsSitBesideABusyOne() {
-        start(Map.of("capture.feed.data-timeout", "500ms"));
+        // data every 100 ms against a timeout of 1.5 s (a stall of the test thread on a loaded machine is not a
+        // stale feed), for three times the timeout
+        start(Map.of("capture.feed.data-timeout", "1500ms"));
         Await.until(Duration.ofSeconds(10), () -> conns.size() == 1 && feed.capturing());
-        long until = System.nanoTime() + Duration.ofMillis(2_000).toNanos();
+        long until = System.nanoTime() + Duration.ofMillis(4_500).toNanos();
         int sent = 0;
         while (System.nanoTime() < until) {
             // Only live_trades_btcusd carries data; live_orders_btcusd stays quiet all along.
@@ -145,9 +147,9 @@ class FeedConnectionTest {
 
     @Test
     void shouldDoubleTheDataTimeoutWhileNoConnectionDeliversDataAndResetItOnData() {
-        start(Map.of("capture.feed.data-timeout", "300ms", "capture.feed.data-timeout-max", "1200ms"));
+        start(Map.of("capture.feed.data-timeout", "300ms", "capture.feed.data-timeout-max", "4800ms"));
         Await.until(Duration.ofSeconds(20), () -> conns.size() >= 4);
-        // Each replacement waits at least the doubled timeout: 300, 600, then 1200 ms (the maximum).
+        // Each replacement waits at least the doubled timeout: 300, 600, then 1200 ms (then 2400 and 4800 ms).
         long[] minimum = {300, 600, 1200};
         for (int i = 0; i < 3; i++) {
             long gapMs = (conns.get(i + 1).openedNanos() - conns.get(i).openedNanos()) / 1_000_000;
@@ -161,7 +163,8 @@ class FeedConnectionTest {
         long dataAt = System.nanoTime();
         Await.until(Duration.ofSeconds(10), () -> conns.size() > before);
         long replacedAfterMs = (conns.get(before).openedNanos() - dataAt) / 1_000_000;
-        assertTrue(replacedAfterMs < 1_200, "back to the base timeout after data: " + replacedAfterMs + " ms");
+        // without the reset it would wait 2400 ms at least
+        assertTrue(replacedAfterMs < 2_400, "back to the base timeout after data: " + replacedAfterMs + " ms");
     }
 
     @Test

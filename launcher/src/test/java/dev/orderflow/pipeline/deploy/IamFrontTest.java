@@ -165,7 +165,7 @@ class IamFrontTest {
         Map<String, AttributeValue> older = Map.of(TableLayout.PK, AttributeValue.fromS("lagging"),
                 TableLayout.SK, AttributeValue.fromS("0"));
         asCapture.putItem(b -> b.tableName(TABLE).item(older)); // before the lag: replicated
-        StaleReads reads = new StaleReads(Duration.ofSeconds(2), TableLayout.PK, TableLayout.SK);
+        StaleReads reads = new StaleReads(Duration.ofSeconds(10), TableLayout.PK, TableLayout.SK);
         capture.staleReads(reads);
         query.staleReads(reads);
         try {
@@ -178,7 +178,7 @@ class IamFrontTest {
             assertFalse(asQuery.getItem(b -> b.tableName(TABLE).key(key)).hasItem());
             assertEquals(2, asQuery.query(all.toBuilder().consistentRead(true).build()).count());
             assertTrue(asQuery.getItem(b -> b.tableName(TABLE).key(key).consistentRead(true)).hasItem());
-            await().atMost(Duration.ofSeconds(20)).until(() -> asQuery.query(all).count() == 2);
+            await().atMost(Duration.ofSeconds(40)).until(() -> asQuery.query(all).count() == 2);
             assertTrue(asQuery.getItem(b -> b.tableName(TABLE).key(key)).hasItem());
         } finally {
             capture.staleReads(null);
