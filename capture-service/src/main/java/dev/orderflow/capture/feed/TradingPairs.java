@@ -71,7 +71,8 @@ public class TradingPairs {
         return Pairs.enabledMarkets(root);
     }
 
-    private static List<String> checked(List<String> pairs) {
+    /** The pairs that follow the pair rule, once each, at most {@link #MAX_PAIRS} (the first ones). */
+    static List<String> checked(List<String> pairs) {
         List<String> valid = pairs.stream().distinct().filter(p -> {
             boolean ok = Pairs.valid(p);
             if (!ok) {

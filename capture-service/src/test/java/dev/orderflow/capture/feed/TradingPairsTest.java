@@ -32,6 +32,20 @@ class TradingPairsTest {
     }
 
     @Test
+    void shouldFollowAtMostTheSubscriptionsOneConnectionMayHold() {
+        // the exchange closes a connection at its 1,025th subscription: past 512 pairs none would stay subscribed
+        List<String> listed = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            listed.add(String.format("p%03dusd", i));
+        }
+        listed.add(3, "p001usd"); // listed twice
+        List<String> followed = TradingPairs.checked(listed);
+        assertEquals(TradingPairs.MAX_PAIRS, followed.size());
+        assertEquals(listed.stream().distinct().limit(TradingPairs.MAX_PAIRS).toList(), followed);
+        assertEquals(List.of("btcusd"), TradingPairs.checked(List.of("btcusd", "BTC/USD")), "names off the rule");
+    }
+
+    @Test
     void shouldRejectAnAnswerThatIsNotAList() {
         assertThrows(IllegalArgumentException.class, () -> TradingPairs.enabledPairs("{\"error\":\"down\"}"));
         assertThrows(IllegalArgumentException.class, () -> TradingPairs.enabledPairs("<html>"));

@@ -12,7 +12,6 @@ public final class ControlFrames {
     public static final String BAD_SUBSCRIPTION = "Bad subscription string.";
     public static final String INVALID_CHANNEL = "Invalid channel provided.";
     /** Not recorded from the exchange (no sample shows the limit being hit); same shape as its other errors. */
-    public static final String TOO_MANY_SUBSCRIPTIONS = "Maximum number of subscriptions reached.";
 
     private ControlFrames() {
     }

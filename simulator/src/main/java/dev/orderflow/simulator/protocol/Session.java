@@ -101,7 +101,7 @@ public final class Session {
 
     private void subscribe(String channel) {
         if (!channels.contains(channel) && channels.size() >= MAX_SUBSCRIPTIONS) {
-            send(ControlFrames.error(ControlFrames.TOO_MANY_SUBSCRIPTIONS));
+            ws.close(); // as the exchange does: the connection closes, with no error frame before
             return;
         }
         channels.add(channel);
