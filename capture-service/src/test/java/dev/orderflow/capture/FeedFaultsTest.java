@@ -163,6 +163,40 @@ class FeedFaultsTest {
     }
 
     @Test
+    void shouldRecordTheTradesAStaleFeedShorterThanTheDataTimeoutLost() {
+        Map<String, List<GapRecord>> gapsBefore = gaps();
+        double reconnects = metric("capture_reconnects_total");
+        Map<String, Integer> sentBefore = CHANNELS.stream().collect(Collectors.toMap(c -> c, c -> ledger.sent(c).size()));
+
+        // stale for 6 s (the data timeout is a minute): trades are withheld from the capture meanwhile
+        long until = ledger.post("/sim/faults/stale?seconds=6").path("until_micros").asLong();
+        Await.until(Duration.ofSeconds(5), () -> {
+            ledger.emit(PAIRS, 20);
+            return PAIRS.stream().allMatch(p -> ledger.sent(Channel.TRADES.wireName(p)).size()
+                    > sentBefore.get(Channel.TRADES.wireName(p)));
+        });
+        Await.until(Duration.ofSeconds(15), () -> System.currentTimeMillis() * 1000 > until + 500_000);
+        ledger.emit(PAIRS, 20); // flowing again on the same connection: the orders' chain says events were lost
+        settle(); // every event sent is stored or in a gap record (Ledger.assertAccountedFor)
+
+        assertEquals(reconnects, metric("capture_reconnects_total"), "the same connection all along");
+        Map<String, List<GapRecord>> added = added(gapsBefore, gaps());
+        for (String channel : CHANNELS) {
+            List<ObjectNode> sent = ledger.sent(channel);
+            Set<JsonNode> stored = Set.copyOf(Ledger.frames(ledger.stored(channel)));
+            List<ObjectNode> lost = sent.subList(sentBefore.get(channel), sent.size()).stream()
+                    .filter(f -> !stored.contains(f)).toList();
+            assertTrue(!lost.isEmpty(), channel + ": events were withheld");
+            List<GapRecord> gaps = added.getOrDefault(channel, List.of());
+            for (ObjectNode frame : lost) {
+                long at = Frames.microtimestamp(frame);
+                assertTrue(gaps.stream().anyMatch(g -> g.fromMicros() <= at && at <= g.toMicros()),
+                        channel + ": lost and in no gap record (" + gaps + "): " + frame);
+            }
+        }
+    }
+
+    @Test
     void shouldRecordExactlyTheSkippedEventsAsOneChainBreak() {
         String channel = "live_orders_btcusd";
         Map<String, List<GapRecord>> gapsBefore = gaps();
@@ -193,8 +227,15 @@ class FeedFaultsTest {
         }
         assertEquals(first.frame().path("pre_event_id").asText(), chain.get(chain.size() - 1),
                 "the first event after points back to the last skipped one");
+        // trades carry no chain: the pair's trades get the same window, since whatever lost the orders may have
+        // lost trades too
+        List<GapRecord> trades = added(gapsBefore, gaps()).get("live_trades_btcusd");
+        assertEquals(1, trades.size(), trades.toString());
+        assertEquals(GapRecord.Kind.CHAIN_BREAK, trades.get(0).kind());
+        assertEquals(gap.fromMicros(), trades.get(0).fromMicros());
+        assertEquals(gap.toMicros(), trades.get(0).toMicros());
         for (String other : CHANNELS) {
-            if (!other.equals(channel)) {
+            if (!other.equals(channel) && !other.equals("live_trades_btcusd")) {
                 assertEquals(gapsBefore.get(other), gaps().get(other), other);
             }
         }

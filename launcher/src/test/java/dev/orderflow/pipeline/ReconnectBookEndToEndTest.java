@@ -74,7 +74,7 @@ class ReconnectBookEndToEndTest {
             env.putAll(CaptureProcess.journalEnvironment(parts.add(Scratch.create("orderflow-reconnect-")).path()));
             env.put("CAPTURE_WRITER_CATALOG_INTERVAL", "1s");
             env.put("CAPTURE_SNAPSHOT_CONNECT_DELAY", "1s");
-            env.put("CAPTURE_FEED_OVERLAP_TIMEOUT", "20s"); // see the switches to servers ahead and behind
+            env.put("CAPTURE_FEED_OVERLAP_TIMEOUT", "60s"); // see the switches to servers ahead and behind
             CaptureProcess capture = parts.add(CaptureProcess.start(home.captureJar(), env, Ports.free(), System.out));
             LocalLambda lambda = parts.add(LocalLambda.start(home.functionZip(), home.lambdaRuntimeDir(),
                     Home.QUARKUS_HANDLER, 0, 1, LocalAws.queryFunction(queryFront.endpoint(), LocalAws.DEFAULT_TABLE),
@@ -110,14 +110,15 @@ class ReconnectBookEndToEndTest {
             truths.add(truth(simulator, exchange, "after a second request during a switch"));
             for (String server : List.of("ahead=40", "behind=40")) {
                 double reconnects = Poll.metric(capture, "capture_reconnects_total");
-                // The old server pays the 40 events it owes (those sent before the new connection subscribed) only
-                // as 40 more are sent; if it closed first, they would be lost on both servers and the chain break
-                // rightly recorded. Its close (and the capture's overlap timeout) come late enough for that on a slow
-                // machine; the capture closes it itself as soon as the chains join, so the switch takes no longer.
-                simulator.fault("request-reconnect", "seconds=20&" + server);
-                Poll.until(Duration.ofSeconds(60), "the switch to the server " + server, () -> {
+                // The old server pays the 40 events per channel it owes (those sent before the new connection
+                // subscribed) only as 40 more of the channel are sent (40 trades: about 800 order events); if it
+                // closed first, they would be lost on both servers and the capture would rightly record the window.
+                // Its close (and the capture's overlap timeout) come late enough for that on a slow machine; the
+                // capture closes it itself as soon as the chains and the trades meet, so the switch takes no longer.
+                simulator.fault("request-reconnect", "seconds=60&" + server);
+                Poll.until(Duration.ofSeconds(120), "the switch to the server " + server, () -> {
                     // the exchange keeps trading through the switch; the old server pays its trades 40 trades late
-                    simulator.emit(PAIR, 100);
+                    simulator.emit(PAIR, 200);
                     return Poll.metric(capture, "capture_reconnects_total") > reconnects
                             && simulator.stats().path("connections").asInt() == 1; // the old one is closed
                 });

@@ -100,7 +100,7 @@ public class BitstampProtocol {
      * of life came at {@code receivingUntilMicros}: events stamped before were all received.
      */
     public void disconnected(long nowMicros, long receivingUntilMicros) {
-        endOverlap();
+        endOverlap(false); // every channel is down: its disconnect record covers what either connection owed
         subscribed.clear();
         continuity.down(requested, nowMicros, receivingUntilMicros);
     }
@@ -145,10 +145,16 @@ public class BitstampProtocol {
         return overlap.joined(orders, trades);
     }
 
-    /** The switch is over: events still waiting for the ones they follow are taken, in time order. */
-    public void endOverlap() {
+    /**
+     * The switch is over: events still waiting for the ones they follow are taken, in time order. When the old
+     * connection is gone ({@code oldConnectionGone}; not when the new one failed and the old one stays), a trades
+     * channel whose connections did not meet gets a record of the window between them ({@link Overlap}).
+     */
+    public void endOverlap(boolean oldConnectionGone) {
         if (overlap.active()) {
+            List<Overlap.TradesWindow> unmet = oldConnectionGone ? overlap.unmetTrades() : List.of();
             overlap.end().forEach(this::take);
+            unmet.forEach(w -> continuity.tradesUnmet(w.channel(), w.fromMicros(), w.toMicros()));
         }
     }
 
@@ -295,8 +301,11 @@ public class BitstampProtocol {
                 return true;
             }
         }
-        if (overlap.active() && c.channel() == Channel.TRADES && continuity.recentlySeen(c, arrived.eventId())) {
-            overlap.tradeRepeated(c);
+        if (overlap.active() && c.channel() == Channel.TRADES) {
+            if (continuity.recentlySeen(c, arrived.eventId())) {
+                overlap.tradeRepeated(c);
+            }
+            overlap.trade(c, arrived.microtimestamp(), fromNew, continuity.lastMicros(c));
         }
         take(arrived);
         return true;

@@ -28,7 +28,10 @@ import io.quarkus.logging.Log;
  *   <li>An event whose id (orders: {@code event_id}, trades: the trade {@code id}) is among the channel's last
  *       {@value #RECENT_IDS} ids is a duplicate (the overlap of a make-before-break switch) and is dropped.</li>
  *   <li>A {@code live_orders} event whose {@code pre_event_id} is not the previous event's {@code event_id} is a
- *       chain break: stored as a {@link GapRecord.Kind#CHAIN_BREAK} record.</li>
+ *       chain break: stored as a {@link GapRecord.Kind#CHAIN_BREAK} record. Trades carry no chain, so the pair's
+ *       {@code live_trades} channel, when followed, gets a record of the same window too: whatever lost those order
+ *       events (a feed gone stale for less than the data timeout, an old server closing before it paid what it
+ *       owed) may have lost its trades, and nothing else would tell.</li>
  *   <li>After the connection (or the process) was down, the first event of each channel closes a
  *       {@link GapRecord.Kind#DISCONNECT} record from the last event before; its chain is not checked (the disconnect
  *       record covers that discontinuity).</li>
@@ -131,6 +134,7 @@ public class Continuity {
                 store(new GapRecord(channel.pair(), channel.channel(), GapRecord.Kind.CHAIN_BREAK, s.lastMicros,
                         microtimestamp, s.lastEventId, id, s.lastEventId,
                         "pre_event_id " + pre + " does not follow the previous event"));
+                tradesOfBreak(channel.pair(), s.lastMicros, microtimestamp);
             }
         }
         if (id != null) {
@@ -139,6 +143,14 @@ public class Continuity {
         }
         s.lastMicros = microtimestamp;
         return true;
+    }
+
+    /** The pair's trades channel, when followed, over a break of its orders chain (see the class comment). */
+    private void tradesOfBreak(String pair, long fromMicros, long toMicros) {
+        if (channels.containsKey(new Channel.WireChannel(Channel.TRADES, pair))) {
+            store(new GapRecord(pair, Channel.TRADES, GapRecord.Kind.CHAIN_BREAK, fromMicros, toMicros, null, null,
+                    null, "the pair's live_orders chain broke over this window: its trades may be missing too"));
+        }
     }
 
     /** Whether an event is late (see the class comment): only while connected and after an event of the channel. */
@@ -188,6 +200,21 @@ public class Continuity {
         State s = channels.get(channel);
         return s == null || s.firstSinceConnectMicros < 0 ? java.util.OptionalLong.empty()
                 : java.util.OptionalLong.of(s.firstSinceConnectMicros);
+    }
+
+    /** The stamp of the channel's last accepted event (late ones aside); -1 when none. */
+    synchronized long lastMicros(Channel.WireChannel channel) {
+        State s = channels.get(channel);
+        return s == null ? -1 : s.lastMicros;
+    }
+
+    /**
+     * The old connection of a switch went before its trades met the new one's ({@link Overlap}): the trades between
+     * its last one and the new one's first may be missing.
+     */
+    synchronized void tradesUnmet(Channel.WireChannel channel, long fromMicros, long toMicros) {
+        store(new GapRecord(channel.pair(), channel.channel(), GapRecord.Kind.DISCONNECT, fromMicros, toMicros, null,
+                null, null, "the old connection of a switch closed before its trades met the new one's"));
     }
 
     /** The {@code event_id} (orders) or trade id of the channel's last accepted event; null when not known. */

@@ -339,14 +339,14 @@ public class FeedConnection {
         if (c == leaving) {
             leaving = null;
             vertx.cancelTimer(overlapTimer);
-            protocol.endOverlap();
+            protocol.endOverlap(true);
             Log.infof("Make-before-break: old connection closed (%s)", why);
             switchIfAsked(); // the new server may have asked for a reconnect during the switch
             return closed;
         }
         if (c == next) {
             next = null;
-            protocol.endOverlap();
+            protocol.endOverlap(false); // the old one stays
             return closed;
         }
         if (c != active) {

@@ -23,7 +23,14 @@ import dev.orderflow.storage.Channel;
  * <p>
  * The overlap has joined when nothing is parked, every {@code live_orders} channel has had an event from the new
  * connection, and on every {@code live_trades} channel a trade came on both: the old one has nothing left to add
- * (a quiet channel keeps both open until the overlap times out). Used on the event loop only.
+ * (a quiet channel keeps both open until the overlap times out).
+ * <p>
+ * Trades carry no chain: when the old connection goes before a trade came on both, the trades it still owed are
+ * unknown. Where the new connection's first trade is later than the old one's last (or, when the old one sent none
+ * during the overlap, than the last trade taken before the new one's first), the trades between may be missing:
+ * {@link #unmetTrades} names that window. A trades channel with no trade on the new connection yet names none (a quiet
+ * channel would otherwise get a window at every switch); servers lag in time, and the old one's other channels caught
+ * up with the new one's. Used on the event loop only.
  */
 final class Overlap {
     /** Parked events per channel at most; past it the channel's parked events are taken at once. */
@@ -37,12 +44,21 @@ final class Overlap {
     private final Map<Channel.WireChannel, Map<String, Parked>> parked = new HashMap<>();
     private final Set<Channel.WireChannel> fromNew = new HashSet<>();
     private final Set<Channel.WireChannel> tradesJoined = new HashSet<>();
+    /** Per trades channel: the newest trade from the old connection, the oldest from the new one. */
+    private final Map<Channel.WireChannel, Long> oldTradesUpTo = new HashMap<>();
+    private final Map<Channel.WireChannel, Long> newTradesFrom = new HashMap<>();
     private boolean active;
+
+    /** Where a trades channel's connections did not meet (see the class comment). */
+    record TradesWindow(Channel.WireChannel channel, long fromMicros, long toMicros) {
+    }
 
     void begin() {
         active = true;
         fromNew.clear();
         tradesJoined.clear();
+        oldTradesUpTo.clear();
+        newTradesFrom.clear();
     }
 
     boolean active() {
@@ -60,6 +76,36 @@ final class Overlap {
      */
     void tradeRepeated(Channel.WireChannel channel) {
         tradesJoined.add(channel);
+    }
+
+    /**
+     * A trade came, stamped {@code micros}, on the new connection or the old one; {@code lastTakenMicros} is the
+     * channel's last trade taken before it (-1: none).
+     */
+    void trade(Channel.WireChannel channel, long micros, boolean onNew, long lastTakenMicros) {
+        if (!onNew) {
+            oldTradesUpTo.merge(channel, micros, Math::max);
+        } else if (newTradesFrom.putIfAbsent(channel, micros) == null) {
+            if (lastTakenMicros >= 0) {
+                oldTradesUpTo.merge(channel, lastTakenMicros, Math::max); // every trade taken so far came on the old
+            }
+        } else {
+            newTradesFrom.merge(channel, micros, Math::min);
+        }
+    }
+
+    /** The trades channels whose connections did not meet, and the window between (see the class comment). */
+    List<TradesWindow> unmetTrades() {
+        List<TradesWindow> windows = new ArrayList<>();
+        newTradesFrom.forEach((channel, first) -> {
+            Long last = oldTradesUpTo.get(channel);
+            if (!tradesJoined.contains(channel) && last != null && last < first) {
+                windows.add(new TradesWindow(channel, last, first));
+            }
+        });
+        windows.sort(Comparator.comparing((TradesWindow w) -> w.channel().pair())
+                .thenComparingLong(TradesWindow::fromMicros));
+        return windows;
     }
 
     /** Whether this event id is parked already (so a second copy is a duplicate). */

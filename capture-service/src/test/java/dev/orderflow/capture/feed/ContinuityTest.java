@@ -41,6 +41,24 @@ class ContinuityTest {
     }
 
     @Test
+    void shouldRecordTheSameWindowOnThePairsTradesWhenItsOrdersChainBreaks() throws IOException {
+        Channel.WireChannel ethTrades = Channel.parseWire("live_trades_ethusd").orElseThrow();
+        continuity.subscribed(TRADES, 50);
+        continuity.subscribed(ethTrades, 50);
+        assertTrue(continuity.accept(ORDERS, order("e1", "e0"), 100));
+        assertTrue(continuity.accept(TRADES, trade(7), 150));
+        assertTrue(continuity.accept(ORDERS, order("e2", "e1"), 200));
+        assertTrue(continuity.accept(ORDERS, order("e5", "e4"), 500)); // e3, e4 lost: trades of [200, 500] may be
+        assertTrue(continuity.accept(TRADES, trade(9), 600));
+
+        List<GapRecord> gaps = gaps();
+        assertEquals(2, gaps.size(), gaps.toString());
+        assertEquals(new GapRecord("btcusd", Channel.TRADES, GapRecord.Kind.CHAIN_BREAK, 200, 500, null, null, null,
+                "the pair's live_orders chain broke over this window: its trades may be missing too"), gaps.get(1));
+        assertEquals(2.0, registry.get("capture.gaps").counter().count());
+    }
+
+    @Test
     void shouldDropAnEventSeenBeforeOnTheSameChannel() throws IOException {
         assertTrue(continuity.accept(ORDERS, order("e1", "e0"), 100));
         assertTrue(continuity.accept(ORDERS, order("e2", "e1"), 200));

@@ -277,7 +277,7 @@ class FeedConnectionTest {
         }
 
         @Override
-        public void endOverlap() {
+        public void endOverlap(boolean oldConnectionGone) {
             overlapsEnded.incrementAndGet();
         }
 

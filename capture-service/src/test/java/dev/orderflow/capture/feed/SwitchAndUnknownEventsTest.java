@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.orderflow.capture.store.RecordingQueue;
 import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -58,7 +59,7 @@ class SwitchAndUnknownEventsTest {
         assertTrue(protocol.overlapJoined(), "nothing waits, the new connection delivered, the trades met");
         take(true, 8);
         take(false, 6, 7, 8);          // the old one repeats what the new one sent
-        protocol.endOverlap();
+        protocol.endOverlap(true);
 
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), sequence());
         assertEquals(List.of(), gaps());
@@ -72,7 +73,7 @@ class SwitchAndUnknownEventsTest {
         take(true, 3, 4, 5, 6);
         take(false, 6, 7);
         take(true, 7, 8);
-        protocol.endOverlap();
+        protocol.endOverlap(true);
 
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), sequence());
         assertEquals(List.of(), gaps());
@@ -84,15 +85,51 @@ class SwitchAndUnknownEventsTest {
         protocol.beginOverlap();
         take(true, 6, 7);              // 4 and 5 never come: the old connection closes first
         take(false);
-        protocol.endOverlap();
+        protocol.endOverlap(true);
         take(false, 8);
 
         assertEquals(List.of(1L, 2L, 3L, 6L, 7L, 8L), sequence());
         List<GapRecord> gaps = gaps();
-        assertEquals(1, gaps.size(), gaps.toString());
+        assertEquals(2, gaps.size(), gaps.toString()); // the orders chain's break, and the same window of trades
         assertEquals(GapRecord.Kind.CHAIN_BREAK, gaps.get(0).kind());
         assertEquals(id(3), gaps.get(0).lastEventId());
         assertEquals(id(6), gaps.get(0).firstEventIdAfter());
+        assertEquals(Channel.TRADES, gaps.get(1).channel());
+        assertEquals(gaps.get(0).fromMicros(), gaps.get(1).fromMicros());
+        assertEquals(gaps.get(0).toMicros(), gaps.get(1).toMicros());
+    }
+
+    @Test
+    void shouldRecordTheTradesBetweenWhenTheOldConnectionGoesBeforeItsTradesMetTheNewOnes() {
+        take(false, 1, 2);
+        protocol.onFrame(trade(1, 2), T0 + 2100, false);    // the last trade the old connection sent
+        protocol.beginOverlap();
+        take(true, 3, 4);                                    // orders: the new server is ahead...
+        take(false, 3, 4);                                   // ...and the old one pays them
+        protocol.onFrame(trade(3, 6), T0 + 6100, true);     // trade 2 (at 4 ms) is owed by the old one
+        protocol.onFrame(trade(4, 7), T0 + 7100, true);
+        protocol.endOverlap(true);                           // and it closes first
+
+        List<GapRecord> gaps = gaps();
+        assertEquals(1, gaps.size(), gaps.toString());
+        GapRecord window = gaps.get(0);
+        assertEquals(Channel.TRADES, window.channel());
+        assertEquals(GapRecord.Kind.DISCONNECT, window.kind());
+        assertEquals(T0 + 2000, window.fromMicros(), "the old connection's last trade");
+        assertEquals(T0 + 6000, window.toMicros(), "the new one's first");
+    }
+
+    @Test
+    void shouldRecordNoTradesWindowWhenTheNewConnectionFailsAndTheOldOneStays() {
+        take(false, 1, 2);
+        protocol.onFrame(trade(1, 2), T0 + 2100, false);
+        protocol.beginOverlap();
+        protocol.onFrame(trade(3, 6), T0 + 6100, true);
+        protocol.endOverlap(false);
+        protocol.onFrame(trade(2, 4), T0 + 6200, false);    // the old one goes on: late, kept
+        protocol.onFrame(trade(3, 6), T0 + 6300, false);
+
+        assertEquals(List.of(), gaps());
     }
 
     private void take(boolean fromNew, long... sequence) {
@@ -129,7 +166,12 @@ class SwitchAndUnknownEventsTest {
     }
 
     private static String trade(long id) {
-        return "{\"data\":{\"id\":" + id + ",\"microtimestamp\":\"" + (T0 + 5000) + "\",\"amount_str\":\"1\"},"
+        return trade(id, 5);
+    }
+
+    /** A trade {@code ms} milliseconds after T0. */
+    private static String trade(long id, long ms) {
+        return "{\"data\":{\"id\":" + id + ",\"microtimestamp\":\"" + (T0 + 1000 * ms) + "\",\"amount_str\":\"1\"},"
                 + "\"channel\":\"live_trades_btcusd\",\"event\":\"trade\"}";
     }
 
