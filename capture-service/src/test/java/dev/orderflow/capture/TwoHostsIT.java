@@ -212,12 +212,12 @@ class TwoHostsIT {
         }
     }
 
-    /** Waits until the record's gaps of a channel number {@code count}, and returns them. */
     /** The skipped orders channel and its pair's trades: both have the exchange's gap. */
     private static boolean skipped(String channel) {
         return channel.equals(SKIPPED) || channel.equals(SKIPPED_TRADES);
     }
 
+    /** Waits until the record's gaps of a channel number {@code count}, and returns them. */
     private List<GapRecord> awaitGaps(String channel, int count) {
         try {
             Await.until(Duration.ofSeconds(60), () -> unionGaps(channel).size() == count);

@@ -100,7 +100,7 @@ public class BitstampProtocol {
      * of life came at {@code receivingUntilMicros}: events stamped before were all received.
      */
     public void disconnected(long nowMicros, long receivingUntilMicros) {
-        endOverlap(false); // every channel is down: its disconnect record covers what either connection owed
+        endOverlap(); // before the channels go down: their disconnect records start at the last event taken
         subscribed.clear();
         continuity.down(requested, nowMicros, receivingUntilMicros);
     }
@@ -146,13 +146,14 @@ public class BitstampProtocol {
     }
 
     /**
-     * The switch is over: events still waiting for the ones they follow are taken, in time order. When the old
-     * connection is gone ({@code oldConnectionGone}; not when the new one failed and the old one stays), a trades
-     * channel whose connections did not meet gets a record of the window between them ({@link Overlap}).
+     * The switch is over (the old connection went, or the new one failed, or both): events still waiting for the
+     * ones they follow are taken, in time order, and a trades channel whose connections did not meet gets a record
+     * of the window between them ({@link Overlap}). When the old connection stays, it may still pay what it owes,
+     * as late events; the record stays, as a disconnect record stays when a server behind fills its window.
      */
-    public void endOverlap(boolean oldConnectionGone) {
+    public void endOverlap() {
         if (overlap.active()) {
-            List<Overlap.TradesWindow> unmet = oldConnectionGone ? overlap.unmetTrades() : List.of();
+            List<Overlap.TradesWindow> unmet = overlap.unmetTrades();
             overlap.end().forEach(this::take);
             unmet.forEach(w -> continuity.tradesUnmet(w.channel(), w.fromMicros(), w.toMicros()));
         }

@@ -339,14 +339,14 @@ public class FeedConnection {
         if (c == leaving) {
             leaving = null;
             vertx.cancelTimer(overlapTimer);
-            protocol.endOverlap(true);
+            protocol.endOverlap();
             Log.infof("Make-before-break: old connection closed (%s)", why);
             switchIfAsked(); // the new server may have asked for a reconnect during the switch
             return closed;
         }
         if (c == next) {
             next = null;
-            protocol.endOverlap(false); // the old one stays
+            protocol.endOverlap();
             return closed;
         }
         if (c != active) {

@@ -25,8 +25,8 @@ import dev.orderflow.storage.Channel;
  * connection, and on every {@code live_trades} channel a trade came on both: the old one has nothing left to add
  * (a quiet channel keeps both open until the overlap times out).
  * <p>
- * Trades carry no chain: when the old connection goes before a trade came on both, the trades it still owed are
- * unknown. Where the new connection's first trade is later than the old one's last (or, when the old one sent none
+ * Trades carry no chain: when the switch ends before a trade came on both, the trades the old connection still owed are
+ * unknown. Where the new connection's first trade is not earlier than the old one's last (or, when the old one sent none
  * during the overlap, than the last trade taken before the new one's first), the trades between may be missing:
  * {@link #unmetTrades} names that window. A trades channel with no trade on the new connection yet names none (a quiet
  * channel would otherwise get a window at every switch); servers lag in time, and the old one's other channels caught
@@ -99,7 +99,8 @@ final class Overlap {
         List<TradesWindow> windows = new ArrayList<>();
         newTradesFrom.forEach((channel, first) -> {
             Long last = oldTradesUpTo.get(channel);
-            if (!tradesJoined.contains(channel) && last != null && last < first) {
+            // at one stamp too: trades of one taker share it, and the old one may owe some of them
+            if (!tradesJoined.contains(channel) && last != null && last <= first) {
                 windows.add(new TradesWindow(channel, last, first));
             }
         });

@@ -277,7 +277,7 @@ class FeedConnectionTest {
         }
 
         @Override
-        public void endOverlap(boolean oldConnectionGone) {
+        public void endOverlap() {
             overlapsEnded.incrementAndGet();
         }
 

@@ -59,7 +59,7 @@ class SwitchAndUnknownEventsTest {
         assertTrue(protocol.overlapJoined(), "nothing waits, the new connection delivered, the trades met");
         take(true, 8);
         take(false, 6, 7, 8);          // the old one repeats what the new one sent
-        protocol.endOverlap(true);
+        protocol.endOverlap();
 
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), sequence());
         assertEquals(List.of(), gaps());
@@ -73,7 +73,7 @@ class SwitchAndUnknownEventsTest {
         take(true, 3, 4, 5, 6);
         take(false, 6, 7);
         take(true, 7, 8);
-        protocol.endOverlap(true);
+        protocol.endOverlap();
 
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), sequence());
         assertEquals(List.of(), gaps());
@@ -85,7 +85,7 @@ class SwitchAndUnknownEventsTest {
         protocol.beginOverlap();
         take(true, 6, 7);              // 4 and 5 never come: the old connection closes first
         take(false);
-        protocol.endOverlap(true);
+        protocol.endOverlap();
         take(false, 8);
 
         assertEquals(List.of(1L, 2L, 3L, 6L, 7L, 8L), sequence());
@@ -108,7 +108,7 @@ class SwitchAndUnknownEventsTest {
         take(false, 3, 4);                                   // ...and the old one pays them
         protocol.onFrame(trade(3, 6), T0 + 6100, true);     // trade 2 (at 4 ms) is owed by the old one
         protocol.onFrame(trade(4, 7), T0 + 7100, true);
-        protocol.endOverlap(true);                           // and it closes first
+        protocol.endOverlap();                           // and it closes first
 
         List<GapRecord> gaps = gaps();
         assertEquals(1, gaps.size(), gaps.toString());
@@ -120,16 +120,22 @@ class SwitchAndUnknownEventsTest {
     }
 
     @Test
-    void shouldRecordNoTradesWindowWhenTheNewConnectionFailsAndTheOldOneStays() {
+    void shouldRecordTheTradesWindowWhenTheNewConnectionDropsDuringTheSwitch() {
         take(false, 1, 2);
         protocol.onFrame(trade(1, 2), T0 + 2100, false);
         protocol.beginOverlap();
-        protocol.onFrame(trade(3, 6), T0 + 6100, true);
-        protocol.endOverlap(false);
-        protocol.onFrame(trade(2, 4), T0 + 6200, false);    // the old one goes on: late, kept
-        protocol.onFrame(trade(3, 6), T0 + 6300, false);
+        protocol.onFrame(trade(3, 6), T0 + 6100, true);     // taken: the channel's last trade is now at 6 ms
+        protocol.onFrame(trade(4, 6), T0 + 6100, false);    // the old one sends one of that stamp, not trade 3
+        protocol.disconnected(T0 + 7000, T0 + 6500);         // the new connection drops; the old one goes with it
 
-        assertEquals(List.of(), gaps());
+        List<GapRecord> gaps = gaps();
+        assertEquals(1, gaps.size(), "the window the old one owed, at once: " + gaps);
+        assertEquals(T0 + 6000, gaps.get(0).fromMicros(), "from the old connection's last trade");
+        assertEquals(T0 + 6000, gaps.get(0).toMicros(), "to the new one's first: trades of one stamp may be owed");
+        protocol.onFrame(ack("live_orders_btcusd"), T0 + 8000);
+        protocol.onFrame(ack("live_trades_btcusd"), T0 + 8000);
+        protocol.onFrame(trade(9, 9), T0 + 9100, false);
+        assertEquals(T0 + 6000, gaps().get(1).fromMicros(), "then the disconnect, from the last trade taken");
     }
 
     private void take(boolean fromNew, long... sequence) {
