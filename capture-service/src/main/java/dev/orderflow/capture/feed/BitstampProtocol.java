@@ -64,6 +64,7 @@ public class BitstampProtocol {
     private final Counter duplicates;
     private final Set<String> unknownTypesSeen = ConcurrentHashMap.newKeySet();
     private final Overlap overlap = new Overlap();
+    private final TradeEvidence tradeEvidence = new TradeEvidence();
     private volatile long lastHeartbeatMicros;
 
     public BitstampProtocol(Intake intake, BadFrames badFrames, Continuity continuity, WatermarkClock clock,
@@ -134,15 +135,19 @@ public class BitstampProtocol {
      */
     public void beginOverlap() {
         overlap.begin();
+        tradeEvidence.hold();
     }
 
     /** Whether the old connection of a switch has nothing left to add (see {@link Overlap}). */
     public boolean overlapJoined() {
-        Set<Channel.WireChannel> orders = new java.util.HashSet<>();
-        Set<Channel.WireChannel> trades = new java.util.HashSet<>();
-        requested.forEach(wire -> Channel.parseWire(wire)
-                .ifPresent(c -> (c.channel() == Channel.ORDERS ? orders : trades).add(c)));
-        return overlap.joined(orders, trades);
+        return overlap.joined(requested(Channel.ORDERS), requested(Channel.TRADES));
+    }
+
+    private Set<Channel.WireChannel> requested(Channel channel) {
+        Set<Channel.WireChannel> channels = new java.util.HashSet<>();
+        requested.forEach(wire -> Channel.parseWire(wire).filter(c -> c.channel() == channel)
+                .ifPresent(channels::add));
+        return channels;
     }
 
     /**
@@ -153,8 +158,9 @@ public class BitstampProtocol {
      */
     public void endOverlap() {
         if (overlap.active()) {
-            List<Overlap.TradesWindow> unmet = overlap.unmetTrades();
-            overlap.end().forEach(this::take);
+            overlap.end().forEach(this::take); // their fills count in the trades' evidence
+            List<Overlap.TradesWindow> unmet = overlap.unmetTrades(requested(Channel.TRADES), tradeEvidence);
+            tradeEvidence.release();
             unmet.forEach(w -> continuity.tradesUnmet(w.channel(), w.fromMicros(), w.toMicros()));
         }
     }
@@ -306,7 +312,6 @@ public class BitstampProtocol {
             if (continuity.recentlySeen(c, arrived.eventId())) {
                 overlap.tradeRepeated(c);
             }
-            overlap.trade(c, arrived.microtimestamp(), fromNew, continuity.lastMicros(c));
         }
         take(arrived);
         return true;
@@ -331,6 +336,11 @@ public class BitstampProtocol {
             return false;
         }
         clock.observed(e.microtimestamp());
+        if (c.channel() == Channel.TRADES) {
+            tradeEvidence.trade(c.pair(), e.frame(), e.microtimestamp());
+        } else {
+            tradeEvidence.orderEvent(c.pair(), e.frame(), e.microtimestamp());
+        }
         received.computeIfAbsent(c, k -> Counter.builder("capture.events.received")
                 .tag("pair", k.pair()).tag("channel", k.channel().apiName())
                 .description("Events received from the exchange").register(registry)).increment();

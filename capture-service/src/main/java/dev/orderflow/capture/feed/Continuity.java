@@ -202,19 +202,13 @@ public class Continuity {
                 : java.util.OptionalLong.of(s.firstSinceConnectMicros);
     }
 
-    /** The stamp of the channel's last accepted event (late ones aside); -1 when none. */
-    synchronized long lastMicros(Channel.WireChannel channel) {
-        State s = channels.get(channel);
-        return s == null ? -1 : s.lastMicros;
-    }
-
     /**
-     * The old connection of a switch went before its trades met the new one's ({@link Overlap}): the trades between
-     * its last one and the new one's first may be missing.
+     * A switch of connections ended with trades neither connection sent ({@link Overlap}): fills on the pair's
+     * {@code live_orders} stamped from {@code fromMicros} to {@code toMicros} that no trade matched.
      */
     synchronized void tradesUnmet(Channel.WireChannel channel, long fromMicros, long toMicros) {
         store(new GapRecord(channel.pair(), channel.channel(), GapRecord.Kind.DISCONNECT, fromMicros, toMicros, null,
-                null, null, "the old connection of a switch closed before its trades met the new one's"));
+                null, null, "a switch of connections ended owing trades: fills that no trade matched"));
     }
 
     /** The {@code event_id} (orders) or trade id of the channel's last accepted event; null when not known. */

@@ -26,11 +26,9 @@ import dev.orderflow.storage.Channel;
  * (a quiet channel keeps both open until the overlap times out).
  * <p>
  * Trades carry no chain: when the switch ends before a trade came on both, the trades the old connection still owed are
- * unknown. Where the new connection's first trade is not earlier than the old one's last (or, when the old one sent none
- * during the overlap, than the last trade taken before the new one's first), the trades between may be missing:
- * {@link #unmetTrades} names that window. A trades channel with no trade on the new connection yet names none (a quiet
- * channel would otherwise get a window at every switch); servers lag in time, and the old one's other channels caught
- * up with the new one's. Used on the event loop only.
+ * unknown from the trades alone. The pair's {@code live_orders} tell: a fill taken that no trade taken matched
+ * ({@link TradeEvidence}) is a trade neither connection sent, and {@link #unmetTrades} names the window of such fills.
+ * With every fill matched it names none, so a quiet channel gets no window at a switch. Used on the event loop only.
  */
 final class Overlap {
     /** Parked events per channel at most; past it the channel's parked events are taken at once. */
@@ -44,9 +42,6 @@ final class Overlap {
     private final Map<Channel.WireChannel, Map<String, Parked>> parked = new HashMap<>();
     private final Set<Channel.WireChannel> fromNew = new HashSet<>();
     private final Set<Channel.WireChannel> tradesJoined = new HashSet<>();
-    /** Per trades channel: the newest trade from the old connection, the oldest from the new one. */
-    private final Map<Channel.WireChannel, Long> oldTradesUpTo = new HashMap<>();
-    private final Map<Channel.WireChannel, Long> newTradesFrom = new HashMap<>();
     private boolean active;
 
     /** Where a trades channel's connections did not meet (see the class comment). */
@@ -57,8 +52,6 @@ final class Overlap {
         active = true;
         fromNew.clear();
         tradesJoined.clear();
-        oldTradesUpTo.clear();
-        newTradesFrom.clear();
     }
 
     boolean active() {
@@ -79,31 +72,17 @@ final class Overlap {
     }
 
     /**
-     * A trade came, stamped {@code micros}, on the new connection or the old one; {@code lastTakenMicros} is the
-     * channel's last trade taken before it (-1: none).
+     * The trades channels whose connections did not meet, and the window between (see the class comment):
+     * {@code tradesChannels} are the channels followed, {@code evidence} what their pairs' fills show.
      */
-    void trade(Channel.WireChannel channel, long micros, boolean onNew, long lastTakenMicros) {
-        if (!onNew) {
-            oldTradesUpTo.merge(channel, micros, Math::max);
-        } else if (newTradesFrom.putIfAbsent(channel, micros) == null) {
-            if (lastTakenMicros >= 0) {
-                oldTradesUpTo.merge(channel, lastTakenMicros, Math::max); // every trade taken so far came on the old
-            }
-        } else {
-            newTradesFrom.merge(channel, micros, Math::min);
-        }
-    }
-
-    /** The trades channels whose connections did not meet, and the window between (see the class comment). */
-    List<TradesWindow> unmetTrades() {
+    List<TradesWindow> unmetTrades(Set<Channel.WireChannel> tradesChannels, TradeEvidence evidence) {
         List<TradesWindow> windows = new ArrayList<>();
-        newTradesFrom.forEach((channel, first) -> {
-            Long last = oldTradesUpTo.get(channel);
-            // at one stamp too: trades of one taker share it, and the old one may owe some of them
-            if (!tradesJoined.contains(channel) && last != null && last <= first) {
-                windows.add(new TradesWindow(channel, last, first));
+        for (Channel.WireChannel channel : tradesChannels) {
+            TradeEvidence.Owed owed = tradesJoined.contains(channel) ? null : evidence.owed(channel.pair());
+            if (owed != null) {
+                windows.add(new TradesWindow(channel, owed.fromMicros(), owed.toMicros()));
             }
-        });
+        }
         windows.sort(Comparator.comparing((TradesWindow w) -> w.channel().pair())
                 .thenComparingLong(TradesWindow::fromMicros));
         return windows;

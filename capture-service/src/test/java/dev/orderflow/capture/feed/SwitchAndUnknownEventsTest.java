@@ -100,38 +100,103 @@ class SwitchAndUnknownEventsTest {
     }
 
     @Test
-    void shouldRecordTheTradesBetweenWhenTheOldConnectionGoesBeforeItsTradesMetTheNewOnes() {
-        take(false, 1, 2);
-        protocol.onFrame(trade(1, 2), T0 + 2100, false);    // the last trade the old connection sent
+    void shouldRecordTheTradesTheOrdersFillsShowWhenTheNewConnectionSentNoTrade() {
+        take(false, 1);
+        protocol.onFrame(fill(2), T0 + 2100, false);
+        protocol.onFrame(trade(1, 2, 2), T0 + 2200, false);  // the old connection's last trade
         protocol.beginOverlap();
-        take(true, 3, 4);                                    // orders: the new server is ahead...
-        take(false, 3, 4);                                   // ...and the old one pays them
-        protocol.onFrame(trade(3, 6), T0 + 6100, true);     // trade 2 (at 4 ms) is owed by the old one
-        protocol.onFrame(trade(4, 7), T0 + 7100, true);
-        protocol.endOverlap();                           // and it closes first
+        take(true, 5, 6);                                    // orders: the new server is ahead...
+        protocol.onFrame(fill(3), T0 + 3100, false);        // ...and the old one pays them: two fills whose
+        protocol.onFrame(fill(4), T0 + 4100, false);        // trades it still owes on a quiet channel
+        assertFalse(protocol.overlapJoined(), "no trade came on both");
+        protocol.endOverlap();                              // it closes first; the new one sent no trade
+
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), sequence());
+        List<GapRecord> gaps = gaps();
+        assertEquals(1, gaps.size(), gaps.toString());
+        GapRecord window = gaps.get(0);
+        assertEquals(Channel.TRADES, window.channel());
+        assertEquals(GapRecord.Kind.DISCONNECT, window.kind());
+        assertEquals(T0 + 3000, window.fromMicros(), "the oldest fill no trade matched");
+        assertEquals(T0 + 4000, window.toMicros(), "the newest");
+    }
+
+    @Test
+    void shouldRecordTheTradesOwedBetweenTheOldConnectionsLastAndTheNewOnesFirst() {
+        take(false, 1);
+        protocol.onFrame(fill(2), T0 + 2100, false);
+        protocol.onFrame(trade(1, 2, 2), T0 + 2150, false); // the last trade the old connection sent
+        protocol.beginOverlap();
+        take(true, 5);                                       // orders: the new server is ahead...
+        protocol.onFrame(fill(3), T0 + 3100, false);        // ...the old one pays them, not trade 2 (at 3 ms)
+        protocol.onFrame(fill(4), T0 + 4100, false);
+        protocol.onFrame(trade(3, 4, 4), T0 + 4150, false);
+        protocol.onFrame(fill(6), T0 + 6100, true);
+        protocol.onFrame(trade(4, 6, 6), T0 + 6150, true);  // the new one's first trade
+        protocol.onFrame(fill(7), T0 + 7100, true);
+        protocol.onFrame(trade(5, 7, 7), T0 + 7150, true);
+        protocol.endOverlap();                               // the old one closes before the two met
 
         List<GapRecord> gaps = gaps();
         assertEquals(1, gaps.size(), gaps.toString());
         GapRecord window = gaps.get(0);
         assertEquals(Channel.TRADES, window.channel());
         assertEquals(GapRecord.Kind.DISCONNECT, window.kind());
-        assertEquals(T0 + 2000, window.fromMicros(), "the old connection's last trade");
-        assertEquals(T0 + 6000, window.toMicros(), "the new one's first");
+        assertEquals(T0 + 3000, window.fromMicros(), "exactly the fill whose trade neither connection sent");
+        assertEquals(T0 + 3000, window.toMicros());
+    }
+
+    @Test
+    void shouldRecordNoTradesWindowWhenEveryFillHadItsTrade() {
+        take(false, 1, 2);
+        protocol.onFrame(trade(1, 2), T0 + 2100, false);    // an old trade: on a quiet channel, hours back
+        protocol.beginOverlap();
+        take(true, 5);
+        protocol.onFrame(fill(3), T0 + 3100, false);
+        protocol.onFrame(trade(2, 3, 3), T0 + 3200, false);
+        protocol.onFrame(trade(3, 4, 4), T0 + 4050, false); // a trade may come before its fill
+        protocol.onFrame(fill(4), T0 + 4100, false);
+        protocol.onFrame(trade(4, 6, 6), T0 + 6150, true);  // the new one's first trade, after the old one's last
+        protocol.onFrame(fill(6), T0 + 6200, true);
+        protocol.endOverlap();
+
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), sequence());
+        assertEquals(List.of(), gaps(), "every fill matched: nothing owed, however far back the last trade was");
+    }
+
+    @Test
+    void shouldRecordTheTradesOfOneStampWhenTheOldConnectionSentFewerThanItsFills() {
+        take(false, 1, 2);
+        protocol.beginOverlap();
+        take(true, 5);
+        protocol.onFrame(fill(3, 3), T0 + 3100, false);     // one taker fills two orders at one stamp...
+        protocol.onFrame(fill(4, 3), T0 + 3100, false);
+        protocol.onFrame(trade(1, 3, 3), T0 + 3200, false); // ...and the old one sends one of its two trades
+        protocol.endOverlap();
+
+        List<GapRecord> gaps = gaps();
+        assertEquals(1, gaps.size(), gaps.toString());
+        assertEquals(T0 + 3000, gaps.get(0).fromMicros());
+        assertEquals(T0 + 3000, gaps.get(0).toMicros());
     }
 
     @Test
     void shouldRecordTheTradesWindowWhenTheNewConnectionDropsDuringTheSwitch() {
-        take(false, 1, 2);
-        protocol.onFrame(trade(1, 2), T0 + 2100, false);
+        take(false, 1);
+        protocol.onFrame(fill(2), T0 + 2050, false);
+        protocol.onFrame(trade(1, 2, 2), T0 + 2100, false);
         protocol.beginOverlap();
-        protocol.onFrame(trade(3, 6), T0 + 6100, true);     // taken: the channel's last trade is now at 6 ms
-        protocol.onFrame(trade(4, 6), T0 + 6100, false);    // the old one sends one of that stamp, not trade 3
+        protocol.onFrame(fill(3, 6), T0 + 6050, false);
+        protocol.onFrame(fill(4, 6), T0 + 6060, false);
+        protocol.onFrame(trade(3, 6, 3), T0 + 6100, true);  // the new one sends one trade of that stamp
+        protocol.onFrame(trade(4, 6, 4), T0 + 6100, false); // the old one another: a third is owed
+        protocol.onFrame(fill(5, 6), T0 + 6070, false);
         protocol.disconnected(T0 + 7000, T0 + 6500);         // the new connection drops; the old one goes with it
 
         List<GapRecord> gaps = gaps();
         assertEquals(1, gaps.size(), "the window the old one owed, at once: " + gaps);
-        assertEquals(T0 + 6000, gaps.get(0).fromMicros(), "from the old connection's last trade");
-        assertEquals(T0 + 6000, gaps.get(0).toMicros(), "to the new one's first: trades of one stamp may be owed");
+        assertEquals(T0 + 6000, gaps.get(0).fromMicros());
+        assertEquals(T0 + 6000, gaps.get(0).toMicros(), "trades of one stamp may be owed");
         protocol.onFrame(ack("live_orders_btcusd"), T0 + 8000);
         protocol.onFrame(ack("live_trades_btcusd"), T0 + 8000);
         protocol.onFrame(trade(9, 9), T0 + 9100, false);
@@ -171,13 +236,30 @@ class SwitchAndUnknownEventsTest {
                 + "\",\"pre_event_id\":\"" + id(n - 1) + "\"}";
     }
 
+    /** A fill of the chain's event {@code n}, n ms after T0. */
+    private static String fill(long n) {
+        return fill(n, n);
+    }
+
+    /** A fill (an {@code order_changed} with {@code amount_traded > 0}) as event {@code n}, {@code ms} after T0. */
+    private static String fill(long n, long ms) {
+        return order(n, "order_changed").replace("\"microtimestamp\":\"" + (T0 + 1000 * n) + "\"",
+                "\"microtimestamp\":\"" + (T0 + 1000 * ms) + "\",\"amount_traded\":\"0.50000000\"");
+    }
+
     private static String trade(long id) {
         return trade(id, 5);
     }
 
-    /** A trade {@code ms} milliseconds after T0. */
+    /** A trade {@code ms} milliseconds after T0, of orders no event of the chain fills. */
     private static String trade(long id, long ms) {
-        return "{\"data\":{\"id\":" + id + ",\"microtimestamp\":\"" + (T0 + 1000 * ms) + "\",\"amount_str\":\"1\"},"
+        return trade(id, ms, 8000 - 100 + id);
+    }
+
+    /** A trade {@code ms} milliseconds after T0 that fills the chain's order {@code n} (a buy) for a taker. */
+    private static String trade(long id, long ms, long n) {
+        return "{\"data\":{\"id\":" + id + ",\"microtimestamp\":\"" + (T0 + 1000 * ms) + "\",\"amount_str\":\"1\","
+                + "\"buy_order_id\":" + (100 + n) + ",\"sell_order_id\":" + (9000 + id) + "},"
                 + "\"channel\":\"live_trades_btcusd\",\"event\":\"trade\"}";
     }
 
