@@ -153,8 +153,9 @@ public class BitstampProtocol {
     /**
      * The switch is over (the old connection went, or the new one failed, or both): events still waiting for the
      * ones they follow are taken, in time order, and a trades channel whose connections did not meet gets a record
-     * of the window between them ({@link Overlap}). When the old connection stays, it may still pay what it owes,
-     * as late events; the record stays, as a disconnect record stays when a server behind fills its window.
+     * of the fills on its pair's {@code live_orders} that no trade matched ({@link Overlap}, {@link TradeEvidence}).
+     * When the old connection stays, it may still pay what it owes, as late events; the record stays, as a
+     * disconnect record stays when a server behind fills its window.
      */
     public void endOverlap() {
         if (overlap.active()) {

@@ -22,7 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * only.
  */
 final class TradeEvidence {
-    static final int MAX_ORDERS = 512;
+    static final int MAX_ORDERS = 256;
 
     /** Trades owed, stamped from {@code fromMicros} to {@code toMicros}. */
     record Owed(long fromMicros, long toMicros) {
