@@ -64,7 +64,7 @@ public class BitstampProtocol {
     private final Counter duplicates;
     private final Set<String> unknownTypesSeen = ConcurrentHashMap.newKeySet();
     private final Overlap overlap = new Overlap();
-    private final TradeEvidence tradeEvidence = new TradeEvidence();
+    private final TradeEvidence tradeEvidence;
     private volatile long lastHeartbeatMicros;
 
     public BitstampProtocol(Intake intake, BadFrames badFrames, Continuity continuity, WatermarkClock clock,
@@ -74,6 +74,8 @@ public class BitstampProtocol {
         this.badFrames = badFrames;
         this.continuity = continuity;
         this.registry = registry;
+        this.tradeEvidence = new TradeEvidence((pair, from, to) ->
+                continuity.tradesUnmet(new Channel.WireChannel(Channel.TRADES, pair), from, to));
         this.duplicates = Counter.builder("capture.events.duplicate")
                 .description("Events received twice (the overlap of a make-before-break switch), kept once")
                 .register(registry);
@@ -102,6 +104,7 @@ public class BitstampProtocol {
      */
     public void disconnected(long nowMicros, long receivingUntilMicros) {
         endOverlap(); // before the channels go down: their disconnect records start at the last event taken
+        tradeEvidence.checkAll();
         subscribed.clear();
         continuity.down(requested, nowMicros, receivingUntilMicros);
     }
@@ -153,16 +156,15 @@ public class BitstampProtocol {
     /**
      * The switch is over (the old connection went, or the new one failed, or both): events still waiting for the
      * ones they follow are taken, in time order, and a trades channel whose connections did not meet gets a record
-     * of the fills on its pair's {@code live_orders} that no trade matched ({@link Overlap}, {@link TradeEvidence}).
+     * of the fills on its pair's {@code live_orders} that no trade matched, once those orders have moved on a little
+     * ({@link Overlap}, {@link TradeEvidence}).
      * When the old connection stays, it may still pay what it owes, as late events; the record stays, as a
      * disconnect record stays when a server behind fills its window.
      */
     public void endOverlap() {
         if (overlap.active()) {
             overlap.end().forEach(this::take); // their fills count in the trades' evidence
-            List<Overlap.TradesWindow> unmet = overlap.unmetTrades(requested(Channel.TRADES), tradeEvidence);
-            tradeEvidence.release();
-            unmet.forEach(w -> continuity.tradesUnmet(w.channel(), w.fromMicros(), w.toMicros()));
+            tradeEvidence.switchEnded(overlap.unmetPairs(requested(Channel.TRADES)));
         }
     }
 

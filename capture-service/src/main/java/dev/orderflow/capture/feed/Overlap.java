@@ -27,8 +27,8 @@ import dev.orderflow.storage.Channel;
  * <p>
  * Trades carry no chain: when the switch ends before a trade came on both, the trades the old connection still owed are
  * unknown from the trades alone. The pair's {@code live_orders} tell: a fill taken that no trade taken matched
- * ({@link TradeEvidence}) is a trade neither connection sent, and {@link #unmetTrades} names the window of such fills.
- * With every fill matched it names none, so a quiet channel gets no window at a switch. Used on the event loop only.
+ * ({@link TradeEvidence}) is a trade neither connection sent; {@link #unmetPairs} names the pairs to check. With every
+ * fill matched nothing is recorded, so a quiet channel gets no window at a switch. Used on the event loop only.
  */
 final class Overlap {
     /** Parked events per channel at most; past it the channel's parked events are taken at once. */
@@ -43,10 +43,6 @@ final class Overlap {
     private final Set<Channel.WireChannel> fromNew = new HashSet<>();
     private final Set<Channel.WireChannel> tradesJoined = new HashSet<>();
     private boolean active;
-
-    /** Where a trades channel's connections did not meet (see the class comment). */
-    record TradesWindow(Channel.WireChannel channel, long fromMicros, long toMicros) {
-    }
 
     void begin() {
         active = true;
@@ -71,21 +67,11 @@ final class Overlap {
         tradesJoined.add(channel);
     }
 
-    /**
-     * The trades channels whose connections did not meet, and the window between (see the class comment):
-     * {@code tradesChannels} are the channels followed, {@code evidence} what their pairs' fills show.
-     */
-    List<TradesWindow> unmetTrades(Set<Channel.WireChannel> tradesChannels, TradeEvidence evidence) {
-        List<TradesWindow> windows = new ArrayList<>();
-        for (Channel.WireChannel channel : tradesChannels) {
-            TradeEvidence.Owed owed = tradesJoined.contains(channel) ? null : evidence.owed(channel.pair());
-            if (owed != null) {
-                windows.add(new TradesWindow(channel, owed.fromMicros(), owed.toMicros()));
-            }
-        }
-        windows.sort(Comparator.comparing((TradesWindow w) -> w.channel().pair())
-                .thenComparingLong(TradesWindow::fromMicros));
-        return windows;
+    /** The pairs of {@code tradesChannels} on which no trade came on both connections (see the class comment). */
+    Set<String> unmetPairs(Set<Channel.WireChannel> tradesChannels) {
+        Set<String> pairs = new HashSet<>();
+        tradesChannels.stream().filter(c -> !tradesJoined.contains(c)).forEach(c -> pairs.add(c.pair()));
+        return pairs;
     }
 
     /** Whether this event id is parked already (so a second copy is a duplicate). */

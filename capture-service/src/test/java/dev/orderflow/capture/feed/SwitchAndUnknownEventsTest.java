@@ -23,6 +23,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 @org.junit.jupiter.api.Timeout(60)
 class SwitchAndUnknownEventsTest {
     private static final long T0 = 1_790_000_000_000_000L;
+    /** The order of the event {@link #movedOn} takes. */
+    private static final long MOVED_ON_ORDER = 999;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final RecordingQueue queue = new RecordingQueue(registry);
     private final BitstampProtocol protocol = TestProtocols.create(queue, 0, registry);
@@ -110,6 +112,8 @@ class SwitchAndUnknownEventsTest {
         protocol.onFrame(fill(4), T0 + 4100, false);        // trades it still owes on a quiet channel
         assertFalse(protocol.overlapJoined(), "no trade came on both");
         protocol.endOverlap();                              // it closes first; the new one sent no trade
+        assertEquals(List.of(), gaps(), "not yet: a fill or its trade may still come");
+        movedOn();
 
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), sequence());
         List<GapRecord> gaps = gaps();
@@ -136,6 +140,8 @@ class SwitchAndUnknownEventsTest {
         protocol.onFrame(fill(7), T0 + 7100, true);
         protocol.onFrame(trade(5, 7, 7), T0 + 7150, true);
         protocol.endOverlap();                               // the old one closes before the two met
+        assertEquals(List.of(), gaps(), "not yet: a fill or its trade may still come");
+        movedOn();
 
         List<GapRecord> gaps = gaps();
         assertEquals(1, gaps.size(), gaps.toString());
@@ -159,6 +165,8 @@ class SwitchAndUnknownEventsTest {
         protocol.onFrame(trade(4, 6, 6), T0 + 6150, true);  // the new one's first trade, after the old one's last
         protocol.onFrame(fill(6), T0 + 6200, true);
         protocol.endOverlap();
+        assertEquals(List.of(), gaps(), "not yet: a fill or its trade may still come");
+        movedOn();
 
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), sequence());
         assertEquals(List.of(), gaps(), "every fill matched: nothing owed, however far back the last trade was");
@@ -173,6 +181,8 @@ class SwitchAndUnknownEventsTest {
         protocol.onFrame(fill(4, 3), T0 + 3100, false);
         protocol.onFrame(trade(1, 3, 3), T0 + 3200, false); // ...and the old one sends one of its two trades
         protocol.endOverlap();
+        assertEquals(List.of(), gaps(), "not yet: a fill or its trade may still come");
+        movedOn();
 
         List<GapRecord> gaps = gaps();
         assertEquals(1, gaps.size(), gaps.toString());
@@ -203,6 +213,76 @@ class SwitchAndUnknownEventsTest {
         assertEquals(T0 + 6000, gaps().get(1).fromMicros(), "then the disconnect, from the last trade taken");
     }
 
+    @Test
+    void shouldMatchAFillStampedAfterItsTrade() {
+        take(false, 1);
+        protocol.onFrame(trade(1, 2, 2), T0 + 2050, false);  // the trade of order 102, at 2 ms
+        protocol.onFrame(trade(2, 3), T0 + 3050, false);     // another trade
+        protocol.onFrame(fill(2, 4), T0 + 4050, false);      // 102's fill, stamped after its trade
+        protocol.beginOverlap();
+        protocol.endOverlap();                               // the new connection failed; the old one stays
+        movedOn();
+
+        assertEquals(List.of(), gaps(), "every trade was received");
+    }
+
+    @Test
+    void shouldWaitForATradeInFlightWhenTheOldConnectionStays() {
+        take(false, 1);
+        protocol.beginOverlap();
+        protocol.onFrame(fill(2), T0 + 2050, false);
+        protocol.endOverlap();                               // the new connection failed; the old one stays
+        protocol.onFrame(trade(1, 2, 2), T0 + 2100, false);  // the fill's trade, a little behind it
+        movedOn();
+
+        assertEquals(List.of(), gaps(), "nothing lost: the old connection never stopped");
+    }
+
+    @Test
+    void shouldCountAFillThatComesAfterTheSwitchEnded() {
+        take(false, 1);
+        protocol.onFrame(fill(2), T0 + 2050, false);
+        protocol.onFrame(trade(1, 2, 2), T0 + 2100, false);  // the old connection's last trade
+        protocol.beginOverlap();
+        protocol.onFrame(trade(3, 6, 6), T0 + 6100, true);   // the new one's first; the trade at 3 ms came on neither
+        protocol.endOverlap();                               // the server closed the old connection
+        protocol.onFrame(fill(3), T0 + 6200, true);          // the new connection's orders trail its trades
+        take(true, 4, 5);
+        protocol.onFrame(fill(6), T0 + 6400, true);
+        movedOn();
+
+        List<GapRecord> gaps = gaps();
+        assertEquals(1, gaps.size(), gaps.toString());
+        assertEquals(T0 + 3000, gaps.get(0).fromMicros());
+        assertEquals(T0 + 3000, gaps.get(0).toMicros());
+    }
+
+    @Test
+    void shouldRecordNothingWhereATradeCameOnBothConnections() {
+        take(false, 1, 2);
+        protocol.beginOverlap();
+        protocol.onFrame(fill(3), T0 + 3050, false);        // its trade is still in flight on both
+        protocol.onFrame(trade(1, 2), T0 + 3100, true);
+        protocol.onFrame(trade(1, 2), T0 + 3100, false);    // the connections met: the new one sends the rest
+        protocol.endOverlap();
+        protocol.onFrame(trade(2, 3, 3), T0 + 3200, true);
+        movedOn();
+
+        assertEquals(List.of(), gaps());
+    }
+
+    /** The pair's orders move on, more than the grace past the switch (owed trades are checked then). */
+    private void movedOn() {
+        long micros = queue.events().stream().mapToLong(CapturedEvent::microtimestamp).max().orElse(T0)
+                + TradeEvidence.GRACE_MICROS + 1000;
+        String last = queue.events().stream().filter(e -> e.frame().has("event_id"))
+                .reduce((a, b) -> b).map(e -> e.frame().path("event_id").asText()).orElse(id(0));
+        protocol.onFrame("{\"data\":{\"id\":" + MOVED_ON_ORDER + ",\"order_type\":0,\"microtimestamp\":\"" + micros
+                + "\",\"amount_str\":\"1\",\"price_str\":\"5\"},\"channel\":\"live_orders_btcusd\","
+                + "\"event\":\"order_created\",\"event_id\":\"" + id(900) + "\",\"pre_event_id\":\"" + last + "\"}",
+                micros + 100, true);
+    }
+
     private void take(boolean fromNew, long... sequence) {
         for (long n : sequence) {
             protocol.onFrame(order(n, "order_created"), T0 + 1000 * n, fromNew);
@@ -211,7 +291,9 @@ class SwitchAndUnknownEventsTest {
 
     /** The order events taken, as their place in the chain. */
     private List<Long> sequence() {
-        return queue.events().stream().filter(e -> e.frame().has("event_id")).map(CapturedEvent::microtimestamp)
+        return queue.events().stream().filter(e -> e.frame().has("event_id"))
+                .filter(e -> e.frame().path("data").path("id").asLong() != MOVED_ON_ORDER)
+                .map(CapturedEvent::microtimestamp)
                 .map(m -> (m - T0) / 1000).toList();
     }
 
@@ -258,7 +340,7 @@ class SwitchAndUnknownEventsTest {
 
     /** A trade {@code ms} milliseconds after T0 that fills the chain's order {@code n} (a buy) for a taker. */
     private static String trade(long id, long ms, long n) {
-        return "{\"data\":{\"id\":" + id + ",\"microtimestamp\":\"" + (T0 + 1000 * ms) + "\",\"amount_str\":\"1\","
+        return "{\"data\":{\"id\":" + id + ",\"microtimestamp\":\"" + (T0 + 1000 * ms) + "\",\"amount_str\":\"0.5\","
                 + "\"buy_order_id\":" + (100 + n) + ",\"sell_order_id\":" + (9000 + id) + "},"
                 + "\"channel\":\"live_trades_btcusd\",\"event\":\"trade\"}";
     }
