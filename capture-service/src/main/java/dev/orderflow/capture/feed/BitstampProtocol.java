@@ -58,6 +58,8 @@ public class BitstampProtocol {
     private final Continuity continuity;
     private final MeterRegistry registry;
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
+    /** The requested channels of each kind (looked up on every frame of a switch). */
+    private volatile Map<Channel, Set<Channel.WireChannel>> requestedByKind = Map.of();
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
     private final Map<Channel.WireChannel, Counter> received = new ConcurrentHashMap<>();
     private final Map<Channel, Counter> unknown = new ConcurrentHashMap<>();
@@ -86,15 +88,20 @@ public class BitstampProtocol {
         requested.clear();
         subscribed.clear();
         List<String> frames = new ArrayList<>();
+        Map<Channel, Set<Channel.WireChannel>> byKind = new java.util.EnumMap<>(Channel.class);
         for (String pair : pairs) {
             for (Channel channel : Channel.values()) {
                 String wire = channel.wireName(pair);
                 requested.add(wire);
+                byKind.computeIfAbsent(channel, k -> new java.util.HashSet<>())
+                        .add(new Channel.WireChannel(channel, pair));
                 ObjectNode frame = Frames.MAPPER.createObjectNode().put("event", "bts:subscribe");
                 frame.putObject("data").put("channel", wire);
                 frames.add(Frames.toJson(frame));
             }
         }
+        byKind.replaceAll((k, v) -> Set.copyOf(v));
+        requestedByKind = Map.copyOf(byKind);
         return frames;
     }
 
@@ -147,10 +154,7 @@ public class BitstampProtocol {
     }
 
     private Set<Channel.WireChannel> requested(Channel channel) {
-        Set<Channel.WireChannel> channels = new java.util.HashSet<>();
-        requested.forEach(wire -> Channel.parseWire(wire).filter(c -> c.channel() == channel)
-                .ifPresent(channels::add));
-        return channels;
+        return requestedByKind.getOrDefault(channel, Set.of());
     }
 
     /**
