@@ -315,10 +315,8 @@ public class BitstampProtocol {
                 return true;
             }
         }
-        if (overlap.active() && c.channel() == Channel.TRADES) {
-            if (continuity.recentlySeen(c, arrived.eventId())) {
-                overlap.tradeRepeated(c);
-            }
+        if (overlap.active() && c.channel() == Channel.TRADES && continuity.recentlySeen(c, arrived.eventId())) {
+            overlap.tradeRepeated(c);
         }
         take(arrived);
         return true;

@@ -66,7 +66,7 @@ final class TradeEvidence {
     /** An order event of {@code pair} was taken; counted when it is a fill ({@link #isFill}). */
     void orderEvent(String pair, JsonNode frame, long micros) {
         newest = Math.max(newest, micros);
-        BigDecimal traded = isFill(frame) ? amount(frame.path("data").get("amount_traded")) : null;
+        BigDecimal traded = traded(frame);
         PairState p = traded == null ? pairs.get(pair) : state(pair);
         if (p == null) {
             return;
@@ -156,26 +156,15 @@ final class TradeEvidence {
         settle(p);
     }
 
-    /**
-     * A fill: {@code amount_traded} present and not zero (the exchange spells zero {@code "0"}, {@code "0.00000"}
-     * or {@code "0E-8"}; a digit from 1 to 9 before any exponent is a positive amount).
-     */
+    /** A fill: {@code amount_traded} present and above zero (however the exchange spells it). */
     static boolean isFill(JsonNode frame) {
-        JsonNode traded = frame.path("data").get("amount_traded");
-        String text = traded == null || !(traded.isTextual() || traded.isNumber()) ? null : traded.asText();
-        if (text == null) {
-            return false;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char ch = text.charAt(i);
-            if (ch == 'e' || ch == 'E') {
-                return false;
-            }
-            if (ch >= '1' && ch <= '9') {
-                return true;
-            }
-        }
-        return false;
+        return traded(frame) != null;
+    }
+
+    /** A fill's {@code amount_traded}; null when the event is not a fill (absent, zero, or not a number). */
+    private static BigDecimal traded(JsonNode frame) {
+        BigDecimal amount = amount(frame.path("data").get("amount_traded"));
+        return amount != null && amount.signum() > 0 ? amount : null;
     }
 
     private PairState state(String pair) {

@@ -184,10 +184,7 @@ class SwitchAndUnknownEventsTest {
         assertEquals(List.of(), gaps(), "not yet: a fill or its trade may still come");
         movedOn();
 
-        List<GapRecord> gaps = gaps();
-        assertEquals(1, gaps.size(), gaps.toString());
-        assertEquals(T0 + 3000, gaps.get(0).fromMicros());
-        assertEquals(T0 + 3000, gaps.get(0).toMicros());
+        assertOneWindow(T0 + 3000, T0 + 3000);
     }
 
     @Test
@@ -251,10 +248,7 @@ class SwitchAndUnknownEventsTest {
         protocol.onFrame(fill(6), T0 + 6400, true);
         movedOn();
 
-        List<GapRecord> gaps = gaps();
-        assertEquals(1, gaps.size(), gaps.toString());
-        assertEquals(T0 + 3000, gaps.get(0).fromMicros());
-        assertEquals(T0 + 3000, gaps.get(0).toMicros());
+        assertOneWindow(T0 + 3000, T0 + 3000);
     }
 
     @Test
@@ -281,6 +275,14 @@ class SwitchAndUnknownEventsTest {
                 + "\",\"amount_str\":\"1\",\"price_str\":\"5\"},\"channel\":\"live_orders_btcusd\","
                 + "\"event\":\"order_created\",\"event_id\":\"" + id(900) + "\",\"pre_event_id\":\"" + last + "\"}",
                 micros + 100, true);
+    }
+
+    /** Exactly one gap recorded, over this window. */
+    private void assertOneWindow(long fromMicros, long toMicros) {
+        List<GapRecord> gaps = gaps();
+        assertEquals(1, gaps.size(), gaps.toString());
+        assertEquals(fromMicros, gaps.get(0).fromMicros());
+        assertEquals(toMicros, gaps.get(0).toMicros());
     }
 
     private void take(boolean fromNew, long... sequence) {

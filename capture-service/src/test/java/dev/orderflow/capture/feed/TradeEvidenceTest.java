@@ -66,8 +66,7 @@ class TradeEvidenceTest {
         evidence.orderEvent("btcusd", fill(11, "\"0.75\""), 200); // ...and 11 also takes from 12
         evidence.trade("btcusd", trade(12, 11, "0.5"), 200);
         evidence.orderEvent("btcusd", fill(12, "\"0.5\""), 200);
-        evidence.switchEnded(Set.of("btcusd"));
-        evidence.checkAll();
+        endSwitchAndCheck();
         assertEquals(List.of("btcusd 200-200"), owed, "orders 10 and 11 are owed 0.25 each");
     }
 
@@ -90,8 +89,7 @@ class TradeEvidenceTest {
         evidence.orderEvent("btcusd", fill(2, "\"0.5\""), 100);
         evidence.orderEvent("btcusd", fill(6, "\"0.5\""), 300);
         evidence.hold();
-        evidence.switchEnded(Set.of("btcusd"));
-        evidence.checkAll();
+        endSwitchAndCheck();
         assertEquals(List.of(), owed);
     }
 
@@ -102,8 +100,7 @@ class TradeEvidenceTest {
         evidence.trade("btcusd", parse("{\"data\":{\"buy_order_id\":\"2046839978799111\",\"sell_order_id\":7.0,"
                 + "\"amount\":0.5}}"), 100);
         evidence.orderEvent("btcusd", parse("{\"data\":{\"id\":\"7\",\"amount_traded\":\"0.50\"}}"), 100);
-        evidence.switchEnded(Set.of("btcusd"));
-        evidence.checkAll();
+        endSwitchAndCheck();
         assertEquals(List.of(), owed);
     }
 
@@ -116,8 +113,7 @@ class TradeEvidenceTest {
             evidence.trade("btcusd", trade(1000 + i, 5000 + i, "0.5"), i);
             evidence.orderEvent("btcusd", fill(5000 + i, "\"0.5\""), i);
         }
-        evidence.switchEnded(Set.of("btcusd"));
-        evidence.checkAll();
+        endSwitchAndCheck();
         assertEquals(List.of("btcusd 1-1"), owed, "the owed order outlived the ones that balanced");
     }
 
@@ -127,9 +123,14 @@ class TradeEvidenceTest {
         for (int i = 1; i <= TradeEvidence.MAX_ORDERS * 3; i++) {
             evidence.orderEvent("btcusd", fill(1000 + i, "\"0.5\""), i);
         }
+        endSwitchAndCheck();
+        assertEquals(List.of("btcusd 1-" + TradeEvidence.MAX_ORDERS * 3), owed);
+    }
+
+    /** The switch ends with btcusd's trades unmet, and its owed trades are checked at once. */
+    private void endSwitchAndCheck() {
         evidence.switchEnded(Set.of("btcusd"));
         evidence.checkAll();
-        assertEquals(List.of("btcusd 1-" + TradeEvidence.MAX_ORDERS * 3), owed);
     }
 
     private static ObjectNode trade(long buy, long sell, String amount) {
