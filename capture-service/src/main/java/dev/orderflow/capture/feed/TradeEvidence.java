@@ -29,6 +29,8 @@ final class TradeEvidence {
     static final int MAX_ORDERS = 256;
     /** How far a fill's stamp or arrival may trail its trade's, or lead it. */
     static final long GRACE_MICROS = 1_000_000;
+    /** The fields of a trade naming the orders it filled. */
+    private static final String[] ORDER_FIELDS = {"buy_order_id", "sell_order_id"};
 
     /** Where the trades owed at a switch go: a window of {@code pair}'s trades, by their fills' stamps. */
     interface Owing {
@@ -91,7 +93,7 @@ final class TradeEvidence {
         JsonNode data = frame.path("data");
         BigDecimal amount = amount(data.has("amount_str") ? data.get("amount_str") : data.get("amount"));
         if (micros >= p.settled && amount != null) {
-            for (String side : new String[] {"buy_order_id", "sell_order_id"}) {
+            for (String side : ORDER_FIELDS) {
                 String id = id(data.get(side));
                 if (id != null) {
                     count(p, id, amount.negate(), micros);

@@ -116,11 +116,7 @@ class SwitchAndUnknownEventsTest {
         movedOn();
 
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), sequence());
-        List<GapRecord> gaps = gaps();
-        assertEquals(1, gaps.size(), gaps.toString());
-        GapRecord window = gaps.get(0);
-        assertEquals(Channel.TRADES, window.channel());
-        assertEquals(GapRecord.Kind.DISCONNECT, window.kind());
+        GapRecord window = theTradesWindow();
         assertEquals(T0 + 3000, window.fromMicros(), "the oldest fill no trade matched");
         assertEquals(T0 + 4000, window.toMicros(), "the newest");
     }
@@ -143,11 +139,7 @@ class SwitchAndUnknownEventsTest {
         assertEquals(List.of(), gaps(), "not yet: a fill or its trade may still come");
         movedOn();
 
-        List<GapRecord> gaps = gaps();
-        assertEquals(1, gaps.size(), gaps.toString());
-        GapRecord window = gaps.get(0);
-        assertEquals(Channel.TRADES, window.channel());
-        assertEquals(GapRecord.Kind.DISCONNECT, window.kind());
+        GapRecord window = theTradesWindow();
         assertEquals(T0 + 3000, window.fromMicros(), "exactly the fill whose trade neither connection sent");
         assertEquals(T0 + 3000, window.toMicros());
     }
@@ -278,6 +270,16 @@ class SwitchAndUnknownEventsTest {
     }
 
     /** Exactly one gap recorded, over this window. */
+    /** The one gap record, a trades disconnect window. */
+    private GapRecord theTradesWindow() {
+        List<GapRecord> gaps = gaps();
+        assertEquals(1, gaps.size(), gaps.toString());
+        GapRecord window = gaps.get(0);
+        assertEquals(Channel.TRADES, window.channel());
+        assertEquals(GapRecord.Kind.DISCONNECT, window.kind());
+        return window;
+    }
+
     private void assertOneWindow(long fromMicros, long toMicros) {
         List<GapRecord> gaps = gaps();
         assertEquals(1, gaps.size(), gaps.toString());
