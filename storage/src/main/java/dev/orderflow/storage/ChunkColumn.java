@@ -31,6 +31,8 @@ final class ChunkColumn {
     String stringSibling;
     List<String> lastShape;
     int lastShapeIndex;
+    /** Encoding: the columns of the fields of {@link #lastShape}, each found when first needed. */
+    ChunkColumn[] lastShapeColumns;
 
     void remember(String s) {
         if (s.length() <= DICT_MAX_LENGTH && dict.size() < DICT_MAX) {

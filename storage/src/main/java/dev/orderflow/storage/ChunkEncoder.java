@@ -49,6 +49,10 @@ final class ChunkEncoder {
     final List<List<String>> shapes = new ArrayList<>();
     String previousEventId;
     long lastReceived;
+    /** The columns every event has, found once. */
+    private ChunkColumn received;
+    private ChunkColumn time;
+    private ChunkColumn root;
 
     ChunkColumn column(String path) {
         return columns.computeIfAbsent(path, p -> {
@@ -79,22 +83,30 @@ final class ChunkEncoder {
     }
 
     void event(CapturedEvent event) {
-        ChunkColumn received = column(RECEIVED);
+        if (root == null) { // the first event's columns come first, in this order
+            received = column(RECEIVED);
+            time = column(TIME);
+            root = column("");
+        }
         received.out.signed(event.receivedMicros() - lastReceived);
         lastReceived = event.receivedMicros();
-        ChunkColumn time = column(TIME);
         if (event.microtimestamp() == Frames.microtimestamp(event.frame())) {
             time.out.unsigned(0);
         } else {
             time.out.unsigned(1);
             time.out.signed(event.microtimestamp());
         }
-        value(column(""), event.frame(), null, null);
+        value(root, event.frame(), null, null, null, 0);
         JsonNode id = event.frame().get("event_id");
         previousEventId = id != null && id.isTextual() ? id.textValue() : null;
     }
 
-    void value(ChunkColumn c, JsonNode node, ObjectNode parent, String name) {
+    /**
+     * A value; {@code parent} is the object it is field {@code name} of, {@code index} its place there and
+     * {@code earlier} the texts of the fields before it ({@code null} for other values); all {@code null} for the
+     * root and array elements.
+     */
+    void value(ChunkColumn c, JsonNode node, ObjectNode parent, String name, String[] earlier, int index) {
         ChunkBytes out = c.out;
         switch (node.getNodeType()) {
             case NULL, MISSING -> out.unsigned(T_NULL);
@@ -104,57 +116,72 @@ final class ChunkEncoder {
                 out.unsigned(T_ARRAY);
                 out.unsigned(node.size());
                 for (JsonNode element : node) {
-                    value(elements(c), element, null, null);
+                    value(elements(c), element, null, null, null, 0);
                 }
             }
-            case STRING -> string(c, node.textValue(), parent, name);
+            case STRING -> string(c, node.textValue(), name, earlier, index);
             case NUMBER -> number(c, node, parent, name);
             default -> throw new IllegalArgumentException("cannot encode " + node.getNodeType());
         }
     }
 
     void object(ChunkColumn c, ObjectNode node, ChunkBytes out) {
-        List<String> names = new ArrayList<>(node.size());
-        node.fieldNames().forEachRemaining(names::add);
-        int shape;
-        if (names.equals(c.lastShape)) {
-            shape = c.lastShapeIndex; // objects of one column mostly share their shape
-        } else {
-            Integer known = shapeIndex.get(String.join("\u0000", names));
+        if (!hasShape(node, c.lastShape)) { // objects of one column mostly share their shape
+            List<String> names = new ArrayList<>(node.size());
+            node.fieldNames().forEachRemaining(names::add);
+            String key = String.join("\u0000", names);
+            Integer known = shapeIndex.get(key);
             if (known == null) {
                 known = shapes.size();
                 shapes.add(names);
-                shapeIndex.put(String.join("\u0000", names), known);
+                shapeIndex.put(key, known);
             }
-            shape = known;
             c.lastShape = names;
-            c.lastShapeIndex = shape;
+            c.lastShapeIndex = known;
+            c.lastShapeColumns = new ChunkColumn[names.size()];
         }
         out.unsigned(T_OBJECT);
-        out.unsigned(shape);
-        for (String field : names) {
-            value(field(c, field), node.get(field), node, field);
+        out.unsigned(c.lastShapeIndex);
+        String[] texts = new String[node.size()];
+        int index = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); index++) {
+            Map.Entry<String, JsonNode> field = it.next();
+            ChunkColumn column = c.lastShapeColumns[index];
+            if (column == null) { // found when first needed: columns are listed in the order they are first met
+                column = field(c, field.getKey());
+                c.lastShapeColumns[index] = column;
+            }
+            JsonNode value = field.getValue();
+            value(column, value, node, field.getKey(), texts, index);
+            texts[index] = value.isTextual() ? value.textValue() : null;
         }
     }
 
-    void string(ChunkColumn c, String s, ObjectNode parent, String name) {
+    /** Whether the object's field names are {@code shape}, in its order (without listing them). */
+    private static boolean hasShape(ObjectNode node, List<String> shape) {
+        if (shape == null || shape.size() != node.size()) {
+            return false;
+        }
+        Iterator<String> names = node.fieldNames();
+        for (String name : shape) {
+            if (!name.equals(names.next())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void string(ChunkColumn c, String s, String name, String[] earlier, int index) {
         ChunkBytes out = c.out;
         if ("pre_event_id".equals(name) && s.equals(previousEventId)) {
             out.unsigned(T_CHAIN);
             return;
         }
-        if (parent != null) {
-            int index = 0;
-            for (Iterator<Map.Entry<String, JsonNode>> it = parent.fields(); it.hasNext(); index++) {
-                Map.Entry<String, JsonNode> field = it.next();
-                if (field.getKey().equals(name)) {
-                    break;
-                }
-                if (field.getValue().isTextual() && field.getValue().textValue().equals(s)) {
-                    out.unsigned(T_SAME_AS_FIELD);
-                    out.unsigned(index);
-                    return;
-                }
+        for (int i = 0; i < index; i++) { // the first earlier field of the same text
+            if (s.equals(earlier[i])) {
+                out.unsigned(T_SAME_AS_FIELD);
+                out.unsigned(i);
+                return;
             }
         }
         Long whole = canonicalLong(s);
@@ -176,8 +203,8 @@ final class ChunkEncoder {
         if (isUuid(s)) {
             long high = uuidHigh(s);
             long low = uuidLow(s);
-            ChunkColumn time = columns.get(TIME_COLUMN);
-            if (time != null && time.lastInt == high) {
+            ChunkColumn timeColumn = columns.get(TIME_COLUMN);
+            if (timeColumn != null && timeColumn.lastInt == high) {
                 out.unsigned(T_UUID_AT_TIME);
             } else {
                 out.unsigned(T_UUID);
