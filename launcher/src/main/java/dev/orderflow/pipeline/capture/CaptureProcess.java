@@ -47,14 +47,35 @@ public final class CaptureProcess implements AutoCloseable {
      * window of tens of thousands of events, as in the bench's burst, takes well over 100 MiB while it is written);
      * the serial collector (no concurrent GC threads or remembered sets, and it gives heap back after a full
      * collection; pauses on a young generation of a few MiB are milliseconds), keeping 10 to 30 % of the heap free
-     * after a collection instead of 40 to 70 % (at 2,000 events/s the peak RSS fell from about 206 to 190 MB); 64 MiB of direct
+     * after a collection instead of 40 to 70 % (at 2,000 events/s the peak RSS fell from about 206 to 190 MB); a young
+     * generation of 15 to 24 MiB whose survivor spaces are a quarter of it each and fill to 90 % before objects are
+     * promoted early (frames wait a second or two for their part to be stored; with the default survivor spaces of
+     * about 1 MiB every young collection of a burst promoted them, the old generation, which the service's own
+     * ~15 MiB nearly fills, filled again at once, and full collections paused the capture for about a third of the
+     * burst); 64 MiB of direct
      * buffers (Netty's WebSocket and HTTP); caps on metaspace (about 50 MiB used) and the JIT's code cache (about
      * 15 MiB used); small thread stacks; and an exit rather than a crippled process on {@code OutOfMemoryError}
      * (the journal keeps what was received).
      */
     public static final List<String> JVM_OPTIONS = List.of("-Xms16m", "-Xmx256m", "-XX:+UseSerialGC",
-            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:MaxDirectMemorySize=64m", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k",
+            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:NewSize=15m", "-XX:MaxNewSize=24m",
+            "-XX:SurvivorRatio=2", "-XX:TargetSurvivorRatio=90", "-XX:MaxDirectMemorySize=64m", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k",
             "-XX:+ExitOnOutOfMemoryError");
+
+    /**
+     * Gives the C library's free memory back every 5 s (the JIT's compiler arenas above all): the young generation
+     * above costs about that much RSS. Only where the JVM knows the option (it refuses to start on one it does not).
+     */
+    public static final String TRIM_NATIVE_HEAP = "-XX:TrimNativeHeapInterval=5000";
+
+    /** Whether {@code version} has {@link #TRIM_NATIVE_HEAP}: from 17.0.9 and 21.0.1 on, and every release from 22. */
+    static boolean trimsNativeHeap(Runtime.Version version) {
+        return switch (version.feature()) {
+            case 17 -> version.update() >= 9;
+            case 21 -> version.update() >= 1;
+            default -> version.feature() >= 22;
+        };
+    }
 
     /**
      * The capture's environment for its memory: at most two glibc malloc arenas (by default up to eight per core,
@@ -92,6 +113,9 @@ public final class CaptureProcess implements AutoCloseable {
             }
         });
         List<String> arguments = new ArrayList<>(JVM_OPTIONS);
+        if (trimsNativeHeap(Runtime.version())) { // the capture runs on the launcher's own Java
+            arguments.add(TRIM_NATIVE_HEAP);
+        }
         arguments.addAll(List.of("-jar", jar.toString()));
         return new CaptureProcess(ChildJvm.start("capture", arguments, all, null, out, STOP_GRACE), httpPort);
     }
