@@ -64,9 +64,12 @@ public final class CaptureProcess implements AutoCloseable {
 
     /**
      * Gives the C library's free memory back every 5 s (the JIT's compiler arenas above all): the young generation
-     * above costs about that much RSS. Only where the JVM knows the option (it refuses to start on one it does not).
+     * above costs about that much RSS. Only where the JVM has the option (it refuses to start on one it does not);
+     * it came to 17.0.9 and 21.0.1 as an experimental option and became a product option only in later updates,
+     * hence the unlock (which changes nothing where it is a product option).
      */
-    public static final String TRIM_NATIVE_HEAP = "-XX:TrimNativeHeapInterval=5000";
+    public static final List<String> TRIM_NATIVE_HEAP = List.of("-XX:+UnlockExperimentalVMOptions",
+            "-XX:TrimNativeHeapInterval=5000");
 
     /** Whether {@code version} has {@link #TRIM_NATIVE_HEAP}: from 17.0.9 and 21.0.1 on, and every release from 22. */
     static boolean trimsNativeHeap(Runtime.Version version) {
@@ -114,7 +117,7 @@ public final class CaptureProcess implements AutoCloseable {
         });
         List<String> arguments = new ArrayList<>(JVM_OPTIONS);
         if (trimsNativeHeap(Runtime.version())) { // the capture runs on the launcher's own Java
-            arguments.add(TRIM_NATIVE_HEAP);
+            arguments.addAll(TRIM_NATIVE_HEAP);
         }
         arguments.addAll(List.of("-jar", jar.toString()));
         return new CaptureProcess(ChildJvm.start("capture", arguments, all, null, out, STOP_GRACE), httpPort);
