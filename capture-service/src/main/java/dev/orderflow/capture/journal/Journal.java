@@ -3,17 +3,14 @@ package dev.orderflow.capture.journal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -33,8 +30,7 @@ import io.quarkus.logging.Log;
  * deleted only when every record in it lies below {@link #release}'s position, the lowest position DynamoDB has
  * not stored yet.
  *
- * <p><b>Format.</b> Append-only segment files {@code seg-<number>.journal}; each record is
- * {@code int length, int crc32(body), body} with body {@code byte type, long receivedMicros, payload}. At open a torn
+ * <p><b>Format.</b> Append-only segment files {@code seg-<number>.journal} of records ({@link Segment}). At open a torn
  * or corrupt tail is cut off, and unreadable bytes with good records after them are taken out and kept aside
  * ({@link SegmentRepair}; {@link #UNREADABLE} tells the scan where). A write that fails part-way (a full disk) is cut back, so the records after it stay
  * readable, and the next record goes to a new segment.
@@ -67,9 +63,6 @@ public class Journal {
      */
     public static final byte UNREADABLE = 6;
 
-    static final int HEADER = 8;
-    static final int BODY_PREFIX = 9;
-    static final int MAX_RECORD = 64 << 20;
     private static final String PREFIX = "seg-";
     private static final String SUFFIX = ".journal";
 
@@ -101,30 +94,6 @@ public class Journal {
     private volatile boolean running;
     private Thread flusher;
     private JournalLock lock;
-
-    private static final class Segment {
-        final long number;
-        final Path path;
-        final long firstSeq;
-        final long openedNanos = System.nanoTime();
-        SegmentFiles.Appender out;
-        long bytes;
-        long records;
-        long firstReceivedMicros = Long.MAX_VALUE;
-        /** Where the last read stopped (byte offset, position): the catch-up reader goes on from there. */
-        volatile long resumePos;
-        volatile long resumeSeq = -1;
-
-        Segment(long number, Path path, long firstSeq) {
-            this.number = number;
-            this.path = path;
-            this.firstSeq = firstSeq;
-        }
-
-        long endSeq() {
-            return firstSeq + records;
-        }
-    }
 
     @Inject
     public Journal(CaptureConfig config, MeterRegistry registry) {
@@ -195,14 +164,14 @@ public class Journal {
                     scan.accept(e);
                     return true;
                 };
-                long[] at = read(segment, 0, segment.firstSeq, Long.MAX_VALUE, true, reader);
+                long[] at = segment.read(0, segment.firstSeq, Long.MAX_VALUE, true, reader);
                 if (at[0] < at[2]) {
                     // a record that cannot be read before the end: unreadable bytes with records after them (taken
                     // out, and the reading goes on after them), or a torn tail (cut)
                     unreadable.addAll(repair(segment, at[0], records[0], lastReceived[0]));
-                    at = read(segment, at[0], at[1], Long.MAX_VALUE, true, reader);
+                    at = segment.read(at[0], at[1], Long.MAX_VALUE, true, reader);
                     if (at[0] < at[2]) {
-                        cutTail(segment, at[0], at[2]);
+                        segment.cutTail(at[0], at[2]);
                     }
                 }
                 while (reported[0] < unreadable.size()) { // a stretch cut with the tail (the repair could not write)
@@ -263,14 +232,8 @@ public class Journal {
             unjournaled.increment();
             return -1;
         }
-        int size = HEADER + BODY_PREFIX + payload.length;
-        ByteBuffer record = ByteBuffer.allocate(size);
-        record.position(HEADER);
-        record.put(type).putLong(receivedMicros).put(payload);
-        CRC32 crc = new CRC32();
-        crc.update(record.array(), HEADER, BODY_PREFIX + payload.length);
-        record.putInt(0, BODY_PREFIX + payload.length).putInt(4, (int) crc.getValue());
-        record.flip();
+        ByteBuffer record = Segment.record(type, receivedMicros, payload);
+        int size = record.remaining();
         try {
             current.out.write(record);
         } catch (IOException e) {
@@ -327,7 +290,7 @@ public class Journal {
             // Resume where the last read of this segment stopped, instead of scanning it from its start again.
             long[] from = s.resumeSeq == next[0] ? new long[] {s.resumePos, s.resumeSeq} : new long[] {0, s.firstSeq};
             try {
-                long[] stopped = read(s, from[0], from[1], s.endSeq(), false, e -> {
+                long[] stopped = s.read(from[0], from[1], s.endSeq(), false, e -> {
                     if (e.seq() < next[0]) {
                         return true;
                     }
@@ -335,7 +298,7 @@ public class Journal {
                         return false; // the budget is spent: this record is the next read's first
                     }
                     reader.accept(e);
-                    left[0] -= e.payload().length + BODY_PREFIX;
+                    left[0] -= e.payload().length + Segment.BODY_PREFIX;
                     next[0] = e.seq() + 1;
                     return true;
                 });
@@ -535,79 +498,9 @@ public class Journal {
         }
     }
 
-    /**
-     * Reads the records of a segment from byte {@code startPos}, which holds position {@code startSeq}, stopping
-     * before {@code endSeq} or where {@code reader} answers false (that record is not consumed); at open
-     * ({@code repair}) it counts them into the segment. Returns where it stopped and the file's size:
-     * {@code {byte offset, position, size}}.
-     */
-    private static long[] read(Segment segment, long startPos, long startSeq, long endSeq, boolean repair,
-            java.util.function.Predicate<Entry> reader) throws IOException {
-        try (FileChannel ch = FileChannel.open(segment.path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            long pos = startPos;
-            long seq = startSeq;
-            ByteBuffer header = ByteBuffer.allocate(HEADER);
-            while (pos < size && seq < endSeq) {
-                header.clear();
-                if (size - pos < HEADER || readFully(ch, header, pos) < HEADER) {
-                    break;
-                }
-                int length = header.getInt(0);
-                if (length < BODY_PREFIX || length > MAX_RECORD || pos + HEADER + length > size) {
-                    break;
-                }
-                ByteBuffer body = ByteBuffer.allocate(length);
-                readFully(ch, body, pos + HEADER);
-                CRC32 check = new CRC32();
-                check.update(body.array(), 0, length);
-                if ((int) check.getValue() != header.getInt(4)) {
-                    break;
-                }
-                long received = body.getLong(1);
-                byte[] payload = java.util.Arrays.copyOfRange(body.array(), BODY_PREFIX, length);
-                if (!reader.test(new Entry(seq, body.get(0), received, payload))) {
-                    break;
-                }
-                seq++;
-                if (repair) {
-                    segment.records++;
-                    segment.firstReceivedMicros = Math.min(segment.firstReceivedMicros, received);
-                }
-                pos += HEADER + length;
-            }
-            if (repair) {
-                segment.bytes = pos;
-            }
-            return new long[] {pos, seq, size};
-        }
-    }
-
-    /** Cuts a torn or corrupt tail off a segment at open. */
-    private static void cutTail(Segment segment, long pos, long size) throws IOException {
-        Log.warnf("Journal segment %s: cut a torn or corrupt tail of %d bytes at offset %d", segment.path.getFileName(),
-                size - pos, pos);
-        try (FileChannel ch = FileChannel.open(segment.path, StandardOpenOption.WRITE)) {
-            ch.truncate(pos);
-            ch.force(true);
-        }
-    }
-
     /** What {@link #open}'s scan is handed where a segment's bytes could not be read ({@link #UNREADABLE}). */
     private static Entry unreadableEntry(long seq, SegmentRepair.Unreadable u) {
         return new Entry(seq, UNREADABLE, u.receivedAfterMicros(), ByteBuffer.allocate(8).putLong(u.bytes()).array());
-    }
-
-    private static int readFully(FileChannel ch, ByteBuffer buffer, long position) throws IOException {
-        int total = 0;
-        while (buffer.hasRemaining()) {
-            int n = ch.read(buffer, position + total);
-            if (n < 0) {
-                break;
-            }
-            total += n;
-        }
-        return total;
     }
 
     private static void deleteQuietly(Path path) {

@@ -71,7 +71,7 @@ final class SegmentRepair {
             }
             lastReceived = received(file, pos);
             records++;
-            pos += Journal.HEADER + length;
+            pos += Segment.HEADER + length;
         }
         if (stretches.isEmpty()) {
             return found;
@@ -117,21 +117,21 @@ final class SegmentRepair {
 
     /** The body length of a whole record with a good checksum and a known type at {@code pos}, else -1. */
     static int recordLength(byte[] file, int pos) {
-        if (file.length - pos < Journal.HEADER + Journal.BODY_PREFIX) {
+        if (file.length - pos < Segment.HEADER + Segment.BODY_PREFIX) {
             return -1;
         }
         ByteBuffer b = ByteBuffer.wrap(file);
         int length = b.getInt(pos);
-        if (length < Journal.BODY_PREFIX || length > Journal.MAX_RECORD
-                || (long) pos + Journal.HEADER + length > file.length) {
+        if (length < Segment.BODY_PREFIX || length > Segment.MAX_RECORD
+                || (long) pos + Segment.HEADER + length > file.length) {
             return -1;
         }
-        int type = file[pos + Journal.HEADER];
+        int type = file[pos + Segment.HEADER];
         if (type < Journal.FRAME || type > MAX_TYPE) {
             return -1;
         }
         CRC32 crc = new CRC32();
-        crc.update(file, pos + Journal.HEADER, length);
+        crc.update(file, pos + Segment.HEADER, length);
         return (int) crc.getValue() == b.getInt(pos + 4) ? length : -1;
     }
 
@@ -145,6 +145,6 @@ final class SegmentRepair {
     }
 
     private static long received(byte[] file, int pos) {
-        return ByteBuffer.wrap(file).getLong(pos + Journal.HEADER + 1);
+        return ByteBuffer.wrap(file).getLong(pos + Segment.HEADER + 1);
     }
 }

@@ -137,7 +137,7 @@ class JournalTest {
         journal.close();
         Path segment = onlySegment();
         byte[] file = Files.readAllBytes(segment);
-        int overhead = Journal.HEADER + Journal.BODY_PREFIX; // and each payload
+        int overhead = Segment.HEADER + Segment.BODY_PREFIX; // and each payload
         int second = overhead + "first".length();
         int third = second + overhead + "second".length();
         int fourth = third + overhead + "third".length();
@@ -182,7 +182,7 @@ class JournalTest {
         }
         assertEquals(2, segments.size(), segments.toString());
         byte[] second = Files.readAllBytes(segments.get(1));
-        second[Journal.HEADER + Journal.BODY_PREFIX] ^= 0x01; // its first record damaged
+        second[Segment.HEADER + Segment.BODY_PREFIX] ^= 0x01; // its first record damaged
         Files.write(segments.get(1), second);
 
         List<String> read = new ArrayList<>();
