@@ -47,6 +47,14 @@ final class Segment {
         return firstSeq + records;
     }
 
+    /**
+     * Whether a record's length field can be believed: a body of at least its prefix, at most {@link #MAX_RECORD},
+     * starting at {@code bodyStart} and ending within a file of {@code fileSize} bytes.
+     */
+    static boolean wholeBody(int length, long bodyStart, long fileSize) {
+        return length >= BODY_PREFIX && length <= MAX_RECORD && bodyStart + length <= fileSize;
+    }
+
     /** One record as it is written, ready to be read from. */
     static ByteBuffer record(byte type, long receivedMicros, byte[] payload) {
         ByteBuffer record = ByteBuffer.allocate(HEADER + BODY_PREFIX + payload.length);
@@ -77,7 +85,7 @@ final class Segment {
                     break;
                 }
                 int length = header.getInt(0);
-                if (length < BODY_PREFIX || length > MAX_RECORD || pos + HEADER + length > size) {
+                if (!wholeBody(length, pos + HEADER, size)) {
                     break;
                 }
                 ByteBuffer body = ByteBuffer.allocate(length);

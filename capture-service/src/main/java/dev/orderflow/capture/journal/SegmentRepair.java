@@ -122,8 +122,7 @@ final class SegmentRepair {
         }
         ByteBuffer b = ByteBuffer.wrap(file);
         int length = b.getInt(pos);
-        if (length < Segment.BODY_PREFIX || length > Segment.MAX_RECORD
-                || (long) pos + Segment.HEADER + length > file.length) {
+        if (!Segment.wholeBody(length, (long) pos + Segment.HEADER, file.length)) {
             return -1;
         }
         int type = file[pos + Segment.HEADER];
