@@ -174,9 +174,10 @@ public class BitstampProtocol {
 
     /** As {@link #onFrame(String, long)}, from the new connection of a make-before-break switch when so marked. */
     public Reaction onFrame(String text, long receivedMicros, boolean fromNewConnection) {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8); // as journaled, and parsed as the writer parses it
         ObjectNode frame;
         try {
-            frame = Frames.parse(text);
+            frame = Frames.parse(utf8);
         } catch (IOException | RuntimeException e) {
             badFrames.keep(text, receivedMicros, "invalid_json");
             return Reaction.NONE;
@@ -184,7 +185,8 @@ public class BitstampProtocol {
         String event = frame.path("event").asText("");
         switch (event) {
             case "order_created", "order_changed", "order_deleted", "trade" -> {
-                return onEvent(text, frame, event, receivedMicros, fromNewConnection) ? Reaction.DATA : Reaction.NONE;
+                return onEvent(text, utf8, frame, event, receivedMicros, fromNewConnection) ? Reaction.DATA
+                        : Reaction.NONE;
             }
             case "bts:subscription_succeeded" -> {
                 onSubscribed(frame.path("channel").asText(""), receivedMicros);
@@ -200,7 +202,7 @@ public class BitstampProtocol {
             default -> {
                 if (!event.isEmpty() && !event.startsWith("bts:") && requested.contains(frame.path("channel").asText(""))) {
                     // an event type we do not know, on a channel we follow: an event all the same
-                    return onEvent(text, frame, event, receivedMicros, fromNewConnection) ? Reaction.DATA
+                    return onEvent(text, utf8, frame, event, receivedMicros, fromNewConnection) ? Reaction.DATA
                             : Reaction.NONE;
                 }
                 badFrames.keep(text, receivedMicros, "unknown_event");
@@ -275,7 +277,8 @@ public class BitstampProtocol {
      * False for a bad frame. An event type the capture does not know ({@code order_replaced}, a new feature) is an
      * event like the others on its channel: stored with its type, its chain kept, counted and named in the log.
      */
-    private boolean onEvent(String text, ObjectNode frame, String event, long receivedMicros, boolean fromNew) {
+    private boolean onEvent(String text, byte[] utf8, ObjectNode frame, String event, long receivedMicros,
+            boolean fromNew) {
         String wire = frame.path("channel").asText("");
         boolean known = EVENTS.contains(event);
         Optional<Channel.WireChannel> channel = Channel.parseWire(wire)
@@ -296,7 +299,7 @@ public class BitstampProtocol {
         if (!known) {
             countUnknown(c, event);
         }
-        Overlap.Parked arrived = new Overlap.Parked(c, text, frame, event, captured.microtimestamp(), receivedMicros,
+        Overlap.Parked arrived = new Overlap.Parked(c, utf8, frame, event, captured.microtimestamp(), receivedMicros,
                 eventId(frame));
         if (overlap.active() && c.channel() == Channel.ORDERS) {
             if (fromNew) {
@@ -349,7 +352,7 @@ public class BitstampProtocol {
         received.computeIfAbsent(c, k -> Counter.builder("capture.events.received")
                 .tag("pair", k.pair()).tag("channel", k.channel().apiName())
                 .description("Events received from the exchange").register(registry)).increment();
-        if (intake.event(c, e.microtimestamp(), e.text().getBytes(StandardCharsets.UTF_8), e.receivedMicros())) {
+        if (intake.event(c, e.microtimestamp(), e.utf8(), e.receivedMicros())) {
             continuity.kept(c, e.frame(), e.microtimestamp());
         } else {
             continuity.lost(c, e.microtimestamp());

@@ -35,7 +35,7 @@ final class Overlap {
     static final int MAX_PARKED = 10_000;
 
     /** A parked event, as the protocol received it. */
-    record Parked(Channel.WireChannel channel, String text, ObjectNode frame, String event, long microtimestamp,
+    record Parked(Channel.WireChannel channel, byte[] utf8, ObjectNode frame, String event, long microtimestamp,
                   long receivedMicros, String eventId) {
     }
 
