@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 
 import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.GapReads;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
@@ -184,7 +185,7 @@ public final class TableSource {
     /** A record as stored; one that cannot be read still counts, as a gap over the whole hour (as in the API). */
     private static GapRecord readGap(Map<String, AttributeValue> item, Hour hour) {
         try {
-            return TableLayout.gapFromItem(item);
+            return GapItems.gapFromItem(item);
         } catch (RuntimeException e) {
             return new GapRecord(hour.pair(), hour.channel(), GapRecord.Kind.DISCONNECT, hour.startMicros(),
                     hour.endMicros(), null, null, null, UnionGaps.UNREADABLE);

@@ -38,8 +38,10 @@ import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.QuietItems;
+import dev.orderflow.storage.SnapshotItems;
 import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -127,9 +129,9 @@ class ArchiverTest {
                         + "\"bids\":[[\"64839.06\",\"0.00171371\",\"1900000000000001\"],"
                         + "[\"64839.06\",\"1.5\",\"1900000000000002\"],[\"64800.00\",\"0.00000001\",\"3\"]],"
                         + "\"asks\":[[\"64850.10\",\"2\",\"1900000000000004\"],[\"oops\"]]}"));
-        TableLayout.toItems(snapshot).forEach(item -> db.putItem(b -> b.tableName(TABLE).item(item)));
+        SnapshotItems.toItems(snapshot).forEach(item -> db.putItem(b -> b.tableName(TABLE).item(item)));
 
-        db.putItem(b -> b.tableName(TABLE).item(TableLayout.toItem(new GapRecord(PAIR, Channel.ORDERS,
+        db.putItem(b -> b.tableName(TABLE).item(GapItems.toItem(new GapRecord(PAIR, Channel.ORDERS,
                 GapRecord.Kind.DISCONNECT, hour0 + Hour.MICROS + 10, hour0 + Hour.MICROS + 20, null, null, null,
                 "test"))));
         db.putItem(b -> b.tableName(TABLE).item(Map.of(
@@ -297,7 +299,7 @@ class ArchiverTest {
         GapRecord bDown = new GapRecord(pair, Channel.ORDERS, GapRecord.Kind.DISCONNECT, h + 35_000_000,
                 h + 45_000_000, null, null, null, "b down").byHost("b");
         for (GapRecord r : List.of(coveredByB, aDown, bDown)) {
-            db.putItem(b -> b.tableName(TABLE).item(TableLayout.toItem(r)));
+            db.putItem(b -> b.tableName(TABLE).item(GapItems.toItem(r)));
         }
         Map<String, dev.orderflow.storage.Hosts.Span> hosts = Map.of(
                 "a", new dev.orderflow.storage.Hosts.Span(h, h + Hour.MICROS, h + Hour.MICROS),
@@ -415,7 +417,7 @@ class ArchiverTest {
     @Test
     void shouldReadAnHourConsistentlyWhenItIsSealedAndEventuallyWhenItSettles(@TempDir Path dir) {
         Hour h0 = new Hour(PAIR, Channel.ORDERS, hour0);
-        List<String> pks = List.of(TableLayout.chunkPk(PAIR, Channel.ORDERS), TableLayout.gapsPk(PAIR, Channel.ORDERS));
+        List<String> pks = List.of(TableLayout.chunkPk(PAIR, Channel.ORDERS), GapItems.gapsPk(PAIR, Channel.ORDERS));
         List<Boolean> reads = java.util.Collections.synchronizedList(new ArrayList<>());
         long[] now = {hour0 + Hour.MICROS + 5 * 60_000_000L};
         try (DynamoDbClient watched = watchingQueries(query -> {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.GapReads;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.TableLayout;
@@ -66,7 +67,7 @@ class GapReadsTest {
         records.add(gap(T - 13 * 24 * HOUR, T - 10 * 24 * HOUR, "b"));
         records.add(gap(T - 6 * 24 * HOUR, T - 5 * 24 * HOUR, "a"));
         records.add(gap(T - 8 * 24 * HOUR, T - 7 * 24 * HOUR + 1, "a"));
-        records.forEach(r -> db.putItem(b -> b.tableName(TABLE).item(TableLayout.toItem(r))));
+        records.forEach(r -> db.putItem(b -> b.tableName(TABLE).item(GapItems.toItem(r))));
 
         Random random = new Random(42);
         List<long[]> ranges = new ArrayList<>();
@@ -79,7 +80,7 @@ class GapReadsTest {
         for (long[] r : ranges) {
             List<GapRecord> read = touching(db::query, r);
             assertEquals(records.stream().filter(g -> g.fromMicros() < r[1] && g.toMicros() >= r[0])
-                    .sorted(java.util.Comparator.comparing((GapRecord g) -> TableLayout.gapSk(g.fromMicros(),
+                    .sorted(java.util.Comparator.comparing((GapRecord g) -> GapItems.gapSk(g.fromMicros(),
                             g.kind(), g.hosts()))).toList(), read, "unmarked, [" + r[0] + ", " + r[1] + ")");
             whole.add(read);
         }
@@ -120,9 +121,9 @@ class GapReadsTest {
     @Test
     void shouldFindALongRecordThatCannotBeReadByItsCopy() {
         String pair = "oddusd";
-        Map<String, AttributeValue> odd = new java.util.HashMap<>(TableLayout.toItem(new GapRecord(pair,
+        Map<String, AttributeValue> odd = new java.util.HashMap<>(GapItems.toItem(new GapRecord(pair,
                 Channel.TRADES, GapRecord.Kind.DISCONNECT, T - 5 * 24 * HOUR, T, null, null, null, "odd", List.of("a"))));
-        odd.put(TableLayout.GAP_KIND, AttributeValue.fromS("a_kind_from_a_later_version"));
+        odd.put(GapItems.GAP_KIND, AttributeValue.fromS("a_kind_from_a_later_version"));
         db.putItem(b -> b.tableName(TABLE).item(odd));
         List<Map<String, AttributeValue>> copies = GapReads.missingCopies(db::query, TABLE, pair, Channel.TRADES)
                 .orElseThrow();
@@ -142,7 +143,7 @@ class GapReadsTest {
 
     private static List<GapRecord> touching(Function<QueryRequest, QueryResponse> query, long[] range) {
         return GapReads.touching(query, TABLE, PAIR, Channel.ORDERS, range[0], range[1], true, Integer.MAX_VALUE - 1)
-                .stream().map(TableLayout::gapFromItem).toList();
+                .stream().map(GapItems::gapFromItem).toList();
     }
 
     private static Function<QueryRequest, QueryResponse> counting(AtomicInteger scanned) {

@@ -24,6 +24,7 @@ import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.GapReads;
 import dev.orderflow.storage.TableLayout;
 import dev.orderflow.capture.certify.SnapshotChecks;
@@ -130,7 +131,7 @@ class CaptureEndToEndTest {
         assertTrue(last <= stored.get(stored.size() - 1).microtimestamp() && last >= first);
         assertEquals(Set.of(config.host().id()), catalog.receiving().keySet(), "the host says it receives the channel");
         Await.until(Duration.ofSeconds(10), () -> TableReader.item(dynamoDb, config.table().name(),
-                TableLayout.gapsPk("ethusd", Channel.ORDERS), GapReads.BOUNDED_SK).containsKey(TableLayout.SK));
+                GapItems.gapsPk("ethusd", Channel.ORDERS), GapReads.BOUNDED_SK).containsKey(TableLayout.SK));
         Await.until(Duration.ofSeconds(15), () -> catalog("ethusd").confirmedUntilMicros() != null);
         long confirmed = catalog("ethusd").confirmedUntilMicros();
         assertTrue(confirmed <= dev.orderflow.capture.Clock.nowMicros() - 1_300_000,

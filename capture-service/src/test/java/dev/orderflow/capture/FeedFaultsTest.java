@@ -26,7 +26,7 @@ import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.GapRecord;
-import dev.orderflow.storage.TableLayout;
+import dev.orderflow.storage.SnapshotItems;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -332,10 +332,10 @@ class FeedFaultsTest {
         for (String pair : PAIRS) {
             n += dynamoDb.queryPaginator(b -> b.tableName(config.table().name()).consistentRead(true)
                     .keyConditionExpression("pk = :pk")
-                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.snapshotsPk(pair)))))
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(SnapshotItems.snapshotsPk(pair)))))
                     .items().stream()
-                    .filter(i -> i.containsKey(TableLayout.SNAPSHOT_REASON)
-                            && "connect".equals(i.get(TableLayout.SNAPSHOT_REASON).s()))
+                    .filter(i -> i.containsKey(SnapshotItems.SNAPSHOT_REASON)
+                            && "connect".equals(i.get(SnapshotItems.SNAPSHOT_REASON).s()))
                     .count();
         }
         return n;

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.GapReads;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.TableLayout;
@@ -97,10 +98,10 @@ public final class Ledger {
         for (Map<String, AttributeValue> item : dynamoDb.queryPaginator(QueryRequest.builder()
                 .tableName(table).consistentRead(true)
                 .keyConditionExpression("pk = :pk AND sk < :marker") // the records, not GapReads' own items
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.gapsPk(c.pair(), c.channel())),
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(GapItems.gapsPk(c.pair(), c.channel())),
                         ":marker", AttributeValue.fromS(GapReads.BOUNDED_SK)))
                 .build()).items()) {
-            gaps.add(TableLayout.gapFromItem(item));
+            gaps.add(GapItems.gapFromItem(item));
         }
         return gaps;
     }

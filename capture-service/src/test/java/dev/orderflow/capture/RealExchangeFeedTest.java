@@ -20,6 +20,7 @@ import dev.orderflow.capture.feed.BitstampProtocol;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.book.SnapshotAlignment;
+import dev.orderflow.storage.SnapshotItems;
 import dev.orderflow.storage.TableLayout;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -232,7 +233,7 @@ class RealExchangeFeedTest {
         for (String pair : PAIRS) {
             dynamoDb.queryPaginator(b -> b.tableName(config.table().name()).consistentRead(true)
                     .keyConditionExpression("pk = :pk")
-                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.snapshotsPk(pair)))))
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(SnapshotItems.snapshotsPk(pair)))))
                     .items().forEach(i -> stamps.merge(pair, Long.parseLong(i.get(TableLayout.SK).s().split("#")[0]),
                             Math::max));
         }

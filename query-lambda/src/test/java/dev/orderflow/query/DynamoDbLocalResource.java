@@ -10,6 +10,7 @@ import dev.orderflow.dynamodblocal.DynamoDbLocal;
 import dev.orderflow.dynamodblocal.iam.IamFront;
 import dev.orderflow.dynamodblocal.iam.StaleReads;
 import dev.orderflow.storage.Chunk;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.TableLayout;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -49,7 +50,7 @@ public class DynamoDbLocalResource implements QuarkusTestResourceLifecycleManage
                 items.add(TableLayout.toItem(chunk));
             }
             for (GapRecord gap : fixtures.gaps()) {
-                items.add(TableLayout.toItem(gap));
+                items.add(GapItems.toItem(gap));
             }
             items.addAll(fixtures.catalogItems());
             LocalTables.write(client, TABLE, items);

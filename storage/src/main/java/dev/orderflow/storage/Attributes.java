@@ -4,7 +4,7 @@ import java.util.Map;
 
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** Reading the table's number attributes, one rule for every reader. */
+/** Reading and writing the table's plain attributes, one rule for every item. */
 public final class Attributes {
     private Attributes() {
     }
@@ -19,6 +19,19 @@ public final class Attributes {
             return Long.parseLong(value.n());
         } catch (NumberFormatException e) {
             return null;
+        }
+    }
+
+    /** A string attribute, or {@code null} when it is absent. */
+    static String string(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null ? null : v.s();
+    }
+
+    /** Puts a string attribute unless the value is {@code null} or empty (DynamoDB refuses empty key values). */
+    static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {
+        if (value != null && !value.isEmpty()) {
+            item.put(name, AttributeValue.fromS(value));
         }
     }
 }

@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * How a channel's gap records are written and found by the time they touch: the one place that knows it, for the
  * capture (which writes them), the API, the archive and the certifier (which read them).
  *
- * <p>A record's sort key starts with its {@code from} ({@link TableLayout#gapSk}), so the records touching a range
+ * <p>A record's sort key starts with its {@code from} ({@link GapItems#gapSk}), so the records touching a range
  * {@code [from, below)} (a record's closed interval {@code [from_g, to_g]} touches it when {@code from_g < below}
  * and {@code to_g >= from}) lie among those with {@code from_g < below}: every record of the channel's history
  * before the range, read to find the few that reach into it. To read only near the range, a record longer than
@@ -40,13 +40,13 @@ public final class GapReads {
 
     /** The items that store {@code gap}: its record, and its copy keyed by its end when it is long. */
     public static List<Map<String, AttributeValue>> items(GapRecord gap) {
-        Map<String, AttributeValue> item = TableLayout.toItem(gap);
+        Map<String, AttributeValue> item = GapItems.toItem(gap);
         return longCopy(item).map(copy -> List.of(item, copy)).orElse(List.of(item));
     }
 
     /** The marker item of the channel's gap records ({@link #BOUNDED_SK}). */
     public static Map<String, AttributeValue> marker(String pair, Channel channel) {
-        return Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.gapsPk(pair, channel)),
+        return Map.of(TableLayout.PK, AttributeValue.fromS(GapItems.gapsPk(pair, channel)),
                 TableLayout.SK, AttributeValue.fromS(BOUNDED_SK));
     }
 
@@ -55,7 +55,7 @@ public final class GapReads {
             Channel channel) {
         return query.apply(QueryRequest.builder().tableName(table)
                 .keyConditionExpression("pk = :pk AND sk < :marker")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.gapsPk(pair, channel)),
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(GapItems.gapsPk(pair, channel)),
                         ":marker", AttributeValue.fromS(BOUNDED_SK)))
                 .limit(1).build()).count() > 0;
     }
@@ -67,7 +67,7 @@ public final class GapReads {
      */
     public static Optional<List<Map<String, AttributeValue>>> missingCopies(Function<QueryRequest, QueryResponse> query,
             String table, String pair, Channel channel) {
-        AttributeValue pk = AttributeValue.fromS(TableLayout.gapsPk(pair, channel));
+        AttributeValue pk = AttributeValue.fromS(GapItems.gapsPk(pair, channel));
         if (query.apply(QueryRequest.builder().tableName(table).consistentRead(true)
                 .keyConditionExpression("pk = :pk AND sk = :marker")
                 .expressionAttributeValues(Map.of(":pk", pk, ":marker", AttributeValue.fromS(BOUNDED_SK)))
@@ -101,7 +101,7 @@ public final class GapReads {
     public static List<Map<String, AttributeValue>> touching(Function<QueryRequest, QueryResponse> query,
             String table, String pair, Channel channel, long fromMicros, long belowMicros, boolean consistent,
             int max) {
-        String pk = TableLayout.gapsPk(pair, channel);
+        String pk = GapItems.gapsPk(pair, channel);
         // the marker and the long copies sort after every record (digits): one query gets them all
         boolean bounded = false;
         Map<String, Map<String, AttributeValue>> found = new HashMap<>();
@@ -121,7 +121,7 @@ public final class GapReads {
         }
         QueryRequest.Builder records = QueryRequest.builder().tableName(table).consistentRead(consistent)
                 .filterExpression("#to >= :from")
-                .expressionAttributeNames(Map.of("#to", TableLayout.GAP_TO));
+                .expressionAttributeNames(Map.of("#to", GapItems.GAP_TO));
         if (bounded) {
             records.keyConditionExpression("pk = :pk AND sk BETWEEN :lowest AND :highest")
                     .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk),
@@ -161,7 +161,7 @@ public final class GapReads {
         long from;
         long to;
         try {
-            to = Long.parseLong(item.get(TableLayout.GAP_TO).n());
+            to = Long.parseLong(item.get(GapItems.GAP_TO).n());
             from = Long.parseLong(item.get(TableLayout.SK).s().substring(0, 16)); // where the key puts it
         } catch (RuntimeException unreadable) {
             return Optional.empty();
@@ -177,8 +177,8 @@ public final class GapReads {
     /** Whether a long copy's record touches {@code [from, below)}; one that cannot be read does. */
     private static boolean touches(Map<String, AttributeValue> item, long fromMicros, long belowMicros) {
         try {
-            return Long.parseLong(item.get(TableLayout.GAP_FROM).n()) < belowMicros
-                    && Long.parseLong(item.get(TableLayout.GAP_TO).n()) >= fromMicros;
+            return Long.parseLong(item.get(GapItems.GAP_FROM).n()) < belowMicros
+                    && Long.parseLong(item.get(GapItems.GAP_TO).n()) >= fromMicros;
         } catch (RuntimeException unreadable) {
             return true;
         }

@@ -1,17 +1,10 @@
 package dev.orderflow.storage;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-
-import dev.orderflow.storage.book.Verdict;
 
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -23,8 +16,10 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
- * The table's keys and items: the one place that knows them. The README's "Table layout" section describes the
- * same thing for readers without this code.
+ * The table's keys, its event chunks and how their parts are cut: the one place that knows them. The other items
+ * have a class each ({@link GapItems}, {@link SnapshotItems}, {@link BadFrameItems}, {@link CatalogItems},
+ * {@link QuietItems}), keyed by {@link #PK}/{@link #SK}. The README's "Table layout" section describes the same thing
+ * for readers without this code.
  *
  * <p>Event chunks: {@code pk = "<pair>#<channel>"} (e.g. {@code btcusd#orders}),
  * {@code sk = "<window start, epoch ms, 13 digits>#<part, 3 digits>"} (e.g. {@code 1786269860000#000}),
@@ -34,31 +29,10 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * (older tables, still read): the window is one second ({@link #LAYOUT1_WINDOW_MICROS}), parts split evenly. Both
  * share the key format, so one key range finds both; readers tell an item's time span by {@code t0}/{@code t1}.
  *
- * <p>Gaps: {@code pk = "<pair>#<channel>#gaps"}, {@code sk = "<from µs, 16 digits>#<kind>[#<host>]"}, attributes
- * {@code kind} ({@code chain_break}|{@code disconnect}), {@code from}/{@code to} (µs), and where known
- * {@code last_event_id}, {@code first_event_id_after}, {@code expected_pre_event_id}, {@code detail}, and
- * {@code host}, the capture host that wrote it ({@link Hosts}; absent in tables written before hosts were named), and
- * for a disconnect, where known, {@code receiving_until}/{@code receiving_again} (µs: the host received every event
- * stamped before, and after, these).
- *
- * <p>Order book snapshots: {@code pk = "<pair>#snapshots"}, {@code sk = "<book microtimestamp, 16 digits>#<part, 3
- * digits>"}, attributes {@code received} (µs), {@code reason}, {@code parts} (how many items hold this snapshot) and
- * {@code z}: the REST body as JSON, raw-deflated, cut into parts of at most 350,000 bytes in part order. Beside
- * each snapshot, written after its parts: {@code pk = "<pair>#snapshots#meta"}, {@code sk = "<book microtimestamp,
- * 16 digits>"}, attributes {@code received}, {@code reason}, {@code parts}, {@code bids}/{@code asks} (orders per
- * side) and, once checked ({@link dev.orderflow.storage.book.Verdict}), {@code verdict}, {@code against},
- * {@code missing}, {@code extra}, {@code differing}, {@code queue_levels}, {@code events_applied},
- * {@code differences} (JSON), {@code verdict_detail}, {@code checked}. Tables written before this item existed
- * have none: readers fall back to the parts.
- *
- * <p>Bad frames (kept aside, never dropped): {@code pk = "bad#<yyyy-MM-dd of receipt, UTC>"},
- * {@code sk = "<received µs, 16 digits>#<digest, 6 digits>"} (the digest: CRC-32 of the frame's text, modulo 10^6, so
- * that a frame written again after a restart, from the journal, lands on its own item instead of a second one),
- * attributes {@code raw} (the frame text as received, in pieces when long: {@link #badFrameItems}) and
- * {@code reason}.
- *
- * <p>Catalog: {@code pk = "catalog"}, one item per capture host and, in older tables, one per channel
- * ({@link CatalogItems} writes and reads both).
+ * <p>Gaps ({@link GapItems}): {@code pk = "<pair>#<channel>#gaps"}. Order book snapshots ({@link SnapshotItems}):
+ * {@code pk = "<pair>#snapshots"} and {@code "<pair>#snapshots#meta"}. Bad frames ({@link BadFrameItems}):
+ * {@code pk = "bad#<yyyy-MM-dd of receipt, UTC>"}. Catalog: {@code pk = "catalog"}, one item per capture host and,
+ * in older tables, one per channel ({@link CatalogItems} writes and reads both).
  */
 public final class TableLayout {
     public static final String PK = "pk";
@@ -126,43 +100,10 @@ public final class TableLayout {
     /** BatchWriteItem accepts at most this many items per call. */
     public static final int MAX_BATCH_WRITE = 25;
 
-    public static final String GAP_KIND = "kind";
-    public static final String GAP_FROM = "from";
-    public static final String GAP_TO = "to";
-    public static final String GAP_LAST_EVENT_ID = "last_event_id";
-    public static final String GAP_FIRST_EVENT_ID_AFTER = "first_event_id_after";
-    public static final String GAP_EXPECTED_PRE_EVENT_ID = "expected_pre_event_id";
-    public static final String GAP_DETAIL = "detail";
 
-    public static final String SNAPSHOT_RECEIVED = "received";
-    public static final String SNAPSHOT_REASON = "reason";
-    public static final String SNAPSHOT_PARTS = "parts";
-    static final int SNAPSHOT_PART_BYTES = 350_000;
-    public static final String META_BIDS = "bids";
-    public static final String META_ASKS = "asks";
-    public static final String VERDICT = "verdict";
-    public static final String VERDICT_AGAINST = "against";
-    public static final String VERDICT_MISSING = "missing";
-    public static final String VERDICT_EXTRA = "extra";
-    public static final String VERDICT_DIFFERING = "differing";
-    public static final String VERDICT_QUEUE_LEVELS = "queue_levels";
-    public static final String VERDICT_EVENTS = "events_applied";
-    public static final String VERDICT_DIFFERENCES = "differences";
-    public static final String VERDICT_DETAIL = "verdict_detail";
-    public static final String VERDICT_CHECKED = "checked";
 
-    public static final String BAD_RAW = "raw";
-    public static final String BAD_REASON = "reason";
-    public static final String BAD_TRUNCATED = "truncated";
-    public static final String BAD_PIECE = "piece";
-    public static final String BAD_PIECES = "pieces";
-    static final int BAD_RAW_MAX_CHARS = 80_000; // at most 4 bytes a character: under MAX_ITEM_BYTES
 
     private TableLayout() {
-    }
-
-    public static String gapsPk(String pair, Channel channel) {
-        return chunkPk(pair, channel) + "#gaps";
     }
 
     /**
@@ -172,230 +113,6 @@ public final class TableLayout {
      */
     public static String mergedPk(String pair, Channel channel) {
         return chunkPk(pair, channel) + "#merged";
-    }
-
-    /** A gap record's sort key; each host's record of the same window is an item of its own. */
-    public static String gapSk(long fromMicros, GapRecord.Kind kind, List<String> hosts) {
-        String sk = String.format(Locale.ROOT, "%016d#%s", fromMicros, kind.apiName());
-        return hosts.size() == 1 ? sk + "#" + hosts.get(0) : sk;
-    }
-
-    public static Map<String, AttributeValue> toItem(GapRecord gap) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(PK, AttributeValue.fromS(gapsPk(gap.pair(), gap.channel())));
-        item.put(SK, AttributeValue.fromS(gapSk(gap.fromMicros(), gap.kind(), gap.hosts())));
-        if (gap.hosts().size() == 1) {
-            item.put(Hosts.GAP_HOST, AttributeValue.fromS(gap.hosts().get(0)));
-        }
-        if (gap.receivingUntilMicros() != null) {
-            item.put(Hosts.GAP_RECEIVING_UNTIL, AttributeValue.fromN(gap.receivingUntilMicros().toString()));
-        }
-        if (gap.receivingAgainMicros() != null) {
-            item.put(Hosts.GAP_RECEIVING_AGAIN, AttributeValue.fromN(gap.receivingAgainMicros().toString()));
-        }
-        item.put(GAP_KIND, AttributeValue.fromS(gap.kind().apiName()));
-        item.put(GAP_FROM, AttributeValue.fromN(Long.toString(gap.fromMicros())));
-        item.put(GAP_TO, AttributeValue.fromN(Long.toString(gap.toMicros())));
-        putIfPresent(item, GAP_LAST_EVENT_ID, gap.lastEventId());
-        putIfPresent(item, GAP_FIRST_EVENT_ID_AFTER, gap.firstEventIdAfter());
-        putIfPresent(item, GAP_EXPECTED_PRE_EVENT_ID, gap.expectedPreEventId());
-        putIfPresent(item, GAP_DETAIL, gap.detail());
-        return item;
-    }
-
-    public static GapRecord gapFromItem(Map<String, AttributeValue> item) {
-        String pk = item.get(PK).s();
-        String base = pk.substring(0, pk.length() - "#gaps".length());
-        int hash = base.lastIndexOf('#');
-        return new GapRecord(base.substring(0, hash),
-                Channel.fromApiName(base.substring(hash + 1)).orElseThrow(),
-                GapRecord.Kind.fromApiName(item.get(GAP_KIND).s()),
-                Long.parseLong(item.get(GAP_FROM).n()),
-                Long.parseLong(item.get(GAP_TO).n()),
-                stringOrNull(item, GAP_LAST_EVENT_ID),
-                stringOrNull(item, GAP_FIRST_EVENT_ID_AFTER),
-                stringOrNull(item, GAP_EXPECTED_PRE_EVENT_ID),
-                stringOrNull(item, GAP_DETAIL),
-                item.containsKey(Hosts.GAP_HOST) ? List.of(item.get(Hosts.GAP_HOST).s()) : List.of(),
-                item.containsKey(Hosts.GAP_RECEIVING_UNTIL) ? Long.valueOf(item.get(Hosts.GAP_RECEIVING_UNTIL).n())
-                        : null,
-                item.containsKey(Hosts.GAP_RECEIVING_AGAIN) ? Long.valueOf(item.get(Hosts.GAP_RECEIVING_AGAIN).n())
-                        : null);
-    }
-
-    public static String snapshotsPk(String pair) {
-        return pair + "#snapshots";
-    }
-
-    public static String snapshotSk(long microtimestamp, int part) {
-        return String.format(Locale.ROOT, "%016d#%03d", microtimestamp, part);
-    }
-
-    public static String snapshotMetaPk(String pair) {
-        return pair + "#snapshots#meta";
-    }
-
-    public static String snapshotMetaSk(long microtimestamp) {
-        return String.format(Locale.ROOT, "%016d", microtimestamp);
-    }
-
-    /**
-     * The items that hold one snapshot: its parts (usually one; a very large book spans several), then the item
-     * beside it ({@link SnapshotMeta}), last, so that a reader finding the metadata finds every part written before.
-     */
-    public static List<Map<String, AttributeValue>> toItems(SnapshotRecord snapshot) {
-        byte[] z = Deflate.deflate(Frames.toJson(snapshot.body()).getBytes(StandardCharsets.UTF_8));
-        int parts = Math.max(1, (z.length + SNAPSHOT_PART_BYTES - 1) / SNAPSHOT_PART_BYTES);
-        List<Map<String, AttributeValue>> items = new ArrayList<>(parts + 1);
-        for (int part = 0; part < parts; part++) {
-            Map<String, AttributeValue> item = new HashMap<>();
-            item.put(PK, AttributeValue.fromS(snapshotsPk(snapshot.pair())));
-            item.put(SK, AttributeValue.fromS(snapshotSk(snapshot.microtimestamp(), part)));
-            item.put(SNAPSHOT_RECEIVED, AttributeValue.fromN(Long.toString(snapshot.receivedMicros())));
-            item.put(SNAPSHOT_REASON, AttributeValue.fromS(snapshot.reason()));
-            item.put(SNAPSHOT_PARTS, AttributeValue.fromN(Integer.toString(parts)));
-            int from = part * SNAPSHOT_PART_BYTES;
-            int to = Math.min(z.length, from + SNAPSHOT_PART_BYTES);
-            item.put(PAYLOAD, AttributeValue.fromB(SdkBytes.fromByteArray(Arrays.copyOfRange(z, from, to))));
-            items.add(item);
-        }
-        items.add(toItem(SnapshotMeta.of(snapshot, parts)));
-        return items;
-    }
-
-    /** The item stored beside a snapshot (without a verdict: {@link #verdictAttributes} adds it later). */
-    public static Map<String, AttributeValue> toItem(SnapshotMeta meta) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(PK, AttributeValue.fromS(snapshotMetaPk(meta.pair())));
-        item.put(SK, AttributeValue.fromS(snapshotMetaSk(meta.microtimestamp())));
-        item.put(SNAPSHOT_RECEIVED, number(meta.receivedMicros()));
-        item.put(SNAPSHOT_REASON, AttributeValue.fromS(meta.reason()));
-        item.put(SNAPSHOT_PARTS, number(meta.parts()));
-        item.put(META_BIDS, number(meta.bidOrders()));
-        item.put(META_ASKS, number(meta.askOrders()));
-        if (meta.verdict() != null) {
-            item.putAll(verdictAttributes(meta.verdict()));
-        }
-        return item;
-    }
-
-    /** A verdict's attributes on the item beside its snapshot. */
-    public static Map<String, AttributeValue> verdictAttributes(Verdict v) {
-        Map<String, AttributeValue> a = new HashMap<>();
-        a.put(VERDICT, AttributeValue.fromS(v.status().apiName()));
-        if (v.againstMicros() != null) {
-            a.put(VERDICT_AGAINST, number(v.againstMicros()));
-        }
-        a.put(VERDICT_MISSING, number(v.missing()));
-        a.put(VERDICT_EXTRA, number(v.extra()));
-        a.put(VERDICT_DIFFERING, number(v.differing()));
-        a.put(VERDICT_QUEUE_LEVELS, number(v.queueLevels()));
-        a.put(VERDICT_EVENTS, number(v.eventsApplied()));
-        a.put(VERDICT_DIFFERENCES, AttributeValue.fromS(Frames.toJson(v.differencesJson())));
-        putIfPresent(a, VERDICT_DETAIL, v.detail());
-        a.put(VERDICT_CHECKED, number(v.checkedMicros()));
-        return a;
-    }
-
-    /** The metadata an item beside a snapshot holds. */
-    public static SnapshotMeta metaFromItem(Map<String, AttributeValue> item) {
-        String pk = item.get(PK).s();
-        Verdict verdict = null;
-        String status = stringOrNull(item, VERDICT);
-        if (status != null) {
-            AttributeValue against = item.get(VERDICT_AGAINST);
-            verdict = new Verdict(Verdict.Status.fromApiName(status).orElse(Verdict.Status.NOT_CHECKED),
-                    against == null ? null : Long.valueOf(against.n()), intOf(item, VERDICT_MISSING),
-                    intOf(item, VERDICT_EXTRA), intOf(item, VERDICT_DIFFERING), intOf(item, VERDICT_QUEUE_LEVELS),
-                    intOf(item, VERDICT_EVENTS), Verdict.differencesFromJson(stringOrNull(item, VERDICT_DIFFERENCES)),
-                    stringOrNull(item, VERDICT_DETAIL), longOf(item, VERDICT_CHECKED));
-        }
-        return new SnapshotMeta(pk.substring(0, pk.length() - "#snapshots#meta".length()),
-                Long.parseLong(item.get(SK).s()), longOf(item, SNAPSHOT_RECEIVED), stringOrNull(item, SNAPSHOT_REASON),
-                intOf(item, SNAPSHOT_PARTS), intOf(item, META_BIDS), intOf(item, META_ASKS), verdict);
-    }
-
-    /** Rebuilds a snapshot from all its part items, in part order (an item beside it among them is left out). */
-    public static SnapshotRecord snapshotFromItems(List<Map<String, AttributeValue>> all) {
-        List<Map<String, AttributeValue>> items = all.stream()
-                .filter(i -> i.get(PK).s().endsWith("#snapshots")).toList();
-        Map<String, AttributeValue> first = items.get(0);
-        int parts = Integer.parseInt(first.get(SNAPSHOT_PARTS).n());
-        if (items.size() != parts) {
-            throw new IllegalArgumentException("snapshot has " + parts + " parts, got " + items.size());
-        }
-        ByteArrayOutputStream z = new ByteArrayOutputStream();
-        for (Map<String, AttributeValue> item : items) {
-            z.writeBytes(item.get(PAYLOAD).b().asByteArrayUnsafe());
-        }
-        String pk = first.get(PK).s();
-        String sk = first.get(SK).s();
-        try {
-            return new SnapshotRecord(pk.substring(0, pk.length() - "#snapshots".length()),
-                    Long.parseLong(sk.substring(0, sk.indexOf('#'))),
-                    Long.parseLong(first.get(SNAPSHOT_RECEIVED).n()),
-                    first.get(SNAPSHOT_REASON).s(),
-                    Frames.parse(Deflate.inflate(z.toByteArray())));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("snapshot body is not a JSON object", e);
-        }
-    }
-
-    private static AttributeValue number(long n) {
-        return AttributeValue.fromN(Long.toString(n));
-    }
-
-    private static int intOf(Map<String, AttributeValue> item, String name) {
-        AttributeValue v = item.get(name);
-        return v == null || v.n() == null ? 0 : Integer.parseInt(v.n());
-    }
-
-    private static long longOf(Map<String, AttributeValue> item, String name) {
-        AttributeValue v = item.get(name);
-        return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
-    }
-
-    public static String badFramesPk(long receivedMicros) {
-        return "bad#" + java.time.LocalDate.ofInstant(
-                java.time.Instant.ofEpochSecond(Math.floorDiv(receivedMicros, 1_000_000L)), java.time.ZoneOffset.UTC);
-    }
-
-    /**
-     * The items that keep a bad frame aside: one, or several pieces of at most {@value #BAD_RAW_MAX_CHARS}
-     * characters when it is longer (sort keys {@code <received>#<seq>#<piece>}, attributes {@code piece},
-     * {@code pieces}), so that no item passes DynamoDB's size limit.
-     */
-    public static List<Map<String, AttributeValue>> badFrameItems(long receivedMicros, String raw, String reason) {
-        int pieces = Math.max(1, (raw.length() + BAD_RAW_MAX_CHARS - 1) / BAD_RAW_MAX_CHARS);
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        java.util.zip.CRC32 digest = new java.util.zip.CRC32();
-        digest.update(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        String sk = String.format(Locale.ROOT, "%016d#%06d", receivedMicros, digest.getValue() % 1_000_000);
-        for (int i = 0; i < pieces; i++) {
-            Map<String, AttributeValue> item = new HashMap<>();
-            item.put(PK, AttributeValue.fromS(badFramesPk(receivedMicros)));
-            item.put(SK, AttributeValue.fromS(pieces == 1 ? sk : sk + String.format(Locale.ROOT, "#%03d", i)));
-            String piece = raw.substring(i * BAD_RAW_MAX_CHARS, Math.min(raw.length(), (i + 1) * BAD_RAW_MAX_CHARS));
-            item.put(BAD_RAW, AttributeValue.fromS(piece.isEmpty() ? " " : piece));
-            item.put(BAD_REASON, AttributeValue.fromS(reason));
-            if (pieces > 1) {
-                item.put(BAD_PIECE, AttributeValue.fromN(Integer.toString(i)));
-                item.put(BAD_PIECES, AttributeValue.fromN(Integer.toString(pieces)));
-            }
-            items.add(item);
-        }
-        return items;
-    }
-
-    private static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {
-        if (value != null && !value.isEmpty()) {
-            item.put(name, AttributeValue.fromS(value));
-        }
-    }
-
-    private static String stringOrNull(Map<String, AttributeValue> item, String name) {
-        AttributeValue v = item.get(name);
-        return v == null ? null : v.s();
     }
 
     public static String chunkPk(String pair, Channel channel) {

@@ -22,10 +22,10 @@ class TableLayoutTest {
      */
     @Test
     void shouldKeyABadFrameByItsTimeAndTextSoThatWritingItAgainLandsOnTheSameItem() {
-        String sk = TableLayout.badFrameItems(1786269861947000L, "{\"bad\"", "r").get(0).get(TableLayout.SK).s();
-        assertEquals(sk, TableLayout.badFrameItems(1786269861947000L, "{\"bad\"", "other reason").get(0)
+        String sk = BadFrameItems.badFrameItems(1786269861947000L, "{\"bad\"", "r").get(0).get(TableLayout.SK).s();
+        assertEquals(sk, BadFrameItems.badFrameItems(1786269861947000L, "{\"bad\"", "other reason").get(0)
                 .get(TableLayout.SK).s(), "the same frame, kept again after a restart");
-        assertTrue(!sk.equals(TableLayout.badFrameItems(1786269861947000L, "{\"bad!\"", "r").get(0)
+        assertTrue(!sk.equals(BadFrameItems.badFrameItems(1786269861947000L, "{\"bad!\"", "r").get(0)
                 .get(TableLayout.SK).s()), "another frame of the same microsecond");
         assertTrue(sk.startsWith("1786269861947000#"), sk);
     }
@@ -36,9 +36,9 @@ class TableLayoutTest {
         try {
             Locale.setDefault(Locale.forLanguageTag("ar-EG"));
             List<String> keys = new ArrayList<>(List.of(TableLayout.chunkSk(1786269860000000L, 7),
-                    TableLayout.snapshotSk(1786269861947000L, 2), TableLayout.snapshotMetaSk(1786269861947000L),
-                    TableLayout.gapSk(1786269861947000L, GapRecord.Kind.DISCONNECT, List.of())));
-            TableLayout.badFrameItems(1786269861947000L, "x".repeat(TableLayout.BAD_RAW_MAX_CHARS + 1), "r")
+                    SnapshotItems.snapshotSk(1786269861947000L, 2), SnapshotItems.snapshotMetaSk(1786269861947000L),
+                    GapItems.gapSk(1786269861947000L, GapRecord.Kind.DISCONNECT, List.of())));
+            BadFrameItems.badFrameItems(1786269861947000L, "x".repeat(BadFrameItems.BAD_RAW_MAX_CHARS + 1), "r")
                     .forEach(item -> keys.add(item.get(TableLayout.SK).s()));
             for (String key : keys) {
                 assertTrue(key.chars().allMatch(c -> c < 128), key);
@@ -128,10 +128,10 @@ class TableLayoutTest {
     void shouldWriteAndReadGapItems() {
         GapRecord gap = new GapRecord("ethusd", Channel.ORDERS, GapRecord.Kind.CHAIN_BREAK, 10L, 20L,
                 "a", "b", "c", "3 events lost");
-        Map<String, AttributeValue> item = TableLayout.toItem(gap);
+        Map<String, AttributeValue> item = GapItems.toItem(gap);
         assertEquals("ethusd#orders#gaps", item.get(TableLayout.PK).s());
         assertEquals("0000000000000010#chain_break", item.get(TableLayout.SK).s());
-        assertEquals(gap, TableLayout.gapFromItem(item));
+        assertEquals(gap, GapItems.gapFromItem(item));
     }
 
     @Test
@@ -154,10 +154,10 @@ class TableLayoutTest {
         }
         body.putArray("asks");
         SnapshotRecord snapshot = new SnapshotRecord("btcusd", 1786269861947000L, 1786269862000000L, "connect", body);
-        List<Map<String, AttributeValue>> items = TableLayout.toItems(snapshot);
+        List<Map<String, AttributeValue>> items = SnapshotItems.toItems(snapshot);
         assertTrue(items.size() > 1, "expected several parts, got " + items.size());
         assertEquals("btcusd#snapshots", items.get(0).get(TableLayout.PK).s());
         assertEquals("1786269861947000#001", items.get(1).get(TableLayout.SK).s());
-        assertEquals(snapshot, TableLayout.snapshotFromItems(items));
+        assertEquals(snapshot, SnapshotItems.snapshotFromItems(items));
     }
 }

@@ -30,8 +30,8 @@ import dev.orderflow.capture.store.Windows;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.book.SnapshotAlignment;
+import dev.orderflow.storage.SnapshotItems;
 import dev.orderflow.storage.SnapshotRecord;
-import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -163,7 +163,7 @@ public class Snapshots {
         try {
             SnapshotFetch fetched = guard().call(() -> attempt(pair), SnapshotFetch.class);
             windows.submit(new Job.Items("snapshot of " + pair + " at " + fetched.record().microtimestamp(),
-                    TableLayout.toItems(new SnapshotRecord(pair, fetched.record().microtimestamp(),
+                    SnapshotItems.toItems(new SnapshotRecord(pair, fetched.record().microtimestamp(),
                             fetched.record().receivedMicros(), reason, fetched.record().body())),
                     2L * fetched.bytes()));
             stored.increment();

@@ -24,7 +24,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orderflow.capture.CaptureConfig;
 import dev.orderflow.capture.journal.Journal;
 import dev.orderflow.capture.journal.Records;
+import dev.orderflow.storage.BadFrameItems;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -148,10 +150,10 @@ public class DeadLetters {
         if (job instanceof Job.Window w) {
             return TableLayout.chunkPk(w.pair(), w.channel()) + " " + TableLayout.chunkSk(w.windowStartMicros(), w.part());
         } else if (job instanceof Job.Gap g) {
-            return TableLayout.gapsPk(g.gap().pair(), g.gap().channel()) + " "
-                    + TableLayout.gapSk(g.gap().fromMicros(), g.gap().kind(), g.gap().hosts());
+            return GapItems.gapsPk(g.gap().pair(), g.gap().channel()) + " "
+                    + GapItems.gapSk(g.gap().fromMicros(), g.gap().kind(), g.gap().hosts());
         } else if (job instanceof Job.Bad b) {
-            return TableLayout.badFramesPk(b.receivedMicros()) + " " + b.receivedMicros();
+            return BadFrameItems.badFramesPk(b.receivedMicros()) + " " + b.receivedMicros();
         }
         return ((Job.Items) job).what();
     }

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.orderflow.capture.CaptureConfig;
 import dev.orderflow.capture.Clock;
+import dev.orderflow.storage.BadFrameItems;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.ExchangeOrder;
@@ -280,7 +281,7 @@ public class Writer {
         } else if (job instanceof Job.Gap g) {
             GapReads.items(g.gap().byHost(host)).forEach(this::put);
         } else if (job instanceof Job.Bad b) {
-            TableLayout.badFrameItems(b.receivedMicros(), new String(b.raw(), java.nio.charset.StandardCharsets.UTF_8),
+            BadFrameItems.badFrameItems(b.receivedMicros(), new String(b.raw(), java.nio.charset.StandardCharsets.UTF_8),
                     b.reason()).forEach(this::put);
         } else if (job instanceof Job.Items i) {
             i.items().forEach(this::put);

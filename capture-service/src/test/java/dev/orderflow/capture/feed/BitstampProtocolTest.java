@@ -16,8 +16,10 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.orderflow.capture.store.RecordingQueue;
+import dev.orderflow.storage.BadFrameItems;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -40,7 +42,7 @@ class BitstampProtocolTest {
         protocol.restarted(List.of());
 
         List<dev.orderflow.storage.GapRecord> gaps = queue.drain().keptAside().stream()
-                .map(TableLayout::gapFromItem).toList();
+                .map(GapItems::gapFromItem).toList();
         assertEquals(1, gaps.size(), gaps.toString());
         assertEquals(dev.orderflow.storage.GapRecord.Kind.NOT_KEPT, gaps.get(0).kind());
         assertEquals(List.of(100L, 300L), List.of(gaps.get(0).fromMicros(), gaps.get(0).toMicros()));
@@ -131,7 +133,7 @@ class BitstampProtocolTest {
         assertEquals(Map.of("invalid_json", 3.0, "unknown_event", 1.0, "unknown_channel", 2.0,
                 "invalid_data", 2.0, "invalid_microtimestamp", 3.0), badCounts(),
                 "an unknown event type on a followed channel is an event: bad only for its missing time");
-        assertEquals(bad, queue.keptAside().stream().map(i -> i.get(TableLayout.BAD_RAW).s()).toList());
+        assertEquals(bad, queue.keptAside().stream().map(i -> i.get(BadFrameItems.BAD_RAW).s()).toList());
         assertEquals(11, queue.keptAside().stream().map(i -> i.get(TableLayout.SK).s()).distinct().count());
         assertEquals(1, queue.events().size(), "the good frame still counts");
     }
@@ -158,7 +160,7 @@ class BitstampProtocolTest {
         protocol.onBinary(new byte[] {1, 2, 3}, 1_790_000_000_000_000L);
         assertEquals(Map.of("binary", 1.0), badCounts());
         Map<String, AttributeValue> item = queue.keptAside().get(0);
-        assertEquals("AQID", item.get(TableLayout.BAD_RAW).s());
+        assertEquals("AQID", item.get(BadFrameItems.BAD_RAW).s());
     }
 
     static JsonNode parse(String text) {

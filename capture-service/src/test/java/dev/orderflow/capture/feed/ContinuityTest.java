@@ -14,8 +14,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orderflow.capture.store.RecordingQueue;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.GapRecord;
-import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 @org.junit.jupiter.api.Timeout(600)
@@ -215,7 +215,7 @@ class ContinuityTest {
     }
 
     private List<GapRecord> gaps() {
-        return queue.keptAside().stream().map(TableLayout::gapFromItem).toList();
+        return queue.keptAside().stream().map(GapItems::gapFromItem).toList();
     }
 
     private static ObjectNode order(String eventId, String preEventId) {

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Timeout;
 
 import dev.orderflow.capture.store.RecordingQueue;
 import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.GapRecord;
-import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
@@ -40,8 +40,8 @@ class NotKeptTest {
         ids.add(eventId(61));
         List<CapturedEvent> kept = queue.events(); // everything handed to the writer, in order
 
-        List<GapRecord> gaps = queue.keptAside().stream().filter(i -> i.containsKey(TableLayout.GAP_KIND))
-                .map(TableLayout::gapFromItem).toList();
+        List<GapRecord> gaps = queue.keptAside().stream().filter(i -> i.containsKey(GapItems.GAP_KIND))
+                .map(GapItems::gapFromItem).toList();
         assertEquals(List.of(new GapRecord("btcusd", dev.orderflow.storage.Channel.ORDERS, GapRecord.Kind.NOT_KEPT,
                 T + (firstLost - 1) * 1_000L, T + 61_000L, eventId(firstLost - 1), eventId(61), null,
                 "events dropped: the journal was full and memory at its bound")), gaps,

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.orderflow.capture.store.RecordingQueue;
+import dev.orderflow.storage.BadFrameItems;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
@@ -91,7 +92,7 @@ class RecordedFramesTest {
             }
         }
         assertEquals(frames.size() - expected.size() - control,
-                queue.keptAside().stream().filter(i -> i.containsKey(TableLayout.BAD_RAW)).count(),
+                queue.keptAside().stream().filter(i -> i.containsKey(BadFrameItems.BAD_RAW)).count(),
                 "every frame that is neither an event nor a control frame is kept aside");
     }
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import dev.orderflow.capture.store.RecordingQueue;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -307,7 +308,7 @@ class SwitchAndUnknownEventsTest {
 
     private List<GapRecord> gaps() {
         return queue.keptAside().stream().filter(i -> i.get(TableLayout.PK).s().endsWith("#gaps"))
-                .map(TableLayout::gapFromItem).toList();
+                .map(GapItems::gapFromItem).toList();
     }
 
     private static String id(long n) {

@@ -10,9 +10,10 @@ import java.util.Map;
 import dev.orderflow.capture.TestDirs;
 import dev.orderflow.capture.journal.Journal;
 import dev.orderflow.capture.journal.SegmentFiles;
+import dev.orderflow.storage.BadFrameItems;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Frames;
-import dev.orderflow.storage.TableLayout;
+import dev.orderflow.storage.GapItems;
 import io.micrometer.core.instrument.MeterRegistry;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -55,9 +56,9 @@ public class RecordingQueue {
                 if (job instanceof Job.Window w) {
                     jobs.add(w);
                 } else if (job instanceof Job.Gap g) {
-                    keptAside.add(TableLayout.toItem(g.gap()));
+                    keptAside.add(GapItems.toItem(g.gap()));
                 } else if (job instanceof Job.Bad b) {
-                    keptAside.addAll(TableLayout.badFrameItems(b.receivedMicros(),
+                    keptAside.addAll(BadFrameItems.badFrameItems(b.receivedMicros(),
                             new String(b.raw(), java.nio.charset.StandardCharsets.UTF_8), b.reason()));
                 }
             }

@@ -34,6 +34,7 @@ import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.TableLayout;
@@ -100,10 +101,10 @@ class WriterTest {
         assertEquals(30, stored.size() + refused.size(), "every event stored or kept, each once");
         long from = refused.stream().mapToLong(CapturedEvent::microtimestamp).min().orElseThrow();
         Map<String, AttributeValue> gap = TableReader.item(dynamoDb, config.table().name(),
-                TableLayout.gapsPk(pair, Channel.ORDERS), TableLayout.gapSk(from, GapRecord.Kind.NOT_STORED, List.of(Hosts.DEFAULT)));
-        assertEquals("not_stored", gap.get(TableLayout.GAP_KIND).s(), "a gap record names the refused part");
+                GapItems.gapsPk(pair, Channel.ORDERS), GapItems.gapSk(from, GapRecord.Kind.NOT_STORED, List.of(Hosts.DEFAULT)));
+        assertEquals("not_stored", gap.get(GapItems.GAP_KIND).s(), "a gap record names the refused part");
         assertEquals(refused.stream().mapToLong(CapturedEvent::microtimestamp).max().orElseThrow() + 1,
-                Long.parseLong(gap.get(TableLayout.GAP_TO).n()));
+                Long.parseLong(gap.get(GapItems.GAP_TO).n()));
     }
 
     @Test
@@ -140,7 +141,7 @@ class WriterTest {
         assertEquals(11, TableReader.events(dynamoDb, config.table().name(), pair, Channel.ORDERS).size()
                 + again.events().size(), "every event stored or kept");
         assertEquals(0, dynamoDb.query(q -> q.tableName(config.table().name()).keyConditionExpression("pk = :pk")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(TableLayout.gapsPk(pair,
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(GapItems.gapsPk(pair,
                         Channel.ORDERS))))).count(), "no gap record could be stored");
     }
 
@@ -161,9 +162,9 @@ class WriterTest {
         writer.stop();
 
         assertEquals(3, refusals.get(), "refused twice, stored the third time");
-        assertEquals("not_stored", TableReader.item(dynamoDb, config.table().name(), TableLayout.gapsPk(pair,
-                Channel.ORDERS), TableLayout.gapSk(T, GapRecord.Kind.NOT_STORED, List.of(Hosts.DEFAULT)))
-                .get(TableLayout.GAP_KIND).s());
+        assertEquals("not_stored", TableReader.item(dynamoDb, config.table().name(), GapItems.gapsPk(pair,
+                Channel.ORDERS), GapItems.gapSk(T, GapRecord.Kind.NOT_STORED, List.of(Hosts.DEFAULT)))
+                .get(GapItems.GAP_KIND).s());
         assertEquals(1, files(dir).size());
         assertEquals(1, Files.readAllLines(files(dir).get(0)).size(), "kept in the dead-letter area once");
     }
@@ -687,7 +688,7 @@ class WriterTest {
         return new TableClient(dynamoDb, config, registry) {
             @Override
             public void put(Map<String, AttributeValue> item) {
-                if (item.get(TableLayout.PK).s().equals(TableLayout.gapsPk(pair, Channel.ORDERS))
+                if (item.get(TableLayout.PK).s().equals(GapItems.gapsPk(pair, Channel.ORDERS))
                         && refuse.getAsBoolean()) {
                     throw new IllegalStateException("the gap record is refused");
                 }

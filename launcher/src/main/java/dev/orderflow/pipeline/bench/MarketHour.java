@@ -13,6 +13,7 @@ import dev.orderflow.simulator.world.L3Book;
 import dev.orderflow.simulator.world.Market;
 import dev.orderflow.simulator.world.PairSpec;
 import dev.orderflow.storage.CapturedEvent;
+import dev.orderflow.storage.SnapshotItems;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -49,7 +50,7 @@ final class MarketHour {
             long micros = (long) due / 1000 * 1000;
             do {
                 while (nextSnapshot <= micros) {
-                    snapshots.addAll(TableLayout.toItems(new SnapshotRecord(pair, nextSnapshot, nextSnapshot,
+                    snapshots.addAll(SnapshotItems.toItems(new SnapshotRecord(pair, nextSnapshot, nextSnapshot,
                             "periodic", book.snapshot(2, nextSnapshot))));
                     nextSnapshot += snapshotIntervalMicros;
                 }

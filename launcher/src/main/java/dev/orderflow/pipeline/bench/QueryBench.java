@@ -32,6 +32,7 @@ import dev.orderflow.pipeline.lambda.LocalLambda;
 import dev.orderflow.pipeline.process.Ports;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.SnapshotItems;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -263,7 +264,7 @@ final class QueryBench {
             ObjectNode snapshot = book.deepCopy();
             snapshot.put("timestamp", Long.toString(at / 1_000_000));
             snapshot.put("microtimestamp", Long.toString(at));
-            items.addAll(TableLayout.toItems(new SnapshotRecord(PAIR, at, at, "periodic", snapshot)));
+            items.addAll(SnapshotItems.toItems(new SnapshotRecord(PAIR, at, at, "periodic", snapshot)));
         }
         long last = windows.lastEntry().getValue().get(windows.lastEntry().getValue().size() - 1).microtimestamp();
         items.add(Tables.ordersCatalogItem(PAIR, hourStart, last));

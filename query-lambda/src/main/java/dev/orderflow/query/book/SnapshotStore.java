@@ -8,6 +8,7 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.orderflow.query.QueryConfig;
+import dev.orderflow.storage.SnapshotItems;
 import dev.orderflow.storage.SnapshotMeta;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
@@ -46,8 +47,8 @@ public class SnapshotStore {
                 .tableName(config.table())
                 .keyConditionExpression("pk = :pk AND sk <= :at")
                 .expressionAttributeValues(Map.of(
-                        ":pk", AttributeValue.fromS(TableLayout.snapshotsPk(pair)),
-                        ":at", AttributeValue.fromS(TableLayout.snapshotSk(atMicros, TableLayout.MAX_PART))))
+                        ":pk", AttributeValue.fromS(SnapshotItems.snapshotsPk(pair)),
+                        ":at", AttributeValue.fromS(SnapshotItems.snapshotSk(atMicros, TableLayout.MAX_PART))))
                 .projectionExpression("sk")
                 .scanIndexForward(false)
                 .limit(1)
@@ -67,8 +68,8 @@ public class SnapshotStore {
                 .tableName(config.table())
                 .keyConditionExpression("pk = :pk AND sk >= :from")
                 .expressionAttributeValues(Map.of(
-                        ":pk", AttributeValue.fromS(TableLayout.snapshotsPk(pair)),
-                        ":from", AttributeValue.fromS(fromMicros < 0 ? "0" : TableLayout.snapshotSk(fromMicros, 0))))
+                        ":pk", AttributeValue.fromS(SnapshotItems.snapshotsPk(pair)),
+                        ":from", AttributeValue.fromS(fromMicros < 0 ? "0" : SnapshotItems.snapshotSk(fromMicros, 0))))
                 .projectionExpression("sk")
                 .limit(1)
                 .build());
@@ -97,8 +98,8 @@ public class SnapshotStore {
                 stamp = micros;
             }
             parts.add(item);
-            if (parts.size() == Integer.parseInt(parts.get(0).get(TableLayout.SNAPSHOT_PARTS).n())) {
-                snapshots.add(TableLayout.snapshotFromItems(parts));
+            if (parts.size() == Integer.parseInt(parts.get(0).get(SnapshotItems.SNAPSHOT_PARTS).n())) {
+                snapshots.add(SnapshotItems.snapshotFromItems(parts));
             }
         }
         return snapshots;
@@ -114,9 +115,9 @@ public class SnapshotStore {
                     .tableName(config.table())
                     .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
                     .expressionAttributeValues(Map.of(
-                            ":pk", AttributeValue.fromS(TableLayout.snapshotsPk(pair)),
-                            ":from", AttributeValue.fromS(TableLayout.snapshotSk(Math.max(0, fromMicros), 0)),
-                            ":to", AttributeValue.fromS(TableLayout.snapshotSk(toMicros - 1, TableLayout.MAX_PART))))
+                            ":pk", AttributeValue.fromS(SnapshotItems.snapshotsPk(pair)),
+                            ":from", AttributeValue.fromS(SnapshotItems.snapshotSk(Math.max(0, fromMicros), 0)),
+                            ":to", AttributeValue.fromS(SnapshotItems.snapshotSk(toMicros - 1, TableLayout.MAX_PART))))
                     .exclusiveStartKey(start)
                     .build());
             long stamp = items.isEmpty() ? -1 : microsOfSk(items.get(items.size() - 1).get(TableLayout.SK).s());

@@ -10,6 +10,7 @@ import dev.orderflow.query.QueryConfig;
 import dev.orderflow.storage.CatalogItems;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.CoverageRule;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.GapReads;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
@@ -96,7 +97,7 @@ public class GapStore {
     /** A record as stored; one we cannot read still counts, as a gap over the whole range asked for. */
     private static GapRecord read(Map<String, AttributeValue> item, String pair, Channel channel, long from, long to) {
         try {
-            return TableLayout.gapFromItem(item);
+            return GapItems.gapFromItem(item);
         } catch (RuntimeException e) {
             Log.warnf("Unreadable gap record %s counted as a gap over the range asked for: %s",
                     item.get(TableLayout.SK), e.toString());

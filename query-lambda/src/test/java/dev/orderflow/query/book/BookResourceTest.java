@@ -33,9 +33,9 @@ import dev.orderflow.query.LocalTables;
 import dev.orderflow.query.api.LambdaRequestId;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.SnapshotRecord;
-import dev.orderflow.storage.TableLayout;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -104,8 +104,8 @@ class BookResourceTest {
         BookTable.write(db, new SnapshotRecord(PAIR, S3, S3 + 5000, "connect", snapshot(S3)));
         List<Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>> items =
                 new ArrayList<>(BookTable.chunkItems(PAIR, events));
-        items.add(TableLayout.toItem(BREAK));
-        items.add(TableLayout.toItem(DISCONNECT));
+        items.add(GapItems.toItem(BREAK));
+        items.add(GapItems.toItem(DISCONNECT));
         items.add(BookTable.catalogItem(PAIR, T + 1000, T + 32 * SECOND, CONFIRMED));
         BookTable.write(db, items);
         stored = true;

@@ -12,6 +12,7 @@ import dev.orderflow.query.LocalTables;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
+import dev.orderflow.storage.SnapshotItems;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -77,7 +78,7 @@ public class BookTable implements QuarkusTestResourceLifecycleManager {
     }
 
     public static void write(DynamoDbClient client, SnapshotRecord snapshot) {
-        write(client, TableLayout.toItems(snapshot));
+        write(client, SnapshotItems.toItems(snapshot));
     }
 
     public static void write(DynamoDbClient client, List<Map<String, AttributeValue>> items) {

@@ -140,7 +140,7 @@ class CertificationTest {
         long t = A + 3600 * SECOND;
         List<Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>> items = new ArrayList<>();
         for (long stamp : List.of(t, t + 10 * SECOND)) {
-            items.addAll(dev.orderflow.storage.TableLayout.toItems(new SnapshotRecord(pair, stamp, stamp + 2000,
+            items.addAll(dev.orderflow.storage.SnapshotItems.toItems(new SnapshotRecord(pair, stamp, stamp + 2000,
                     "periodic", OrderBookTest.snapshot(stamp))).stream()
                     .filter(i -> i.get("pk").s().endsWith("#snapshots")).toList());
         }

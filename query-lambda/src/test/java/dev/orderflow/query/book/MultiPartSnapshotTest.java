@@ -29,6 +29,7 @@ import dev.orderflow.query.Api;
 import dev.orderflow.query.LocalTables;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.SnapshotItems;
 import dev.orderflow.storage.SnapshotMeta;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
@@ -42,7 +43,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * A book so large that its stored snapshot spans several items ({@link TableLayout#toItems}): 60,000 orders with
+ * A book so large that its stored snapshot spans several items ({@link SnapshotItems#toItems}): 60,000 orders with
  * exchange-like ids and amounts (three per price level), then a delete and a create after it. {@code /v1/book} after
  * it must hold every order, order by order in queue order, and {@code /v1/book/snapshots} must list it once.
  */
@@ -69,7 +70,7 @@ class MultiPartSnapshotTest {
         body.put("microtimestamp", Long.toString(T));
         List<String> bids = rows(body.putArray("bids"), "buy", 6_000_000L, -37, random, ids);
         List<String> asks = rows(body.putArray("asks"), "sell", 6_000_100L, 37, random, ids);
-        List<Map<String, AttributeValue>> items = TableLayout.toItems(new SnapshotRecord(PAIR, T, T + 5000, "connect",
+        List<Map<String, AttributeValue>> items = SnapshotItems.toItems(new SnapshotRecord(PAIR, T, T + 5000, "connect",
                 body));
         assertTrue(items.size() >= 3, "the snapshot must span several parts, it spans " + items.size());
         BookTable.write(db, items);
@@ -140,9 +141,9 @@ class MultiPartSnapshotTest {
         ((ArrayNode) b.get("bids")).remove(0);
         long sb = T + 10 * SECOND;
         long sc = T + 20 * SECOND;
-        BookTable.write(db, TableLayout.toItems(new SnapshotRecord(pair, T, T + 5000, "connect", a)));
-        BookTable.write(db, TableLayout.toItems(new SnapshotRecord(pair, sb, sb + 5000, "periodic", b)));
-        List<Map<String, AttributeValue>> c = TableLayout.toItems(new SnapshotRecord(pair, sc, sc + 5000, "periodic",
+        BookTable.write(db, SnapshotItems.toItems(new SnapshotRecord(pair, T, T + 5000, "connect", a)));
+        BookTable.write(db, SnapshotItems.toItems(new SnapshotRecord(pair, sb, sb + 5000, "periodic", b)));
+        List<Map<String, AttributeValue>> c = SnapshotItems.toItems(new SnapshotRecord(pair, sc, sc + 5000, "periodic",
                 b));
         assertTrue(c.size() >= 3, "the snapshot must span several parts, it spans " + (c.size() - 1));
         BookTable.write(db, c.stream().filter(i -> !i.get(TableLayout.SK).s().endsWith("#001")).toList());

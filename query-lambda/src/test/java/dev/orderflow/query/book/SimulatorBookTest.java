@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.query.Api;
 import dev.orderflow.query.LocalTables;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.book.OrderBook;
 import dev.orderflow.simulator.Simulator;
 import dev.orderflow.simulator.SimulatorOptions;
@@ -33,9 +34,8 @@ import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.GapRecord;
-import dev.orderflow.storage.SnapshotRecord;
-import dev.orderflow.storage.TableLayout;
 import dev.orderflow.storage.SnapshotMeta;
+import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.book.Certifier;
 import dev.orderflow.storage.book.SnapshotAlignment;
 import dev.orderflow.storage.book.Verdict;
@@ -279,7 +279,7 @@ class SimulatorBookTest {
             long micros = Frames.microtimestamp(f);
             events.add(new CapturedEvent(micros, micros + 1000, f));
             if (previous != null && !f.get("pre_event_id").asText().equals(previous.get("event_id").asText())) {
-                items.add(TableLayout.toItem(new GapRecord(PAIR, Channel.ORDERS, GapRecord.Kind.CHAIN_BREAK,
+                items.add(GapItems.toItem(new GapRecord(PAIR, Channel.ORDERS, GapRecord.Kind.CHAIN_BREAK,
                         Frames.microtimestamp(previous), micros, previous.get("event_id").asText(),
                         f.get("event_id").asText(), previous.get("event_id").asText(), "pre_event_id did not match")));
             }

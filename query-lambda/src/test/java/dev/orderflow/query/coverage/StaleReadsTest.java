@@ -24,6 +24,7 @@ import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.Frames;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.TableLayout;
 import io.quarkus.test.common.ResourceArg;
@@ -61,7 +62,7 @@ class StaleReadsTest {
         LocalTables.asCapture().putItem(b -> b.tableName(table).item(second));
         GapRecord gap = new GapRecord(PAIR, Channel.ORDERS, GapRecord.Kind.DISCONNECT, T + 5 * SECOND,
                 T + 6 * SECOND, null, null, null, "reconnect", List.of());
-        LocalTables.asCapture().putItem(b -> b.tableName(table).item(TableLayout.toItem(gap)));
+        LocalTables.asCapture().putItem(b -> b.tableName(table).item(GapItems.toItem(gap)));
 
         JsonNode page = json(Api.ok("/v1/events", Map.of("pair", PAIR, "channel", "orders", "from", iso(T),
                 "to", iso(T + 2 * SECOND), "limit", 1000)));

@@ -22,6 +22,7 @@ import dev.orderflow.query.Api;
 import dev.orderflow.query.DynamoDbLocalResource;
 import dev.orderflow.query.LocalTables;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.TableLayout;
@@ -74,10 +75,10 @@ class GapsResourceTest {
     void shouldCountAnUnreadableRecordAsAGapWithSeveralCaptureHosts() {
         long t = T0 + 9_000 * SECOND;
         DynamoDbClient db = twoHostsFrom(t, "avaxusd");
-        Map<String, AttributeValue> damaged = new java.util.HashMap<>(TableLayout.toItem(new GapRecord("avaxusd",
+        Map<String, AttributeValue> damaged = new java.util.HashMap<>(GapItems.toItem(new GapRecord("avaxusd",
                 Channel.ORDERS, GapRecord.Kind.DISCONNECT, t + 10 * SECOND, t + 20 * SECOND, null, null, null,
                 "disconnect").byHost("a")));
-        damaged.put(TableLayout.GAP_KIND, AttributeValue.fromS("no such kind"));
+        damaged.put(GapItems.GAP_KIND, AttributeValue.fromS("no such kind"));
         db.putItem(b -> b.tableName(DynamoDbLocalResource.TABLE).item(damaged));
 
         JsonNode answer = json(Api.ok("/v1/gaps", Map.of("pair", "avaxusd", "channel", "orders",
@@ -94,7 +95,7 @@ class GapsResourceTest {
                 gap(GapRecord.Kind.DISCONNECT, t + 10 * SECOND, t + 20 * SECOND, "a"),
                 gap(GapRecord.Kind.DISCONNECT, t + 15 * SECOND, t + 30 * SECOND, "b"),
                 gap(GapRecord.Kind.CHAIN_BREAK, t + 50 * SECOND, t + 51 * SECOND, "a"))) { // b saw those events
-            db.putItem(b -> b.tableName(DynamoDbLocalResource.TABLE).item(TableLayout.toItem(gap)));
+            db.putItem(b -> b.tableName(DynamoDbLocalResource.TABLE).item(GapItems.toItem(gap)));
         }
 
         JsonNode all = json(Api.ok("/v1/gaps", Map.of("pair", "solusd", "channel", "orders")));

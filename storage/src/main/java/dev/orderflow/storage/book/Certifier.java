@@ -8,12 +8,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-import dev.orderflow.storage.ChannelChunks;
 import dev.orderflow.storage.Channel;
+import dev.orderflow.storage.ChannelChunks;
 import dev.orderflow.storage.CoverageRule;
 import dev.orderflow.storage.EventView;
+import dev.orderflow.storage.GapItems;
 import dev.orderflow.storage.GapReads;
 import dev.orderflow.storage.GapRecord;
+import dev.orderflow.storage.SnapshotItems;
 import dev.orderflow.storage.SnapshotMeta;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
@@ -104,7 +106,7 @@ public final class Certifier {
     }
 
     private void store(String pair, long micros, Verdict verdict) {
-        Map<String, AttributeValue> attributes = TableLayout.verdictAttributes(verdict);
+        Map<String, AttributeValue> attributes = SnapshotItems.verdictAttributes(verdict);
         StringBuilder set = new StringBuilder("SET ");
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
@@ -117,8 +119,8 @@ public final class Certifier {
         }
         try {
             db.updateItem(UpdateItemRequest.builder().tableName(table)
-                    .key(Map.of(TableLayout.PK, AttributeValue.fromS(TableLayout.snapshotMetaPk(pair)),
-                            TableLayout.SK, AttributeValue.fromS(TableLayout.snapshotMetaSk(micros))))
+                    .key(Map.of(TableLayout.PK, AttributeValue.fromS(SnapshotItems.snapshotMetaPk(pair)),
+                            TableLayout.SK, AttributeValue.fromS(SnapshotItems.snapshotMetaSk(micros))))
                     .updateExpression(set.toString()).conditionExpression("attribute_exists(pk)")
                     .expressionAttributeNames(names).expressionAttributeValues(values).build());
         } catch (ConditionalCheckFailedException e) {
@@ -129,7 +131,7 @@ public final class Certifier {
     /** The orders channel's gap records with {@code from <= toMicros} and {@code to >= fromMicros}. */
     private List<GapRecord> gapsTouching(String pair, long fromMicros, long toMicros) {
         return GapReads.touching(db::query, table, pair, Channel.ORDERS, fromMicros, toMicros + 1,
-                CoverageRule.CONSISTENT_READS, Integer.MAX_VALUE - 1).stream().map(TableLayout::gapFromItem).toList();
+                CoverageRule.CONSISTENT_READS, Integer.MAX_VALUE - 1).stream().map(GapItems::gapFromItem).toList();
     }
 
     /** Every stored event of the pair's orders channel in the windows of {@code [fromMicros, toMicros]}, in order. */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.orderflow.storage.SnapshotItems;
 import dev.orderflow.storage.SnapshotMeta;
 import dev.orderflow.storage.SnapshotRecord;
 import dev.orderflow.storage.TableLayout;
@@ -50,9 +51,9 @@ public final class SnapshotReads {
             QueryResponse response = db.query(QueryRequest.builder().tableName(table)
                     .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
                     .expressionAttributeValues(Map.of(
-                            ":pk", AttributeValue.fromS(TableLayout.snapshotsPk(pair)),
-                            ":from", AttributeValue.fromS(TableLayout.snapshotSk(Math.max(0, notBeforeMicros), 0)),
-                            ":to", AttributeValue.fromS(TableLayout.snapshotSk(atMicros, TableLayout.MAX_PART))))
+                            ":pk", AttributeValue.fromS(SnapshotItems.snapshotsPk(pair)),
+                            ":from", AttributeValue.fromS(SnapshotItems.snapshotSk(Math.max(0, notBeforeMicros), 0)),
+                            ":to", AttributeValue.fromS(SnapshotItems.snapshotSk(atMicros, TableLayout.MAX_PART))))
                     .projectionExpression("sk, #parts").expressionAttributeNames(Map.of("#parts", "parts"))
                     .scanIndexForward(false).limit(KEYS_PER_PAGE).exclusiveStartKey(start).build());
             for (Map<String, AttributeValue> item : response.items()) {
@@ -69,7 +70,7 @@ public final class SnapshotReads {
                     parts = 0;
                     found = 0;
                 }
-                AttributeValue n = item.get(TableLayout.SNAPSHOT_PARTS);
+                AttributeValue n = item.get(SnapshotItems.SNAPSHOT_PARTS);
                 parts = Math.max(parts, n == null ? 1 : Integer.parseInt(n.n()));
                 found++;
             }
@@ -93,18 +94,18 @@ public final class SnapshotReads {
             QueryResponse response = db.query(QueryRequest.builder().tableName(table)
                     .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
                     .expressionAttributeValues(Map.of(
-                            ":pk", AttributeValue.fromS(TableLayout.snapshotsPk(pair)),
-                            ":from", AttributeValue.fromS(TableLayout.snapshotSk(micros, 0)),
-                            ":to", AttributeValue.fromS(TableLayout.snapshotSk(micros, TableLayout.MAX_PART))))
+                            ":pk", AttributeValue.fromS(SnapshotItems.snapshotsPk(pair)),
+                            ":from", AttributeValue.fromS(SnapshotItems.snapshotSk(micros, 0)),
+                            ":to", AttributeValue.fromS(SnapshotItems.snapshotSk(micros, TableLayout.MAX_PART))))
                     .exclusiveStartKey(start).build());
             items.addAll(response.items());
             start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                     ? response.lastEvaluatedKey() : null;
         } while (start != null);
-        if (items.isEmpty() || items.size() != Integer.parseInt(items.get(0).get(TableLayout.SNAPSHOT_PARTS).n())) {
+        if (items.isEmpty() || items.size() != Integer.parseInt(items.get(0).get(SnapshotItems.SNAPSHOT_PARTS).n())) {
             return Optional.empty();
         }
-        return Optional.of(TableLayout.snapshotFromItems(items));
+        return Optional.of(SnapshotItems.snapshotFromItems(items));
     }
 
     /**
@@ -121,12 +122,12 @@ public final class SnapshotReads {
             QueryResponse response = db.query(QueryRequest.builder().tableName(table)
                     .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
                     .expressionAttributeValues(Map.of(
-                            ":pk", AttributeValue.fromS(TableLayout.snapshotMetaPk(pair)),
-                            ":from", AttributeValue.fromS(TableLayout.snapshotMetaSk(Math.max(0, fromMicros))),
-                            ":to", AttributeValue.fromS(TableLayout.snapshotMetaSk(toMicros - 1))))
+                            ":pk", AttributeValue.fromS(SnapshotItems.snapshotMetaPk(pair)),
+                            ":from", AttributeValue.fromS(SnapshotItems.snapshotMetaSk(Math.max(0, fromMicros))),
+                            ":to", AttributeValue.fromS(SnapshotItems.snapshotMetaSk(toMicros - 1))))
                     .scanIndexForward(forward).limit(Math.min(max, 500)).exclusiveStartKey(start).build());
             for (Map<String, AttributeValue> item : response.items()) {
-                out.add(TableLayout.metaFromItem(item));
+                out.add(SnapshotItems.metaFromItem(item));
                 if (out.size() >= max) {
                     return out;
                 }
