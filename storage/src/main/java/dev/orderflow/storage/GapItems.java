@@ -31,11 +31,14 @@ public final class GapItems {
     public static final String GAP_EXPECTED_PRE_EVENT_ID = "expected_pre_event_id";
     public static final String GAP_DETAIL = "detail";
 
+    /** What a gap record key adds to its channel's chunk key. */
+    private static final String SUFFIX = "#gaps";
+
     private GapItems() {
     }
 
     public static String gapsPk(String pair, Channel channel) {
-        return TableLayout.chunkPk(pair, channel) + "#gaps";
+        return TableLayout.chunkPk(pair, channel) + SUFFIX;
     }
 
     /** A gap record's sort key; each host's record of the same window is an item of its own. */
@@ -69,7 +72,7 @@ public final class GapItems {
 
     public static GapRecord gapFromItem(Map<String, AttributeValue> item) {
         String pk = item.get(PK).s();
-        String base = pk.substring(0, pk.length() - "#gaps".length());
+        String base = pk.substring(0, pk.length() - SUFFIX.length());
         int hash = base.lastIndexOf('#');
         return new GapRecord(base.substring(0, hash),
                 Channel.fromApiName(base.substring(hash + 1)).orElseThrow(),

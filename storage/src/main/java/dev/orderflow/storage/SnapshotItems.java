@@ -53,11 +53,15 @@ public final class SnapshotItems {
     public static final String VERDICT_DETAIL = "verdict_detail";
     public static final String VERDICT_CHECKED = "checked";
 
+    /** What a snapshot's part keys, and the keys of the items beside snapshots, add to the pair. */
+    private static final String SUFFIX = "#snapshots";
+    private static final String META_SUFFIX = SUFFIX + "#meta";
+
     private SnapshotItems() {
     }
 
     public static String snapshotsPk(String pair) {
-        return pair + "#snapshots";
+        return pair + SUFFIX;
     }
 
     public static String snapshotSk(long microtimestamp, int part) {
@@ -65,7 +69,7 @@ public final class SnapshotItems {
     }
 
     public static String snapshotMetaPk(String pair) {
-        return pair + "#snapshots#meta";
+        return pair + META_SUFFIX;
     }
 
     public static String snapshotMetaSk(long microtimestamp) {
@@ -143,7 +147,7 @@ public final class SnapshotItems {
                     intOf(item, VERDICT_EVENTS), Verdict.differencesFromJson(string(item, VERDICT_DIFFERENCES)),
                     string(item, VERDICT_DETAIL), longOf(item, VERDICT_CHECKED));
         }
-        return new SnapshotMeta(pk.substring(0, pk.length() - "#snapshots#meta".length()),
+        return new SnapshotMeta(pk.substring(0, pk.length() - META_SUFFIX.length()),
                 Long.parseLong(item.get(SK).s()), longOf(item, SNAPSHOT_RECEIVED), string(item, SNAPSHOT_REASON),
                 intOf(item, SNAPSHOT_PARTS), intOf(item, META_BIDS), intOf(item, META_ASKS), verdict);
     }
@@ -151,7 +155,7 @@ public final class SnapshotItems {
     /** Rebuilds a snapshot from all its part items, in part order (an item beside it among them is left out). */
     public static SnapshotRecord snapshotFromItems(List<Map<String, AttributeValue>> all) {
         List<Map<String, AttributeValue>> items = all.stream()
-                .filter(i -> i.get(PK).s().endsWith("#snapshots")).toList();
+                .filter(i -> i.get(PK).s().endsWith(SUFFIX)).toList();
         Map<String, AttributeValue> first = items.get(0);
         int parts = Integer.parseInt(first.get(SNAPSHOT_PARTS).n());
         if (items.size() != parts) {
@@ -164,7 +168,7 @@ public final class SnapshotItems {
         String pk = first.get(PK).s();
         String sk = first.get(SK).s();
         try {
-            return new SnapshotRecord(pk.substring(0, pk.length() - "#snapshots".length()),
+            return new SnapshotRecord(pk.substring(0, pk.length() - SUFFIX.length()),
                     Long.parseLong(sk.substring(0, sk.indexOf('#'))),
                     Long.parseLong(first.get(SNAPSHOT_RECEIVED).n()),
                     first.get(SNAPSHOT_REASON).s(),
