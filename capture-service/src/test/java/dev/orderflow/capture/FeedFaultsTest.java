@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.orderflow.capture.feed.BitstampProtocol;
+import dev.orderflow.capture.store.Windows;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.Frames;
@@ -53,6 +54,9 @@ class FeedFaultsTest {
 
     @Inject
     BitstampProtocol protocol;
+
+    @Inject
+    Windows windows;
 
     private Ledger ledger;
 
@@ -342,7 +346,8 @@ class FeedFaultsTest {
     }
 
     private void settle() {
-        ledger.settle(PAIRS, () -> protocol.openGaps().values().stream().allMatch(open -> open == Long.MAX_VALUE));
+        ledger.settle(PAIRS, () -> protocol.openGaps().values().stream().allMatch(open -> open == Long.MAX_VALUE),
+                c -> windows.confirmedUntil(new Windows.Stream(c.pair(), c.channel())));
     }
 
     private void awaitReconnected(double reconnectsBefore, Duration within) {

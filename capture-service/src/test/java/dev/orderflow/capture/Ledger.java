@@ -127,6 +127,26 @@ public final class Ledger {
     }
 
     /**
+     * As {@link #settle(List, java.util.function.BooleanSupplier)}, and also until the capture confirms every channel
+     * stored past its last sent event ({@code confirmedUntil}, the watermark coverage answers {@code complete} by).
+     * Without it, events that a gap record's time covers (a chain break's window ends at the first event after, and
+     * events stamped in the same millisecond) would count as accounted for while still on their way to the table.
+     */
+    public void settle(List<String> pairs, java.util.function.BooleanSupplier allReceiving,
+            java.util.function.ToLongFunction<Channel.WireChannel> confirmedUntil) {
+        List<String> channels = channels(pairs);
+        awaitTrading(pairs, () -> allReceiving.getAsBoolean()
+                && channels.stream().allMatch(c -> storedPastLastSent(c, confirmedUntil))
+                && channels.stream().allMatch(this::settled));
+    }
+
+    private boolean storedPastLastSent(String channel, java.util.function.ToLongFunction<Channel.WireChannel> confirmed) {
+        List<ObjectNode> sent = sent(channel);
+        return sent.isEmpty() || confirmed.applyAsLong(Channel.parseWire(channel).orElseThrow())
+                > Frames.microtimestamp(sent.get(sent.size() - 1));
+    }
+
+    /**
      * Waits (up to a minute) until {@code condition} holds while the exchange keeps trading: 30 events per pair every
      * three seconds (time enough to store them), as a trades channel closes its window only with its next trade, and
      * a trade comes with about one order event in fifty.

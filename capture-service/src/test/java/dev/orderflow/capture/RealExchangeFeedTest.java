@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.orderflow.capture.feed.BitstampProtocol;
+import dev.orderflow.capture.store.Windows;
 import dev.orderflow.storage.Channel;
 import dev.orderflow.storage.GapRecord;
 import dev.orderflow.storage.book.SnapshotAlignment;
@@ -48,6 +49,9 @@ class RealExchangeFeedTest {
 
     @Inject
     BitstampProtocol protocol;
+
+    @Inject
+    Windows windows;
 
     private Ledger ledger;
     private long startMicros;
@@ -241,7 +245,8 @@ class RealExchangeFeedTest {
     }
 
     private void settle() {
-        ledger.settle(PAIRS, () -> protocol.openGaps().values().stream().allMatch(open -> open == Long.MAX_VALUE));
+        ledger.settle(PAIRS, () -> protocol.openGaps().values().stream().allMatch(open -> open == Long.MAX_VALUE),
+                c -> windows.confirmedUntil(new Windows.Stream(c.pair(), c.channel())));
     }
 
     private static double metric(String name) {
