@@ -116,6 +116,35 @@ class DynamoDbFaultsTest {
     }
 
     @Test
+    void shouldTakeAPutWhoseAnswerWasLostAsStoredWhenItsRetryFindsItThereNotMergeTheWindow() {
+        Ledger ledger = ready();
+        ledger.emit(PAIRS, 20);
+        settle(ledger);
+        double merged = registry.counter("capture.windows.merged").count();
+        double foundStored = registry.counter("capture.writes.found.stored").count();
+        long lostBefore = ProxiedDynamoDbResource.lostAnswers();
+        // the next puts are stored, and the writer is told DynamoDB failed: it tries them again
+        ProxiedDynamoDbResource.loseAnswers(6);
+        try {
+            Await.until(Duration.ofSeconds(30), () -> {
+                ledger.emit(PAIRS, 10);
+                Await.sleep(300);
+                return ProxiedDynamoDbResource.lostAnswers() >= lostBefore + 6
+                        && registry.counter("capture.writes.found.stored").count() > foundStored;
+            });
+        } finally {
+            ProxiedDynamoDbResource.loseAnswers(0);
+        }
+
+        settle(ledger);
+        for (String channel : CHANNELS) {
+            assertEquals(List.of(), ledger.assertAccountedFor(channel), channel);
+        }
+        assertEquals(merged, registry.counter("capture.windows.merged").count(),
+                "a retried put that finds its own item is stored: nothing to merge");
+    }
+
+    @Test
     void shouldKeepEverythingInTheJournalWhileAPermissionIsMissingAndStoreItOnceItIsGranted() {
         Ledger ledger = ready();
         ledger.emit(PAIRS, 20);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -201,6 +202,30 @@ public class TableClient {
             return got.hasItem() && !got.item().isEmpty() ? Optional.of(got.item())
                     : Optional.<Map<String, AttributeValue>>empty();
         }, (Class<Optional<Map<String, AttributeValue>>>) (Class<?>) Optional.class);
+    }
+
+    /**
+     * Whether the table holds exactly {@code item} under its key, read consistently: attribute for attribute, string
+     * sets in any order. A conditional first put whose number is found taken asks this before merging: an attempt
+     * whose answer was lost (a timeout, an internal error) may have stored the item, and the retry then finds its own
+     * write; so does a replay of a part this host stored before a crash.
+     */
+    public boolean holdsExactly(Map<String, AttributeValue> item) {
+        Optional<Map<String, AttributeValue>> stored = getItem(item.get(TableLayout.PK).s(),
+                item.get(TableLayout.SK).s(), false);
+        if (stored.isEmpty() || !stored.get().keySet().equals(item.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, AttributeValue> a : item.entrySet()) {
+            AttributeValue there = stored.get().get(a.getKey());
+            boolean same = a.getValue().hasSs() && there.hasSs()
+                    ? Set.copyOf(a.getValue().ss()).equals(Set.copyOf(there.ss()))
+                    : a.getValue().equals(there);
+            if (!same) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Records that a writer merges {@code windowStartMicros}'s window ({@link TableLayout#mergedPk}). */

@@ -66,6 +66,7 @@ public class Writer {
     private final Counter storedBytes;
     private final Counter eventsStored;
     private final Counter merges;
+    private final Counter foundOwn;
     private final StoredParts parts;
     private final SharedSections sections;
     private final Timer queryableDelay;
@@ -103,6 +104,9 @@ public class Writer {
         this.merges = Counter.builder("capture.windows.merged")
                 .description("Windows merged with what the table already held (restart, late events, other hosts)")
                 .register(registry);
+        this.foundOwn = Counter.builder("capture.writes.found.stored")
+                .description("First puts that found their number taken by exactly the item they put (an earlier "
+                        + "attempt whose answer was lost, or a replayed part): stored, not merged").register(registry);
         this.sections = new SharedSections(table, host, itemsWritten, storedBytes, merges);
         this.queryableDelay = Timer.builder("capture.event.queryable.delay")
                 .description("From receiving an event to DynamoDB confirming the item that holds it")
@@ -313,7 +317,8 @@ public class Writer {
         }
         Map<String, AttributeValue> item = ChunkParts.item(w.pair(), w.channel(), w.windowStartMicros(), w.part(),
                 ours, Set.of(host));
-        if (table.putAll(List.of(new TableClient.Conditional(item, TableClient.Expect.ABSENT, 0)))) {
+        if (table.putAll(List.of(new TableClient.Conditional(item, TableClient.Expect.ABSENT, 0)))
+                || foundOwnWrite(item)) {
             itemsWritten.increment();
             storedBytes.increment(ItemSize.of(item));
             stored(w, ours.size(), i -> ours.get(i).microtimestamp(), i -> ours.get(i).receivedMicros());
@@ -334,6 +339,18 @@ public class Writer {
         List<CapturedEvent> added = parts.mergeAfterConflict(w, ChunkParts.parse(ours));
         stored(w, added.size(), i -> added.get(i).microtimestamp(), i -> added.get(i).receivedMicros());
         inTable(w, ours);
+    }
+
+    /**
+     * Whether a first put whose number was taken finds exactly its own item there (an earlier attempt whose answer
+     * was lost, or a replayed part): then it is stored, and a merge would only read the window to find nothing to add.
+     */
+    private boolean foundOwnWrite(Map<String, AttributeValue> item) {
+        if (!table.holdsExactly(item)) {
+            return false;
+        }
+        foundOwn.increment();
+        return true;
     }
 
     /** Quiet windows as sections of their group's shared item ({@link SharedSections}); a reading-first host waits. */

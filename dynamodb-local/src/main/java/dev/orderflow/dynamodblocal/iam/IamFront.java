@@ -61,8 +61,14 @@ public final class IamFront implements AutoCloseable {
         }
     }
 
-    /** What the front answers in DynamoDB's place. */
-    public record Answer(int status, String body) {
+    /**
+     * What the front answers in DynamoDB's place. With {@code afterForwarding}, the call still reaches DynamoDB (and
+     * takes effect there); only its answer is replaced, as when a response is lost on its way back.
+     */
+    public record Answer(int status, String body, boolean afterForwarding) {
+        public Answer(int status, String body) {
+            this(status, body, false);
+        }
     }
 
     /** Decides, per call the policy allowed, whether the front answers it itself (non-null) or forwards it. */
@@ -205,12 +211,16 @@ public final class IamFront implements AutoCloseable {
                 }
                 Interceptor current = interceptor;
                 Answer instead = current == null ? null : current.answer(operation);
-                if (instead != null) {
+                if (instead != null && !instead.afterForwarding()) {
                     answer(exchange, instead);
                     return;
                 }
+                if (instead != null) {
+                    forward(exchange, body, operation, instead);
+                    return;
+                }
             }
-            forward(exchange, body, operation);
+            forward(exchange, body, operation, null);
         } finally {
             exchange.close();
         }
@@ -309,7 +319,8 @@ public final class IamFront implements AutoCloseable {
         }
     }
 
-    private void forward(HttpExchange exchange, byte[] body, String operation) throws IOException {
+    /** Forwards the call; answers with DynamoDB's answer, or with {@code instead} once DynamoDB answered. */
+    private void forward(HttpExchange exchange, byte[] body, String operation, Answer instead) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().toString()))
                 .timeout(Duration.ofSeconds(60))
                 .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
@@ -325,6 +336,10 @@ public final class IamFront implements AutoCloseable {
             return; // closing the exchange unanswered drops the connection: as if DynamoDB did not answer
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
+        }
+        if (instead != null) {
+            answer(exchange, instead);
             return;
         }
         response.headers().map().forEach((name, values) -> {
