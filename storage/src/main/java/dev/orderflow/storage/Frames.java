@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,6 +24,8 @@ public final class Frames {
             .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE)
             .build();
+
+    private static final ObjectWriter SORTED = MAPPER.writer().with(JsonNodeFeature.WRITE_PROPERTIES_SORTED);
 
     static {
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNumberLength(1000).build());
@@ -61,6 +65,19 @@ public final class Frames {
             return Long.parseLong(mt.asText());
         } catch (NumberFormatException e) {
             return -1;
+        }
+    }
+
+    /**
+     * A frame's identity as compact text: its JSON with every object's fields in name order, so that frames equal as
+     * trees (whatever the order of their fields) have the same identity, and frames that differ in any field, value or
+     * number's scale do not. A key for sets of many frames that need not hold their trees.
+     */
+    public static String identity(JsonNode frame) {
+        try {
+            return SORTED.writeValueAsString(frame);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.orderflow.storage.CapturedEvent;
 import dev.orderflow.storage.Chunk;
 import dev.orderflow.storage.ExchangeOrder;
+import dev.orderflow.storage.Frames;
 import dev.orderflow.storage.Hosts;
 import dev.orderflow.storage.TableLayout;
 import io.micrometer.core.instrument.Counter;
@@ -30,6 +31,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 final class StoredParts {
     /** Read-merge-write rounds of one merge before it is given up as refused (a conflict settles in a few). */
     static final int MAX_ROUNDS = 32;
+    /**
+     * One merge at a time in a process: a merge holds every stored event of its window in memory, decoded, so the
+     * writer threads merging at once (as after a burst, when their parts of one slot conflict) would hold as many
+     * windows, and they would rewrite each other's parts between their reads and writes.
+     */
+    private final java.util.concurrent.locks.ReentrantLock oneAtATime = new java.util.concurrent.locks.ReentrantLock();
     private final TableClient table;
     private final String host;
     private final Counter itemsWritten;
@@ -147,6 +154,15 @@ final class StoredParts {
     }
 
     private List<CapturedEvent> merge(Job.Window w, List<CapturedEvent> toAdd, boolean markedAlready) {
+        oneAtATime.lock();
+        try {
+            return mergeAlone(w, toAdd, markedAlready);
+        } finally {
+            oneAtATime.unlock();
+        }
+    }
+
+    private List<CapturedEvent> mergeAlone(Job.Window w, List<CapturedEvent> toAdd, boolean markedAlready) {
         List<CapturedEvent> ours = toAdd;
         List<CapturedEvent> addedInAll = new ArrayList<>();
         boolean marked = markedAlready;
@@ -162,34 +178,10 @@ final class StoredParts {
             List<Map<String, AttributeValue>> stored = table.windowItems(w.pair(), w.channel(), w.windowStartMicros(),
                     0, TableLayout.MAX_PART);
             stored.sort(Comparator.comparing(item -> item.get(TableLayout.SK).s()));
-            List<List<CapturedEvent>> parts = new ArrayList<>();
-            Set<JsonNode> seen = new HashSet<>();
-            int from = stored.size();
-            long[] lastOf = new long[stored.size()];
-            long previousLast = Long.MIN_VALUE;
-            for (int i = 0; i < stored.size(); i++) {
-                List<CapturedEvent> events = TableLayout.fromItem(stored.get(i)).map(Chunk::events).orElse(List.of());
-                parts.add(events);
-                for (CapturedEvent e : events) {
-                    if (!seen.add(e.frame()) || e.microtimestamp() < previousLast) {
-                        // repeated or out of order: rewritten from the first part reaching its time, which holds
-                        // the other copy or the later events
-                        from = Math.min(from, firstReaching(lastOf, i, e.microtimestamp()));
-                    }
-                    previousLast = Math.max(previousLast, e.microtimestamp());
-                }
-                lastOf[i] = previousLast;
-            }
+            Scan scan = scan(stored, ours);
+            int from = scan.from();
             boolean inOrder = from >= stored.size(); // each stored event once, in time order
-            List<CapturedEvent> added = new ArrayList<>();
-            Map<JsonNode, Long> receivedHere = new HashMap<>();
-            for (CapturedEvent e : ours) {
-                if (seen.add(e.frame())) {
-                    added.add(e);
-                } else {
-                    receivedHere.merge(e.frame(), e.receivedMicros(), Math::min);
-                }
-            }
+            List<CapturedEvent> added = scan.added();
             if (!added.isEmpty()) {
                 long earliest = added.stream().mapToLong(CapturedEvent::microtimestamp).min().orElseThrow();
                 int at = stored.size() - 1;
@@ -205,7 +197,7 @@ final class StoredParts {
                 return addedInAll; // the table holds every event already, each once and in order: nothing to write
             }
             List<TableClient.Conditional> inserts = inOrder
-                    ? insertions(w, stored, lastOf, parts, added, receivedHere) : List.of();
+                    ? insertions(w, stored, scan.lastOf(), added, scan.receivedHere()) : List.of();
             if (!marked) {
                 table.markMerged(w.pair(), w.channel(), w.windowStartMicros());
                 marked = true;
@@ -220,14 +212,15 @@ final class StoredParts {
                 continue; // read again: written (checked), or changed meanwhile (merged again)
             }
             List<CapturedEvent> union = new ArrayList<>();
-            Set<JsonNode> once = new HashSet<>();
+            Set<String> once = new HashSet<>();
             Set<String> hosts = new TreeSet<>(Set.of(host));
             Map<String, TableClient.Conditional> expected = new HashMap<>();
             long version = 0;
             for (int i = from; i < stored.size(); i++) {
-                for (CapturedEvent e : parts.get(i)) {
-                    if (once.add(e.frame())) {
-                        union.add(earliestReceived(e, receivedHere));
+                for (CapturedEvent e : events(stored.get(i))) {
+                    String identity = Frames.identity(e.frame());
+                    if (once.add(identity)) {
+                        union.add(earliestReceived(e, identity, scan.receivedHere()));
                     }
                 }
                 hosts.addAll(Hosts.chunkHosts(stored.get(i)));
@@ -268,6 +261,52 @@ final class StoredParts {
     }
 
     /**
+     * What a merge learns from reading the stored parts: the first part to cut anew ({@code from}: the size when the
+     * parts hold each event once, in time order), the last event time up to each part, the events of {@code ours}
+     * not stored yet, and the earliest time this job received those that are.
+     */
+    private record Scan(int from, long[] lastOf, List<CapturedEvent> added, Map<String, Long> receivedHere) {
+    }
+
+    /**
+     * Reads the stored parts one at a time, keeping of their events only their identities ({@link Frames#identity}),
+     * not their trees: a busy window's parts hold tens of thousands of events, and the merge needs the trees only of
+     * the parts it rewrites, decoded again when it does.
+     */
+    private static Scan scan(List<Map<String, AttributeValue>> stored, List<CapturedEvent> ours) {
+        Set<String> seen = new HashSet<>();
+        int from = stored.size();
+        long[] lastOf = new long[stored.size()];
+        long previousLast = Long.MIN_VALUE;
+        for (int i = 0; i < stored.size(); i++) {
+            for (CapturedEvent e : events(stored.get(i))) {
+                if (!seen.add(Frames.identity(e.frame())) || e.microtimestamp() < previousLast) {
+                    // repeated or out of order: rewritten from the first part reaching its time, which holds the
+                    // other copy or the later events
+                    from = Math.min(from, firstReaching(lastOf, i, e.microtimestamp()));
+                }
+                previousLast = Math.max(previousLast, e.microtimestamp());
+            }
+            lastOf[i] = previousLast;
+        }
+        List<CapturedEvent> added = new ArrayList<>();
+        Map<String, Long> receivedHere = new HashMap<>();
+        for (CapturedEvent e : ours) {
+            String identity = Frames.identity(e.frame());
+            if (seen.add(identity)) {
+                added.add(e);
+            } else {
+                receivedHere.merge(identity, e.receivedMicros(), Math::min);
+            }
+        }
+        return new Scan(from, lastOf, added, receivedHere);
+    }
+
+    private static List<CapturedEvent> events(Map<String, AttributeValue> item) {
+        return TableLayout.fromItem(item).map(Chunk::events).orElse(List.of());
+    }
+
+    /**
      * When every event to add falls within the stored parts' span and they hold no event twice or out of order, the
      * writes that put each one into the part whose span holds it (the first reaching its time), leaving every other
      * part, and the cut, as they are: a host that connected a little before the others adds its first events to part
@@ -275,8 +314,7 @@ final class StoredParts {
      * the events reach past the last part, or a part would grow past an item's size: then the parts are cut anew.
      */
     private List<TableClient.Conditional> insertions(Job.Window w, List<Map<String, AttributeValue>> stored,
-            long[] lastOf, List<List<CapturedEvent>> parts, List<CapturedEvent> added,
-            Map<JsonNode, Long> receivedHere) {
+            long[] lastOf, List<CapturedEvent> added, Map<String, Long> receivedHere) {
         if (added.isEmpty() || stored.isEmpty()) {
             return List.of();
         }
@@ -291,18 +329,18 @@ final class StoredParts {
         List<TableClient.Conditional> writes = new ArrayList<>();
         for (Map.Entry<Integer, List<CapturedEvent>> target : into.entrySet()) {
             Map<String, AttributeValue> was = stored.get(target.getKey());
-            List<CapturedEvent> events = new ArrayList<>();
-            for (CapturedEvent e : parts.get(target.getKey())) {
-                events.add(earliestReceived(e, receivedHere));
+            List<CapturedEvent> grown = new ArrayList<>();
+            for (CapturedEvent e : events(was)) {
+                grown.add(receivedHere.isEmpty() ? e : earliestReceived(e, Frames.identity(e.frame()), receivedHere));
             }
-            events.addAll(target.getValue());
-            ExchangeOrder.sort(events, w.channel());
+            grown.addAll(target.getValue());
+            ExchangeOrder.sort(grown, w.channel());
             AttributeValue v = was.get(TableLayout.WRITE_VERSION);
             long n = v == null ? 0 : Long.parseLong(v.n());
             Set<String> hosts = new TreeSet<>(Hosts.chunkHosts(was));
             hosts.add(host);
             Map<String, AttributeValue> item = TableLayout.toItem(new Chunk(w.pair(), w.channel(),
-                    w.windowStartMicros(), TableLayout.partOfSk(was.get(TableLayout.SK).s()), events), n + 1);
+                    w.windowStartMicros(), TableLayout.partOfSk(was.get(TableLayout.SK).s()), grown), n + 1);
             item.put(Hosts.CHUNK_HOSTS, Hosts.chunkHosts(hosts));
             if (ItemSize.of(item) > TableLayout.MAX_ITEM_BYTES) {
                 return List.of();
@@ -313,9 +351,12 @@ final class StoredParts {
         return writes;
     }
 
-    /** A stored event with the earliest receive time any host had for it ({@code receivedHere}: this job's). */
-    private static CapturedEvent earliestReceived(CapturedEvent e, Map<JsonNode, Long> receivedHere) {
-        Long here = receivedHere.get(e.frame());
+    /**
+     * A stored event with the earliest receive time any host had for it ({@code receivedHere}: this job's, by
+     * identity).
+     */
+    private static CapturedEvent earliestReceived(CapturedEvent e, String identity, Map<String, Long> receivedHere) {
+        Long here = receivedHere.get(identity);
         return here == null || here >= e.receivedMicros() ? e : new CapturedEvent(e.microtimestamp(), here, e.frame());
     }
 
