@@ -211,6 +211,9 @@ final class StoredParts {
                 }
                 continue; // read again: written (checked), or changed meanwhile (merged again)
             }
+            if (stored.size() - from > ChunkParts.MAX_TRANSACTION_ITEMS) {
+                throw tooManyParts(w, stored.size() - from); // refused before its parts are decoded
+            }
             List<CapturedEvent> union = new ArrayList<>();
             Set<String> once = new HashSet<>();
             Set<String> hosts = new TreeSet<>(Set.of(host));
@@ -246,9 +249,7 @@ final class StoredParts {
                         : new TableClient.Conditional(item, was.expect(), was.version()));
             }
             if (writes.size() > ChunkParts.MAX_TRANSACTION_ITEMS) {
-                throw new IllegalArgumentException("merging into " + TableLayout.chunkPk(w.pair(), w.channel()) + " "
-                        + TableLayout.chunkSk(w.windowStartMicros(), firstPart) + " would rewrite " + writes.size()
-                        + " parts, more than one transaction holds");
+                throw tooManyParts(w, writes.size());
             }
             if (table.putAll(writes)) {
                 counted(writes);
@@ -260,6 +261,12 @@ final class StoredParts {
         }
     }
 
+    private static IllegalArgumentException tooManyParts(Job.Window w, int parts) {
+        return new IllegalArgumentException("merging into " + TableLayout.chunkPk(w.pair(), w.channel()) + " "
+                + TableLayout.chunkSk(w.windowStartMicros(), 0) + " would rewrite " + parts
+                + " parts, more than one transaction holds");
+    }
+
     /**
      * What a merge learns from reading the stored parts: the first part to cut anew ({@code from}: the size when the
      * parts hold each event once, in time order), the last event time up to each part, the events of {@code ours}
@@ -269,23 +276,36 @@ final class StoredParts {
     }
 
     /**
-     * Reads the stored parts one at a time, keeping of their events only their identities ({@link Frames#identity}),
-     * not their trees: a busy window's parts hold tens of thousands of events, and the merge needs the trees only of
-     * the parts it rewrites, decoded again when it does.
+     * Reads the stored parts one at a time and keeps, of their events, only the identities ({@link Frames#identity})
+     * it needs, never their trees: those of the latest µs read (a repeat of an event in parts in time order comes
+     * in the same µs as its first copy; one out of time order is caught by its time alone), and those within the
+     * time span of {@code ours} (only they can be ours again). So a merge's reading holds about a part's worth,
+     * however busy the window; it needs the trees only of the parts it rewrites, decoded again when it does.
      */
     private static Scan scan(List<Map<String, AttributeValue>> stored, List<CapturedEvent> ours) {
-        Set<String> seen = new HashSet<>();
+        long oursFrom = ours.stream().mapToLong(CapturedEvent::microtimestamp).min().orElse(Long.MAX_VALUE);
+        long oursTo = ours.stream().mapToLong(CapturedEvent::microtimestamp).max().orElse(Long.MIN_VALUE);
+        Set<String> atLast = new HashSet<>();
+        Set<String> inOursSpan = new HashSet<>();
         int from = stored.size();
         long[] lastOf = new long[stored.size()];
         long previousLast = Long.MIN_VALUE;
         for (int i = 0; i < stored.size(); i++) {
             for (CapturedEvent e : events(stored.get(i))) {
-                if (!seen.add(Frames.identity(e.frame())) || e.microtimestamp() < previousLast) {
-                    // repeated or out of order: rewritten from the first part reaching its time, which holds the
-                    // other copy or the later events
-                    from = Math.min(from, firstReaching(lastOf, i, e.microtimestamp()));
+                long at = e.microtimestamp();
+                String identity = Frames.identity(e.frame());
+                if (at > previousLast) {
+                    atLast.clear();
                 }
-                previousLast = Math.max(previousLast, e.microtimestamp());
+                if (at < previousLast || !atLast.add(identity)) {
+                    // out of order or repeated: rewritten from the first part reaching its time, which holds the
+                    // other copy or the later events
+                    from = Math.min(from, firstReaching(lastOf, i, at));
+                }
+                if (oursFrom <= at && at <= oursTo) {
+                    inOursSpan.add(identity);
+                }
+                previousLast = Math.max(previousLast, at);
             }
             lastOf[i] = previousLast;
         }
@@ -293,7 +313,7 @@ final class StoredParts {
         Map<String, Long> receivedHere = new HashMap<>();
         for (CapturedEvent e : ours) {
             String identity = Frames.identity(e.frame());
-            if (seen.add(identity)) {
+            if (inOursSpan.add(identity)) {
                 added.add(e);
             } else {
                 receivedHere.merge(identity, e.receivedMicros(), Math::min);

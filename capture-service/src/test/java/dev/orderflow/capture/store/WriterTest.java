@@ -462,6 +462,38 @@ class WriterTest {
     }
 
     @Test
+    void shouldFindARepeatWithinOneMicrosecondAcrossPartsAndAddOnlyWhatTheTableLacks() throws Exception {
+        // parts in time order, yet b2 stored twice: its copies share a µs with the events between them (a merge
+        // keeps the identities of the latest µs only, and those within the span of the events it adds)
+        String pair = "dotusd";
+        List<List<String[]>> cut = List.of(
+                List.of(new String[] {"b1", "1"}, new String[] {"b2", "2"}),
+                List.of(new String[] {"b3", "2"}, new String[] {"b2", "2"}),
+                List.of(new String[] {"b4", "2"}, new String[] {"b5", "3"}));
+        for (int p = 0; p < cut.size(); p++) {
+            List<CapturedEvent> events = new ArrayList<>();
+            for (String[] e : cut.get(p)) {
+                events.add(captured(pair, Long.parseLong(e[1]) * 1_000, e[0]));
+            }
+            Map<String, AttributeValue> item = TableLayout.toItem(new Chunk(pair, Channel.ORDERS, T, p, events), 1);
+            dynamoDb.putItem(r -> r.tableName(config.table().name()).item(item));
+        }
+        StoredParts parts = new StoredParts(table, Hosts.DEFAULT, registry.counter("test.items"),
+                registry.counter("test.bytes"));
+        Job.Window job = new Job.Window(pair, Channel.ORDERS, T, 2, T + 3_000, List.of(), Long.MAX_VALUE, 0, true);
+
+        List<CapturedEvent> added = parts.merge(job, List.of(captured(pair, 3_000, "b5"), captured(pair, 3_000, "b6"),
+                captured(pair, 1_000, "b1")));
+
+        assertEquals(List.of("b6"), added.stream().map(e -> e.frame().path("event_id").asText()).toList(),
+                "only what the table lacked");
+        List<String> stored = TableReader.events(dynamoDb, config.table().name(), pair, Channel.ORDERS).stream()
+                .map(e -> e.frame().path("event_id").asText()).toList();
+        assertEquals(Set.of("b1", "b2", "b3", "b4", "b5", "b6"), Set.copyOf(stored));
+        assertEquals(6, stored.size(), "each event once: " + stored);
+    }
+
+    @Test
     void shouldGiveUpAMergeThatCannotSettleInsteadOfWritingWithoutEnd() throws Exception {
         // four stored parts repeating one event (as the bug of "Events of one millisecond stored twice" left some
         // windows): the union has fewer events than parts to rewrite, so the repeats would be read back every round
