@@ -32,8 +32,9 @@ import io.quarkus.logging.Log;
  *
  * <p><b>Format.</b> Append-only segment files {@code seg-<number>.journal} of records ({@link Segment}). At open a torn
  * or corrupt tail is cut off, and unreadable bytes with good records after them are taken out and kept aside
- * ({@link SegmentRepair}; {@link #UNREADABLE} tells the scan where). A write that fails part-way (a full disk) is cut back, so the records after it stay
- * readable, and the next record goes to a new segment.
+ * ({@link SegmentRecovery}, {@link SegmentRepair}; {@link #UNREADABLE} tells the scan where). A write that fails
+ * part-way (a full disk) is cut back, so the records after it stay readable, and the next record goes to a new
+ * segment.
  *
  * <p><b>fsync policy.</b> Each record is written to the file at once (it survives a SIGKILL of the process); a
  * background thread forces the file to disk at least every {@code fsync-interval} and as soon as
@@ -77,9 +78,8 @@ public class Journal {
     private final long segmentBytes;
     private final long segmentAgeNanos;
     private final long maxBytes;
-    private final Timer durableDelay;
     private final Counter unjournaled;
-    private final Counter unreadableBytes;
+    private final SegmentRecovery recovery;
     private final MeterRegistry registry;
 
     /** Every segment not yet deleted, oldest first; the last one is {@link #current} while it is open. */
@@ -87,8 +87,8 @@ public class Journal {
     private Segment current;
     private long nextNumber;
     private long nextSeq;
-    private long[] unsynced = new long[1024];
-    private int unsyncedCount;
+    /** Records written and not yet forced to disk (guarded by this journal's lock). */
+    private final Unsynced unsynced;
     private long backlogBytes;
     private long lastOverflowLogNanos;
     private volatile boolean running;
@@ -112,14 +112,15 @@ public class Journal {
         this.segmentAgeNanos = segmentAgeNanos;
         this.maxBytes = maxBytes;
         this.registry = registry;
-        this.durableDelay = Timer.builder("capture.journal.durable.delay")
+        this.unsynced = new Unsynced(Timer.builder("capture.journal.durable.delay")
                 .description("From receiving a frame to its journal record being forced to disk (fsync)")
-                .publishPercentiles(0.5, 0.99).register(registry);
+                .publishPercentiles(0.5, 0.99).register(registry));
         this.unjournaled = Counter.builder("capture.journal.unjournaled")
                 .description("Records not journaled: the journal was at its bound or its disk failed").register(registry);
-        this.unreadableBytes = Counter.builder("capture.journal.unreadable.bytes")
-                .description("Bytes of journal segments that could not be read at start (a damaged disk), kept aside")
-                .baseUnit("bytes").register(registry);
+        this.recovery = new SegmentRecovery(segmentAgeNanos / 1000,
+                Counter.builder("capture.journal.unreadable.bytes").baseUnit("bytes").description(
+                        "Bytes of journal segments that could not be read at start (a damaged disk), kept aside")
+                        .register(registry));
         for (String op : List.of("write", "fsync", "open")) {
             registry.counter("capture.journal.errors", "op", op);
         }
@@ -148,35 +149,10 @@ public class Journal {
                 found = list.filter(p -> p.getFileName().toString().startsWith(PREFIX)
                         && p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
             }
-            long[] lastReceived = {Long.MIN_VALUE};
+            long lastReceived = Long.MIN_VALUE;
             for (Path file : found) {
                 Segment segment = new Segment(number(file), file, nextSeq);
-                List<SegmentRepair.Unreadable> unreadable = new ArrayList<>();
-                long[] records = {0};
-                int[] reported = {0};
-                java.util.function.Predicate<Entry> reader = e -> {
-                    while (reported[0] < unreadable.size()
-                            && unreadable.get(reported[0]).recordsBefore() == records[0]) {
-                        scan.accept(unreadableEntry(e.seq(), unreadable.get(reported[0]++)));
-                    }
-                    records[0]++;
-                    lastReceived[0] = e.receivedMicros();
-                    scan.accept(e);
-                    return true;
-                };
-                long[] at = segment.read(0, segment.firstSeq, Long.MAX_VALUE, true, reader);
-                if (at[0] < at[2]) {
-                    // a record that cannot be read before the end: unreadable bytes with records after them (taken
-                    // out, and the reading goes on after them), or a torn tail (cut)
-                    unreadable.addAll(repair(segment, at[0], records[0], lastReceived[0]));
-                    at = segment.read(at[0], at[1], Long.MAX_VALUE, true, reader);
-                    if (at[0] < at[2]) {
-                        segment.cutTail(at[0], at[2]);
-                    }
-                }
-                while (reported[0] < unreadable.size()) { // a stretch cut with the tail (the repair could not write)
-                    scan.accept(unreadableEntry(segment.firstSeq + records[0], unreadable.get(reported[0]++)));
-                }
+                lastReceived = recovery.read(segment, lastReceived, scan);
                 synchronized (this) {
                     segments.add(segment);
                     backlogBytes += segment.bytes;
@@ -198,21 +174,6 @@ public class Journal {
         flusher.setDaemon(true);
         flusher.start();
         return 0;
-    }
-
-    /** Takes unreadable stretches out of a segment ({@link SegmentRepair}): kept aside, counted and logged. */
-    private List<SegmentRepair.Unreadable> repair(Segment segment, long from, long recordsBefore,
-            long receivedBeforeMicros) throws IOException {
-        List<SegmentRepair.Unreadable> unreadable = SegmentRepair.repair(segment.path, segment.number, from,
-                recordsBefore, receivedBeforeMicros, segmentAgeNanos / 1000);
-        for (SegmentRepair.Unreadable u : unreadable) {
-            unreadableBytes.increment(u.bytes());
-            Log.errorf("Journal segment %s: %d bytes could not be read after its record %d (received after %d µs);"
-                    + " kept aside as corrupt-%d-*.bin, the records after them read on, and the time recorded as a"
-                    + " gap", segment.path.getFileName(), u.bytes(), u.recordsBefore(), u.receivedAfterMicros(),
-                    segment.number);
-        }
-        return unreadable;
     }
 
     /**
@@ -251,11 +212,8 @@ public class Journal {
         current.records++;
         current.firstReceivedMicros = Math.min(current.firstReceivedMicros, receivedMicros);
         backlogBytes += size;
-        if (unsyncedCount == unsynced.length) {
-            unsynced = java.util.Arrays.copyOf(unsynced, unsynced.length * 2);
-        }
-        unsynced[unsyncedCount++] = receivedMicros;
-        if (unsyncedCount >= fsyncRecords) {
+        unsynced.add(receivedMicros);
+        if (unsynced.count() >= fsyncRecords) {
             notifyAll();
         }
         return nextSeq++;
@@ -407,7 +365,7 @@ public class Journal {
         }
         try {
             current.out.force();
-            recordDurable(unsyncedCount);
+            unsynced.durable(unsynced.count());
         } catch (IOException e) {
             error("fsync", e);
         }
@@ -440,18 +398,18 @@ public class Journal {
             int count;
             synchronized (this) {
                 long waitUntil = System.nanoTime() + fsyncIntervalNanos;
-                while (running && unsyncedCount < fsyncRecords && System.nanoTime() < waitUntil) {
+                while (running && unsynced.count() < fsyncRecords && System.nanoTime() < waitUntil) {
                     try {
                         TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, waitUntil - System.nanoTime()));
                     } catch (InterruptedException e) {
                         return;
                     }
                 }
-                if (unsyncedCount == 0 || current == null) {
+                if (unsynced.count() == 0 || current == null) {
                     continue;
                 }
                 out = current.out;
-                count = unsyncedCount;
+                count = unsynced.count();
             }
             IOException failed = null;
             try {
@@ -468,19 +426,9 @@ public class Journal {
                     closeCurrent(); // its records stay in the write path; new ones go to a new segment
                     continue;
                 }
-                recordDurable(count);
+                unsynced.durable(count);
             }
         }
-    }
-
-    /** Holding the lock: the first {@code count} unsynced records are durable now. */
-    private void recordDurable(int count) {
-        long now = Clock.nowMicros();
-        for (int i = 0; i < count; i++) {
-            durableDelay.record(Math.max(0, now - unsynced[i]), TimeUnit.MICROSECONDS);
-        }
-        System.arraycopy(unsynced, count, unsynced, 0, unsyncedCount - count);
-        unsyncedCount -= count;
     }
 
     private void error(String op, IOException e) {
@@ -496,11 +444,6 @@ public class Journal {
             Log.errorf("Journal is full (%d bytes, bound capture.journal.max-bytes=%d): new frames are kept in memory "
                     + "only while it has room, and recorded as a not_kept gap when it has none", backlogBytes, maxBytes);
         }
-    }
-
-    /** What {@link #open}'s scan is handed where a segment's bytes could not be read ({@link #UNREADABLE}). */
-    private static Entry unreadableEntry(long seq, SegmentRepair.Unreadable u) {
-        return new Entry(seq, UNREADABLE, u.receivedAfterMicros(), ByteBuffer.allocate(8).putLong(u.bytes()).array());
     }
 
     private static void deleteQuietly(Path path) {
