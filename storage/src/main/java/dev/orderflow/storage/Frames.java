@@ -1,14 +1,17 @@
 package dev.orderflow.storage;
 
 import java.io.IOException;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,8 +27,6 @@ public final class Frames {
             .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE)
             .build();
-
-    private static final ObjectWriter SORTED = MAPPER.writer().with(JsonNodeFeature.WRITE_PROPERTIES_SORTED);
 
     static {
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNumberLength(1000).build());
@@ -69,15 +70,43 @@ public final class Frames {
     }
 
     /**
-     * A frame's identity as compact text: its JSON with every object's fields in name order, so that frames equal as
-     * trees (whatever the order of their fields) have the same identity, and frames that differ in any field, value or
-     * number's scale do not. A key for sets of many frames that need not hold their trees.
+     * A frame's identity as compact text, equal for frames equal as trees: its JSON with every object's fields in
+     * name order and every number by its value ({@link java.math.BigDecimal#stripTrailingZeros}), as tree equality
+     * compares decimals (the chunk encoding keeps a number that equals its {@code _str} sibling as the string, and
+     * decodes it without trailing zeros). Frames that differ in a field, a string or a number's value differ. A key
+     * for sets of many frames that need not hold their trees.
      */
     public static String identity(JsonNode frame) {
-        try {
-            return SORTED.writeValueAsString(frame);
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+            writeCanonical(frame, g);
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+        return out.toString();
+    }
+
+    private static void writeCanonical(JsonNode node, JsonGenerator g) throws IOException {
+        if (node.isObject()) {
+            List<String> names = new ArrayList<>(node.size());
+            node.fieldNames().forEachRemaining(names::add);
+            Collections.sort(names);
+            g.writeStartObject();
+            for (String name : names) {
+                g.writeFieldName(name);
+                writeCanonical(node.get(name), g);
+            }
+            g.writeEndObject();
+        } else if (node.isArray()) {
+            g.writeStartArray();
+            for (JsonNode item : node) {
+                writeCanonical(item, g);
+            }
+            g.writeEndArray();
+        } else if (node.isNumber()) {
+            g.writeNumber(node.decimalValue().stripTrailingZeros().toString());
+        } else {
+            g.writeTree(node);
         }
     }
 

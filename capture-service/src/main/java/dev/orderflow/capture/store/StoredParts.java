@@ -6,10 +6,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntPredicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,11 +34,12 @@ final class StoredParts {
     /** Read-merge-write rounds of one merge before it is given up as refused (a conflict settles in a few). */
     static final int MAX_ROUNDS = 32;
     /**
-     * One merge at a time in a process: a merge holds every stored event of its window in memory, decoded, so the
-     * writer threads merging at once (as after a burst, when their parts of one slot conflict) would hold as many
-     * windows, and they would rewrite each other's parts between their reads and writes.
+     * One merge of a window at a time in a process (a lock per window, striped): the writer threads whose parts of
+     * one slot conflict (as after a burst) would otherwise each hold the parts they rewrite, and rewrite each other's
+     * parts between their reads and writes. Merges of different windows (every part of a host that reads first goes
+     * through one) go on side by side.
      */
-    private final java.util.concurrent.locks.ReentrantLock oneAtATime = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock[] windowLocks = new ReentrantLock[64];
     private final TableClient table;
     private final String host;
     private final Counter itemsWritten;
@@ -47,6 +50,9 @@ final class StoredParts {
         this.host = host;
         this.itemsWritten = itemsWritten;
         this.storedBytes = storedBytes;
+        for (int i = 0; i < windowLocks.length; i++) {
+            windowLocks[i] = new ReentrantLock();
+        }
     }
 
     /**
@@ -154,11 +160,13 @@ final class StoredParts {
     }
 
     private List<CapturedEvent> merge(Job.Window w, List<CapturedEvent> toAdd, boolean markedAlready) {
-        oneAtATime.lock();
+        ReentrantLock lock = windowLocks[Math.floorMod(Objects.hash(w.pair(), w.channel(), w.windowStartMicros()),
+                windowLocks.length)];
+        lock.lock();
         try {
             return mergeAlone(w, toAdd, markedAlready);
         } finally {
-            oneAtATime.unlock();
+            lock.unlock();
         }
     }
 

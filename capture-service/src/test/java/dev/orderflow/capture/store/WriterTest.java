@@ -465,7 +465,7 @@ class WriterTest {
     void shouldFindARepeatWithinOneMicrosecondAcrossPartsAndAddOnlyWhatTheTableLacks() throws Exception {
         // parts in time order, yet b2 stored twice: its copies share a µs with the events between them (a merge
         // keeps the identities of the latest µs only, and those within the span of the events it adds)
-        String pair = "dotusd";
+        String pair = "filusd";
         List<List<String[]>> cut = List.of(
                 List.of(new String[] {"b1", "1"}, new String[] {"b2", "2"}),
                 List.of(new String[] {"b3", "2"}, new String[] {"b2", "2"}),
@@ -491,6 +491,28 @@ class WriterTest {
                 .map(e -> e.frame().path("event_id").asText()).toList();
         assertEquals(Set.of("b1", "b2", "b3", "b4", "b5", "b6"), Set.copyOf(stored));
         assertEquals(6, stored.size(), "each event once: " + stored);
+    }
+
+    @Test
+    void shouldFindAnEventStoredWhenTheChunkEncodingDroppedTheTrailingZerosOfANumberBesideItsString()
+            throws Exception {
+        // "amount":0.04500000 beside "amount_str":"0.04500000" is stored as the string alone and decoded as 0.045:
+        // equal as a tree to the frame received, so the same event
+        String pair = "algousd";
+        String text = "{\"data\":{\"id\":7,\"id_str\":\"7\",\"microtimestamp\":\"" + (T + 1_000)
+                + "\",\"amount\":0.04500000,\"amount_str\":\"0.04500000\",\"price\":70123.40,"
+                + "\"price_str\":\"70123.40\"},\"channel\":\"live_orders_" + pair + "\",\"event\":\"order_created\","
+                + "\"event_id\":\"z1\"}";
+        CapturedEvent received = new CapturedEvent(T + 1_000, T + 1_500, Frames.parse(text));
+        Map<String, AttributeValue> item = TableLayout.toItem(new Chunk(pair, Channel.ORDERS, T, 0,
+                List.of(received)), 1);
+        dynamoDb.putItem(r -> r.tableName(config.table().name()).item(item));
+        StoredParts parts = new StoredParts(table, Hosts.DEFAULT, registry.counter("test.items"),
+                registry.counter("test.bytes"));
+        Job.Window job = new Job.Window(pair, Channel.ORDERS, T, 0, T + 1_000, List.of(), Long.MAX_VALUE, 0, true);
+
+        assertEquals(List.of(), parts.merge(job, List.of(received)), "already stored");
+        assertEquals(1, TableReader.events(dynamoDb, config.table().name(), pair, Channel.ORDERS).size());
     }
 
     @Test
