@@ -368,6 +368,9 @@ public class Journal {
             unsynced.durable(unsynced.count());
         } catch (IOException e) {
             error("fsync", e);
+            // not known to be durable: not measured as such, and not left for the next segment's fsync to count
+            // (nor to keep the fsync thread from waiting while no segment is open)
+            unsynced.clear();
         }
         try {
             current.out.close();

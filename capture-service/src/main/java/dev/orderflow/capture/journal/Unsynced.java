@@ -31,6 +31,11 @@ final class Unsynced {
         return count;
     }
 
+    /** Forgets them all, unmeasured: their segment was closed without being forced to disk. */
+    void clear() {
+        count = 0;
+    }
+
     /** The first {@code records} are durable now. */
     void durable(int records) {
         long now = Clock.nowMicros();
