@@ -69,10 +69,7 @@ final class CaptureRuns {
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             requireAlive(capture.process());
-            Prometheus metrics = metricsOrNull(capture);
-            if (metrics == null) {
-                continue;
-            }
+            Prometheus metrics = new Prometheus(capture.metrics());
             long at = System.nanoTime();
             double received = metrics.sum(CaptureProcess.EVENTS_RECEIVED);
             double stored = metrics.sum(CaptureProcess.EVENTS_STORED);
@@ -88,27 +85,12 @@ final class CaptureRuns {
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             requireAlive(capture.process());
-            Prometheus metrics = metricsOrNull(capture);
-            if (metrics != null && metrics.sum(CaptureProcess.EVENTS_RECEIVED) > 0) {
+            if (new Prometheus(capture.metrics()).sum(CaptureProcess.EVENTS_RECEIVED) > 0) {
                 return System.nanoTime();
             }
             Thread.sleep(20);
         }
         throw new LaunchException("the capture service received nothing from the replay within " + DRAIN_TIMEOUT);
-    }
-
-    /**
-     * The capture's metrics, or null when they did not come within the read's timeout: told, not taken as the end of
-     * the run (a capture busy collecting garbage answers late; whether it then stores what it received is what the
-     * caller waits for, within its own deadline).
-     */
-    private Prometheus metricsOrNull(CaptureProcess capture) throws Exception {
-        try {
-            return new Prometheus(capture.metrics());
-        } catch (java.net.http.HttpTimeoutException slow) {
-            progress.println("bench: the capture's /q/metrics did not answer within its timeout; reading again");
-            return null;
-        }
     }
 
     static void requireAlive(ChildJvm child) {

@@ -40,6 +40,9 @@ public final class CaptureProcess implements AutoCloseable {
     /** {@code /q/metrics}: frame received to fsynced in the journal, with {@code quantile} 0.5 and 0.99, in seconds. */
     public static final String DURABLE_DELAY = "capture_journal_durable_delay_seconds";
 
+    /** Reads of {@link #metrics} before a timeout ends it (each waits up to 10 s). */
+    static final int METRICS_ATTEMPTS = 6;
+
     /**
      * The capture's memory, as on its 2 GiB host ({@code infra/capture/Dockerfile.*} set the same values; README
      * "Memory"; {@code ./pipeline bench} measures it as {@code capture_rss_mb}): at most 256 MiB of heap, starting
@@ -212,8 +215,26 @@ public final class CaptureProcess implements AutoCloseable {
         throw new LaunchException("the capture service was not ready within " + timeout.toSeconds() + " s");
     }
 
-    /** {@code /q/metrics} in Prometheus text format. */
+    /**
+     * {@code /q/metrics} in Prometheus text format. A read that gets no answer within its timeout is told on standard
+     * error and tried again, up to {@value #METRICS_ATTEMPTS} reads in all: a capture busy collecting garbage answers
+     * late, and whether it then goes on is what the caller measures.
+     */
     public String metrics() throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return metricsOnce();
+            } catch (java.net.http.HttpTimeoutException slow) {
+                if (attempt == METRICS_ATTEMPTS) {
+                    throw slow;
+                }
+                System.err.printf("capture: /q/metrics did not answer within its timeout (read %d of %d); "
+                        + "reading again%n", attempt, METRICS_ATTEMPTS);
+            }
+        }
+    }
+
+    private String metricsOnce() throws IOException, InterruptedException {
         URI metrics = URI.create("http://127.0.0.1:" + httpPort + "/q/metrics");
         HttpResponse<String> answer = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
