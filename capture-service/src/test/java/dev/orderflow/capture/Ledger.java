@@ -136,14 +136,23 @@ public final class Ledger {
             java.util.function.ToLongFunction<Channel.WireChannel> confirmedUntil) {
         List<String> channels = channels(pairs);
         awaitTrading(pairs, () -> allReceiving.getAsBoolean()
-                && channels.stream().allMatch(c -> storedPastLastSent(c, confirmedUntil))
-                && channels.stream().allMatch(this::settled));
+                && channels.stream().allMatch(c -> settledPastLastSent(c, confirmedUntil)));
     }
 
-    private boolean storedPastLastSent(String channel, java.util.function.ToLongFunction<Channel.WireChannel> confirmed) {
+    /** Confirmed stored past its last sent event, and {@link #settled}, from one read of what was sent. */
+    private boolean settledPastLastSent(String channel,
+            java.util.function.ToLongFunction<Channel.WireChannel> confirmed) {
         List<ObjectNode> sent = sent(channel);
-        return sent.isEmpty() || confirmed.applyAsLong(Channel.parseWire(channel).orElseThrow())
-                > Frames.microtimestamp(sent.get(sent.size() - 1));
+        if (!sent.isEmpty() && confirmed.applyAsLong(Channel.parseWire(channel).orElseThrow())
+                <= Frames.microtimestamp(sent.get(sent.size() - 1))) {
+            return false;
+        }
+        try {
+            accountedFor(channel, sent);
+            return true;
+        } catch (AssertionError notYet) {
+            return false;
+        }
     }
 
     /**
@@ -176,7 +185,10 @@ public final class Ledger {
      * were not stored.
      */
     public List<ObjectNode> assertAccountedFor(String channel) {
-        List<ObjectNode> sent = sent(channel);
+        return accountedFor(channel, sent(channel));
+    }
+
+    private List<ObjectNode> accountedFor(String channel, List<ObjectNode> sent) {
         List<CapturedEvent> stored = stored(channel);
         Set<JsonNode> storedFrames = new HashSet<>();
         for (CapturedEvent e : stored) {

@@ -200,6 +200,7 @@ public final class IamFront implements AutoCloseable {
             byte[] body = exchange.getRequestBody().readAllBytes();
             String amzTarget = exchange.getRequestHeaders().getFirst("X-Amz-Target");
             String operation = null;
+            Answer instead = null;
             if (amzTarget != null && amzTarget.startsWith(TARGET_PREFIX)) {
                 operation = amzTarget.substring(TARGET_PREFIX.length());
                 String refusal = refusal(operation, body);
@@ -210,17 +211,13 @@ public final class IamFront implements AutoCloseable {
                     return;
                 }
                 Interceptor current = interceptor;
-                Answer instead = current == null ? null : current.answer(operation);
+                instead = current == null ? null : current.answer(operation);
                 if (instead != null && !instead.afterForwarding()) {
                     answer(exchange, instead);
                     return;
                 }
-                if (instead != null) {
-                    forward(exchange, body, operation, instead);
-                    return;
-                }
             }
-            forward(exchange, body, operation, null);
+            forward(exchange, body, operation, instead);
         } finally {
             exchange.close();
         }
