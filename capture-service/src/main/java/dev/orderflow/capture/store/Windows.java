@@ -42,6 +42,8 @@ import io.quarkus.logging.Log;
 public class Windows {
     /** An event whose exchange time is this much before the clock (less the grace) is taken as late. */
     private static final long LATE_MICROS = 1_000_000L;
+    /** Sealed windows per stream whose next part number is remembered ({@link #sealedNextPart}). */
+    private static final int SEALED_KEPT = 16;
     private final long graceMicros;
     private final long maxAgeMicros;
     private final long maxHeldBytes;
@@ -49,6 +51,16 @@ public class Windows {
     private final QuietSlots quiet = new QuietSlots();
     /** Per stream, the start of the latest window sealed. */
     private final Map<Stream, Long> sealedUpTo = new HashMap<>();
+    /**
+     * Per stream, of its {@value #SEALED_KEPT} latest sealed windows, the number of the part after their last: a
+     * window opened again by late events goes on from there. Numbered from 0 again, each of its parts would find its
+     * number taken and merge the whole window (read and decoded every time), which is what a capture that fell a little
+     * behind in a burst did: a stall of its own of more than the grace looks like a quiet channel, the window is
+     * sealed, and the rest of its events, still arriving, came as a second window of parts 0, 1, 2, ... (found
+     * 2026-12-07: 37 merges of one busy window in one burst, the burst ten times slower). After a restart nothing is
+     * known of the windows sealed before: an earlier run's events are merged, as before.
+     */
+    private final Map<Stream, TreeMap<Long, Integer>> sealedNextPart = new HashMap<>();
     private final LinkedBlockingQueue<Job> jobs = new LinkedBlockingQueue<>();
     private final Map<Stream, TreeMap<Long, Open>> open = new HashMap<>();
     /** Per stream: the latest exchange time seen, and when its last event was received. */
@@ -170,6 +182,10 @@ public class Windows {
                 if (window == null) {
                     window = new Open();
                     window.reopened = start <= sealedUpTo.getOrDefault(stream, Long.MIN_VALUE);
+                    if (window.reopened) {
+                        TreeMap<Long, Integer> sealed = sealedNextPart.get(stream);
+                        window.part = sealed == null ? 0 : sealed.getOrDefault(start, 0);
+                    }
                     windows.put(start, window);
                 }
                 if (at < window.fromMicros) {
@@ -250,6 +266,11 @@ public class Windows {
                 }
                 close(stream.getKey(), entry.getKey(), entry.getValue(), false);
                 sealedUpTo.merge(stream.getKey(), entry.getKey(), Math::max);
+                TreeMap<Long, Integer> sealed = sealedNextPart.computeIfAbsent(stream.getKey(), s -> new TreeMap<>());
+                sealed.put(entry.getKey(), entry.getValue().part);
+                if (sealed.size() > SEALED_KEPT) {
+                    sealed.pollFirstEntry();
+                }
                 it.remove();
             }
         }

@@ -192,6 +192,32 @@ class WindowsTest {
     }
 
     @Test
+    void shouldNumberTheLatePartsOfAWindowSealedDuringAStallAfterItsLastPart() throws InterruptedException {
+        Windows windows = new Windows(300_000, 1L << 30, registry);
+        long perPart = (TableLayout.partTargetBytes(0) + FRAME.length - 1) / FRAME.length;
+        int sent = (int) (perPart + 3);
+        for (int i = 0; i < sent; i++) {
+            windows.accept(event(i, T + i * 1_000L, T + i * 1_000L));
+        }
+        // the capture stalls (nothing received for more than the grace) while the clock passes the window's end: the
+        // channel looks quiet and the window is sealed, though more of its events are on their way
+        windows.tick(T + 10_300_001);
+        assertEquals(List.of(0, 1), List.of(((Job.Window) windows.take(0)).part(), ((Job.Window) windows.take(0)).part()));
+        windows.accept(event(sent, T + 10_500_000, T + 9_000_000));
+        windows.accept(event(sent + 1, T + 10_500_100, T + 9_000_100));
+        windows.tick(T + 20_300_001);
+        Job.Window late = (Job.Window) windows.take(0);
+        assertEquals(T, late.windowStartMicros());
+        assertEquals(2, late.events().size());
+        assertEquals(2, late.part(), "after the sealed window's last part: numbered from 0, each late part would find"
+                + " its number taken and merge the whole window");
+
+        windows.accept(event(sent + 2, T + 20_500_000, T + 9_500_000)); // later still: after that one
+        windows.tick(T + 30_300_001);
+        assertEquals(3, ((Job.Window) windows.take(0)).part());
+    }
+
+    @Test
     void shouldCollectAQuietSlotsWindowsAndSendAWindowOpenedAgainByALateEventAsAnItemOfItsOwn()
             throws InterruptedException {
         Windows windows = new Windows(300_000, TableLayout.SLOT_MICROS, 1L << 30, true, registry);

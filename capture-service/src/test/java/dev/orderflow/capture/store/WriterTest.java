@@ -108,6 +108,38 @@ class WriterTest {
     }
 
     @Test
+    void shouldStoreTheLateEventsOfAWindowSealedDuringAStallAsMorePartsWithoutMergingIt() throws Exception {
+        Windows windows = new Windows(300_000, 1L << 30, registry);
+        Writer writer = new Writer(windows, table, new DeadLetters(TestDirs.create("late-parts"), registry), config,
+                registry);
+        writer.start();
+        String pair = "manausd";
+        double mergedBefore = registry.counter("capture.windows.merged").count();
+        int beforeStall = 600; // more than a first part's worth of frames: the window has two parts when sealed
+        for (int i = 0; i < beforeStall; i++) {
+            windows.accept(event(pair, i * 1_000L, "e" + i, 0));
+        }
+        // the capture stalls: nothing received for more than the grace while the clock passes the window's end, so
+        // the channel looks quiet and the window is sealed; the rest of its events were on their way meanwhile
+        windows.tick(T + 10_300_001);
+        int late = 600;
+        for (int i = beforeStall; i < beforeStall + late; i++) {
+            byte[] frame = frame(pair, i * 1_000L, "e" + i, 0).getBytes(StandardCharsets.UTF_8);
+            windows.accept(new Input.Event(pair, Channel.ORDERS, new Held(-1, T + 10_400_000 + i, T + i * 1_000L,
+                    frame)));
+        }
+        windows.tick(T + 20_300_001);
+        Await.until(Duration.ofSeconds(60), () -> windows.heldBytes() == 0);
+        writer.stop();
+
+        List<CapturedEvent> stored = TableReader.events(dynamoDb, config.table().name(), pair, Channel.ORDERS);
+        assertEquals(java.util.stream.IntStream.range(0, beforeStall + late).mapToObj(i -> "e" + i).toList(),
+                stored.stream().map(e -> e.frame().path("event_id").asText()).toList(), "each event once, in order");
+        assertEquals(mergedBefore, registry.counter("capture.windows.merged").count(),
+                "the late events are parts after the sealed ones: no part number taken, nothing merged");
+    }
+
+    @Test
     void shouldKeepARefusedWindowHeldWhileItsGapRecordCannotBeStored() throws Exception {
         Path dir = TestDirs.create("dead-letter-no-gap");
         DeadLetters deadLetters = new DeadLetters(dir, registry);
