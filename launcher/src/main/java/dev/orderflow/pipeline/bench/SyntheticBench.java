@@ -86,6 +86,7 @@ final class SyntheticBench extends CaptureScenario {
             figures.figure("capture_max_events_per_s", cold.eventsPerSecond(), "events/s");
             figures.figure("capture_cpu_ms_per_1000_events_burst", cold.cpuMsPer1000(), "ms");
             figures.figure("capture_rss_mb_burst", rss.peakMb(), "MB");
+            figures.figure("capture_windows_merged_burst", cold.merged(), "windows");
             progress.printf("bench: %d more bursts, the last one measured%n", WARM_UP_BURSTS + 1);
             Burst warm = cold;
             for (int i = 0; i <= WARM_UP_BURSTS; i++) {
@@ -97,8 +98,11 @@ final class SyntheticBench extends CaptureScenario {
         }
     }
 
-    /** One burst: how fast the capture stored it, its CPU for it, and the counts once it was stored. */
-    private record Burst(double eventsPerSecond, double cpuMsPer1000, CaptureRuns.Counts after) {
+    /**
+     * One burst: how fast the capture stored it, its CPU for it, the counts once it was stored, and the windows it
+     * merged meanwhile (none on a healthy single host: see {@link BurstTrouble}).
+     */
+    private record Burst(double eventsPerSecond, double cpuMsPer1000, CaptureRuns.Counts after, double merged) {
     }
 
     /**
@@ -107,6 +111,7 @@ final class SyntheticBench extends CaptureScenario {
      * {@code before}: the counts once the previous stream was stored.
      */
     private Burst burst(SimulatorControl control, CaptureProcess capture, CaptureRuns.Counts before) throws Exception {
+        BurstTrouble trouble = BurstTrouble.from(capture);
         long started = System.nanoTime();
         double cpuFrom = capture.process().cpuMillis();
         for (int emitted = 0; emitted < settings.burstEvents(); emitted += BURST_CALL) {
@@ -114,8 +119,16 @@ final class SyntheticBench extends CaptureScenario {
         }
         CaptureRuns.Counts after = captures.drained(capture, before.received() + settings.burstEvents());
         double stored = after.stored() - before.stored();
-        return new Burst(stored / ((after.at() - started) / 1e9),
-                CaptureRuns.cpuPer1000(cpuFrom, capture.process().cpuMillis(), stored), after);
+        double cpu = capture.process().cpuMillis();
+        double merged = trouble.merged();
+        List<String> told = trouble.toldLines();
+        if (merged > 0 || !told.isEmpty()) {
+            progress.printf(Locale.ROOT, "bench: the capture merged %.0f window(s) in this burst; its last log lines"
+                    + " on merges, retries and its memory bound:%n", merged);
+            BurstTrouble.shown(told).forEach(line -> progress.println("bench:   " + line));
+        }
+        return new Burst(stored / ((after.at() - started) / 1e9), CaptureRuns.cpuPer1000(cpuFrom, cpu, stored), after,
+                merged);
     }
 
     /**

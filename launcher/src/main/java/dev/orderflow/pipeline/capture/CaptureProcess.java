@@ -29,6 +29,8 @@ public final class CaptureProcess implements AutoCloseable {
     /** {@code /q/metrics}: events DynamoDB confirmed, per {@code pair} and {@code channel}. */
     public static final String EVENTS_STORED_BY_CHANNEL = "capture_events_stored_by_channel_total";
     /** {@code /q/metrics}: write capacity units DynamoDB reported as consumed. */
+    /** Windows the capture merged with what the table held (a counter). */
+    public static final String WINDOWS_MERGED = "capture_windows_merged_total";
     public static final String WRITE_UNITS = "capture_write_units_total";
     public static final String CATALOG_WRITE_UNITS = "capture_catalog_write_units_total";
     /** {@code /q/metrics}: receipt to confirmed write, with {@code quantile} 0.5 and 0.99, in seconds. */
