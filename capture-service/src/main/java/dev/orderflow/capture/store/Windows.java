@@ -184,7 +184,8 @@ public class Windows {
                     window.reopened = start <= sealedUpTo.getOrDefault(stream, Long.MIN_VALUE);
                     if (window.reopened) {
                         TreeMap<Long, Integer> sealed = sealedNextPart.get(stream);
-                        window.part = sealed == null ? 0 : sealed.getOrDefault(start, 0);
+                        int next = sealed == null ? 0 : sealed.getOrDefault(start, 0);
+                        window.part = next > TableLayout.MAX_PART ? 0 : next; // past the last number a key holds: merged
                     }
                     windows.put(start, window);
                 }
