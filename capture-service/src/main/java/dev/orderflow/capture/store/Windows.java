@@ -49,10 +49,9 @@ public class Windows {
     private final long maxHeldBytes;
     private final boolean shareQuiet;
     private final QuietSlots quiet = new QuietSlots();
-    /** Per stream, the start of the latest window sealed. */
-    private final Map<Stream, Long> sealedUpTo = new HashMap<>();
     /**
-     * Per stream, of its {@value #SEALED_KEPT} latest sealed windows, the number of the part after their last: a
+     * Per stream, of its {@value #SEALED_KEPT} latest sealed windows (the last key: the latest window sealed), the
+     * number of the part after their last: a
      * window opened again by late events goes on from there. Numbered from 0 again, each of its parts would find its
      * number taken and merge the whole window (read and decoded every time), which is what a capture that fell a little
      * behind in a burst did: a stall of its own of more than the grace looks like a quiet channel, the window is
@@ -181,10 +180,10 @@ public class Windows {
                 Open window = windows.get(start);
                 if (window == null) {
                     window = new Open();
-                    window.reopened = start <= sealedUpTo.getOrDefault(stream, Long.MIN_VALUE);
+                    TreeMap<Long, Integer> sealed = sealedNextPart.get(stream);
+                    window.reopened = sealed != null && start <= sealed.lastKey();
                     if (window.reopened) {
-                        TreeMap<Long, Integer> sealed = sealedNextPart.get(stream);
-                        int next = sealed == null ? 0 : sealed.getOrDefault(start, 0);
+                        int next = sealed.getOrDefault(start, 0);
                         window.part = next > TableLayout.MAX_PART ? 0 : next; // past the last number a key holds: merged
                     }
                     windows.put(start, window);
@@ -266,7 +265,6 @@ public class Windows {
                     continue; // (windows are few per stream: the current one and, at its turn, the next)
                 }
                 close(stream.getKey(), entry.getKey(), entry.getValue(), false);
-                sealedUpTo.merge(stream.getKey(), entry.getKey(), Math::max);
                 TreeMap<Long, Integer> sealed = sealedNextPart.computeIfAbsent(stream.getKey(), s -> new TreeMap<>());
                 sealed.put(entry.getKey(), entry.getValue().part);
                 if (sealed.size() > SEALED_KEPT) {

@@ -28,9 +28,9 @@ public final class CaptureProcess implements AutoCloseable {
     public static final String EVENTS_STORED = "capture_events_stored_total";
     /** {@code /q/metrics}: events DynamoDB confirmed, per {@code pair} and {@code channel}. */
     public static final String EVENTS_STORED_BY_CHANNEL = "capture_events_stored_by_channel_total";
-    /** {@code /q/metrics}: write capacity units DynamoDB reported as consumed. */
-    /** Windows the capture merged with what the table held (a counter). */
+    /** {@code /q/metrics}: windows the capture merged with what the table held. */
     public static final String WINDOWS_MERGED = "capture_windows_merged_total";
+    /** {@code /q/metrics}: write capacity units DynamoDB reported as consumed. */
     public static final String WRITE_UNITS = "capture_write_units_total";
     public static final String CATALOG_WRITE_UNITS = "capture_catalog_write_units_total";
     /** {@code /q/metrics}: receipt to confirmed write, with {@code quantile} 0.5 and 0.99, in seconds. */
